@@ -1,0 +1,45 @@
+package dev.webrepl.core.files;
+
+/**
+ * Status codes of the {@code WB} reply (spec §4.2). The reference only ever sends 0; we answer every
+ * failure with a Linux errno value so that a client can name the error (README, "File status codes").
+ */
+public enum FileStatus {
+    OK(0, "ok"),
+    NOT_FOUND(2, "no such file or directory"),
+    IO_ERROR(5, "input/output error"),
+    PERMISSION_DENIED(13, "permission denied (outside the root, or not allowed)"),
+    NOT_A_DIRECTORY(20, "a path component is not a directory"),
+    IS_A_DIRECTORY(21, "is a directory"),
+    INVALID_REQUEST(22, "invalid request (bad signature, unknown type or empty name)"),
+    NO_SPACE(28, "no space left on device"),
+    NAME_TOO_LONG(36, "file name too long (at most 63 bytes)"),
+    ILLEGAL_NAME_ENCODING(84, "file name is not valid UTF-8");
+
+    private final int code;
+    private final String description;
+
+    FileStatus(int code, String description) {
+        this.code = code;
+        this.description = description;
+    }
+
+    /** The u16 value sent after {@code WB}. */
+    public int code() {
+        return code;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The status for a received code; unknown non-zero codes map to {@link #IO_ERROR}. */
+    public static FileStatus ofCode(int code) {
+        for (FileStatus s : values()) {
+            if (s.code == code) {
+                return s;
+            }
+        }
+        return IO_ERROR;
+    }
+}

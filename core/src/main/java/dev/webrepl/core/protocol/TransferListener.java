@@ -1,0 +1,19 @@
+package dev.webrepl.core.protocol;
+
+import dev.webrepl.core.files.FileStatus;
+
+/** Told when a file-channel request ends; the recorder interface metrics attach to. */
+@FunctionalInterface
+public interface TransferListener {
+    enum Kind { PUT, GET, UNKNOWN }
+
+    TransferListener NONE = (kind, detail, bytes, status) -> { };
+
+    /**
+     * @param kind   the request type
+     * @param detail a short human description (for logs), may be empty
+     * @param bytes  file bytes moved
+     * @param status the final status sent
+     */
+    void transferEnded(Kind kind, String detail, long bytes, FileStatus status);
+}

@@ -1,0 +1,95 @@
+package dev.webrepl.core.terminal;
+
+import dev.webrepl.core.engine.LineEvaluator;
+import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.engine.TerminalOutput;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A minimal line discipline for engines without a terminal: echo, backspace/DEL, Enter ({@code \r},
+ * {@code \n} or {@code \r\n} as one), and Ctrl-C to cancel the line as readline does (spec §8:
+ * {@code \r\n>>> }). Other control bytes are ignored.
+ */
+public final class LineDiscipline implements ReplEngine {
+    private static final byte CTRL_C = 0x03;
+    private static final byte BACKSPACE = 0x08;
+    private static final byte DEL = 0x7f;
+    private static final byte[] ERASE = {'\b', ' ', '\b'};
+    private static final byte[] NEWLINE = {'\r', '\n'};
+
+    private final LineEvaluator evaluator;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private TerminalOutput output;
+    private boolean lastWasCr;
+
+    public LineDiscipline(LineEvaluator evaluator) {
+        this.evaluator = evaluator;
+    }
+
+    @Override
+    public void start(TerminalOutput output) {
+        this.output = output;
+    }
+
+    @Override
+    public void input(byte[] bytes) {
+        ByteArrayOutputStream echo = new ByteArrayOutputStream();
+        for (byte b : bytes) {
+            boolean cr = b == '\r';
+            if (b == '\n' && lastWasCr) {
+                lastWasCr = false;
+                continue;
+            }
+            lastWasCr = cr;
+            if (b == '\r' || b == '\n') {
+                echo.writeBytes(NEWLINE);
+                flush(echo);
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                evaluator.evaluate(text, output);
+                output.write(evaluator.prompt().getBytes(StandardCharsets.UTF_8));
+            } else if (b == CTRL_C) {
+                line.reset();
+                echo.writeBytes(NEWLINE);
+                echo.writeBytes(evaluator.prompt().getBytes(StandardCharsets.UTF_8));
+            } else if (b == BACKSPACE || b == DEL) {
+                if (eraseLastCharacter()) {
+                    echo.writeBytes(ERASE);
+                }
+            } else if ((b & 0xFF) >= 0x20) {
+                line.write(b);
+                echo.write(b);
+            }
+        }
+        flush(echo);
+    }
+
+    /** Removes the last UTF-8 character of the line: its lead byte and any continuation bytes. */
+    private boolean eraseLastCharacter() {
+        byte[] bytes = line.toByteArray();
+        int end = bytes.length;
+        if (end == 0) {
+            return false;
+        }
+        int start = end - 1;
+        while (start > 0 && (bytes[start] & 0xC0) == 0x80) {
+            start--;
+        }
+        line.reset();
+        line.write(bytes, 0, start);
+        return true;
+    }
+
+    private void flush(ByteArrayOutputStream echo) {
+        if (echo.size() > 0) {
+            output.write(echo.toByteArray());
+            echo.reset();
+        }
+    }
+
+    @Override
+    public void close() {
+        evaluator.close();
+    }
+}

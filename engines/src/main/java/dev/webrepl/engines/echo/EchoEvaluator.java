@@ -1,0 +1,32 @@
+package dev.webrepl.engines.echo;
+
+import dev.webrepl.core.engine.LineEvaluator;
+import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.engine.TerminalOutput;
+import dev.webrepl.core.terminal.LineDiscipline;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The echo engine: writes every non-empty line back, then the prompt {@code >>> }. It costs next to
+ * nothing, so load tests measure the server rather than a REPL.
+ */
+public final class EchoEvaluator implements LineEvaluator {
+    public static final String PROMPT = ">>> ";
+
+    /** An echo engine behind the core line discipline. */
+    public static ReplEngine engine() {
+        return new LineDiscipline(new EchoEvaluator());
+    }
+
+    @Override
+    public String prompt() {
+        return PROMPT;
+    }
+
+    @Override
+    public void evaluate(String line, TerminalOutput output) {
+        if (!line.isEmpty()) {
+            output.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

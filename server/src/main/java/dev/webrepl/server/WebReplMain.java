@@ -1,0 +1,28 @@
+package dev.webrepl.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code webrepl} command. */
+@Command(name = "webrepl", mixinStandardHelpOptions = true, versionProvider = WebReplMain.VersionProvider.class,
+        description = "Hosts many concurrent REPL sessions over the MicroPython WebREPL protocol, "
+                + "and talks to WebREPL servers.",
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class WebReplMain {
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, for tests that run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new WebReplMain());
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = WebReplMain.class.getPackage().getImplementationVersion();
+            return new String[] {"webrepl " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

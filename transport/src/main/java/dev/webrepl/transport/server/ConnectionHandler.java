@@ -1,0 +1,145 @@
+package dev.webrepl.transport.server;
+
+import dev.webrepl.core.protocol.FileTransferChannel;
+import dev.webrepl.core.protocol.Opcode;
+import dev.webrepl.core.protocol.WebReplConnection;
+import dev.webrepl.dupterm.Session;
+import dev.webrepl.dupterm.SessionRegistry;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.lang.System.Logger.Level;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.Connection;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * Bridges one WebSocket to a {@link WebReplConnection}.
+ *
+ * <p>Inbound frames are copied out of their buffers on the event loop (so Reactor Netty releases
+ * them as usual) and handed to a worker with bounded demand: at most {@link #PREFETCH} frames wait,
+ * after which Reactor Netty stops reading and TCP throttles the client (findings Q6). The connection
+ * logic and its file I/O run on that worker, one frame at a time. Outbound frames wrap heap arrays,
+ * so nothing on the way out needs releasing.
+ *
+ * <p>Ping, pong and close frames never get here: Reactor Netty answers pings with pongs carrying the
+ * same payload and answers a close frame, so no control payload can leak into data (spec §1.3, the
+ * reference's bug).
+ */
+final class ConnectionHandler {
+    private static final System.Logger LOG = System.getLogger(ConnectionHandler.class.getName());
+    static final int PREFETCH = 16;
+
+    private final ServerOptions options;
+    private final SessionRegistry sessions;
+    private final Scheduler workers;
+    private final Sinks.Many<WebSocketFrame> outgoing = Sinks.many().unicast().onBackpressureBuffer();
+    private volatile boolean closeWithoutFrame;
+    private String peer = "?";
+    private volatile Session session;
+
+    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers) {
+        this.options = options;
+        this.sessions = sessions;
+        this.workers = workers;
+    }
+
+    private record Data(Opcode opcode, byte[] payload) {
+    }
+
+    Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
+        in.withConnection(c -> peer = String.valueOf(c.channel().remoteAddress()));
+        WebReplConnection connection = new WebReplConnection(options.password(), this::openTerminal,
+                replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
+                        replies, options.transfers()),
+                new Wire());
+        synchronized (connection) {
+            connection.start();
+        }
+        Mono<Void> receiving = in.receiveFrames()
+                .mapNotNull(ConnectionHandler::data)
+                .publishOn(workers, PREFETCH)
+                .doOnNext(d -> {
+                    synchronized (connection) {
+                        connection.onFrame(d.opcode(), d.payload());
+                    }
+                })
+                .then()
+                .onErrorResume(e -> {
+                    LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
+                    return out.sendClose(1011, "internal error");
+                })
+                .doFinally(signal -> {
+                    synchronized (connection) {
+                        connection.close();
+                    }
+                    outgoing.tryEmitComplete();
+                });
+        Mono<Void> sending = out.sendObject(outgoing.asFlux()).then()
+                .then(Mono.defer(() -> closeWithoutFrame ? closeTcp(out) : Mono.empty()));
+        return Mono.when(receiving, sending);
+    }
+
+    private static Mono<Void> closeTcp(WebsocketOutbound out) {
+        out.withConnection(Connection::dispose);
+        return Mono.empty();
+    }
+
+    private String sessionId() {
+        Session s = session;
+        return s == null ? "-" : s.id();
+    }
+
+    private WebReplConnection.Terminal openTerminal(dev.webrepl.core.engine.TerminalOutput toClient) {
+        Session s = sessions.open();
+        session = s;
+        LOG.log(Level.INFO, "session " + s.id() + " opened by " + peer);
+        return s.attach(toClient);
+    }
+
+    private static Data data(WebSocketFrame frame) {
+        Opcode opcode;
+        if (frame instanceof TextWebSocketFrame) {
+            opcode = Opcode.TEXT;
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            opcode = Opcode.BINARY;
+        } else if (frame instanceof ContinuationWebSocketFrame) {
+            opcode = Opcode.CONTINUATION;
+        } else {
+            return null;
+        }
+        return new Data(opcode, ByteBufUtil.getBytes(frame.content()));
+    }
+
+    /** Emissions come from the worker and from engines; the sink needs them one at a time. */
+    private final class Wire implements WebReplConnection.Wire {
+        @Override
+        public synchronized void text(byte[] payload) {
+            emit(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+        }
+
+        @Override
+        public synchronized void binary(byte[] payload) {
+            emit(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+        }
+
+        @Override
+        public synchronized void closeWithoutFrame() {
+            closeWithoutFrame = true;
+            outgoing.tryEmitComplete();
+        }
+
+        private void emit(WebSocketFrame frame) {
+            Sinks.EmitResult r = outgoing.tryEmitNext(frame);
+            if (r.isFailure() && r != Sinks.EmitResult.FAIL_TERMINATED && r != Sinks.EmitResult.FAIL_CANCELLED) {
+                LOG.log(Level.WARNING, "connection " + peer + ": output dropped (" + r + ")");
+            }
+        }
+    }
+}

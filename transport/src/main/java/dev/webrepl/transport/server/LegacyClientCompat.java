@@ -1,0 +1,82 @@
+package dev.webrepl.transport.server;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+
+/**
+ * Makes Reactor Netty's WebSocket handshake accept the legacy WebREPL clients (spec §1.4;
+ * notes/java-stack-findings.md Q1, Q2). Installed per connection right after the HTTP codec; it
+ * removes itself once the 101 has passed, so frames cost nothing extra.
+ *
+ * <ul>
+ *   <li>A request with {@code Upgrade: websocket} and no {@code Sec-WebSocket-Version} (webrepl_cli)
+ *       is marked version 13; Netty would otherwise pick the Hixie-76 handshaker and fail.</li>
+ *   <li>The frame decoder Netty just installed is replaced by one that accepts unmasked frames
+ *       (webrepl_cli never masks), masked ones still being unmasked.</li>
+ *   <li>The 101's headers are written as the reference writes them ({@code Upgrade: websocket},
+ *       {@code Connection: Upgrade}, {@code Sec-WebSocket-Accept}), byte for byte (spec §9 T1).</li>
+ * </ul>
+ */
+final class LegacyClientCompat extends ChannelDuplexHandler {
+    static final String NAME = "webrepl.legacyCompat";
+    /** Netty's name for the frame decoder in {@code WebSocketServerHandshaker}; stable in 4.1 and 4.2. */
+    private static final String NETTY_WS_DECODER = "wsdecoder";
+
+    private final int maxFramePayloadLength;
+
+    LegacyClientCompat(int maxFramePayloadLength) {
+        this.maxFramePayloadLength = maxFramePayloadLength;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req
+                && req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && !req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
+            req.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse res && res.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // The handshaker has added its decoder and not decoded a byte yet: we run on the event loop
+            // inside the same writeAndFlush, so no read can come between its install and our swap.
+            if (ctx.pipeline().get(NETTY_WS_DECODER) != null) {
+                ctx.pipeline().replace(NETTY_WS_DECODER, NETTY_WS_DECODER, new WebSocket13FrameDecoder(
+                        WebSocketDecoderConfig.newBuilder()
+                                .expectMaskedFrames(true)
+                                .allowMaskMismatch(true)
+                                .maxFramePayloadLength(maxFramePayloadLength)
+                                .build()));
+            }
+            canonicalHeaders(res.headers());
+            ctx.write(msg, promise);
+            ctx.pipeline().remove(this);
+            return;
+        }
+        ctx.write(msg, promise);
+    }
+
+    private static void canonicalHeaders(HttpHeaders headers) {
+        String accept = headers.get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
+        headers.remove(HttpHeaderNames.UPGRADE);
+        headers.remove(HttpHeaderNames.CONNECTION);
+        headers.remove(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
+        headers.add("Upgrade", "websocket");
+        headers.add("Connection", "Upgrade");
+        if (accept != null) {
+            headers.add("Sec-WebSocket-Accept", accept);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.webrepl.transport.server;
+
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.FileTransferChannel;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.core.protocol.TransferListener;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link WebReplServer} runs. Immutable; change with the {@code with...} methods.
+ *
+ * @param host                  address to bind (loopback by default: DESIGN "Security defaults")
+ * @param port                  TCP port, 0 for any free port
+ * @param password              the password stage's check
+ * @param files                 the file root
+ * @param getChunkSize          GET payload bytes per frame
+ * @param version               the three bytes of the GET_VER reply
+ * @param maxFramePayloadLength the largest client frame accepted (larger: close 1009)
+ * @param transfers             told of every file transfer
+ * @param shutdownTimeout       how long {@link WebReplServer#close()} waits for connections
+ */
+public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
+                            byte[] version, int maxFramePayloadLength, TransferListener transfers,
+                            Duration shutdownTimeout) {
+    public static final int DEFAULT_PORT = 8266;
+    /**
+     * Default GET chunk: 32 KiB was fastest on loopback among the sizes both clients accept
+     * (BENCHMARKS.md "GET chunk size"); the reference sends 256.
+     */
+    public static final int DEFAULT_GET_CHUNK = 32768;
+    public static final int DEFAULT_MAX_FRAME = 65536;
+
+    public ServerOptions {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(files, "files");
+        Objects.requireNonNull(transfers, "transfers");
+        if (getChunkSize < 1 || getChunkSize > FileTransferChannel.MAX_CHUNK) {
+            throw new IllegalArgumentException("GET chunk size must be 1.." + FileTransferChannel.MAX_CHUNK);
+        }
+        if (version.length != 3) {
+            throw new IllegalArgumentException("version must be 3 bytes");
+        }
+        version = version.clone();
+    }
+
+    /** Loopback, port 8266, the default chunk size and frame limit. */
+    public static ServerOptions of(PasswordCheck password, FileStore files) {
+        return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
+                Version.BYTES, DEFAULT_MAX_FRAME, TransferListener.NONE, Duration.ofSeconds(5));
+    }
+
+    @Override
+    public byte[] version() {
+        return version.clone();
+    }
+
+    public ServerOptions withHost(String h) {
+        return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                transfers, shutdownTimeout);
+    }
+
+    public ServerOptions withPort(int p) {
+        return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
+                transfers, shutdownTimeout);
+    }
+
+    public ServerOptions withGetChunkSize(int size) {
+        return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
+                transfers, shutdownTimeout);
+    }
+
+    public ServerOptions withVersion(byte[] v) {
+        return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
+                transfers, shutdownTimeout);
+    }
+
+    public ServerOptions withTransfers(TransferListener listener) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                listener, shutdownTimeout);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.webrepl.transport.server;
+
+import dev.webrepl.dupterm.SessionRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+/**
+ * The WebREPL server: HTTP/1.1 and WebSocket on one port. {@code GET /} with an upgrade opens a new
+ * session (what every legacy client does); without an upgrade it serves a small page (spec §9 T3).
+ *
+ * <p>Owns its Reactor Netty server and the worker scheduler that runs connection logic and file I/O
+ * off the event loop; {@link #close()} releases both.
+ */
+public final class WebReplServer implements AutoCloseable {
+    private final ServerOptions options;
+    private final SessionRegistry sessions;
+    private final Scheduler workers;
+    private final DisposableServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private WebReplServer(ServerOptions options, SessionRegistry sessions) {
+        this.options = options;
+        this.sessions = sessions;
+        this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
+                Integer.MAX_VALUE, "webrepl-worker", 60, true);
+        WebsocketServerSpec spec = WebsocketServerSpec.builder()
+                .maxFramePayloadLength(options.maxFramePayloadLength())
+                .build();
+        try {
+            this.server = HttpServer.create()
+                    .host(options.host())
+                    .port(options.port())
+                    .doOnChannelInit((observer, channel, remote) -> channel.pipeline().addAfter(
+                            NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
+                            new LegacyClientCompat(options.maxFramePayloadLength())))
+                    .route(routes -> routes.route(
+                            req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
+                            (req, res) -> isUpgrade(req)
+                                    ? res.sendWebsocket((in, out) ->
+                                            new ConnectionHandler(options, sessions, workers).handle(in, out), spec)
+                                    : page(res)))
+                    .bindNow();
+        } catch (RuntimeException e) {
+            workers.dispose();
+            throw e;
+        }
+    }
+
+    /** Binds and starts serving; the server owns {@code sessions} from now on. */
+    public static WebReplServer start(ServerOptions options, SessionRegistry sessions) {
+        return new WebReplServer(options, sessions);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.address();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    /** Completes when the server has been closed. */
+    public Mono<Void> onClose() {
+        return server.onDispose();
+    }
+
+    private static boolean isUpgrade(HttpServerRequest req) {
+        return req.requestHeaders().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static Publisher<Void> page(HttpServerResponse res) {
+        return res.status(HttpResponseStatus.OK)
+                .header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .sendByteArray(Mono.just(StartPage.HTML.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Stops accepting, closes connections, ends every session and stops the workers. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            server.disposeNow(options.shutdownTimeout());
+        } catch (IllegalStateException timedOut) {
+            // Connections still open after the timeout are closed by dispose() anyway.
+            server.dispose();
+        } finally {
+            sessions.close();
+            workers.dispose();
+        }
+    }
+}
