@@ -45,9 +45,10 @@ public final class WebReplServer implements AutoCloseable {
             this.server = HttpServer.create()
                     .host(options.host())
                     .port(options.port())
-                    .doOnChannelInit((observer, channel, remote) -> channel.pipeline().addAfter(
-                            NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
-                            new LegacyClientCompat(options.maxFramePayloadLength())))
+                    .doOnChannelInit((observer, channel, remote) -> channel.pipeline()
+                            .addBefore(NettyPipeline.HttpCodec, EarlyBytesHolder.NAME, new EarlyBytesHolder())
+                            .addAfter(NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
+                                    new LegacyClientCompat(options.maxFramePayloadLength())))
                     .route(routes -> routes.route(
                             req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                             (req, res) -> isUpgrade(req)
