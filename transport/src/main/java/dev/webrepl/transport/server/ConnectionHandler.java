@@ -16,6 +16,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -72,8 +73,12 @@ final class ConnectionHandler {
                 })
                 .then()
                 .onErrorResume(e -> {
+                    if (e instanceof AbortedException) {
+                        // The peer went away without a close frame (webrepl_cli always does): a normal end.
+                        return Mono.empty();
+                    }
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
-                    return out.sendClose(1011, "internal error");
+                    return open(in) ? out.sendClose(1011, "internal error") : Mono.empty();
                 })
                 .doFinally(signal -> {
                     synchronized (connection) {
@@ -84,6 +89,12 @@ final class ConnectionHandler {
         Mono<Void> sending = out.sendObject(outgoing.asFlux()).then()
                 .then(Mono.defer(() -> closeWithoutFrame ? closeTcp(out) : Mono.empty()));
         return Mono.when(receiving, sending);
+    }
+
+    private static boolean open(WebsocketInbound in) {
+        boolean[] active = new boolean[1];
+        in.withConnection(c -> active[0] = c.channel().isActive());
+        return active[0];
     }
 
     private static Mono<Void> closeTcp(WebsocketOutbound out) {

@@ -7,6 +7,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -27,11 +30,14 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * off the event loop; {@link #close()} releases both.
  */
 public final class WebReplServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WebReplServer.class.getName());
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final Scheduler workers;
     private final DisposableServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** One party for the server itself and one per open connection, so close() can wait for them. */
+    private final Phaser connections = new Phaser(1);
 
     private WebReplServer(ServerOptions options, SessionRegistry sessions) {
         this.options = options;
@@ -52,8 +58,8 @@ public final class WebReplServer implements AutoCloseable {
                     .route(routes -> routes.route(
                             req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                             (req, res) -> isUpgrade(req)
-                                    ? res.sendWebsocket((in, out) ->
-                                            new ConnectionHandler(options, sessions, workers).handle(in, out), spec)
+                                    ? res.sendWebsocket((in, out) -> track(
+                                            new ConnectionHandler(options, sessions, workers).handle(in, out)), spec)
                                     : page(res)))
                     .bindNow();
         } catch (RuntimeException e) {
@@ -88,6 +94,13 @@ public final class WebReplServer implements AutoCloseable {
         return server.onDispose();
     }
 
+    private Mono<Void> track(Mono<Void> handler) {
+        return Mono.defer(() -> {
+            connections.register();
+            return handler.doFinally(signal -> connections.arriveAndDeregister());
+        });
+    }
+
     private static boolean isUpgrade(HttpServerRequest req) {
         return req.requestHeaders().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
@@ -116,6 +129,16 @@ public final class WebReplServer implements AutoCloseable {
             // Connections still open after the timeout are closed by dispose() anyway.
             server.dispose();
         } finally {
+            // Connection handlers finish their clean-up (aborting uploads) on the workers: wait for
+            // them before the workers go, or that clean-up would be rejected.
+            try {
+                connections.awaitAdvanceInterruptibly(connections.arriveAndDeregister(),
+                        options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (TimeoutException e) {
+                LOG.log(System.Logger.Level.WARNING, "connections still open after " + options.shutdownTimeout());
+            }
             sessions.close();
             workers.dispose();
         }
