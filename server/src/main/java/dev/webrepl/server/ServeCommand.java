@@ -50,22 +50,28 @@ final class ServeCommand implements Callable<Integer> {
     int getChunk;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException {
+        try (WebReplServer server = start()) {
+            Thread hook = new Thread(server::close, "webrepl-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            server.onClose().block();
+        }
+        return 0;
+    }
+
+    /** Starts the server as configured and prints where it listens; the caller owns the result. */
+    WebReplServer start() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         String pw = resolvePassword(out);
         FileStore store = new FileStore(root);
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk);
         SessionRegistry sessions = new SessionRegistry(EchoEvaluator::engine, new SecureRandom());
-        try (WebReplServer server = WebReplServer.start(options, sessions)) {
-            Thread hook = new Thread(server::close, "webrepl-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            out.printf("webrepl serving ws://%s:%d/ (files in %s, engine echo)%n",
-                    server.address().getHostString(), server.port(), store.root());
-            out.flush();
-            server.onClose().block();
-        }
-        return 0;
+        WebReplServer server = WebReplServer.start(options, sessions);
+        out.printf("webrepl serving ws://%s:%d/ (files in %s, engine echo)%n",
+                server.address().getHostString(), server.port(), store.root());
+        out.flush();
+        return server;
     }
 
     private String resolvePassword(PrintWriter out) throws IOException {

@@ -1,0 +1,82 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+
+    private ServeCommand parse(String... args) {
+        ServeCommand cmd = new ServeCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOut(new PrintWriter(out, true));
+        cl.parseArgs(args);
+        return cmd;
+    }
+
+    @Test
+    void defaultsToLoopbackPort8266AndRootWebreplFiles() {
+        ServeCommand cmd = parse();
+        assertEquals("127.0.0.1", cmd.host);
+        assertEquals(8266, cmd.port);
+        assertEquals(Path.of("webrepl-files"), cmd.root);
+    }
+
+    @Test
+    void generatesAndPrintsAPasswordOnceWhenNoneIsGiven() throws IOException {
+        // The environment may carry WEBREPL_PASSWORD on a developer machine; this test needs it unset.
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(ServeCommand.PASSWORD_ENV) == null);
+        Path root = dir.resolve("files");
+        try (WebReplServer server = parse("--port", "0", "--root", root.toString()).start()) {
+            Matcher m = Pattern.compile("Generated password \\(shown once\\): ([A-Za-z0-9]{12})\\n").matcher(out.toString());
+            assertTrue(m.find(), out.toString());
+            assertTrue(server.options().password().matches(m.group(1).getBytes(StandardCharsets.UTF_8)));
+            assertEquals(1, out.toString().split("Generated password", -1).length - 1);
+            assertTrue(Files.isDirectory(root), "the root is created");
+        }
+    }
+
+    @Test
+    void readsThePasswordFromTheFirstLineOfAPasswordFile() throws IOException {
+        Path file = dir.resolve("pw");
+        Files.writeString(file, "s3cret-from-file\nsecond line\n");
+        try (WebReplServer server = parse("--port", "0", "--root", dir.resolve("r").toString(),
+                "--password-file", file.toString()).start()) {
+            assertTrue(server.options().password().matches("s3cret-from-file".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(!out.toString().contains("Generated password"), out.toString());
+        }
+    }
+
+    @Test
+    void printsTheAddressItListensOn() throws IOException {
+        try (WebReplServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw").start()) {
+            assertNotEquals(0, server.port());
+            assertTrue(out.toString().contains("webrepl serving ws://127.0.0.1:" + server.port() + "/"), out.toString());
+        }
+    }
+
+    @Test
+    void rejectsAnEmptyPassword() {
+        ServeCommand cmd = parse("--port", "0", "--root", dir.toString(), "--password", "");
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, cmd::start);
+        assertEquals("empty password from --password", e.getMessage());
+    }
+}
