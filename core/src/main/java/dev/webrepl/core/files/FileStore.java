@@ -27,11 +27,24 @@ public final class FileStore {
     static final String TEMP_SUFFIX = ".part";
 
     private final Path root;
+    private final UsableSpace usableSpace;
+
+    /** How many bytes can still be written in a directory; tests pass their own. */
+    @FunctionalInterface
+    public interface UsableSpace {
+        long bytes(Path directory) throws IOException;
+    }
 
     /** Uses {@code root}, creating it (and its parents) if missing. */
     public FileStore(Path root) throws IOException {
+        this(root, dir -> Files.getFileStore(dir).getUsableSpace());
+    }
+
+    /** Uses {@code root}, with {@code usableSpace} deciding whether an upload fits. */
+    public FileStore(Path root, UsableSpace usableSpace) throws IOException {
         Files.createDirectories(root);
         this.root = root.toRealPath();
+        this.usableSpace = usableSpace;
     }
 
     /** The real path of the root directory. */
@@ -108,7 +121,7 @@ public final class FileStore {
                     "no such directory: " + root.relativize(dir));
         }
         try {
-            if (Files.getFileStore(dir).getUsableSpace() < size) {
+            if (usableSpace.bytes(dir) < size) {
                 throw new FileStoreException(FileStatus.NO_SPACE,
                         "not enough space for " + size + " bytes: " + name);
             }
