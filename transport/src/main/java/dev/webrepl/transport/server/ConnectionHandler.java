@@ -15,7 +15,7 @@ import java.lang.System.Logger.Level;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -71,6 +71,9 @@ final class ConnectionHandler {
                     }
                 })
                 .then()
+                // The peer closed TCP without a close frame (webrepl_cli always does, §1.2): a normal
+                // end. Answering it with sendClose would build a close frame for a dead channel and leak it.
+                .onErrorResume(AbortedException.class, e -> Mono.empty())
                 .onErrorResume(e -> {
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
                     return out.sendClose(1011, "internal error");
@@ -87,7 +90,9 @@ final class ConnectionHandler {
     }
 
     private static Mono<Void> closeTcp(WebsocketOutbound out) {
-        out.withConnection(Connection::dispose);
+        // Close the channel itself: Connection.dispose() cancels the inbound, and Reactor Netty then
+        // sends a close frame (88 00), which the reference never does after a wrong password (§2, T6).
+        out.withConnection(c -> c.channel().close());
         return Mono.empty();
     }
 
