@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,10 +42,34 @@ abstract class ServerTestBase {
     @BeforeEach
     void startServer() throws IOException {
         root = Files.createDirectories(tempDir.resolve("root"));
+        server = start(this::configure);
+    }
+
+    private WebReplServer start(UnaryOperator<ServerOptions> config) throws IOException {
         FileStore store = new FileStore(root);
-        server = WebReplServer.start(
-                configure(ServerOptions.of(PasswordCheck.plain(PASSWORD), store).withPort(0)),
+        return WebReplServer.start(
+                config.apply(ServerOptions.of(PasswordCheck.plain(PASSWORD), store).withPort(0)),
                 new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+    }
+
+    /** Replaces the server with one configured by {@code config} (same root); call before connecting. */
+    void restartWith(UnaryOperator<ServerOptions> config) throws IOException {
+        server.close();
+        server = start(config);
+    }
+
+    /**
+     * Waits until {@code condition} holds, polling an observable state (a file, a counter) with a
+     * bounded deadline; not reaching it fails the test.
+     */
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
     }
 
     @AfterEach
