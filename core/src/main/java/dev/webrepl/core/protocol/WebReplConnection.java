@@ -121,11 +121,12 @@ public final class WebReplConnection {
             wire.closeWithoutFrame();
             return;
         }
-        state = State.OPEN;
         wire.text(CONNECTED.clone());
         files = fileChannels.apply(wire::binary);
         framer = new Utf8TextFramer(wire::text);
         terminal = opener.open(framer::write);
+        // Only now: if opening the terminal throws, close() must not find OPEN with no terminal.
+        state = State.OPEN;
     }
 
     /** The peer is gone or the connection is closing: releases the terminal and any transfer. */

@@ -15,7 +15,6 @@ import java.lang.System.Logger.Level;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -72,11 +71,10 @@ final class ConnectionHandler {
                     }
                 })
                 .then()
+                // The peer closed TCP without a close frame (webrepl_cli always does, §1.2): a normal
+                // end. Answering it with sendClose would build a close frame for a dead channel and leak it.
+                .onErrorResume(AbortedException.class, e -> Mono.empty())
                 .onErrorResume(e -> {
-                    if (e instanceof AbortedException) {
-                        // The peer went away without a close frame (webrepl_cli always does): a normal end.
-                        return Mono.empty();
-                    }
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
                     return open(in) ? out.sendClose(1011, "internal error") : Mono.empty();
                 })
@@ -98,7 +96,9 @@ final class ConnectionHandler {
     }
 
     private static Mono<Void> closeTcp(WebsocketOutbound out) {
-        out.withConnection(Connection::dispose);
+        // Close the channel itself: Connection.dispose() cancels the inbound, and Reactor Netty then
+        // sends a close frame (88 00), which the reference never does after a wrong password (§2, T6).
+        out.withConnection(c -> c.channel().close());
         return Mono.empty();
     }
 

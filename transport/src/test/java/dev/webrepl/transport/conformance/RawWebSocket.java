@@ -1,0 +1,319 @@
+package dev.webrepl.transport.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * A WebSocket client made of a plain {@link Socket}: it writes exactly the bytes a test gives it, in
+ * exactly as many writes, and reads the server's bytes back one by one. Every read has a timeout,
+ * and a timeout fails the test: it means the server did not send what was expected.
+ *
+ * <p>Every server frame it parses is checked against spec §1.3/§1.4: never masked, a 7- or 16-bit
+ * length (so at most 65535 bytes), and a text payload that is valid UTF-8 (DESIGN "Output").
+ */
+final class RawWebSocket implements AutoCloseable {
+    static final int READ_TIMEOUT_MS = 10_000;
+    static final HexFormat HEX = HexFormat.ofDelimiter(" ");
+
+    /** The exact request of webrepl_cli.py (spec §1.2). */
+    static final byte[] CLI_REQUEST = ascii("GET / HTTP/1.1\r\nHost: echo.websocket.org\r\nConnection: Upgrade\r\n"
+            + "Upgrade: websocket\r\nSec-WebSocket-Key: foo\r\n\r\n");
+    /** The reference's 101 for {@link #CLI_REQUEST} (spec §9 T1). */
+    static final byte[] CLI_RESPONSE = ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Accept: BM0S0+ghftShuFVHQATK/DBiJq8=\r\n\r\n");
+    static final byte[] PROMPT_FRAME = concat(new byte[] {(byte) 0x81, 0x0A}, ascii("Password: "));
+    static final byte[] CONNECTED_FRAME = concat(new byte[] {(byte) 0x81, 0x19}, ascii("\r\nWebREPL connected\r\n>>> "));
+    static final byte[] DENIED_FRAME = concat(new byte[] {(byte) 0x81, 0x11}, ascii("\r\nAccess denied\r\n"));
+
+    /** One server frame: its first byte and its payload. */
+    record Frame(int first, byte[] payload) {
+        int opcode() {
+            return first & 0x0F;
+        }
+
+        boolean fin() {
+            return (first & 0x80) != 0;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("Frame[%02x, %d bytes: %s]", first, payload.length,
+                    HEX.formatHex(payload, 0, Math.min(payload.length, 64)));
+        }
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private RawWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    /** A TCP connection to {@code port} on loopback; nothing is sent yet. */
+    static RawWebSocket connect(int port) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(READ_TIMEOUT_MS);
+            s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MS);
+            return new RawWebSocket(s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    // ---- writing ----
+
+    /** Sends each argument with its own write and flush, so they leave as separate TCP segments. */
+    void send(byte[]... writes) throws IOException {
+        for (byte[] w : writes) {
+            out.write(w);
+            out.flush();
+        }
+    }
+
+    /** Sends the concatenation of {@code parts} in one write (several frames in one TCP segment). */
+    void sendTogether(byte[]... parts) throws IOException {
+        send(concat(parts));
+    }
+
+    // ---- reading ----
+
+    /** Exactly {@code n} bytes; fails on timeout or EOF. */
+    byte[] readExactly(int n) throws IOException {
+        byte[] buf = new byte[n];
+        int got = 0;
+        try {
+            while (got < n) {
+                int r = in.read(buf, got, n - got);
+                if (r < 0) {
+                    fail("EOF after " + got + " of " + n + " expected bytes: " + HEX.formatHex(buf, 0, got));
+                }
+                got += r;
+            }
+        } catch (SocketTimeoutException e) {
+            fail("timed out after " + got + " of " + n + " expected bytes: " + HEX.formatHex(buf, 0, got));
+        }
+        return buf;
+    }
+
+    /** Reads {@code expected.length} bytes and asserts they are {@code expected}. */
+    void expect(byte[] expected) throws IOException {
+        byte[] actual = readExactly(expected.length);
+        assertEquals(HEX.formatHex(expected), HEX.formatHex(actual));
+    }
+
+    /** Reads and parses one server frame, checking the rules every server frame must follow. */
+    Frame readFrame() throws IOException {
+        byte[] h = readExactly(2);
+        assertEquals(0, h[1] & 0x80, "server frames are never masked (spec §1.3)");
+        int len = h[1] & 0x7F;
+        assertTrue(len != 127, "server frames never use the 64-bit length (spec §1.4 point 9)");
+        if (len == 126) {
+            byte[] ext = readExactly(2);
+            len = ((ext[0] & 0xFF) << 8) | (ext[1] & 0xFF);
+        }
+        Frame f = new Frame(h[0] & 0xFF, readExactly(len));
+        assertTrue(f.fin(), "server frames are never fragmented: " + f);
+        if (f.opcode() == 1) {
+            assertValidUtf8(f.payload());
+        }
+        return f;
+    }
+
+    /** Reads one frame and asserts it is a binary frame with exactly {@code payload}. */
+    void expectBinary(byte[] payload) throws IOException {
+        Frame f = readFrame();
+        assertEquals(2, f.opcode(), "expected a binary frame, got " + f);
+        assertEquals(HEX.formatHex(payload), HEX.formatHex(f.payload()));
+    }
+
+    /**
+     * Reads text frames until their payloads, concatenated, are {@code expected}; frame boundaries are
+     * not significant (spec §3). Fails on any other frame, on more text than expected, or on timeout.
+     */
+    void expectText(String expected) throws IOException {
+        byte[] want = expected.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        while (got.size() < want.length) {
+            Frame f = readFrame();
+            assertEquals(1, f.opcode(), "expected text while waiting for " + show(want) + ", got " + f
+                    + " after " + show(got.toByteArray()));
+            got.writeBytes(f.payload());
+        }
+        assertEquals(show(want), show(got.toByteArray()));
+    }
+
+    /**
+     * Reads frames until the text frames concatenate to {@code expectedText} and {@code binaries}
+     * binary frames have arrived, for exchanges where the two channels may interleave; returns the
+     * binary payloads in order.
+     */
+    java.util.List<byte[]> collect(String expectedText, int binaries) throws IOException {
+        byte[] want = expectedText.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        java.util.List<byte[]> bin = new java.util.ArrayList<>();
+        while (text.size() < want.length || bin.size() < binaries) {
+            Frame f = readFrame();
+            if (f.opcode() == 1) {
+                text.writeBytes(f.payload());
+                assertTrue(text.size() <= want.length, "more text than expected: " + show(text.toByteArray()));
+            } else if (f.opcode() == 2) {
+                bin.add(f.payload());
+                assertTrue(bin.size() <= binaries, "unexpected binary frame " + f);
+            } else {
+                fail("unexpected frame " + f);
+            }
+        }
+        assertEquals(show(want), show(text.toByteArray()));
+        return bin;
+    }
+
+    /** Asserts the server closes TCP without sending another byte: read returns -1, or a reset. */
+    void expectEof() throws IOException {
+        try {
+            int b = in.read();
+            assertEquals(-1, b, "expected EOF, got byte " + String.format("%02x", b));
+        } catch (SocketTimeoutException e) {
+            fail("the server did not close the connection");
+        } catch (SocketException reset) {
+            // "Connection reset" is a close too: the server dropped the connection
+        }
+    }
+
+    /** Reads the HTTP head up to and including the blank line. */
+    String readHttpHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            head.writeBytes(readExactly(1));
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    // ---- whole exchanges ----
+
+    /** The webrepl_cli handshake; asserts the exact 101 and the password prompt (T1). */
+    RawWebSocket handshake() throws IOException {
+        send(CLI_REQUEST);
+        expect(CLI_RESPONSE);
+        expect(PROMPT_FRAME);
+        return this;
+    }
+
+    /** {@link #handshake()}, then the CLI's password frame; asserts the login reply (T4). */
+    RawWebSocket login(String password) throws IOException {
+        handshake();
+        send(frame(0x82, ascii(password + "\r")));
+        expect(CONNECTED_FRAME);
+        return this;
+    }
+
+    /** Closes the socket abruptly, as webrepl_cli does (no close frame). */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    // ---- building client frames ----
+
+    /** An unmasked frame (webrepl_cli style), 7- or 16-bit length. */
+    static byte[] frame(int first, byte[] payload) {
+        return build(first, payload, null);
+    }
+
+    /** A masked frame (browser style) with the given 4-byte mask. */
+    static byte[] masked(int first, byte[] payload, byte[] mask) {
+        return build(first, payload, mask);
+    }
+
+    /** A masked frame with the mask 01 02 03 04. */
+    static byte[] masked(int first, byte[] payload) {
+        return masked(first, payload, new byte[] {1, 2, 3, 4});
+    }
+
+    private static byte[] build(int first, byte[] payload, byte[] mask) {
+        ByteBuffer b = ByteBuffer.allocate(payload.length + 14);
+        b.put((byte) first);
+        int maskBit = mask == null ? 0 : 0x80;
+        if (payload.length < 126) {
+            b.put((byte) (maskBit | payload.length));
+        } else if (payload.length <= 0xFFFF) {
+            b.put((byte) (maskBit | 126)).putShort((short) payload.length);
+        } else {
+            b.put((byte) (maskBit | 127)).putLong(payload.length);
+        }
+        if (mask != null) {
+            b.put(mask);
+            for (int i = 0; i < payload.length; i++) {
+                b.put((byte) (payload[i] ^ mask[i & 3]));
+            }
+        } else {
+            b.put(payload);
+        }
+        byte[] out = new byte[b.position()];
+        b.flip().get(out);
+        return out;
+    }
+
+    // ---- bytes ----
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            o.writeBytes(p);
+        }
+        return o.toByteArray();
+    }
+
+    static byte[] hex(String spaced) {
+        return HexFormat.of().parseHex(spaced.replace(" ", ""));
+    }
+
+    static void assertValidUtf8(byte[] payload) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(payload));
+        } catch (CharacterCodingException e) {
+            fail("text frame payload is not valid UTF-8: " + HEX.formatHex(payload));
+        }
+    }
+
+    /** Printable form for assertion messages: ASCII kept, everything else as \xNN. */
+    static String show(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : bytes) {
+            int c = b & 0xFF;
+            if (c >= 0x20 && c < 0x7F && c != '\\') {
+                s.append((char) c);
+            } else {
+                s.append(String.format("\\x%02x", c));
+            }
+        }
+        return s.toString();
+    }
+}
