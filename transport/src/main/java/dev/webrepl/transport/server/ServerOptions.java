@@ -66,6 +66,11 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
                 transfers, shutdownTimeout);
     }
 
+    public ServerOptions withFiles(FileStore store) {
+        return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
+                transfers, shutdownTimeout);
+    }
+
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
                 transfers, shutdownTimeout);
