@@ -354,6 +354,25 @@ class FileTransferChannelTest {
         assertTrue(ended.isEmpty());
     }
 
+    @Test
+    void putWhoseDirectoryVanishesBeforeTheLastByteEndsWithStatus2AndTheChannelCarriesOn() throws IOException {
+        Path sub = Files.createDirectories(root.resolve("sub"));
+        FileTransferChannel channel = channel();
+        feed(channel, header(FileRequest.PUT_FILE, 4, "sub/x.txt"));
+        feed(channel, "ab".getBytes(StandardCharsets.US_ASCII));
+        for (Path part : partFiles()) {
+            Files.delete(part);
+        }
+        Files.delete(sub);
+        takeReplies();
+
+        feed(channel, "cd".getBytes(StandardCharsets.US_ASCII));
+
+        assertEquals(hex(wb(2)), takeReplies());
+        assertEquals(List.of(new Ended(TransferListener.Kind.PUT, 4, FileStatus.NOT_FOUND)), ended);
+        assertGetVerAnswered(channel);
+    }
+
     // --- GET -----------------------------------------------------------------------------------
 
     @Test
