@@ -71,8 +71,9 @@ public final class Utf8TextFramer {
                 out.reset();
             }
             if (len < 0) {
+                // One U+FFFD per maximal valid prefix ("a sequence cut short"), as browsers decode it.
                 out.write(REPLACEMENT, 0, REPLACEMENT.length);
-                i += 1;
+                i += need > 0 ? validPrefixLength(input, i, Math.min(n, i + need + 1)) : 1;
             } else {
                 out.write(input, i, len);
                 i += len;
@@ -90,6 +91,15 @@ public final class Utf8TextFramer {
 
     private static boolean validSequence(byte[] in, int i, int need) {
         return prefixValid(in, i, i + need + 1);
+    }
+
+    /** The length of the longest valid prefix of a sequence at {@code in[i]} within {@code end}, at least 1. */
+    private static int validPrefixLength(byte[] in, int i, int end) {
+        int m = 1;
+        while (i + m < end && prefixValid(in, i, i + m + 1)) {
+            m++;
+        }
+        return m;
     }
 
     /** Whether {@code in[i..end)} is a valid UTF-8 sequence or a valid prefix of one. */

@@ -73,8 +73,14 @@ public final class LineDiscipline implements ReplEngine {
             return false;
         }
         int start = end - 1;
-        while (start > 0 && (bytes[start] & 0xC0) == 0x80) {
+        while (start > 0 && end - start < 4 && (bytes[start] & 0xC0) == 0x80) {
             start--;
+        }
+        int lead = bytes[start] & 0xFF;
+        int length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (start + length != end) {
+            // Not one whole character (a stray or cut-short byte, shown as one U+FFFD): erase one byte.
+            start = end - 1;
         }
         line.reset();
         line.write(bytes, 0, start);
