@@ -114,6 +114,15 @@ public final class FileStore {
         if (Files.isDirectory(target)) {
             throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + name);
         }
+        if (Files.isSymbolicLink(target)) {
+            // Write through a link (resolve() checked that it stays in the root), as open("wb") would;
+            // renaming over it would replace the link itself.
+            try {
+                target = target.toRealPath();
+            } catch (IOException e) {
+                throw map(e, name);
+            }
+        }
         Path dir = target.getParent();
         if (!Files.isDirectory(dir)) {
             throw new FileStoreException(

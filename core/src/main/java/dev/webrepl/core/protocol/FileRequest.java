@@ -40,6 +40,9 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
 
     /** A request for {@code fileName} (UTF-8, at most 63 bytes) as a client sends it. */
     public static FileRequest of(int type, long size, String fileName) {
+        if (size < 0 || size > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("size " + size + " does not fit the header's u32 field");
+        }
         byte[] utf8 = fileName.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > MAX_NAME_BYTES) {
             throw new IllegalArgumentException(

@@ -293,6 +293,19 @@ class FileStoreTest {
         assertEquals("z", Files.readString(root.resolve("real/f.txt")));
     }
 
+    @Test
+    void uploadToAFileSymlinkInsideTheRootWritesThroughTheLink() throws Exception {
+        Files.writeString(root.resolve("target.txt"), "old");
+        Files.createSymbolicLink(root.resolve("link.txt"), root.resolve("target.txt"));
+        FileStore.Upload upload = store.beginUpload("link.txt", 3);
+        upload.write("new".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 3);
+
+        upload.commit();
+
+        assertEquals("new", Files.readString(root.resolve("target.txt")));
+        assertTrue(Files.isSymbolicLink(root.resolve("link.txt")), "the link stays a link");
+    }
+
     // --- downloads -----------------------------------------------------------------------------
 
     @Test

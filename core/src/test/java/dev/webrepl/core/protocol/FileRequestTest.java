@@ -103,4 +103,11 @@ class FileRequestTest {
 
         assertEquals('a', request.name()[0]);
     }
+
+    @Test
+    void ofRejectsASizeBeyondTheU32Field() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FileRequest.of(FileRequest.PUT_FILE, 0x1_0000_0000L, "big.bin"));
+        org.junit.jupiter.api.Assertions.assertEquals("size 4294967296 does not fit the header's u32 field", e.getMessage());
+    }
 }
