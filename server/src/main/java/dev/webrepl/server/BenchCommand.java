@@ -1,0 +1,150 @@
+package dev.webrepl.server;
+
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.loadtest.TransferBenchmark;
+import dev.webrepl.transport.client.WebReplClient;
+import dev.webrepl.transport.client.WireMode;
+import dev.webrepl.transport.server.ServerOptions;
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code webrepl bench}: benchmarks against servers it starts itself on loopback. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks run against in-process servers on 127.0.0.1.",
+        subcommands = BenchCommand.Transfer.class)
+final class BenchCommand {
+
+    /** {@code webrepl bench transfer}: PUT and GET throughput, ours against the reference's settings. */
+    @Command(name = "transfer", mixinStandardHelpOptions = true,
+            description = "Times PUT and GET of one file on loopback, for several GET chunk sizes and PUT frame "
+                    + "sizes, the reference's (256-byte chunks; webrepl_cli's 1024-byte frames) among them. "
+                    + "Every transfer is checked byte for byte. Prints a Markdown table.")
+    static final class Transfer implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--size-mb", defaultValue = "100", description = "File size in MB (10^6 bytes; default ${DEFAULT-VALUE}).")
+        int sizeMb;
+
+        @Option(names = "--get-chunks", split = ",", defaultValue = "256,1024,4096,16384,32768,65533",
+                description = "GET chunk sizes to compare (default ${DEFAULT-VALUE}).")
+        List<Integer> getChunks;
+
+        @Option(names = "--put-frames", split = ",", defaultValue = "1024,16384,65535",
+                description = "PUT frame payload sizes to compare with the standard client (default ${DEFAULT-VALUE}); "
+                        + "the legacy client's 1024 is always measured.")
+        List<Integer> putFrames;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Rounds per configuration; the median is reported (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--dir", description = "Where to put the test files (default: a new temporary directory, deleted afterwards).")
+        Path dir;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("webrepl-bench");
+            try {
+                Path root = Files.createDirectories(work.resolve("root"));
+                Path source = work.resolve("source.bin");
+                writeRandom(source, sizeMb * 1_000_000L);
+                Files.copy(source, root.resolve("file.bin"));
+                out.printf("Transfer of %d MB on loopback, median of %d rounds; %d cores, JDK %s (%s)%n%n",
+                        sizeMb, rounds, Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.version"), System.getProperty("java.vm.name"));
+                out.println("| operation | client | server | median MB/s | min–max MB/s | median time |");
+                out.println("|---|---|---|---:|---:|---:|");
+                for (int chunk : getChunks) {
+                    row(out, "GET", "standard", "GET chunk " + chunk + (chunk == 256 ? " (reference)" : ""),
+                            measureGet(root, work, chunk, WireMode.STANDARD));
+                }
+                row(out, "PUT", "legacy (webrepl_cli wire), 1024-byte frames", "default",
+                        measurePut(root, source, WireMode.LEGACY, WebReplClient.LEGACY_PUT_FRAME_SIZE));
+                for (int frame : putFrames) {
+                    row(out, "PUT", "standard, " + frame + "-byte frames", "default",
+                            measurePut(root, source, WireMode.STANDARD, frame));
+                }
+                out.flush();
+                return 0;
+            } finally {
+                if (dir == null) {
+                    deleteTree(work);
+                }
+            }
+        }
+
+        private TransferBenchmark.Summary measureGet(Path root, Path work, int chunk, WireMode mode) throws IOException {
+            try (WebReplServer server = startServer(root, chunk);
+                 WebReplClient client = WebReplClient.newBuilder().wireMode(mode).build()) {
+                TransferBenchmark bench = new TransferBenchmark(client, "127.0.0.1", server.port(), PASSWORD, TIMEOUT);
+                return bench.get("file.bin", work.resolve("got.bin"), root.resolve("file.bin"), rounds);
+            }
+        }
+
+        private TransferBenchmark.Summary measurePut(Path root, Path source, WireMode mode, int frame) throws IOException {
+            try (WebReplServer server = startServer(root, ServerOptions.DEFAULT_GET_CHUNK);
+                 WebReplClient client = WebReplClient.newBuilder().wireMode(mode).putFrameSize(frame).build()) {
+                TransferBenchmark bench = new TransferBenchmark(client, "127.0.0.1", server.port(), PASSWORD, TIMEOUT);
+                return bench.put(source, "put.bin", root.resolve("put.bin"), rounds);
+            }
+        }
+
+        private static void row(PrintWriter out, String op, String client, String server, TransferBenchmark.Summary s) {
+            TransferBenchmark.Measurement m = s.median();
+            out.printf("| %s | %s | %s | %.1f | %.1f–%.1f | %.2f s |%n", op, client, server, m.megabytesPerSecond(),
+                    s.minMegabytesPerSecond(), s.maxMegabytesPerSecond(), m.elapsed().toNanos() / 1e9);
+            out.flush();
+        }
+    }
+
+    private static final String PASSWORD = "bench";
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+    static WebReplServer startServer(Path root, int getChunk) throws IOException {
+        return WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0).withGetChunkSize(getChunk),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+    }
+
+    static void writeRandom(Path file, long size) throws IOException {
+        Random random = new Random(42);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream os = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= block.length) {
+                random.nextBytes(block);
+                os.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.forEach(paths::add);
+        }
+        paths.sort(Comparator.reverseOrder());
+        for (Path p : paths) {
+            Files.deleteIfExists(p);
+        }
+    }
+}
