@@ -72,6 +72,11 @@ final class ConnectionHandler {
                 })
                 .then()
                 .onErrorResume(e -> {
+                    if (e instanceof reactor.netty.channel.AbortedException) {
+                        // The peer is gone: a close frame can no longer be sent, and Reactor Netty
+                        // leaks the frame if we try.
+                        return Mono.empty();
+                    }
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
                     return out.sendClose(1011, "internal error");
                 })
