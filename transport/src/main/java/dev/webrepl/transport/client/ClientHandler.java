@@ -122,6 +122,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
             }
             case AWAIT_RESULT -> {
                 appendLoginText(bytes);
+                // Output first: whoever reacts to the login already finds the banner in output().
+                emit(bytes);
                 if (loginText.indexOf(CONNECTED) >= 0) {
                     login = LoginState.OPEN;
                     filesReady = true;
@@ -132,10 +134,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
                     loginResult.completeExceptionally(new LoginFailedException("access denied by " + peer));
                 }
             }
-            default -> {
-            }
+            default -> emit(bytes);
         }
-        emit(bytes);
     }
 
     private void appendLoginText(byte[] bytes) {
