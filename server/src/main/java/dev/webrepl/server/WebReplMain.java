@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "webrepl", mixinStandardHelpOptions = true, versionProvider = WebReplMain.VersionProvider.class,
         description = "Hosts many concurrent REPL sessions over the MicroPython WebREPL protocol, "
                 + "and talks to WebREPL servers.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, VerCommand.class,
+                ReplCommand.class, CommandLine.HelpCommand.class})
 public final class WebReplMain {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

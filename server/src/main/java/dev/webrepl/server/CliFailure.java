@@ -1,0 +1,69 @@
+package dev.webrepl.server;
+
+import dev.webrepl.transport.client.ConnectionLostException;
+import dev.webrepl.transport.client.FileTransferException;
+import dev.webrepl.transport.client.LoginFailedException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** A client command's failure as one line on stderr and an exit status. */
+final class CliFailure extends Exception {
+    static final int GENERAL = 1;
+    static final int USAGE = 2;
+    static final int ACCESS_DENIED = 3;
+    static final int REMOTE_FILE = 4;
+    static final int CONNECTION = 5;
+    static final int LOCAL_FILE = 6;
+
+    private final int exitCode;
+
+    CliFailure(int exitCode, String message) {
+        super(message);
+        this.exitCode = exitCode;
+    }
+
+    int exitCode() {
+        return exitCode;
+    }
+
+    /** Classifies {@code e} (futures' wrappers removed); {@code target} names the server. */
+    static CliFailure of(Throwable e, String target) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof CliFailure f) {
+            return f;
+        }
+        if (t instanceof LoginFailedException) {
+            return new CliFailure(ACCESS_DENIED, target + ": access denied (wrong password)");
+        }
+        if (t instanceof FileTransferException f) {
+            return new CliFailure(REMOTE_FILE, f.getMessage());
+        }
+        if (t instanceof ConnectException) {
+            return new CliFailure(CONNECTION, target + ": connection refused");
+        }
+        if (t instanceof ConnectionLostException) {
+            return new CliFailure(CONNECTION, target + ": connection lost");
+        }
+        if (t instanceof NoSuchFileException n) {
+            return new CliFailure(LOCAL_FILE, "local file not found: " + n.getFile());
+        }
+        if (t instanceof IllegalArgumentException) {
+            return new CliFailure(USAGE, t.getMessage());
+        }
+        String message = t.getMessage() == null ? t.toString() : t.getMessage();
+        return new CliFailure(GENERAL, target + ": " + message);
+    }
+
+    /** Prints {@code webrepl: <message>} and returns the exit status. */
+    int report(PrintWriter err) {
+        err.println("webrepl: " + getMessage());
+        err.flush();
+        return exitCode;
+    }
+}

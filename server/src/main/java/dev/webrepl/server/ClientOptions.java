@@ -1,0 +1,57 @@
+package dev.webrepl.server;
+
+import dev.webrepl.transport.client.WebReplClient;
+import dev.webrepl.transport.client.WireMode;
+import java.io.Console;
+import java.time.Duration;
+import java.util.function.Function;
+import picocli.CommandLine.Option;
+
+/** Options shared by the client commands (put, get, ver, repl). */
+final class ClientOptions {
+    @Option(names = {"-p", "--password"},
+            description = "The WebREPL password. Else $" + ServeCommand.PASSWORD_ENV + ", else asked on the terminal.")
+    String password;
+
+    @Option(names = "--legacy", description = "Talk exactly like webrepl_cli.py (unmasked frames, fixed key, 1024-byte PUT frames).")
+    boolean legacy;
+
+    @Option(names = "--frame-size", description = "PUT data bytes per frame, 1..65535 (default: 1024 with --legacy, else 65535).")
+    Integer frameSize;
+
+    @Option(names = "--timeout", defaultValue = "10", description = "Connect and handshake timeout in seconds (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    /** Environment lookup; tests replace it. */
+    Function<String, String> environment = System::getenv;
+
+    WebReplClient newClient() {
+        WebReplClient.Builder b = WebReplClient.newBuilder()
+                .wireMode(legacy ? WireMode.LEGACY : WireMode.STANDARD)
+                .connectTimeout(Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+        if (frameSize != null) {
+            b.putFrameSize(frameSize);
+        }
+        return b.build();
+    }
+
+    /** The password from the option, the environment or the terminal, in that order. */
+    String password() throws CliFailure {
+        if (password != null) {
+            return password;
+        }
+        String env = environment.apply(ServeCommand.PASSWORD_ENV);
+        if (env != null && !env.isEmpty()) {
+            return env;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new CliFailure(CliFailure.USAGE, "no password: use -p, $" + ServeCommand.PASSWORD_ENV + " or a terminal");
+        }
+        char[] typed = console.readPassword("Password: ");
+        if (typed == null) {
+            throw new CliFailure(CliFailure.USAGE, "no password given");
+        }
+        return new String(typed);
+    }
+}

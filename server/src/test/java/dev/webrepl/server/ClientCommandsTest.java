@@ -1,0 +1,157 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.transport.server.ServerOptions;
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@Timeout(60)
+class ClientCommandsTest {
+    @TempDir
+    Path serverRoot;
+    @TempDir
+    Path local;
+
+    private WebReplServer server;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    private CommandLine cli() {
+        CommandLine cmd = WebReplMain.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd;
+    }
+
+    private int run(String... args) {
+        return cli().execute(args);
+    }
+
+    private String at(String path) {
+        return "127.0.0.1:" + server.port() + ":" + path;
+    }
+
+    @Test
+    void putThenGetRoundTripsTheFileAndPrintsSummaryLines() throws IOException {
+        byte[] content = new byte[200_000];
+        new Random(1).nextBytes(content);
+        Path source = Files.write(local.resolve("data.bin"), content);
+        Path copy = local.resolve("copy.bin");
+
+        assertEquals(0, run("put", source.toString(), at("/data.bin"), "-p", "secret"), err::toString);
+        assertArrayEquals(content, Files.readAllBytes(serverRoot.resolve("data.bin")));
+        assertTrue(out.toString().startsWith("put " + source + " -> " + at("/data.bin") + ": 200000 bytes in "),
+                out::toString);
+
+        assertEquals(0, run("get", at("/data.bin"), copy.toString(), "-p", "secret"), err::toString);
+        assertArrayEquals(content, Files.readAllBytes(copy));
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void legacyPutThenGetRoundTripsTheFile() throws IOException {
+        byte[] content = new byte[3000];
+        new Random(2).nextBytes(content);
+        Path source = Files.write(local.resolve("small.bin"), content);
+        Path copy = local.resolve("small-copy.bin");
+        assertEquals(0, run("put", "--legacy", source.toString(), at("/small.bin"), "-p", "secret"), err::toString);
+        assertEquals(0, run("get", "--legacy", at("/small.bin"), copy.toString(), "-p", "secret"), err::toString);
+        assertArrayEquals(content, Files.readAllBytes(copy));
+    }
+
+    @Test
+    void wrongPasswordExitsNonZeroWithAccessDenied() throws IOException {
+        Path source = Files.writeString(local.resolve("a.txt"), "a");
+        int status = run("put", source.toString(), at("/a.txt"), "-p", "nope");
+        assertEquals(CliFailure.ACCESS_DENIED, status);
+        assertTrue(err.toString().contains("access denied"), err::toString);
+        assertFalse(Files.exists(serverRoot.resolve("a.txt")));
+    }
+
+    @Test
+    void getOfMissingRemoteFileNamesTheStatusAndLeavesNoLocalFile() {
+        Path target = local.resolve("x.txt");
+        int status = run("get", at("/missing.txt"), target.toString(), "-p", "secret");
+        assertEquals(CliFailure.REMOTE_FILE, status);
+        assertEquals("webrepl: get /missing.txt: no such file or directory (code 2)" + System.lineSeparator(),
+                err.toString());
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void putOfMissingLocalFileExitsNonZero() {
+        int status = run("put", local.resolve("none").toString(), at("/none"), "-p", "secret");
+        assertEquals(CliFailure.LOCAL_FILE, status);
+        assertTrue(err.toString().contains("local file not found"), err::toString);
+    }
+
+    @Test
+    void connectionRefusedExitsNonZero() {
+        int port = server.port();
+        server.close();
+        int status = run("ver", "127.0.0.1:" + port, "-p", "secret");
+        assertEquals(CliFailure.CONNECTION, status);
+        assertTrue(err.toString().contains("connection refused"), err::toString);
+    }
+
+    @Test
+    void verPrintsTheServerVersion() {
+        assertEquals(0, run("ver", "127.0.0.1:" + server.port(), "-p", "secret"), err::toString);
+        assertEquals("0.1.0" + System.lineSeparator(), out.toString());
+    }
+
+    @Test
+    void malformedTargetIsAUsageError() {
+        assertNotEquals(0, run("get", "127.0.0.1", "x", "-p", "secret"));
+        assertTrue(err.toString().contains("HOST[:PORT]:/REMOTE"), err::toString);
+    }
+
+    @Test
+    void replSendsStdinAndStopsAtCtrlBracket() {
+        CommandLine cmd = cli();
+        ReplCommand repl = cmd.getSubcommands().get("repl").getCommand();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        // Stdin stops at Ctrl-] so the session ends; the echo of 1+1 may or may not be printed by then.
+        repl.stdin = new ByteArrayInputStream("1+1\r\u001d".getBytes(StandardCharsets.US_ASCII));
+        repl.stdout = stdout;
+        assertEquals(0, cmd.execute("repl", "127.0.0.1:" + server.port(), "-p", "secret"), err::toString);
+        assertTrue(stdout.toString(StandardCharsets.US_ASCII).startsWith("\r\nWebREPL connected\r\n>>> "),
+                () -> stdout.toString(StandardCharsets.US_ASCII));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.webrepl.transport.client;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import reactor.core.publisher.Flux;
+
+/**
+ * One WebREPL connection, made by {@link WebReplClient#connect}. Thread-safe: every method may be
+ * called from any thread; futures complete on the connection's event loop, so callbacks attached to
+ * them must not block (use the {@code ...Async} variants of {@link CompletableFuture} for that).
+ *
+ * <p>File requests ({@link #version()}, {@link #put}, {@link #get}) share the one file channel and
+ * run one after another in call order, once {@link #login} has sent the password. Terminal input and
+ * output flow alongside them (spec §3).
+ */
+public final class ReplConnection implements AutoCloseable {
+    /** The largest frame payload a 16-bit length carries; webrepl_cli cannot parse more (spec §1.2). */
+    public static final int MAX_FRAME_PAYLOAD = 65535;
+
+    private final Channel channel;
+    private final ClientHandler handler;
+    private final WireMode mode;
+
+    ReplConnection(Channel channel, ClientHandler handler, WireMode mode) {
+        this.channel = channel;
+        this.handler = handler;
+        this.mode = mode;
+    }
+
+    /**
+     * Waits for the {@code Password: } prompt, sends {@code password + "\r"}, and completes when the
+     * server says {@code WebREPL connected}. Fails with {@link LoginFailedException} on
+     * {@code Access denied}, with {@link ConnectionLostException} if the connection ends first.
+     * Call once. In {@link WireMode#LEGACY} a GET_VER follows the password at once, as in webrepl_cli.
+     */
+    public CompletableFuture<Void> login(String password) {
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        return onLoop(result -> handler.login(bytes).whenComplete((v, e) -> {
+            if (e == null) {
+                result.complete(null);
+            } else {
+                result.completeExceptionally(e);
+            }
+        }));
+    }
+
+    /**
+     * Sends terminal input as text frames of at most {@value #MAX_FRAME_PAYLOAD} bytes. The bytes are
+     * sent as they are, not checked for UTF-8 (spec §1.4 item 4). Before {@link #login} completes the
+     * server reads them as the password.
+     */
+    public CompletableFuture<Void> send(byte[] input) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (input.length == 0) {
+            result.complete(null);
+            return result;
+        }
+        byte[] copy = input.clone();  // the caller may reuse its array before the write happens
+        ChannelFuture last = null;
+        for (int off = 0; off < input.length; off += MAX_FRAME_PAYLOAD) {
+            int n = Math.min(MAX_FRAME_PAYLOAD, input.length - off);
+            last = channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(copy, off, n)));
+        }
+        channel.flush();
+        last.addListener(f -> {
+            if (f.isSuccess()) {
+                result.complete(null);
+            } else {
+                result.completeExceptionally(new ConnectionLostException("cannot send to " + remoteAddress(), f.cause()));
+            }
+        });
+        return result;
+    }
+
+    /** Sends {@code input} in UTF-8; see {@link #send(byte[])}. */
+    public CompletableFuture<Void> send(String input) {
+        return send(input.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Terminal output: the payload of every text frame from the login answer on ({@code \r\nWebREPL
+     * connected\r\n>>> }), in order; completes when the connection closes. One subscriber only;
+     * output that arrives before it subscribes is kept for it (unbounded), so subscribe early if the
+     * server talks a lot.
+     */
+    public Flux<byte[]> output() {
+        return handler.output();
+    }
+
+    /** GET_VER (spec §4.5): the server's three version bytes, major, minor, micro. */
+    public CompletableFuture<byte[]> version() {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        submit(new VersionRequest(result), result);
+        return result;
+    }
+
+    /**
+     * Uploads {@code local} as {@code remoteName} (UTF-8, at most 63 bytes), streaming it in frames
+     * of the client's PUT frame size. Completes with the byte count; fails with
+     * {@link FileTransferException} on a non-zero status, {@link java.nio.file.NoSuchFileException}
+     * if {@code local} is missing (nothing is sent then).
+     */
+    public CompletableFuture<Long> put(Path local, String remoteName, TransferProgress progress) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        submit(new PutTransfer(Objects.requireNonNull(local), Objects.requireNonNull(remoteName),
+                Objects.requireNonNull(progress), result), result);
+        return result;
+    }
+
+    /**
+     * Downloads {@code remoteName} to {@code local} through a temporary file beside it, renamed into
+     * place only when the server reports success. Completes with the byte count; fails with
+     * {@link FileTransferException} on a non-zero status, leaving {@code local} untouched.
+     */
+    public CompletableFuture<Long> get(String remoteName, Path local, TransferProgress progress) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        submit(new GetTransfer(Objects.requireNonNull(remoteName), Objects.requireNonNull(local),
+                Objects.requireNonNull(progress), result), result);
+        return result;
+    }
+
+    /** The wire mode of this connection. */
+    public WireMode mode() {
+        return mode;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    /** Completes when the connection has closed, for whatever reason. */
+    public CompletableFuture<Void> onClose() {
+        return handler.closed.thenApply(v -> null);
+    }
+
+    /**
+     * Closes the connection: in {@link WireMode#STANDARD} with a close frame first, in
+     * {@link WireMode#LEGACY} with a plain TCP close as webrepl_cli does (spec §1.2). Pending
+     * operations fail with {@link ConnectionLostException}. Does not wait; see {@link #onClose()}.
+     */
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    private void submit(FileOperation op, CompletableFuture<?> result) {
+        try {
+            channel.eventLoop().execute(() -> handler.submit(op));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new ConnectionLostException("the client is closed", e));
+        }
+    }
+
+    private <T> CompletableFuture<T> onLoop(Consumer<CompletableFuture<T>> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            channel.eventLoop().execute(() -> action.accept(result));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new ConnectionLostException("the client is closed", e));
+        }
+        return result;
+    }
+}
