@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Hosts many concurrent REPL sessions over the MicroPython WebREPL protocol, "
                 + "and talks to WebREPL servers.",
         subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, VerCommand.class,
-                ReplCommand.class, CommandLine.HelpCommand.class})
+                ReplCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class WebReplMain {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

@@ -75,11 +75,6 @@ final class ConnectionHandler {
                 // end. Answering it with sendClose would build a close frame for a dead channel and leak it.
                 .onErrorResume(AbortedException.class, e -> Mono.empty())
                 .onErrorResume(e -> {
-                    if (e instanceof reactor.netty.channel.AbortedException) {
-                        // The peer is gone: a close frame can no longer be sent, and Reactor Netty
-                        // leaks the frame if we try.
-                        return Mono.empty();
-                    }
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
                     return open(in) ? out.sendClose(1011, "internal error") : Mono.empty();
                 })
