@@ -8,10 +8,15 @@ import dev.webrepl.dupterm.SessionRegistry;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.RejectedExecutionException;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -43,6 +48,7 @@ final class ConnectionHandler {
     private volatile boolean closeWithoutFrame;
     private String peer = "?";
     private volatile Session session;
+    private volatile WebsocketOutbound outbound;
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers) {
         this.options = options;
@@ -53,7 +59,41 @@ final class ConnectionHandler {
     private record Data(Opcode opcode, byte[] payload) {
     }
 
+    /**
+     * The server is closing: a close frame with code 1001 (RFC 6455 §7.4.1), then the TCP close.
+     * Written on the channel directly: Netty releases a frame whose write fails, where Reactor
+     * Netty's sendClose leaks it when the peer is already closing.
+     */
+    void goingAway() {
+        WebsocketOutbound out = outbound;
+        if (out != null) {
+            outgoing.tryEmitComplete();
+            out.withConnection(c -> {
+                Channel ch = c.channel();
+                try {
+                    ch.eventLoop().execute(() -> {
+                        if (ch.isActive()) {
+                            ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+                                    "server shutting down")).addListener(ChannelFutureListener.CLOSE);
+                        }
+                    });
+                } catch (IllegalStateException | RejectedExecutionException alreadyGone) {
+                    // The channel was closed and deregistered meanwhile: nothing left to say goodbye to.
+                }
+            });
+        }
+    }
+
+    /** Closes the TCP connection at once. */
+    void abort() {
+        WebsocketOutbound out = outbound;
+        if (out != null) {
+            out.withConnection(c -> c.channel().close());
+        }
+    }
+
     Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
+        outbound = out;
         in.withConnection(c -> peer = String.valueOf(c.channel().remoteAddress()));
         WebReplConnection connection = new WebReplConnection(options.password(), this::openTerminal,
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),

@@ -7,6 +7,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,6 +24,9 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The WebREPL server: HTTP/1.1 and WebSocket on one port. {@code GET /} with an upgrade opens a new
@@ -34,7 +40,9 @@ public final class WebReplServer implements AutoCloseable {
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final Scheduler workers;
+    private final LoopResources loops;
     private final DisposableServer server;
+    private final Set<ConnectionHandler> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** One party for the server itself and one per open connection, so close() can wait for them. */
     private final Phaser connections = new Phaser(1);
@@ -44,11 +52,15 @@ public final class WebReplServer implements AutoCloseable {
         this.sessions = sessions;
         this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
                 Integer.MAX_VALUE, "webrepl-worker", 60, true);
+        // Our own event loops, not Reactor Netty's global ones: two servers in one JVM never share state.
+        this.loops = LoopResources.create("webrepl-" + Integer.toHexString(System.identityHashCode(this)),
+                1, Math.max(2, Runtime.getRuntime().availableProcessors()), true);
         WebsocketServerSpec spec = WebsocketServerSpec.builder()
                 .maxFramePayloadLength(options.maxFramePayloadLength())
                 .build();
         try {
             this.server = HttpServer.create()
+                    .runOn(loops)
                     .host(options.host())
                     .port(options.port())
                     .doOnChannelInit((observer, channel, remote) -> channel.pipeline()
@@ -59,11 +71,12 @@ public final class WebReplServer implements AutoCloseable {
                             req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                             (req, res) -> isUpgrade(req)
                                     ? res.sendWebsocket((in, out) -> track(
-                                            new ConnectionHandler(options, sessions, workers).handle(in, out)), spec)
+                                            new ConnectionHandler(options, sessions, workers), in, out), spec)
                                     : page(res)))
                     .bindNow();
         } catch (RuntimeException e) {
             workers.dispose();
+            loops.dispose();
             throw e;
         }
     }
@@ -94,10 +107,18 @@ public final class WebReplServer implements AutoCloseable {
         return server.onDispose();
     }
 
-    private Mono<Void> track(Mono<Void> handler) {
+    private Mono<Void> track(ConnectionHandler handler, WebsocketInbound in, WebsocketOutbound out) {
         return Mono.defer(() -> {
             connections.register();
-            return handler.doFinally(signal -> connections.arriveAndDeregister());
+            open.add(handler);
+            Mono<Void> handling = handler.handle(in, out);
+            if (closed.get()) {
+                handler.goingAway();
+            }
+            return handling.doFinally(signal -> {
+                open.remove(handler);
+                connections.arriveAndDeregister();
+            });
         });
     }
 
@@ -117,30 +138,41 @@ public final class WebReplServer implements AutoCloseable {
                 .sendByteArray(Mono.just(StartPage.HTML.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Stops accepting, closes connections, ends every session and stops the workers. Idempotent. */
+    /**
+     * Stops accepting, closes every connection with close code 1001, waits (up to the shutdown
+     * timeout) for their clean-up, ends every session, and releases the workers and event loops.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        Duration timeout = options.shutdownTimeout();
         try {
-            server.disposeNow(options.shutdownTimeout());
+            server.disposeNow(timeout);
         } catch (IllegalStateException timedOut) {
-            // Connections still open after the timeout are closed by dispose() anyway.
             server.dispose();
-        } finally {
-            // Connection handlers finish their clean-up (aborting uploads) on the workers: wait for
-            // them before the workers go, or that clean-up would be rejected.
-            try {
-                connections.awaitAdvanceInterruptibly(connections.arriveAndDeregister(),
-                        options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (TimeoutException e) {
-                LOG.log(System.Logger.Level.WARNING, "connections still open after " + options.shutdownTimeout());
-            }
-            sessions.close();
-            workers.dispose();
         }
+        for (ConnectionHandler h : open) {
+            h.goingAway();
+        }
+        // Connection handlers finish their clean-up (aborting uploads) on the workers: wait for them
+        // before the workers go, or that clean-up would be rejected.
+        try {
+            connections.awaitAdvanceInterruptibly(connections.arriveAndDeregister(), timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, open.size() + " connections still open after " + timeout
+                    + "; closing them");
+            for (ConnectionHandler h : open) {
+                h.abort();
+            }
+        }
+        sessions.close();
+        workers.dispose();
+        loops.disposeLater(Duration.ZERO, timeout).block(timeout.plusSeconds(1));
     }
 }
