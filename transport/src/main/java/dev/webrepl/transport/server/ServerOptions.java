@@ -25,10 +25,10 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
                             Duration shutdownTimeout) {
     public static final int DEFAULT_PORT = 8266;
     /**
-     * Default GET chunk: 32 KiB was fastest on loopback among the sizes both clients accept
-     * (BENCHMARKS.md "GET chunk size"); the reference sends 256.
+     * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
+     * fastest on loopback in {@code webrepl bench transfer} (BENCHMARKS.md); the reference sends 256.
      */
-    public static final int DEFAULT_GET_CHUNK = 32768;
+    public static final int DEFAULT_GET_CHUNK = FileTransferChannel.MAX_CHUNK;
     public static final int DEFAULT_MAX_FRAME = 65536;
 
     public ServerOptions {

@@ -91,18 +91,17 @@ class FileChannelConformanceTest extends ServerTestBase {
     @Test
     @DisplayName("T13: the default chunk size sends <u16 n><n bytes>, exactly one chunk per frame and per ack")
     void getChunksWithDefaultSize() throws Exception {
-        // 70000 bytes: two full 32768-byte chunks (16-bit frame lengths) and a 4464-byte rest.
+        // 70000 bytes: one full 65533-byte chunk in a 65535-byte frame (the largest 16-bit length,
+        // the most webrepl_cli can parse) and a 4467-byte rest.
         byte[] data = FileProtocol.pattern(70000);
         Files.write(root.resolve("large.bin"), data);
         RawWebSocket c = loggedIn();
         c.send(FileProtocol.getFrame("large.bin"));
         c.expectBinary(OK);
         c.send(ACK);
-        c.expect(concat(hex("82 7E 80 02 00 80"), Arrays.copyOfRange(data, 0, 32768)));
+        c.expect(concat(hex("82 7E FF FF FD FF"), Arrays.copyOfRange(data, 0, 65533)));
         c.send(ACK);
-        c.expect(concat(hex("82 7E 80 02 00 80"), Arrays.copyOfRange(data, 32768, 65536)));
-        c.send(ACK);
-        c.expect(concat(hex("82 7E 11 72 70 11"), Arrays.copyOfRange(data, 65536, 70000)));
+        c.expect(concat(hex("82 7E 11 75 73 11"), Arrays.copyOfRange(data, 65533, 70000)));
         c.send(ACK);
         c.expect(hex("82 02 00 00 82 04 57 42 00 00"));
     }
