@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 server_pid=
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true   # 143: ended by our SIGTERM, as intended
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
