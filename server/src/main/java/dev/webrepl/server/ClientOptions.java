@@ -1,5 +1,6 @@
 package dev.webrepl.server;
 
+import dev.webrepl.transport.client.ReplConnection;
 import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.client.WireMode;
 import java.io.Console;
@@ -24,6 +25,31 @@ final class ClientOptions {
 
     /** Environment lookup; tests replace it. */
     Function<String, String> environment = System::getenv;
+
+    /** What a command does on a logged-in connection. */
+    @FunctionalInterface
+    interface ConnectionAction<T> {
+        T run(ReplConnection connection) throws Exception;
+    }
+
+    /**
+     * Connects to {@code remote}, logs in, runs {@code action} and closes the connection and the
+     * client; a failure to connect or log in is reported against {@code HOST:PORT}.
+     */
+    <T> T withConnection(RemoteTarget remote, ConnectionAction<T> action) throws Exception {
+        String pw = password();
+        try (WebReplClient client = newClient()) {
+            ReplConnection c;
+            try {
+                c = client.connect(remote.host(), remote.port(), pw).join();
+            } catch (RuntimeException e) {
+                throw CliFailure.of(e, remote.host() + ":" + remote.port());
+            }
+            try (c) {
+                return action.run(c);
+            }
+        }
+    }
 
     WebReplClient newClient() {
         WebReplClient.Builder b = WebReplClient.newBuilder()

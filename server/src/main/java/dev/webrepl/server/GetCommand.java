@@ -1,7 +1,5 @@
 package dev.webrepl.server;
 
-import dev.webrepl.transport.client.ReplConnection;
-import dev.webrepl.transport.client.WebReplClient;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,21 +29,13 @@ final class GetCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         try {
             RemoteTarget remote = RemoteTarget.parse(source, true);
-            String password = options.password();
-            try (WebReplClient client = options.newClient()) {
-                ReplConnection c;
-                try {
-                    c = client.connect(remote.host(), remote.port(), password).join();
-                } catch (RuntimeException e) {
-                    throw CliFailure.of(e, remote.host() + ":" + remote.port());
-                }
-                try (c) {
-                    TransferReport report = new TransferReport(out, err, System.console() != null,
-                            "get " + remote + " -> " + local, System.nanoTime());
-                    long bytes = c.get(remote.path(), local, report).join();
-                    report.finish(bytes, System.nanoTime());
-                }
-            }
+            options.withConnection(remote, c -> {
+                TransferReport report = new TransferReport(out, err, System.console() != null,
+                        "get " + remote + " -> " + local, System.nanoTime());
+                long n = c.get(remote.path(), local, report).join();
+                report.finish(n, System.nanoTime());
+                return n;
+            });
             return 0;
         } catch (Exception e) {
             return CliFailure.of(e, source).report(err);

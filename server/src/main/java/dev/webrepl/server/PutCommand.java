@@ -1,7 +1,5 @@
 package dev.webrepl.server;
 
-import dev.webrepl.transport.client.ReplConnection;
-import dev.webrepl.transport.client.WebReplClient;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,21 +34,13 @@ final class PutCommand implements Callable<Integer> {
             if (!Files.isRegularFile(local)) {
                 throw new NoSuchFileException(local.toString());
             }
-            String password = options.password();
-            try (WebReplClient client = options.newClient()) {
-                ReplConnection c;
-                try {
-                    c = client.connect(remote.host(), remote.port(), password).join();
-                } catch (RuntimeException e) {
-                    throw CliFailure.of(e, remote.host() + ":" + remote.port());
-                }
-                try (c) {
-                    TransferReport report = new TransferReport(out, err, System.console() != null,
-                            "put " + local + " -> " + remote, System.nanoTime());
-                    long bytes = c.put(local, remote.path(), report).join();
-                    report.finish(bytes, System.nanoTime());
-                }
-            }
+            options.withConnection(remote, c -> {
+                TransferReport report = new TransferReport(out, err, System.console() != null,
+                        "put " + local + " -> " + remote, System.nanoTime());
+                long n = c.put(local, remote.path(), report).join();
+                report.finish(n, System.nanoTime());
+                return n;
+            });
             return 0;
         } catch (Exception e) {
             return CliFailure.of(e, target).report(err);

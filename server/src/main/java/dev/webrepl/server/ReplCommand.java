@@ -1,7 +1,6 @@
 package dev.webrepl.server;
 
 import dev.webrepl.transport.client.ReplConnection;
-import dev.webrepl.transport.client.WebReplClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,18 +44,7 @@ final class ReplCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         try {
             RemoteTarget remote = RemoteTarget.parse(target, false);
-            String password = options.password();
-            try (WebReplClient client = options.newClient()) {
-                ReplConnection c;
-                try {
-                    c = client.connect(remote.host(), remote.port(), password).join();
-                } catch (RuntimeException e) {
-                    throw CliFailure.of(e, remote.toString());
-                }
-                try (c) {
-                    return session(c, remote, err);
-                }
-            }
+            return options.withConnection(remote, c -> session(c, remote, err));
         } catch (Exception e) {
             return CliFailure.of(e, target).report(err);
         }

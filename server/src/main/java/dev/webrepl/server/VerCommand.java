@@ -1,7 +1,5 @@
 package dev.webrepl.server;
 
-import dev.webrepl.transport.client.ReplConnection;
-import dev.webrepl.transport.client.WebReplClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,13 +23,9 @@ final class VerCommand implements Callable<Integer> {
     public Integer call() {
         try {
             RemoteTarget remote = RemoteTarget.parse(target, false);
-            String password = options.password();
-            try (WebReplClient client = options.newClient();
-                 ReplConnection c = client.connect(remote.host(), remote.port(), password).join()) {
-                byte[] v = c.version().join();
-                spec.commandLine().getOut().printf("%d.%d.%d%n", v[0] & 0xff, v[1] & 0xff, v[2] & 0xff);
-                spec.commandLine().getOut().flush();
-            }
+            byte[] v = options.withConnection(remote, c -> c.version().join());
+            spec.commandLine().getOut().printf("%d.%d.%d%n", v[0] & 0xff, v[1] & 0xff, v[2] & 0xff);
+            spec.commandLine().getOut().flush();
             return 0;
         } catch (Exception e) {
             return CliFailure.of(e, target).report(spec.commandLine().getErr());
