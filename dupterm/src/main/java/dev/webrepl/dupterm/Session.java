@@ -1,89 +1,431 @@
 package dev.webrepl.dupterm;
 
+import dev.webrepl.core.engine.EngineContext;
+import dev.webrepl.core.engine.EngineOutput;
+import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
-import dev.webrepl.core.engine.TerminalOutput;
-import dev.webrepl.core.protocol.WebReplConnection;
+import dev.webrepl.core.protocol.Utf8TextFramer;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
- * One REPL engine and the terminals attached to it (DESIGN "Sessions and terminals"). Output goes
- * whole to every attached terminal; input from every terminal goes to the engine in arrival order.
- * The session ends when its last terminal leaves.
+ * One REPL engine and the terminals attached to it: a dupterm session (DESIGN "Sessions and
+ * terminals", spec §5).
+ *
+ * <p>Input from every read-write terminal is merged into one bounded queue that the engine drains
+ * at its own pace. Output is written at once into one buffer per terminal and drained at that
+ * terminal's pace; a pausable producer is paused while every terminal is above the high-water
+ * mark, and a terminal past the hard cap is deactivated. A failing terminal is cleared first, then
+ * closed, and the others are told; an engine that ends or fails ends the session.
  */
 public final class Session {
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    public static final int NORMAL_CLOSURE = 1000;
+    public static final int GOING_AWAY = 1001;
+    public static final int POLICY_VIOLATION = 1008;
+    public static final int INTERNAL_ERROR = 1011;
+
     private final String id;
     private final ReplEngine engine;
+    private final SessionConfig config;
+    private final Scheduler timers;
+    private final SessionRecorder recorder;
     private final Consumer<Session> onEnd;
-    private final List<TerminalOutput> terminals = new CopyOnWriteArrayList<>();
+    private final InputQueue input;
+    private final Scrollback scrollback;
+    private final Utf8TextFramer framer;
+    private final Output output = new Output();
+    private final Object room = new Object();
+    private final List<Slot> slots = new ArrayList<>();
+    private List<byte[]> framed;
+    private int nextNumber;
     private boolean started;
     private boolean ended;
+    private boolean hadInput;
+    private volatile long lastActivity;
+    private Disposable lingerTimer;
+    private Disposable idleTimer;
+    private volatile Pausable producer;
+    private volatile boolean paused;
 
-    Session(String id, ReplEngine engine, Consumer<Session> onEnd) {
+    Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
+            Consumer<Session> onEnd) {
         this.id = id;
         this.engine = engine;
+        this.config = config;
+        this.timers = timers;
+        this.recorder = recorder;
         this.onEnd = onEnd;
+        this.input = new InputQueue(config.inputQueueBytes(), recorder::inputQueued);
+        this.scrollback = new Scrollback(config.scrollbackBytes());
+        this.framer = new Utf8TextFramer(frame -> framed.add(frame));
+        this.lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        scheduleIdleCheck(config.idleTimeout());
     }
 
     public String id() {
         return id;
     }
 
-    /** Attaches a terminal; the engine starts with the first one. */
-    public synchronized WebReplConnection.Terminal attach(TerminalOutput client) {
-        if (ended) {
-            throw new IllegalStateException("session " + id + " has ended");
+    /**
+     * Attaches a terminal. It first receives the scrollback (recent output), then live output.
+     *
+     * @throws SessionException 1013 if the session has its maximum of terminals, 1008 if it has ended
+     */
+    public Slot attach(TerminalMode mode, SlotPort port, Scheduler.Worker callbacks) throws SessionException {
+        Slot slot;
+        synchronized (this) {
+            if (ended) {
+                callbacks.dispose();
+                throw new SessionException(SessionException.POLICY_VIOLATION, "session " + id + " has ended");
+            }
+            if (slots.size() >= config.maxTerminals()) {
+                callbacks.dispose();
+                throw new SessionException(SessionException.TRY_AGAIN_LATER,
+                        "session " + id + " has its maximum of " + config.maxTerminals() + " terminals");
+            }
+            slot = new Slot(this, nextNumber++, mode, port, callbacks);
+            byte[] replay = scrollback.snapshot();
+            if (replay.length > 0) {
+                List<byte[]> frames = new ArrayList<>();
+                new Utf8TextFramer(frames::add).write(replay);
+                for (byte[] f : frames) {
+                    slot.deliver(f);
+                }
+            }
+            slots.add(slot);
+            if (lingerTimer != null) {
+                lingerTimer.dispose();
+                lingerTimer = null;
+            }
         }
-        terminals.add(client);
-        if (!started) {
+        return slot;
+    }
+
+    /** Starts the engine (once); a failure to start ends the session with 1011. */
+    void start() {
+        synchronized (this) {
+            if (started || ended) {
+                return;
+            }
             started = true;
-            engine.start(this::fanOut);
         }
-        return new WebReplConnection.Terminal() {
-            @Override
-            public void input(byte[] bytes) {
-                Session.this.input(bytes);
+        try {
+            engine.start(new Context());
+        } catch (Exception | LinkageError e) {
+            LOG.log(Level.WARNING, "session " + id + ": engine failed to start", e);
+            end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
+        }
+    }
+
+    Mono<Void> offer(byte[] bytes) {
+        if (bytes.length == 0) {
+            return Mono.empty();
+        }
+        synchronized (this) {
+            hadInput = true;
+        }
+        lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        return input.offer(bytes);
+    }
+
+    void interrupt() {
+        input.discard();
+        lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        try {
+            engine.interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + id + ": engine failed on interrupt", e);
+            end(INTERNAL_ERROR, "engine failed: " + message(e), "engine-error");
+        }
+    }
+
+    /** Writes session output: scrollback, then every terminal's buffer; deactivates slow consumers. */
+    private void write(byte[] bytes) {
+        List<Slot> slow = new ArrayList<>();
+        synchronized (this) {
+            if (ended || bytes.length == 0) {
+                return;
             }
-
-            @Override
-            public void close() {
-                detach(client);
+            lastActivity = timers.now(TimeUnit.MILLISECONDS);
+            scrollback.add(bytes);
+            framed = new ArrayList<>(2);
+            framer.write(bytes);
+            for (Slot s : slots) {
+                long size = s.backlog();
+                for (byte[] f : framed) {
+                    size += f.length;
+                }
+                if (size > config.outputHardCap()) {
+                    slow.add(s);
+                    continue;
+                }
+                for (byte[] f : framed) {
+                    s.deliver(f);
+                }
             }
-        };
-    }
-
-    private synchronized void input(byte[] bytes) {
-        if (!ended) {
-            engine.input(bytes);
+            framed = null;
+        }
+        for (Slot s : slow) {
+            deactivate(s, "slow-consumer",
+                    "slow consumer (more than " + config.outputHardCap() + " bytes of output waiting)", true);
+        }
+        Pausable p = producer;
+        if (p != null && !paused && wouldBlock()) {
+            paused = true;
+            recorder.producerPaused();
+            p.pause();
         }
     }
 
-    private void fanOut(byte[] bytes) {
-        for (TerminalOutput t : terminals) {
-            t.write(bytes);
+    /** True while every terminal is above the high-water mark (POSIX: the write would block). */
+    private boolean wouldBlock() {
+        synchronized (this) {
+            if (slots.isEmpty()) {
+                return false;
+            }
+            for (Slot s : slots) {
+                if (s.backlog() <= config.outputHighWater()) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
-    private synchronized void detach(TerminalOutput client) {
-        terminals.remove(client);
-        if (terminals.isEmpty()) {
-            end();
+    /** A terminal took output: resume a paused producer below the low-water mark, wake blocked writers. */
+    void drained(Slot slot) {
+        long backlog = slot.backlog();
+        if (backlog <= config.outputHighWater()) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
+        Pausable p = producer;
+        if (paused && p != null && backlog < config.outputLowWater()) {
+            paused = false;
+            p.resume();
         }
     }
 
-    /** Closes the engine and forgets the terminals. Idempotent. */
-    public synchronized void end() {
-        if (ended) {
+    /**
+     * Clears {@code slot} first, then closes it, then tells the remaining terminals (dupterm's order,
+     * spec §5). The last terminal leaving starts the linger period, or ends the session.
+     */
+    void deactivate(Slot slot, String cause, String reason, boolean closeIt) {
+        boolean last;
+        synchronized (this) {
+            if (!slots.remove(slot)) {
+                return;
+            }
+            last = slots.isEmpty();
+        }
+        recorder.terminalDeactivated(cause);
+        slot.disposeCallbacks();
+        if (closeIt) {
+            slot.discardOutput();
+            slot.close(POLICY_VIOLATION, truncate(reason));
+        }
+        synchronized (room) {
+            room.notifyAll();
+        }
+        if (last) {
+            lastTerminalLeft();
+        } else {
+            write(("\r\ndupterm: terminal " + slot.number() + " deactivated: " + reason + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void lastTerminalLeft() {
+        Duration linger = config.linger();
+        synchronized (this) {
+            if (ended || !slots.isEmpty()) {
+                return;
+            }
+            if (hadInput && !linger.isZero()) {
+                lingerTimer = timers.schedule(this::lingerExpired, linger.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        end(NORMAL_CLOSURE, "", "detached");
+    }
+
+    private void lingerExpired() {
+        synchronized (this) {
+            if (!slots.isEmpty()) {
+                return;
+            }
+        }
+        end(NORMAL_CLOSURE, "", "linger-expired");
+    }
+
+    private void scheduleIdleCheck(Duration delay) {
+        if (config.idleTimeout().isZero()) {
             return;
         }
-        ended = true;
-        terminals.clear();
-        engine.close();
+        synchronized (this) {
+            if (!ended) {
+                idleTimer = timers.schedule(this::idleCheck, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void idleCheck() {
+        long idleFor = timers.now(TimeUnit.MILLISECONDS) - lastActivity;
+        long limit = config.idleTimeout().toMillis();
+        if (idleFor >= limit) {
+            end(NORMAL_CLOSURE, "idle for " + config.idleTimeout().toSeconds() + " s", "idle");
+        } else {
+            scheduleIdleCheck(Duration.ofMillis(limit - idleFor));
+        }
+    }
+
+    /**
+     * Ends the session: every terminal gets a last line with {@code why} (unless empty) and a close
+     * with {@code code}; the engine, the input queue and the timers are released and the registry
+     * forgets the session. Idempotent.
+     */
+    public void end(int code, String why, String recorderReason) {
+        List<Slot> left;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            if (!why.isEmpty()) {
+                write(("\r\nsession ended: " + why + "\r\n").getBytes(StandardCharsets.UTF_8));
+            }
+            ended = true;
+            left = new ArrayList<>(slots);
+            slots.clear();
+            if (lingerTimer != null) {
+                lingerTimer.dispose();
+            }
+            if (idleTimer != null) {
+                idleTimer.dispose();
+            }
+        }
+        for (Slot s : left) {
+            s.disposeCallbacks();
+            s.close(code, truncate(why.isEmpty() ? "session ended" : why));
+        }
+        synchronized (room) {
+            room.notifyAll();
+        }
+        input.close();
+        try {
+            engine.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + id + ": engine failed to close", e);
+        }
+        recorder.sessionEnded(recorderReason);
         onEnd.accept(this);
     }
 
     public synchronized boolean ended() {
         return ended;
+    }
+
+    public synchronized int terminals() {
+        return slots.size();
+    }
+
+    /** Input bytes queued for the engine now, and the most ever. */
+    public long queuedInputBytes() {
+        return input.queuedBytes();
+    }
+
+    public long maxQueuedInputBytes() {
+        return input.maxQueuedBytes();
+    }
+
+    /** Whether a pausable producer is paused now. */
+    public boolean producerPaused() {
+        return paused;
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Close reasons must fit a control frame: 123 bytes of UTF-8 (RFC 6455 §5.5). */
+    static String truncate(String reason) {
+        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= 123) {
+            return reason;
+        }
+        String s = reason;
+        while (s.getBytes(StandardCharsets.UTF_8).length > 120) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s + "...";
+    }
+
+    private final class Output implements EngineOutput {
+        @Override
+        public void write(byte[] bytes) {
+            Session.this.write(bytes);
+        }
+
+        @Override
+        public WriteResult tryWrite(byte[] bytes) {
+            if (wouldBlock()) {
+                return WriteResult.WOULD_BLOCK;
+            }
+            Session.this.write(bytes);
+            return WriteResult.WRITTEN;
+        }
+
+        @Override
+        public void writeBlocking(byte[] bytes) throws InterruptedException {
+            synchronized (room) {
+                while (wouldBlock() && !ended()) {
+                    room.wait();
+                }
+            }
+            Session.this.write(bytes);
+        }
+    }
+
+    private final class Context implements EngineContext {
+        @Override
+        public String sessionId() {
+            return id;
+        }
+
+        @Override
+        public Flux<byte[]> input() {
+            return input.flux();
+        }
+
+        @Override
+        public EngineOutput output() {
+            return output;
+        }
+
+        @Override
+        public void pausable(Pausable p) {
+            producer = p;
+        }
+
+        @Override
+        public void exited(int status) {
+            end(NORMAL_CLOSURE, "engine exited with status " + status, "engine-exit");
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            LOG.log(Level.WARNING, "session " + id + ": engine failed", error);
+            end(INTERNAL_ERROR, "engine failed: " + message(error), "engine-error");
+        }
     }
 }

@@ -8,31 +8,131 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
-/** The running sessions of one server. Owned by the server: no statics, no sharing between servers. */
+/**
+ * The sessions of one server. Owned by the server: no statics, nothing shared between servers.
+ * Owns its timer and callback schedulers, released by {@link #close()}.
+ */
 public final class SessionRegistry implements AutoCloseable {
     private final Supplier<ReplEngine> engines;
     private final SecureRandom random;
+    private final SessionConfig config;
+    private final Scheduler timers;
+    private final Scheduler callbacks;
+    private final SessionRecorder recorder;
+    private final Scheduler ownedTimers;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private volatile Consumer<Slot> terminalArrived;
 
     /**
-     * @param engines makes one engine per new session
-     * @param random  the source of session ids (128 bits each)
+     * @param engines  makes one engine per new session
+     * @param random   the source of session ids (128 bits each)
+     * @param config   limits and timings
+     * @param timers   runs linger and idle timers (tests pass a virtual-time scheduler); the registry
+     *                 does not dispose it
+     * @param recorder told of input queues, deactivations and ends
      */
-    public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random) {
+    public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config, Scheduler timers,
+                           SessionRecorder recorder) {
         this.engines = engines;
         this.random = random;
+        this.config = config;
+        this.timers = timers;
+        this.recorder = recorder;
+        this.callbacks = Schedulers.newBoundedElastic(4, Integer.MAX_VALUE, "webrepl-callbacks", 60, true);
+        this.ownedTimers = null;
     }
 
-    /** A new session with a fresh engine and an unguessable id. */
-    public Session open() {
+    /** Default limits, and timers of its own (released by {@link #close()}). */
+    public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random) {
+        this(engines, random, SessionConfig.DEFAULTS);
+    }
+
+    /** The given limits, and timers of its own (released by {@link #close()}). */
+    public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config) {
+        this(engines, random, config, Schedulers.newSingle("webrepl-timers", true), SessionRecorder.NONE, true);
+    }
+
+    private SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config, Scheduler timers,
+                            SessionRecorder recorder, boolean ownsTimers) {
+        this.engines = engines;
+        this.random = random;
+        this.config = config;
+        this.timers = timers;
+        this.recorder = recorder;
+        this.callbacks = Schedulers.newBoundedElastic(4, Integer.MAX_VALUE, "webrepl-callbacks", 60, true);
+        this.ownedTimers = ownsTimers ? timers : null;
+    }
+
+    public SessionConfig config() {
+        return config;
+    }
+
+    /**
+     * A new session with a fresh engine and an unguessable id, with {@code port} attached as its first,
+     * read-write terminal; the engine starts once that terminal is attached.
+     *
+     * @throws SessionException 1013 when the server has its maximum of sessions
+     */
+    public Slot open(SlotPort port) throws SessionException {
+        Session session;
+        synchronized (this) {
+            if (sessions.size() >= config.maxSessions()) {
+                throw new SessionException(SessionException.TRY_AGAIN_LATER,
+                        "the server has its maximum of " + config.maxSessions() + " sessions");
+            }
+            session = new Session(newId(), engines.get(), config, timers, recorder, s -> sessions.remove(s.id(), s));
+            sessions.put(session.id(), session);
+        }
+        Slot slot = session.attach(TerminalMode.READ_WRITE, port, callbacks.createWorker());
+        session.start();
+        arrived(slot);
+        return slot;
+    }
+
+    /**
+     * Attaches another terminal to session {@code id}.
+     *
+     * @throws SessionException 1008 for an unknown (or ended) session, 1013 at the terminal limit
+     */
+    public Slot attach(String id, TerminalMode mode, SlotPort port) throws SessionException {
+        Session session = sessions.get(id);
+        if (session == null) {
+            throw new SessionException(SessionException.POLICY_VIOLATION, "no such session: " + id);
+        }
+        Slot slot = session.attach(mode, port, callbacks.createWorker());
+        arrived(slot);
+        return slot;
+    }
+
+    /**
+     * The embedding API's connection-arrived callback slot: {@code callback} runs, off the I/O thread,
+     * for every terminal that attaches (a new session's first terminal included). Setting replaces
+     * the previous callback; {@code null} clears it.
+     */
+    public void setTerminalArrivedCallback(Consumer<Slot> callback) {
+        terminalArrived = callback;
+    }
+
+    private void arrived(Slot slot) {
+        Consumer<Slot> cb = terminalArrived;
+        if (cb != null) {
+            callbacks.schedule(() -> cb.accept(slot));
+        }
+    }
+
+    private String newId() {
         byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
-        Session session = new Session(id, engines.get(), s -> sessions.remove(s.id(), s));
-        sessions.put(id, session);
-        return session;
+        String id;
+        do {
+            random.nextBytes(bits);
+            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+        } while (sessions.containsKey(id));
+        return id;
     }
 
     public Optional<Session> find(String id) {
@@ -47,11 +147,15 @@ public final class SessionRegistry implements AutoCloseable {
         return List.copyOf(sessions.values());
     }
 
-    /** Ends every session. */
+    /** Ends every session (close code 1001) and stops the callback workers. */
     @Override
     public void close() {
         for (Session s : List.copyOf(sessions.values())) {
-            s.end();
+            s.end(Session.GOING_AWAY, "server shutting down", "shutdown");
+        }
+        callbacks.dispose();
+        if (ownedTimers != null) {
+            ownedTimers.dispose();
         }
     }
 }

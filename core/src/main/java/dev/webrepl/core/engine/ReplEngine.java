@@ -1,15 +1,20 @@
 package dev.webrepl.core.engine;
 
 /**
- * One REPL per session. The session starts it once, passes it the merged terminal input in order,
- * and closes it when the session ends.
+ * One REPL per session (DESIGN "Engines"). The session starts it once with its context; the engine
+ * pulls terminal input from {@link EngineContext#input()} only as fast as it can take it, writes
+ * output through {@link EngineContext#output()} (never blocked by a slow client), and reports its
+ * end with {@link EngineContext#exited(int)} or {@link EngineContext#failed(Throwable)}.
  */
 public interface ReplEngine extends AutoCloseable {
-    /** Starts the engine; all its output goes to {@code output}. */
-    void start(TerminalOutput output);
+    /** Starts the engine. An exception here is an engine failure at start: the session ends. */
+    void start(EngineContext context) throws Exception;
 
-    /** Terminal input bytes, in the order the terminals sent them. */
-    void input(byte[] bytes);
+    /**
+     * Ctrl-C, out of band: called as soon as the interrupt arrives, while earlier input may still be
+     * queued (the session discards that input). Engines cancel the line or stop the running code.
+     */
+    void interrupt();
 
     /** Stops the engine and releases what it holds. Idempotent. */
     @Override

@@ -1,11 +1,11 @@
 package dev.webrepl.core.protocol;
 
-import dev.webrepl.core.engine.TerminalOutput;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import reactor.core.publisher.Mono;
 
 /**
  * One WebREPL connection after the WebSocket handshake: the password stage, then the terminal
@@ -29,20 +29,28 @@ public final class WebReplConnection {
 
         /** Ends the TCP connection with no close frame, as the reference does after a wrong password (§2). */
         void closeWithoutFrame();
+
+        /** Sends a close frame with {@code code} and {@code reason} after what was sent before, then ends. */
+        void close(int code, String reason);
     }
 
-    /** The terminal side of a session, opened at login. */
+    /** The terminal side of a session, opened at login; its output reaches the client by other means. */
     public interface Terminal {
-        void input(byte[] bytes);
+        /**
+         * Input from text frame number {@code seq} of this connection (text frames counted from 0,
+         * password stage included). Completes when the session has taken it: until then the
+         * connection reads nothing more (bounded input, DESIGN "Data flow").
+         */
+        Mono<Void> input(long seq, byte[] bytes);
 
         /** The client is gone; the terminal detaches. */
         void close();
     }
 
-    /** Opens the session terminal at login; its output must go to the given sink. */
+    /** Opens the session terminal at login. */
     @FunctionalInterface
     public interface TerminalOpener {
-        Terminal open(TerminalOutput toClient);
+        Terminal open() throws TerminalRefusedException;
     }
 
     private enum State { PASSWORD, OPEN, CLOSED }
@@ -57,7 +65,7 @@ public final class WebReplConnection {
     private Opcode lastDataType = Opcode.BINARY;
     private Terminal terminal;
     private FileTransferChannel files;
-    private Utf8TextFramer framer;
+    private long textFrames;
 
     public WebReplConnection(PasswordCheck password, TerminalOpener opener,
                              Function<Consumer<byte[]>, FileTransferChannel> fileChannels, Wire wire) {
@@ -77,24 +85,28 @@ public final class WebReplConnection {
         return state == State.OPEN;
     }
 
-    /** One data frame's payload. */
-    public void onFrame(Opcode opcode, byte[] payload) {
+    /**
+     * One data frame's payload. The result completes when the frame has been taken: at once, except
+     * for terminal input, which waits for room in the session's input queue.
+     */
+    public Mono<Void> onFrame(Opcode opcode, byte[] payload) {
         Opcode type = opcode == Opcode.CONTINUATION ? lastDataType : opcode;
         lastDataType = type;
+        long seq = type == Opcode.TEXT ? textFrames++ : -1;
         int off = 0;
         if (state == State.PASSWORD) {
             // Any data frame type carries the password: webrepl_cli sends it in a binary frame (§2).
             off = readPassword(payload);
         }
         if (state != State.OPEN || off >= payload.length) {
-            return;
+            return Mono.empty();
         }
         byte[] rest = off == 0 ? payload : Arrays.copyOfRange(payload, off, payload.length);
         if (type == Opcode.TEXT) {
-            terminal.input(rest);
-        } else {
-            files.feed(rest, 0, rest.length);
+            return terminal.input(seq, rest);
         }
+        files.feed(rest, 0, rest.length);
+        return Mono.empty();
     }
 
     private int readPassword(byte[] payload) {
@@ -122,9 +134,17 @@ public final class WebReplConnection {
             return;
         }
         wire.text(CONNECTED.clone());
+        Terminal opened;
+        try {
+            opened = opener.open();
+        } catch (TerminalRefusedException e) {
+            state = State.CLOSED;
+            wire.text(("\r\n" + e.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8));
+            wire.close(e.closeCode(), e.getMessage());
+            return;
+        }
         files = fileChannels.apply(wire::binary);
-        framer = new Utf8TextFramer(wire::text);
-        terminal = opener.open(framer::write);
+        terminal = opened;
         // Only now: if opening the terminal throws, close() must not find OPEN with no terminal.
         state = State.OPEN;
     }

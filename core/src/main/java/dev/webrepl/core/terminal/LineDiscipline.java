@@ -1,15 +1,21 @@
 package dev.webrepl.core.terminal;
 
+import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.engine.TerminalOutput;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 
 /**
  * A minimal line discipline for engines without a terminal: echo, backspace/DEL, Enter ({@code \r},
  * {@code \n} or {@code \r\n} as one), and Ctrl-C to cancel the line as readline does (spec §8:
- * {@code \r\n>>> }). Other control bytes are ignored.
+ * {@code \r\n>>> }), in band or out of band ({@link #interrupt()}). Other control bytes are ignored.
+ *
+ * <p>As an engine it takes one input chunk at a time: the next is requested only when the last is
+ * processed, so a slow evaluator holds input back all the way to TCP.
  */
 public final class LineDiscipline implements ReplEngine {
     private static final byte CTRL_C = 0x03;
@@ -28,12 +34,46 @@ public final class LineDiscipline implements ReplEngine {
     }
 
     @Override
-    public void start(TerminalOutput output) {
+    public void start(EngineContext context) {
+        start(context.output());
+        context.input().subscribe(new BaseSubscriber<byte[]>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(byte[] bytes) {
+                try {
+                    input(bytes);
+                } catch (RuntimeException e) {
+                    cancel();
+                    context.failed(e);
+                    return;
+                }
+                request(1);
+            }
+
+            @Override
+            protected void hookOnError(Throwable error) {
+                context.failed(error);
+            }
+        });
+    }
+
+    /** Starts without a session: output goes to {@code output}, input comes through {@link #input(byte[])}. */
+    public synchronized void start(TerminalOutput output) {
         this.output = output;
     }
 
+    /** Ctrl-C out of band: the line is cancelled as if 0x03 had been typed. */
     @Override
-    public void input(byte[] bytes) {
+    public void interrupt() {
+        input(new byte[] {CTRL_C});
+    }
+
+    /** Processes terminal input bytes in order. */
+    public synchronized void input(byte[] bytes) {
         ByteArrayOutputStream echo = new ByteArrayOutputStream();
         for (byte b : bytes) {
             boolean cr = b == '\r';

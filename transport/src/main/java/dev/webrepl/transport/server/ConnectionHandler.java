@@ -2,156 +2,289 @@ package dev.webrepl.transport.server;
 
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.Opcode;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.core.protocol.TerminalRefusedException;
 import dev.webrepl.core.protocol.WebReplConnection;
-import dev.webrepl.dupterm.Session;
+import dev.webrepl.dupterm.SessionException;
 import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.dupterm.Slot;
+import dev.webrepl.dupterm.SlotPort;
+import dev.webrepl.dupterm.TerminalMode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.NettyPipeline;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * Bridges one WebSocket to a {@link WebReplConnection}.
+ * Bridges one WebSocket to a {@link WebReplConnection} and, after login, to a dupterm {@link Slot}.
  *
- * <p>Inbound frames are copied out of their buffers on the event loop (so Reactor Netty releases
- * them as usual) and handed to a worker with bounded demand: at most {@link #PREFETCH} frames wait,
- * after which Reactor Netty stops reading and TCP throttles the client (findings Q6). The connection
- * logic and its file I/O run on that worker, one frame at a time. Outbound frames wrap heap arrays,
- * so nothing on the way out needs releasing.
+ * <p><b>Input</b>: frames are copied out of their buffers on the event loop and handled one at a time
+ * on this connection's worker; the next frame is requested only when the last one has been taken,
+ * which for terminal input means the session's bounded input queue had room. Reactor Netty then
+ * stops reading and TCP throttles the client (findings Q6). Ctrl-C is seen earlier, by the
+ * {@link InterruptScanner}, as frames are decoded.
  *
- * <p>Ping, pong and close frames never get here: Reactor Netty answers pings with pongs carrying the
- * same payload and answers a close frame, so no control payload can leak into data (spec §1.3, the
- * reference's bug).
+ * <p><b>Output</b>: direct frames (prompt, login answer, file replies) and the slot's terminal output
+ * are written on the event loop only while the channel is writable, so a slow client's backlog stays
+ * in its slot, where the session can see it. Ping, pong and close frames never reach this class:
+ * Reactor Netty answers them (no control payload leaks into data; spec §1.3).
  */
 final class ConnectionHandler {
     private static final System.Logger LOG = System.getLogger(ConnectionHandler.class.getName());
-    static final int PREFETCH = 16;
+    /** How long a closing connection may take to write its last output before TCP is closed anyway. */
+    private static final long CLOSE_GRACE_MILLIS = 5_000;
 
-    private final ServerOptions options;
-    private final SessionRegistry sessions;
-    private final Scheduler workers;
-    private final Sinks.Many<WebSocketFrame> outgoing = Sinks.many().unicast().onBackpressureBuffer();
-    private volatile boolean closeWithoutFrame;
-    private String peer = "?";
-    private volatile Session session;
-    private volatile WebsocketOutbound outbound;
-
-    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers) {
-        this.options = options;
-        this.sessions = sessions;
-        this.workers = workers;
+    /** Which session a connection wants: a new one, or an existing one by id and mode. */
+    record Target(String sessionId, TerminalMode mode) {
+        static final Target NEW = new Target(null, TerminalMode.READ_WRITE);
     }
 
     private record Data(Opcode opcode, byte[] payload) {
     }
 
-    /**
-     * The server is closing: a close frame with code 1001 (RFC 6455 §7.4.1), then the TCP close.
-     * Written on the channel directly: Netty releases a frame whose write fails, where Reactor
-     * Netty's sendClose leaks it when the peer is already closing.
-     */
-    void goingAway() {
-        WebsocketOutbound out = outbound;
-        if (out != null) {
-            outgoing.tryEmitComplete();
-            out.withConnection(c -> {
-                Channel ch = c.channel();
-                try {
-                    ch.eventLoop().execute(() -> {
-                        if (ch.isActive()) {
-                            ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
-                                    "server shutting down")).addListener(ChannelFutureListener.CLOSE);
-                        }
-                    });
-                } catch (IllegalStateException | RejectedExecutionException alreadyGone) {
-                    // The channel was closed and deregistered meanwhile: nothing left to say goodbye to.
-                }
-            });
-        }
+    /** Close after what is queued before it; code 0 means a TCP close without a close frame. */
+    private record Close(int code, String reason) {
     }
 
-    /** Closes the TCP connection at once. */
-    void abort() {
-        WebsocketOutbound out = outbound;
-        if (out != null) {
-            out.withConnection(c -> c.channel().close());
-        }
+    private final ServerOptions options;
+    private final SessionRegistry sessions;
+    private final Scheduler.Worker worker;
+    private final Target target;
+    private final ArrayDeque<Object> direct = new ArrayDeque<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile Channel channel;
+    private volatile Slot slot;
+    private volatile Close slotClose;
+    private boolean closing;
+    private String peer = "?";
+
+    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target) {
+        this.options = options;
+        this.sessions = sessions;
+        this.worker = workers.createWorker();
+        this.target = target;
     }
 
     Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
-        outbound = out;
-        in.withConnection(c -> peer = String.valueOf(c.channel().remoteAddress()));
-        WebReplConnection connection = new WebReplConnection(options.password(), this::openTerminal,
+        in.withConnection(c -> {
+            channel = c.channel();
+            peer = String.valueOf(c.channel().remoteAddress());
+            c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "webrepl.writability",
+                    new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                            drain();
+                            ctx.fireChannelWritabilityChanged();
+                        }
+                    });
+        });
+        WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
                         replies, options.transfers()),
                 new Wire());
         synchronized (connection) {
             connection.start();
         }
-        Mono<Void> receiving = in.receiveFrames()
+        return in.receiveFrames()
                 .mapNotNull(ConnectionHandler::data)
-                .publishOn(workers, PREFETCH)
-                .doOnNext(d -> {
+                .concatMap(d -> onWorker(() -> {
                     synchronized (connection) {
-                        connection.onFrame(d.opcode(), d.payload());
+                        return connection.onFrame(d.opcode(), d.payload());
                     }
-                })
+                }), 1)
                 .then()
-                // The peer closed TCP without a close frame (webrepl_cli always does, §1.2): a normal
-                // end. Answering it with sendClose would build a close frame for a dead channel and leak it.
                 .onErrorResume(AbortedException.class, e -> Mono.empty())
                 .onErrorResume(e -> {
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
-                    return open(in) ? out.sendClose(1011, "internal error") : Mono.empty();
+                    enqueue(new Close(1011, "internal error"));
+                    return Mono.empty();
                 })
-                .doFinally(signal -> {
+                .then(onWorker(() -> {
                     synchronized (connection) {
                         connection.close();
                     }
-                    outgoing.tryEmitComplete();
+                    return Mono.empty();
+                }))
+                .doFinally(signal -> {
+                    Slot s = slot;
+                    if (s != null) {
+                        s.leave("peer-gone", "peer gone");
+                    }
+                    worker.dispose();
                 });
-        Mono<Void> sending = out.sendObject(outgoing.asFlux()).then()
-                .then(Mono.defer(() -> closeWithoutFrame ? closeTcp(out) : Mono.empty()));
-        return Mono.when(receiving, sending);
     }
 
-    private static boolean open(WebsocketInbound in) {
-        boolean[] active = new boolean[1];
-        in.withConnection(c -> active[0] = c.channel().isActive());
-        return active[0];
+    /** Runs {@code step} on this connection's worker (one at a time, in order) and waits for its result. */
+    private Mono<Void> onWorker(java.util.function.Supplier<Mono<Void>> step) {
+        return Mono.create(sink -> {
+            try {
+                worker.schedule(() -> {
+                    try {
+                        step.get().subscribe(null, sink::error, sink::success);
+                    } catch (RuntimeException e) {
+                        sink.error(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                sink.success();
+            }
+        });
     }
 
-    private static Mono<Void> closeTcp(WebsocketOutbound out) {
-        // Close the channel itself: Connection.dispose() cancels the inbound, and Reactor Netty then
-        // sends a close frame (88 00), which the reference never does after a wrong password (§2, T6).
-        out.withConnection(c -> c.channel().close());
-        return Mono.empty();
+    private PasswordCheck passwordCheck() {
+        PasswordCheck main = options.password();
+        PasswordCheck viewer = options.viewerPassword();
+        if (target.mode() == TerminalMode.VIEW && viewer != null) {
+            return entry -> main.matches(entry) | viewer.matches(entry);
+        }
+        return main;
     }
 
     private String sessionId() {
-        Session s = session;
-        return s == null ? "-" : s.id();
+        Slot s = slot;
+        return s == null ? "-" : s.session().id();
     }
 
-    private WebReplConnection.Terminal openTerminal(dev.webrepl.core.engine.TerminalOutput toClient) {
-        Session s = sessions.open();
-        session = s;
-        LOG.log(Level.INFO, "session " + s.id() + " opened by " + peer);
-        return s.attach(toClient);
+    private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
+        Port port = new Port();
+        Slot s;
+        try {
+            s = target.sessionId() == null ? sessions.open(port) : sessions.attach(target.sessionId(), target.mode(), port);
+        } catch (SessionException e) {
+            LOG.log(Level.INFO, "connection " + peer + " refused: " + e.getMessage());
+            throw new TerminalRefusedException(e.closeCode(), e.getMessage());
+        }
+        // One line that names the session, so people and tools can attach to it (README "Sessions").
+        enqueue(new TextWebSocketFrame(Unpooled.wrappedBuffer(
+                ("webrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8))));
+        slot = s;
+        LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
+                + ") attached from " + peer);
+        Channel ch = channel;
+        if (ch != null) {
+            InterruptScanner scanner = ch.pipeline().get(InterruptScanner.class);
+            if (scanner != null) {
+                scanner.onInterrupt(s::interrupt);
+            }
+        }
+        drain();
+        return new WebReplConnection.Terminal() {
+            @Override
+            public Mono<Void> input(long seq, byte[] bytes) {
+                return s.offer(seq, bytes);
+            }
+
+            @Override
+            public void close() {
+                s.leave("peer-gone", "peer gone");
+            }
+        };
+    }
+
+    /** The server is closing: a close frame with code 1001 (RFC 6455 §7.4.1), then the TCP close. */
+    void goingAway() {
+        enqueue(new Close(1001, "server shutting down"));
+    }
+
+    /** Closes the TCP connection at once. */
+    void abort() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    private void enqueue(Object frameOrClose) {
+        synchronized (direct) {
+            direct.add(frameOrClose);
+        }
+        drain();
+    }
+
+    /** Schedules a drain on the event loop (coalesced). */
+    private void drain() {
+        Channel ch = channel;
+        if (ch == null || !drainScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ch.eventLoop().execute(this::drainNow);
+        } catch (IllegalStateException | RejectedExecutionException gone) {
+            drainScheduled.set(false);
+        }
+    }
+
+    /** On the event loop: writes while the channel is writable, direct frames first. */
+    private void drainNow() {
+        drainScheduled.set(false);
+        Channel ch = channel;
+        if (closing || !ch.isActive()) {
+            return;
+        }
+        boolean wrote = false;
+        while (ch.isWritable()) {
+            Object next;
+            synchronized (direct) {
+                next = direct.poll();
+            }
+            if (next == null) {
+                Slot s = slot;
+                byte[] text = s == null ? null : s.poll();
+                if (text == null) {
+                    Close c = slotClose;
+                    if (c != null) {
+                        next = c;
+                    } else {
+                        break;
+                    }
+                } else {
+                    next = new TextWebSocketFrame(Unpooled.wrappedBuffer(text));
+                }
+            }
+            if (next instanceof Close c) {
+                closeNow(ch, c);
+                return;
+            }
+            ch.write(next);
+            wrote = true;
+        }
+        if (wrote) {
+            ch.flush();
+        }
+    }
+
+    private void closeNow(Channel ch, Close c) {
+        closing = true;
+        if (c.code() == 0) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ch.writeAndFlush(new CloseWebSocketFrame(c.code(), c.reason())).addListener(ChannelFutureListener.CLOSE);
+        // A client that reads nothing never lets the close frame out: close TCP after a grace period.
+        ch.eventLoop().schedule(() -> {
+            if (ch.isActive()) {
+                ch.close();
+            }
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static Data data(WebSocketFrame frame) {
@@ -168,29 +301,40 @@ final class ConnectionHandler {
         return new Data(opcode, ByteBufUtil.getBytes(frame.content()));
     }
 
-    /** Emissions come from the worker and from engines; the sink needs them one at a time. */
+    /** The slot's view of this connection. */
+    private final class Port implements SlotPort {
+        @Override
+        public void outputAvailable() {
+            drain();
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            slotClose = new Close(code, reason);
+            drain();
+        }
+    }
+
+    /** What the WebREPL connection sends; queued in order with everything else. */
     private final class Wire implements WebReplConnection.Wire {
         @Override
-        public synchronized void text(byte[] payload) {
-            emit(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+        public void text(byte[] payload) {
+            enqueue(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload)));
         }
 
         @Override
-        public synchronized void binary(byte[] payload) {
-            emit(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+        public void binary(byte[] payload) {
+            enqueue(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)));
         }
 
         @Override
-        public synchronized void closeWithoutFrame() {
-            closeWithoutFrame = true;
-            outgoing.tryEmitComplete();
+        public void closeWithoutFrame() {
+            enqueue(new Close(0, ""));
         }
 
-        private void emit(WebSocketFrame frame) {
-            Sinks.EmitResult r = outgoing.tryEmitNext(frame);
-            if (r.isFailure() && r != Sinks.EmitResult.FAIL_TERMINATED && r != Sinks.EmitResult.FAIL_CANCELLED) {
-                LOG.log(Level.WARNING, "connection " + peer + ": output dropped (" + r + ")");
-            }
+        @Override
+        public void close(int code, String reason) {
+            enqueue(new Close(code, reason));
         }
     }
 }

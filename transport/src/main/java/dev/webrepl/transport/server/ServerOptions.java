@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param maxFramePayloadLength the largest client frame accepted (larger: close 1009)
  * @param transfers             told of every file transfer
  * @param shutdownTimeout       how long {@link WebReplServer#close()} waits for connections
+ * @param viewerPassword        a second password that only grants {@code ?mode=view}; null for none
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
                             byte[] version, int maxFramePayloadLength, TransferListener transfers,
-                            Duration shutdownTimeout) {
+                            Duration shutdownTimeout, PasswordCheck viewerPassword) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -48,7 +49,7 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** Loopback, port 8266, the default chunk size and frame limit. */
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
-                Version.BYTES, DEFAULT_MAX_FRAME, TransferListener.NONE, Duration.ofSeconds(5));
+                Version.BYTES, DEFAULT_MAX_FRAME, TransferListener.NONE, Duration.ofSeconds(5), null);
     }
 
     @Override
@@ -58,31 +59,41 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout);
+                transfers, shutdownTimeout, viewerPassword);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout);
+                transfers, shutdownTimeout, viewerPassword);
+    }
+
+    public ServerOptions withViewerPassword(PasswordCheck viewer) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                transfers, shutdownTimeout, viewer);
+    }
+
+    public ServerOptions withShutdownTimeout(Duration timeout) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                transfers, timeout, viewerPassword);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout);
+                transfers, shutdownTimeout, viewerPassword);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                transfers, shutdownTimeout);
+                transfers, shutdownTimeout, viewerPassword);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                transfers, shutdownTimeout);
+                transfers, shutdownTimeout, viewerPassword);
     }
 
     public ServerOptions withTransfers(TransferListener listener) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                listener, shutdownTimeout);
+                listener, shutdownTimeout, viewerPassword);
     }
 }

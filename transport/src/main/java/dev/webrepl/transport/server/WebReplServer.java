@@ -5,7 +5,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.webrepl.dupterm.TerminalMode;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -66,13 +70,16 @@ public final class WebReplServer implements AutoCloseable {
                     .doOnChannelInit((observer, channel, remote) -> channel.pipeline()
                             .addBefore(NettyPipeline.HttpCodec, EarlyBytesHolder.NAME, new EarlyBytesHolder())
                             .addAfter(NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
-                                    new LegacyClientCompat(options.maxFramePayloadLength())))
-                    .route(routes -> routes.route(
-                            req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
-                            (req, res) -> isUpgrade(req)
-                                    ? res.sendWebsocket((in, out) -> track(
-                                            new ConnectionHandler(options, sessions, workers), in, out), spec)
-                                    : page(res)))
+                                    new LegacyClientCompat(options.maxFramePayloadLength()))
+                            .addBefore(NettyPipeline.ReactiveBridge, InterruptScanner.NAME, new InterruptScanner()))
+                    .route(routes -> routes
+                            .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
+                                    (req, res) -> isUpgrade(req)
+                                            ? websocket(res, ConnectionHandler.Target.NEW, spec)
+                                            : page(res))
+                            .route(req -> req.method() == HttpMethod.GET && isUpgrade(req)
+                                            && SESSION_PATH.matcher(pathOf(req.uri())).matches(),
+                                    (req, res) -> websocket(res, attachTarget(req.uri()), spec)))
                     .bindNow();
         } catch (RuntimeException e) {
             workers.dispose();
@@ -105,6 +112,25 @@ public final class WebReplServer implements AutoCloseable {
     /** Completes when the server has been closed. */
     public Mono<Void> onClose() {
         return server.onDispose();
+    }
+
+    /** {@code /session/{id}}: attach to a running session; {@code ?mode=view} for a viewer. */
+    static final Pattern SESSION_PATH = Pattern.compile("/session/([A-Za-z0-9_-]{1,64})");
+
+    private Publisher<Void> websocket(HttpServerResponse res, ConnectionHandler.Target target, WebsocketServerSpec spec) {
+        return res.sendWebsocket((in, out) -> track(new ConnectionHandler(options, sessions, workers, target), in, out),
+                spec);
+    }
+
+    static ConnectionHandler.Target attachTarget(String uri) {
+        Matcher m = SESSION_PATH.matcher(pathOf(uri));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(uri);
+        }
+        int q = uri.indexOf('?');
+        boolean view = q >= 0 && new QueryStringDecoder(uri).parameters()
+                .getOrDefault("mode", java.util.List.of()).contains("view");
+        return new ConnectionHandler.Target(m.group(1), view ? TerminalMode.VIEW : TerminalMode.READ_WRITE);
     }
 
     private Mono<Void> track(ConnectionHandler handler, WebsocketInbound in, WebsocketOutbound out) {
@@ -154,6 +180,9 @@ public final class WebReplServer implements AutoCloseable {
         } catch (IllegalStateException timedOut) {
             server.dispose();
         }
+        // Sessions first: each terminal gets its last line and a 1001 close; connections still in the
+        // password stage (no session) are told directly.
+        sessions.close();
         for (ConnectionHandler h : open) {
             h.goingAway();
         }
@@ -171,7 +200,6 @@ public final class WebReplServer implements AutoCloseable {
                 h.abort();
             }
         }
-        sessions.close();
         workers.dispose();
         loops.disposeLater(Duration.ZERO, timeout).block(timeout.plusSeconds(1));
     }

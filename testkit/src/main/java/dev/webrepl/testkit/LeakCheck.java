@@ -1,4 +1,4 @@
-package dev.webrepl.transport.leaks;
+package dev.webrepl.testkit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;

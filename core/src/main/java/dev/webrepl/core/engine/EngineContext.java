@@ -1,0 +1,28 @@
+package dev.webrepl.core.engine;
+
+import reactor.core.publisher.Flux;
+
+/** What a session gives its engine. */
+public interface EngineContext {
+    /** The session's id (for logs). */
+    String sessionId();
+
+    /**
+     * The merged terminal input of every read-write terminal, in arrival order. Subscribe once and
+     * request only what can be taken: the session reads no more from the sockets than is requested
+     * plus a bounded queue (DESIGN "Data flow").
+     */
+    Flux<byte[]> input();
+
+    /** Where output goes: every write completes at once into per-terminal buffers. */
+    EngineOutput output();
+
+    /** A producer that can stop producing (a pty reader) registers here to be paused under pressure. */
+    void pausable(Pausable producer);
+
+    /** The engine ended normally with {@code status}; the session ends (close code 1000). */
+    void exited(int status);
+
+    /** The engine failed and cannot go on; the session ends (close code 1011). */
+    void failed(Throwable error);
+}

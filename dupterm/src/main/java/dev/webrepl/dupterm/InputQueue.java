@@ -1,0 +1,170 @@
+package dev.webrepl.dupterm;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * The bytes between the terminals and the engine of one session, never more than a bound.
+ *
+ * <p>An offer is admitted when it fits (or when the queue is empty, so one chunk larger than the bound
+ * cannot wedge it); otherwise its {@code Mono} completes only when the engine has taken enough. The
+ * transport asks its socket for the next frame only after that, so a flooding client is throttled by
+ * TCP. The engine takes chunks from {@link #flux()} as it requests them.
+ */
+final class InputQueue {
+    private record Pending(byte[] bytes, MonoSink<Void> admitted) {
+    }
+
+    private final int bound;
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final InputListener listener;
+    private long queued;
+    private long maxQueued;
+    private FluxSink<byte[]> engine;
+    private boolean closed;
+
+    /** Told how many bytes are queued whenever that changes (the queued-bytes gauge). */
+    interface InputListener {
+        void queued(long bytes);
+    }
+
+    InputQueue(int bound, InputListener listener) {
+        this.bound = bound;
+        this.listener = listener;
+    }
+
+    /** Completes when {@code bytes} are queued for the engine (at once if there is room). */
+    Mono<Void> offer(byte[] bytes) {
+        if (bytes.length == 0) {
+            return Mono.empty();
+        }
+        return Mono.create(sink -> {
+            boolean admitted;
+            synchronized (this) {
+                if (closed) {
+                    admitted = true;   // nobody will read it: the session is over
+                } else if (pending.isEmpty() && fits(bytes.length)) {
+                    admit(bytes);
+                    admitted = true;
+                } else {
+                    pending.add(new Pending(bytes, sink));
+                    admitted = false;
+                }
+            }
+            if (admitted) {
+                sink.success();
+                drain();
+            }
+        });
+    }
+
+    private boolean fits(int length) {
+        return queue.isEmpty() || queued + length <= bound;
+    }
+
+    private void admit(byte[] bytes) {
+        queue.add(bytes);
+        queued += bytes.length;
+        maxQueued = Math.max(maxQueued, queued);
+        listener.queued(queued);
+    }
+
+    /** Ctrl-C: drops every queued and pending chunk (a terminal's interrupt flushes its input). */
+    void discard() {
+        ArrayDeque<Pending> dropped;
+        synchronized (this) {
+            queue.clear();
+            queued = 0;
+            dropped = new ArrayDeque<>(pending);
+            pending.clear();
+            listener.queued(0);
+        }
+        for (Pending p : dropped) {
+            p.admitted().success();
+        }
+    }
+
+    /** The engine's input; one subscriber. */
+    Flux<byte[]> flux() {
+        return Flux.create(sink -> {
+            synchronized (this) {
+                if (engine != null) {
+                    sink.error(new IllegalStateException("the input has one subscriber, the engine"));
+                    return;
+                }
+                engine = sink;
+            }
+            sink.onRequest(n -> drain());
+            drain();
+        });
+    }
+
+    /** Hands queued chunks to the engine while it has demand; admits pending offers as room appears. */
+    private void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            while (true) {
+                byte[] next;
+                ArrayDeque<MonoSink<Void>> admitted = new ArrayDeque<>();
+                FluxSink<byte[]> sink;
+                synchronized (this) {
+                    sink = engine;
+                    if (sink == null || closed || sink.requestedFromDownstream() == 0 || queue.isEmpty()) {
+                        break;
+                    }
+                    next = queue.poll();
+                    queued -= next.length;
+                    while (!pending.isEmpty() && fits(pending.peek().bytes().length)) {
+                        Pending p = pending.poll();
+                        admit(p.bytes());
+                        admitted.add(p.admitted());
+                    }
+                    listener.queued(queued);
+                }
+                sink.next(next);
+                for (MonoSink<Void> a : admitted) {
+                    a.success();
+                }
+            }
+        } while (wip.decrementAndGet() != 0);
+    }
+
+    synchronized long queuedBytes() {
+        return queued;
+    }
+
+    synchronized long maxQueuedBytes() {
+        return maxQueued;
+    }
+
+    /** The session is over: pending offers complete (their bytes go nowhere), the engine's input ends. */
+    void close() {
+        ArrayDeque<Pending> dropped;
+        FluxSink<byte[]> sink;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.clear();
+            queued = 0;
+            dropped = new ArrayDeque<>(pending);
+            pending.clear();
+            sink = engine;
+        }
+        for (Pending p : dropped) {
+            p.admitted().success();
+        }
+        if (sink != null) {
+            sink.complete();
+        }
+    }
+}

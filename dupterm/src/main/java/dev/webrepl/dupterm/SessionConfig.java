@@ -1,0 +1,68 @@
+package dev.webrepl.dupterm;
+
+import java.time.Duration;
+
+/**
+ * Limits and timings of the sessions of one server (README "Sessions"). Immutable.
+ *
+ * @param inputQueueBytes  input bytes queued per session between the sockets and the engine; a
+ *                         client sending more is held back by TCP
+ * @param outputHighWater  per-terminal backlog above which, on every terminal, the producer pauses
+ *                         and non-blocking writes would block
+ * @param outputLowWater   per-terminal backlog below which a paused producer resumes
+ * @param outputHardCap    per-terminal backlog past which the terminal is deactivated (slow consumer)
+ * @param scrollbackBytes  recent output replayed to a terminal that attaches
+ * @param linger           how long a session with terminal activity outlives its last terminal (0: not at all)
+ * @param idleTimeout      a session without input or output for this long ends (0: never)
+ * @param maxSessions      sessions per server
+ * @param maxTerminals     terminals per session
+ */
+public record SessionConfig(int inputQueueBytes, long outputHighWater, long outputLowWater, long outputHardCap,
+                            int scrollbackBytes, Duration linger, Duration idleTimeout, int maxSessions,
+                            int maxTerminals) {
+    public static final SessionConfig DEFAULTS = new SessionConfig(64 * 1024, 256 * 1024, 64 * 1024,
+            4 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(60), Duration.ofHours(1), 1000, 32);
+
+    public SessionConfig {
+        if (inputQueueBytes < 1 || outputLowWater < 0 || outputHighWater < outputLowWater
+                || outputHardCap < outputHighWater || scrollbackBytes < 0 || maxSessions < 1 || maxTerminals < 1
+                || linger.isNegative() || idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("inconsistent session limits: " + this);
+        }
+    }
+
+    public SessionConfig withInputQueueBytes(int bytes) {
+        return new SessionConfig(bytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes, linger,
+                idleTimeout, maxSessions, maxTerminals);
+    }
+
+    public SessionConfig withOutputLimits(long lowWater, long highWater, long hardCap) {
+        return new SessionConfig(inputQueueBytes, highWater, lowWater, hardCap, scrollbackBytes, linger,
+                idleTimeout, maxSessions, maxTerminals);
+    }
+
+    public SessionConfig withScrollbackBytes(int bytes) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, bytes, linger,
+                idleTimeout, maxSessions, maxTerminals);
+    }
+
+    public SessionConfig withLinger(Duration d) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes, d,
+                idleTimeout, maxSessions, maxTerminals);
+    }
+
+    public SessionConfig withIdleTimeout(Duration d) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
+                linger, d, maxSessions, maxTerminals);
+    }
+
+    public SessionConfig withMaxSessions(int n) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
+                linger, idleTimeout, n, maxTerminals);
+    }
+
+    public SessionConfig withMaxTerminals(int n) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
+                linger, idleTimeout, maxSessions, n);
+    }
+}
