@@ -2,7 +2,10 @@ package dev.webrepl.server;
 
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.loadtest.FanoutBenchmark;
+import dev.webrepl.loadtest.FloodEngine;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.loadtest.TransferBenchmark;
 import dev.webrepl.transport.client.WebReplClient;
@@ -30,7 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code webrepl bench}: benchmarks against servers it starts itself on loopback. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks run against in-process servers on 127.0.0.1.",
-        subcommands = BenchCommand.Transfer.class)
+        subcommands = {BenchCommand.Transfer.class, BenchCommand.Sessions.class, BenchCommand.Fanout.class})
 final class BenchCommand {
 
     /** {@code webrepl bench transfer}: PUT and GET throughput, ours against the reference's settings. */
@@ -115,6 +118,134 @@ final class BenchCommand {
                     s.minMegabytesPerSecond(), s.maxMegabytesPerSecond(), m.elapsed().toNanos() / 1e9);
             out.flush();
         }
+    }
+
+    /** {@code webrepl bench sessions}: server heap per idle session, clients in a separate process. */
+    @Command(name = "sessions", mixinStandardHelpOptions = true,
+            description = "Opens N idle echo-engine sessions (clients in a child JVM) against an in-process server "
+                    + "and reports the server's heap per session (used heap after GC, before and after).")
+    static final class Sessions implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--counts", split = ",", defaultValue = "1000,10000", description = "Session counts (default ${DEFAULT-VALUE}).")
+        List<Integer> counts;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("Idle sessions, echo engine; %d cores, JDK %s, max heap %d MB%n%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                    Runtime.getRuntime().maxMemory() >> 20);
+            out.println("| connections | state | heap before | heap with them | heap per connection |");
+            out.println("|---:|---|---:|---:|---:|");
+            out.flush();
+            for (int n : counts) {
+                measure(out, n, true);
+                measure(out, n, false);
+            }
+            return 0;
+        }
+
+        private void measure(PrintWriter out, int n, boolean connectOnly) throws Exception {
+            {
+                Path root = Files.createTempDirectory("webrepl-bench");
+                SessionConfig config = SessionConfig.DEFAULTS.withMaxSessions(n + 10).withIdleTimeout(Duration.ZERO);
+                try (WebReplServer server = WebReplServer.start(
+                        ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
+                        new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), config))) {
+                    long before = usedHeapAfterGc();
+                    Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            "-cp", System.getProperty("java.class.path"), "dev.webrepl.loadtest.IdleClients",
+                            String.valueOf(server.port()), PASSWORD, String.valueOf(n),
+                            connectOnly ? "connect-only" : "login")
+                            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    try {
+                        String ready = new java.io.BufferedReader(new java.io.InputStreamReader(
+                                clients.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                        int sessions = server.sessions().size();
+                        if (ready == null || !ready.equals("READY " + n) || sessions != (connectOnly ? 0 : n)) {
+                            throw new IOException("clients reported " + ready + ", server has "
+                                    + sessions + " sessions");
+                        }
+                        long with = usedHeapAfterGc();
+                        out.printf("| %d | %s | %.1f MB | %.1f MB | %.1f KB |%n", n,
+                                connectOnly ? "at the password prompt (no session)" : "logged in, idle echo session",
+                                before / 1e6, with / 1e6, (with - before) / 1e3 / n);
+                        out.flush();
+                    } finally {
+                        clients.getOutputStream().close();
+                        if (!clients.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                            clients.destroyForcibly();
+                        }
+                    }
+                } finally {
+                    deleteTree(root);
+                }
+            }
+        }
+    }
+
+    /** {@code webrepl bench fanout}: one session's output to 1, 10, 100 terminals. */
+    @Command(name = "fanout", mixinStandardHelpOptions = true,
+            description = "One session whose engine writes a fixed volume as fast as the terminals take it, with 1, 10, "
+                    + "100 attached terminals (clients in this JVM); reports output MB/s per terminal.")
+    static final class Fanout implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--terminals", split = ",", defaultValue = "1,10,100", description = "Terminal counts (default ${DEFAULT-VALUE}).")
+        List<Integer> terminals;
+
+        @Option(names = "--mb", defaultValue = "20", description = "MB (10^6 bytes) written by the engine per run (default ${DEFAULT-VALUE}).")
+        int mb;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Runs per terminal count; the median run is reported (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            long bytes = mb * 1_000_000L;
+            out.printf("Fan-out of %d MB from one session, median of %d runs; %d cores, JDK %s%n%n", mb, rounds,
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            out.println("| terminals | MB/s per terminal (median terminal) | MB/s slowest terminal | MB/s all terminals |");
+            out.println("|---:|---:|---:|---:|");
+            out.flush();
+            Path root = Files.createTempDirectory("webrepl-bench");
+            try (WebReplServer server = WebReplServer.start(
+                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
+                    new SessionRegistry(() -> new FloodEngine(bytes, 16384), new SecureRandom(),
+                            // The producer runs at the pace of the fastest terminal (dupterm's rule); the cap is
+                            // raised above the volume so that no slower terminal is cut off mid-measurement.
+                            SessionConfig.DEFAULTS.withMaxTerminals(1000)
+                                    .withOutputLimits(64 * 1024, 256 * 1024, bytes + (1 << 20))));
+                 WebReplClient client = WebReplClient.newBuilder().build()) {
+                for (int t : terminals) {
+                    List<FanoutBenchmark.Result> runs = new ArrayList<>();
+                    for (int r = 0; r < rounds; r++) {
+                        runs.add(FanoutBenchmark.run(client, server.port(), PASSWORD, t, bytes, TIMEOUT));
+                    }
+                    runs.sort(Comparator.comparingDouble(FanoutBenchmark.Result::slowestMegabytesPerSecond));
+                    FanoutBenchmark.Result m = runs.get(runs.size() / 2);
+                    out.printf("| %d | %.1f | %.1f | %.1f |%n", t, m.medianMegabytesPerSecond(),
+                            m.slowestMegabytesPerSecond(), m.aggregateMegabytesPerSecond());
+                    out.flush();
+                }
+            } finally {
+                deleteTree(root);
+            }
+            return 0;
+        }
+    }
+
+    static long usedHeapAfterGc() throws InterruptedException {
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
     }
 
     private static final String PASSWORD = "bench";

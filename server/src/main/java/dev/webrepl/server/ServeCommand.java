@@ -2,6 +2,7 @@ package dev.webrepl.server;
 
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.transport.server.ServerOptions;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +47,38 @@ final class ServeCommand implements Callable<Integer> {
             description = "Directory that file transfers are confined to, created if missing (default: ${DEFAULT-VALUE}).")
     Path root;
 
+    @Option(names = "--viewer-password", description = "A second password that only grants view-only terminals (/session/ID?mode=view).")
+    String viewerPassword;
+
+    @Option(names = "--max-sessions", defaultValue = "1000", description = "Sessions at once; more get close code 1013 (default: ${DEFAULT-VALUE}).")
+    int maxSessions;
+
+    @Option(names = "--max-terminals", defaultValue = "32", description = "Terminals per session; more get close code 1013 (default: ${DEFAULT-VALUE}).")
+    int maxTerminals;
+
+    @Option(names = "--linger", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long a session with terminal input outlives its last terminal, e.g. 60s, 5m; 0 disables (default: ${DEFAULT-VALUE}).")
+    Duration linger;
+
+    @Option(names = "--idle-timeout", defaultValue = "1h", converter = DurationConverter.class,
+            description = "A session without input or output for this long ends; 0 never (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--input-queue", defaultValue = "65536", description = "Input bytes queued per session between sockets and engine (default: ${DEFAULT-VALUE}).")
+    int inputQueue;
+
+    @Option(names = "--output-low-water", defaultValue = "65536", description = "Per-terminal output backlog below which a paused producer resumes (default: ${DEFAULT-VALUE}).")
+    long outputLowWater;
+
+    @Option(names = "--output-high-water", defaultValue = "262144", description = "Per-terminal output backlog above which (on every terminal) producers pause (default: ${DEFAULT-VALUE}).")
+    long outputHighWater;
+
+    @Option(names = "--output-cap", defaultValue = "4194304", description = "Per-terminal output backlog past which the terminal is closed as a slow consumer (default: ${DEFAULT-VALUE}).")
+    long outputCap;
+
+    @Option(names = "--scrollback", defaultValue = "65536", description = "Output bytes replayed to a terminal that attaches (default: ${DEFAULT-VALUE}).")
+    int scrollback;
+
     @Option(names = "--get-chunk", defaultValue = "" + ServerOptions.DEFAULT_GET_CHUNK,
             description = "GET payload bytes per frame, 1..65533 (default: ${DEFAULT-VALUE}; the reference sends 256).")
     int getChunk;
@@ -65,13 +99,43 @@ final class ServeCommand implements Callable<Integer> {
         String pw = resolvePassword(out);
         FileStore store = new FileStore(root);
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
-                .withHost(host).withPort(port).withGetChunkSize(getChunk);
-        SessionRegistry sessions = new SessionRegistry(EchoEvaluator::engine, new SecureRandom());
+                .withHost(host).withPort(port).withGetChunkSize(getChunk)
+                .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword));
+        SessionRegistry sessions = new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), sessionConfig());
         WebReplServer server = WebReplServer.start(options, sessions);
         out.printf("webrepl serving ws://%s:%d/ (files in %s, engine echo)%n",
                 server.address().getHostString(), server.port(), store.root());
         out.flush();
         return server;
+    }
+
+    SessionConfig sessionConfig() {
+        try {
+            return SessionConfig.DEFAULTS.withMaxSessions(maxSessions).withMaxTerminals(maxTerminals)
+                    .withLinger(linger).withIdleTimeout(idleTimeout).withInputQueueBytes(inputQueue)
+                    .withOutputLimits(outputLowWater, outputHighWater, outputCap).withScrollbackBytes(scrollback);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Durations as {@code 90s}, {@code 5m}, {@code 1h}, {@code 250ms} or plain seconds. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(value.trim());
+            if (!m.matches()) {
+                throw new picocli.CommandLine.TypeConversionException("not a duration: " + value + " (e.g. 90s, 5m, 1h)");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
     }
 
     private String resolvePassword(PrintWriter out) throws IOException {

@@ -79,4 +79,35 @@ class ServeCommandTest {
                 CommandLine.ParameterException.class, cmd::start);
         assertEquals("empty password from --password", e.getMessage());
     }
+
+    @Test
+    void sessionOptionsBecomeTheSessionConfig() {
+        dev.webrepl.dupterm.SessionConfig c = parse("--max-sessions", "3", "--max-terminals", "2", "--linger", "90s",
+                "--idle-timeout", "5m", "--input-queue", "4096", "--output-low-water", "1000",
+                "--output-high-water", "2000", "--output-cap", "3000", "--scrollback", "100").sessionConfig();
+        assertEquals(new dev.webrepl.dupterm.SessionConfig(4096, 2000, 1000, 3000, 100,
+                java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(5), 3, 2), c);
+    }
+
+    @Test
+    void sessionDefaultsAreTheDocumentedOnes() {
+        assertEquals(dev.webrepl.dupterm.SessionConfig.DEFAULTS, parse().sessionConfig());
+    }
+
+    @Test
+    void durationsTakeUnits() {
+        ServeCommand.DurationConverter d = new ServeCommand.DurationConverter();
+        assertEquals(java.time.Duration.ofMillis(250), d.convert("250ms"));
+        assertEquals(java.time.Duration.ofSeconds(42), d.convert("42"));
+        assertEquals(java.time.Duration.ofMinutes(5), d.convert("5m"));
+        assertEquals(java.time.Duration.ofHours(2), d.convert("2h"));
+        assertEquals(java.time.Duration.ZERO, d.convert("0"));
+        org.junit.jupiter.api.Assertions.assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("soon"));
+    }
+
+    @Test
+    void inconsistentOutputLimitsAreAUsageError() {
+        ServeCommand cmd = parse("--output-low-water", "5000", "--output-high-water", "100");
+        org.junit.jupiter.api.Assertions.assertThrows(CommandLine.ParameterException.class, cmd::sessionConfig);
+    }
 }

@@ -88,9 +88,20 @@ public final class WebReplClient implements AutoCloseable {
      * {@link ConnectionLostException} if the handshake fails or times out.
      */
     public CompletableFuture<ReplConnection> connect(String host, int port) {
+        return connectPath(host, port, "/");
+    }
+
+    /**
+     * {@link #connect(String, int)} to another path: {@code /session/ID} attaches to a running
+     * session, {@code /session/ID?mode=view} as a viewer.
+     */
+    public CompletableFuture<ReplConnection> connectPath(String host, int port, String path) {
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("a path starts with '/': " + path);
+        }
         CompletableFuture<ReplConnection> result = new CompletableFuture<>();
         String peer = host + ":" + port;
-        URI uri = URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/");
+        URI uri = URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + path);
         ClientHandler handler = new ClientHandler(mode, putFrameSize, peer);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)

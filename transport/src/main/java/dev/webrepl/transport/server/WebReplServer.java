@@ -5,7 +5,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.webrepl.dupterm.Slot;
 import dev.webrepl.dupterm.TerminalMode;
+import java.util.function.Consumer;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
@@ -107,6 +109,16 @@ public final class WebReplServer implements AutoCloseable {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /**
+     * The embedding API's connection-arrived callback slot: {@code callback} runs, off the I/O
+     * thread, for every terminal that logs in and attaches (new session or not). Setting replaces the
+     * previous callback; {@code null} clears it. Each terminal has its own data-available slot:
+     * {@link Slot#setDataAvailableCallback}.
+     */
+    public void setConnectionArrivedCallback(Consumer<Slot> callback) {
+        sessions.setTerminalArrivedCallback(callback);
     }
 
     /** Completes when the server has been closed. */
