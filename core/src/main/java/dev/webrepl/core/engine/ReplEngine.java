@@ -13,6 +13,7 @@ public interface ReplEngine extends AutoCloseable {
     /**
      * Ctrl-C, out of band: called as soon as the interrupt arrives, while earlier input may still be
      * queued (the session discards that input). Engines cancel the line or stop the running code.
+     * Called on an I/O thread: it must return at once (signal, don't wait).
      */
     void interrupt();
 

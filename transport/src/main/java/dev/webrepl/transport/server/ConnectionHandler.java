@@ -200,9 +200,14 @@ final class ConnectionHandler {
         };
     }
 
-    /** The server is closing: a close frame with code 1001 (RFC 6455 §7.4.1), then the TCP close. */
+    /**
+     * The server is closing: a close frame with code 1001 (RFC 6455 §7.4.1), then the TCP close. A
+     * connection with a terminal is closed by its session instead, after its last line.
+     */
     void goingAway() {
-        enqueue(new Close(1001, "server shutting down"));
+        if (slot == null) {
+            enqueue(new Close(1001, "server shutting down"));
+        }
     }
 
     /** Closes the TCP connection at once. */
