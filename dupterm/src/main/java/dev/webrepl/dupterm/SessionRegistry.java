@@ -38,13 +38,7 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config, Scheduler timers,
                            SessionRecorder recorder) {
-        this.engines = engines;
-        this.random = random;
-        this.config = config;
-        this.timers = timers;
-        this.recorder = recorder;
-        this.callbacks = Schedulers.newBoundedElastic(4, Integer.MAX_VALUE, "webrepl-callbacks", 60, true);
-        this.ownedTimers = null;
+        this(engines, random, config, timers, recorder, false);
     }
 
     /** Default limits, and timers of its own (released by {@link #close()}). */
