@@ -28,6 +28,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private final byte[] version;
     private final Consumer<byte[]> replies;
     private final TransferListener listener;
+    private final boolean filesAllowed;
     private final byte[] header = new byte[FileRequest.LENGTH];
 
     private State state = State.HEADER;
@@ -47,6 +48,15 @@ public final class FileTransferChannel implements AutoCloseable {
      */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener) {
+        this(store, chunkSize, version, replies, listener, true);
+    }
+
+    /**
+     * As above; with {@code filesAllowed} false (a view-only terminal) every PUT and GET is refused
+     * with {@link FileStatus#PERMISSION_DENIED}, GET_VER is still answered.
+     */
+    public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
+                               TransferListener listener, boolean filesAllowed) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + MAX_CHUNK + ", got " + chunkSize);
         }
@@ -58,6 +68,7 @@ public final class FileTransferChannel implements AutoCloseable {
         this.version = version.clone();
         this.replies = replies;
         this.listener = listener;
+        this.filesAllowed = filesAllowed;
     }
 
     /** Consumes {@code data[off..off+len)}, the payload (or part of it) of binary frames. */
@@ -110,8 +121,17 @@ public final class FileTransferChannel implements AutoCloseable {
     private void handle(FileRequest request) {
         switch (request.type()) {
             case FileRequest.GET_VER -> replies.accept(version.clone());
-            case FileRequest.PUT_FILE -> startPut(request);
-            case FileRequest.GET_FILE -> startGet(request);
+            case FileRequest.PUT_FILE, FileRequest.GET_FILE -> {
+                if (!filesAllowed) {
+                    reply(FileStatus.PERMISSION_DENIED);
+                    listener.transferEnded(request.type() == FileRequest.PUT_FILE ? TransferListener.Kind.PUT
+                            : TransferListener.Kind.GET, "view-only terminal", 0, FileStatus.PERMISSION_DENIED);
+                } else if (request.type() == FileRequest.PUT_FILE) {
+                    startPut(request);
+                } else {
+                    startGet(request);
+                }
+            }
             default -> {
                 reply(FileStatus.INVALID_REQUEST);
                 listener.transferEnded(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0,

@@ -98,8 +98,9 @@ final class ConnectionHandler {
                     });
         });
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
+                // A viewer may only watch: its file requests are refused (README "Sessions").
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, options.transfers()),
+                        replies, options.transfers(), target.mode() != TerminalMode.VIEW),
                 new Wire());
         synchronized (connection) {
             connection.start();
