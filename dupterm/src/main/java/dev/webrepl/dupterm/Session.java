@@ -165,7 +165,9 @@ public final class Session {
                 for (byte[] f : framed) {
                     size += f.length;
                 }
-                if (size > config.outputHardCap()) {
+                // Only a terminal with output already waiting is slow: one large write to an empty
+                // backlog is delivered (as one large input chunk is admitted into an empty queue).
+                if (s.backlog() > 0 && size > config.outputHardCap()) {
                     slow.add(s);
                     continue;
                 }

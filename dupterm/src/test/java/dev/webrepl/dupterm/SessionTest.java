@@ -5,215 +5,173 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.engine.ReplEngine;
-import dev.webrepl.core.engine.TerminalOutput;
-import dev.webrepl.core.protocol.WebReplConnection;
+import dev.webrepl.dupterm.Fakes.ControlledEngine;
+import dev.webrepl.dupterm.Fakes.FakePort;
+import dev.webrepl.dupterm.Fakes.Harness;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** A session's life: its engine, its terminals, how it ends (DESIGN "Sessions and terminals"). */
 class SessionTest {
-    /** Records its life; writes {@code banner} (if any) when started. */
-    static final class FakeEngine implements ReplEngine {
-        final String banner;
-        TerminalOutput output;
-        final List<String> inputs = new ArrayList<>();
-        int starts;
-        int closes;
+    private static final SessionConfig CONFIG = SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO);
 
-        FakeEngine(String banner) {
-            this.banner = banner;
+    final Harness harness = new Harness(CONFIG);
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    @Test
+    void outputWrittenWhileTheEngineStartsReachesTheFirstTerminal() throws Exception {
+        harness.engineSetup = e -> e.banner = "banner\r\n>>> ";
+        FakePort port = new FakePort();
+
+        Slot slot = harness.open(port);
+
+        assertEquals("banner\r\n>>> ", port.drain());
+        assertEquals(1, harness.engine().starts.get());
+        assertFalse(slot.session().ended());
+    }
+
+    @Test
+    void slotsAreNumberedFromZeroInTheirSession() throws Exception {
+        Slot first = harness.open(new FakePort());
+        Slot second = harness.attach(first, TerminalMode.VIEW, new FakePort());
+        Slot other = harness.open(new FakePort());
+
+        assertEquals(List.of(0, 1, 0), List.of(first.number(), second.number(), other.number()));
+        assertEquals(TerminalMode.READ_WRITE, first.mode());
+        assertEquals(TerminalMode.VIEW, second.mode());
+    }
+
+    @Test
+    void anEngineExitEndsTheSessionWithALastLineAndANormalClose() throws Exception {
+        FakePort a = new FakePort();
+        FakePort b = new FakePort();
+        Slot first = harness.open(a);
+        harness.attach(first, TerminalMode.VIEW, b);
+        ControlledEngine engine = harness.engine();
+
+        engine.context.exited(0);
+
+        for (FakePort p : List.of(a, b)) {
+            assertEquals("\r\nsession ended: engine exited with status 0\r\n", p.drain());
+            assertEquals(List.of("1000:engine exited with status 0"), p.closes);
         }
-
-        @Override
-        public void start(TerminalOutput output) {
-            starts++;
-            this.output = output;
-            if (banner != null) {
-                output.write(banner.getBytes(StandardCharsets.US_ASCII));
-            }
-        }
-
-        @Override
-        public void input(byte[] bytes) {
-            inputs.add(new String(bytes, StandardCharsets.US_ASCII));
-        }
-
-        @Override
-        public void close() {
-            closes++;
-        }
-
-        void write(String s) {
-            output.write(s.getBytes(StandardCharsets.US_ASCII));
-        }
-    }
-
-    /** A terminal that records the output it is given, as one string per write. */
-    static final class Screen implements TerminalOutput {
-        final List<String> writes = new ArrayList<>();
-
-        @Override
-        public void write(byte[] bytes) {
-            writes.add(new String(bytes, StandardCharsets.US_ASCII));
-        }
-    }
-
-    final List<FakeEngine> engines = new ArrayList<>();
-    String banner;
-    final SessionRegistry registry = new SessionRegistry(() -> {
-        FakeEngine e = new FakeEngine(banner);
-        engines.add(e);
-        return e;
-    }, new SecureRandom());
-
-    // --- terminals -----------------------------------------------------------------------------
-
-    @Test
-    void outputGoesWholeToEveryAttachedTerminal() {
-        Session session = registry.open();
-        Screen one = new Screen();
-        Screen two = new Screen();
-        session.attach(one);
-        session.attach(two);
-
-        engines.get(0).write("2\r\n>>> ");
-
-        assertEquals(List.of("2\r\n>>> "), one.writes);
-        assertEquals(List.of("2\r\n>>> "), two.writes);
+        assertEquals(1, engine.closes.get());
+        assertTrue(engine.inputCompleted);
+        assertTrue(first.session().ended());
+        assertTrue(harness.registry.find(first.session().id()).isEmpty());
+        assertEquals(List.of("engine-exit"), harness.recorder.ended);
     }
 
     @Test
-    void outputWrittenWhileTheEngineStartsReachesTheFirstTerminal() {
-        banner = "banner\r\n>>> ";
-        Session session = registry.open();
-        Screen first = new Screen();
+    void anEngineFailureEndsTheSessionWith1011AndReleasesItsResources() throws Exception {
+        FakePort a = new FakePort();
+        Slot first = harness.open(a);
+        ControlledEngine engine = harness.engine();
 
-        session.attach(first);
+        engine.context.failed(new IOException("disk on fire"));
+        engine.context.exited(0);
 
-        assertEquals(List.of("banner\r\n>>> "), first.writes);
+        assertEquals("\r\nsession ended: engine failed: disk on fire\r\n", a.drain());
+        assertEquals(List.of("1011:engine failed: disk on fire"), a.closes);
+        assertEquals(1, engine.closes.get());
+        assertTrue(engine.inputCompleted);
+        assertEquals(0, harness.registry.size());
+        assertEquals(List.of("engine-error"), harness.recorder.ended);
+        assertTrue(first.session().ended());
     }
 
     @Test
-    void aTerminalAttachedLaterGetsOnlyLaterOutput() {
-        Session session = registry.open();
-        Screen early = new Screen();
-        session.attach(early);
-        engines.get(0).write("a");
-        Screen late = new Screen();
+    void anEngineThatThrowsAtStartEndsTheSessionWith1011() throws Exception {
+        harness.engineSetup = e -> e.failAtStart = new IllegalStateException("no python here");
+        FakePort a = new FakePort();
 
-        session.attach(late);
-        engines.get(0).write("b");
+        Slot slot = harness.open(a);
 
-        assertEquals(List.of("a", "b"), early.writes);
-        assertEquals(List.of("b"), late.writes);
+        assertEquals("\r\nsession ended: engine failed to start: no python here\r\n", a.drain());
+        assertEquals(List.of("1011:engine failed to start: no python here"), a.closes);
+        assertEquals(1, harness.engine().closes.get());
+        assertTrue(slot.session().ended());
+        assertEquals(0, harness.registry.size());
+        assertEquals(List.of("engine-error"), harness.recorder.ended);
     }
 
     @Test
-    void inputFromEveryTerminalReachesTheEngineInArrivalOrder() {
-        Session session = registry.open();
-        WebReplConnection.Terminal one = session.attach(new Screen());
-        WebReplConnection.Terminal two = session.attach(new Screen());
+    void anEngineThatThrowsWhileReadingInputEndsTheSessionWith1011() throws Exception {
+        harness.engineSetup = e -> e.failOnInput = new IllegalArgumentException("cannot parse");
+        FakePort a = new FakePort();
+        Slot slot = harness.open(a);
 
-        one.input("1+".getBytes(StandardCharsets.US_ASCII));
-        two.input("1".getBytes(StandardCharsets.US_ASCII));
-        one.input("\r".getBytes(StandardCharsets.US_ASCII));
+        slot.offer(1, "x".getBytes(StandardCharsets.UTF_8)).block();
+        harness.engine().request(1);
 
-        assertEquals(List.of("1+", "1", "\r"), engines.get(0).inputs);
+        assertEquals("\r\nsession ended: engine failed: cannot parse\r\n", a.drain());
+        assertEquals(List.of("1011:engine failed: cannot parse"), a.closes);
+        assertEquals(1, harness.engine().closes.get());
+        assertEquals(0, harness.registry.size());
     }
 
     @Test
-    void aDetachedTerminalGetsNoMoreOutputAndTheOthersCarryOn() {
-        Session session = registry.open();
-        Screen one = new Screen();
-        Screen two = new Screen();
-        WebReplConnection.Terminal first = session.attach(one);
-        session.attach(two);
+    void anEngineThatThrowsWhileWritingOutputEndsTheSessionAfterWhatItWrote() throws Exception {
+        harness.engineSetup = e -> {
+            e.failOnInput = new IllegalStateException("stdout broke");
+            e.writeBeforeFailing = "partial";
+        };
+        FakePort a = new FakePort();
+        Slot slot = harness.open(a);
 
-        first.close();
-        engines.get(0).write("x");
+        slot.offer(1, "x".getBytes(StandardCharsets.UTF_8)).block();
+        harness.engine().request(1);
 
-        assertEquals(List.of(), one.writes);
-        assertEquals(List.of("x"), two.writes);
-        assertFalse(session.ended());
-        assertEquals(0, engines.get(0).closes);
-        assertEquals(1, registry.size());
+        assertEquals("partial\r\nsession ended: engine failed: stdout broke\r\n", a.drain());
+        assertEquals(List.of("1011:engine failed: stdout broke"), a.closes);
+        assertEquals(0, harness.registry.size());
     }
 
     @Test
-    void theLastDetachEndsTheSessionClosesTheEngineAndRemovesItFromTheRegistry() {
-        Session session = registry.open();
-        WebReplConnection.Terminal one = session.attach(new Screen());
-        WebReplConnection.Terminal two = session.attach(new Screen());
+    void endIsIdempotentAndClosesTheEngineAndEachTerminalOnce() throws Exception {
+        FakePort a = new FakePort();
+        Slot slot = harness.open(a);
 
-        one.close();
-        two.close();
+        slot.session().end(Session.NORMAL_CLOSURE, "bye", "shutdown");
+        slot.session().end(Session.INTERNAL_ERROR, "again", "engine-error");
+        harness.registry.close();
 
-        assertTrue(session.ended());
-        assertEquals(1, engines.get(0).closes);
-        assertTrue(registry.find(session.id()).isEmpty());
-        assertEquals(0, registry.size());
+        assertEquals(List.of("1000:bye"), a.closes);
+        assertEquals("\r\nsession ended: bye\r\n", a.drain());
+        assertEquals(1, harness.engine().closes.get());
+        assertEquals(List.of("shutdown"), harness.recorder.ended);
     }
 
     @Test
-    void closingTheSameTerminalTwiceDoesNotEndTheSessionForTheOthers() {
-        Session session = registry.open();
-        WebReplConnection.Terminal one = session.attach(new Screen());
-        Screen other = new Screen();
-        session.attach(other);
+    void afterTheEndNoInputReachesTheEngineAndNoOutputReachesTheTerminals() throws Exception {
+        FakePort a = new FakePort();
+        Slot slot = harness.open(a);
+        ControlledEngine engine = harness.engine();
+        slot.session().end(Session.NORMAL_CLOSURE, "", "shutdown");
 
-        one.close();
-        one.close();
-        engines.get(0).write("still here");
+        slot.offer(1, "late".getBytes(StandardCharsets.UTF_8)).block(Duration.ofSeconds(10));
+        engine.write("late");
 
-        assertFalse(session.ended());
-        assertEquals(List.of("still here"), other.writes);
+        assertEquals(List.of(), engine.received);
+        assertEquals("", a.drain());
+        assertEquals(List.of("1000:session ended"), a.closes);
     }
 
     @Test
-    void endIsIdempotentAndClosesTheEngineOnce() {
-        Session session = registry.open();
-        WebReplConnection.Terminal t = session.attach(new Screen());
+    void attachingToAnEndedSessionFailsWith1008() throws Exception {
+        Slot slot = harness.open(new FakePort());
+        slot.session().end(Session.NORMAL_CLOSURE, "", "shutdown");
 
-        session.end();
-        session.end();
-        t.close();
-        registry.close();
-
-        assertEquals(1, engines.get(0).closes);
-    }
-
-    @Test
-    void attachingToAnEndedSessionFails() {
-        Session session = registry.open();
-        session.end();
-
-        assertThrows(IllegalStateException.class, () -> session.attach(new Screen()));
-    }
-
-    @Test
-    void afterTheEndNoInputReachesTheEngineAndNoOutputReachesTheTerminals() {
-        Session session = registry.open();
-        Screen screen = new Screen();
-        WebReplConnection.Terminal t = session.attach(screen);
-
-        session.end();
-        t.input("late".getBytes(StandardCharsets.US_ASCII));
-        engines.get(0).write("late");
-
-        assertEquals(List.of(), engines.get(0).inputs);
-        assertEquals(List.of(), screen.writes);
-    }
-
-    @Test
-    void aSessionEndedDirectlyIsRemovedFromTheRegistry() {
-        Session session = registry.open();
-        Session other = registry.open();
-
-        session.end();
-
-        assertEquals(List.of(other), List.copyOf(registry.sessions()));
+        SessionException e = assertThrows(SessionException.class,
+                () -> harness.attach(slot, TerminalMode.READ_WRITE, new FakePort()));
+        assertEquals(1008, e.closeCode());
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.engine.TerminalOutput;
 import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.files.FileStore;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
 
 class WebReplConnectionTest {
     private static final HexFormat HEX = HexFormat.of();
@@ -50,6 +53,11 @@ class WebReplConnectionTest {
             events.add(CLOSE);
         }
 
+        @Override
+        public void close(int code, String reason) {
+            events.add("close:" + code + ":" + reason);
+        }
+
         List<String> take() {
             List<String> copy = List.copyOf(events);
             events.clear();
@@ -57,18 +65,18 @@ class WebReplConnectionTest {
         }
     }
 
+    /** Records input (and its frame number); {@link #admission} is what each input returns. */
     static final class FakeTerminal implements WebReplConnection.Terminal {
-        final TerminalOutput output;
         final List<String> inputs = new ArrayList<>();
+        final List<Long> seqs = new ArrayList<>();
+        Mono<Void> admission = Mono.empty();
         int closes;
 
-        FakeTerminal(TerminalOutput output) {
-            this.output = output;
-        }
-
         @Override
-        public void input(byte[] bytes) {
+        public Mono<Void> input(long seq, byte[] bytes) {
             inputs.add(new String(bytes, StandardCharsets.ISO_8859_1));
+            seqs.add(seq);
+            return admission;
         }
 
         @Override
@@ -86,6 +94,7 @@ class WebReplConnectionTest {
     final List<FakeTerminal> terminals = new ArrayList<>();
     final List<Ended> transfers = new ArrayList<>();
     final List<String> entries = new ArrayList<>();
+    TerminalRefusedException refusal;
     WebReplConnection connection;
 
     @BeforeEach
@@ -100,8 +109,11 @@ class WebReplConnectionTest {
             return check.matches(entry);
         };
         return new WebReplConnection(recording,
-                output -> {
-                    FakeTerminal t = new FakeTerminal(output);
+                () -> {
+                    if (refusal != null) {
+                        throw refusal;
+                    }
+                    FakeTerminal t = new FakeTerminal();
                     terminals.add(t);
                     return t;
                 },
@@ -110,12 +122,21 @@ class WebReplConnectionTest {
                 wire);
     }
 
+    /** Sends a frame and checks it was taken at once (every fake terminal admits at once). */
+    private void frame(Opcode opcode, byte[] payload) {
+        StepVerifier.create(connection.onFrame(opcode, payload)).verifyComplete();
+    }
+
     private void text(String s) {
-        connection.onFrame(Opcode.TEXT, s.getBytes(StandardCharsets.ISO_8859_1));
+        frame(Opcode.TEXT, s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private void continuation(String s) {
+        frame(Opcode.CONTINUATION, s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private void binary(byte[] b) {
-        connection.onFrame(Opcode.BINARY, b);
+        frame(Opcode.BINARY, b);
     }
 
     private void binary(String s) {
@@ -210,8 +231,8 @@ class WebReplConnectionTest {
 
         text("se");
         binary("cr");
-        connection.onFrame(Opcode.CONTINUATION, "et".getBytes(StandardCharsets.US_ASCII));
-        connection.onFrame(Opcode.TEXT, new byte[0]);
+        continuation("et");
+        frame(Opcode.TEXT, new byte[0]);
         binary("\n");
 
         assertEquals(List.of(CONNECTED), wire.take());
@@ -239,7 +260,7 @@ class WebReplConnectionTest {
         text("secret\r");
         binary(getVer());
         text("1+1\r");
-        connection.onFrame(Opcode.CONTINUATION, "x\r".getBytes(StandardCharsets.US_ASCII));
+        continuation("x\r");
         connection.close();
 
         assertEquals(List.of(), wire.take());
@@ -346,7 +367,7 @@ class WebReplConnectionTest {
     void textFramesGoToTheTerminalByteForByte() {
         loggedIn();
 
-        connection.onFrame(Opcode.TEXT, new byte[] {'1', '+', '1', '\r', (byte) 0xC3});
+        frame(Opcode.TEXT, new byte[] {'1', '+', '1', '\r', (byte) 0xC3});
 
         assertEquals(List.of("1+1\r\u00c3"), terminal().inputs);
         assertEquals(List.of(), wire.take());
@@ -369,7 +390,7 @@ class WebReplConnectionTest {
         loggedIn();
 
         text("pri");
-        connection.onFrame(Opcode.CONTINUATION, "nt(5)\r".getBytes(StandardCharsets.US_ASCII));
+        continuation("nt(5)\r");
 
         assertEquals(List.of("pri", "nt(5)\r"), terminal().inputs);
         assertEquals(List.of(), wire.take());
@@ -380,7 +401,7 @@ class WebReplConnectionTest {
         loggedIn();
 
         binary(Arrays.copyOfRange(getVer(), 0, 40));
-        connection.onFrame(Opcode.CONTINUATION, Arrays.copyOfRange(getVer(), 40, 82));
+        frame(Opcode.CONTINUATION, Arrays.copyOfRange(getVer(), 40, 82));
 
         assertEquals(List.of("binary:011d00"), wire.take());
         assertEquals(List.of(), terminal().inputs);
@@ -392,7 +413,7 @@ class WebReplConnectionTest {
         text("secret\r");
         wire.take();
 
-        connection.onFrame(Opcode.CONTINUATION, "x".getBytes(StandardCharsets.US_ASCII));
+        continuation("x");
 
         assertEquals(List.of("x"), terminal().inputs);
     }
@@ -416,15 +437,53 @@ class WebReplConnectionTest {
     }
 
     @Test
-    void terminalOutputIsSentAsValidUtf8TextFrames() {
+    void textFramesAreNumberedFromZeroCountingThePasswordStageAndTextContinuations() {
+        connection.start();
+        wire.take();
+
+        text("sec");
+        binary("r");
+        continuation("e");
+        text("t\rA");
+        binary(getVer());
+        text("B");
+        continuation("C");
+
+        assertEquals(List.of("secret"), entries);
+        assertEquals(List.of("A", "B", "C"), terminal().inputs);
+        assertEquals(List.of(1L, 2L, 3L), terminal().seqs);
+    }
+
+    @Test
+    void aTerminalFrameIsTakenOnlyWhenTheTerminalHasAdmittedIt() {
         loggedIn();
-        TerminalOutput out = terminal().output;
+        Sinks.Empty<Void> room = Sinks.empty();
+        terminal().admission = room.asMono();
 
-        out.write(new byte[] {'4', '2', (byte) 0xE2, (byte) 0x82});
-        out.write(new byte[] {(byte) 0xAC, '\r', '\n'});
-        out.write(new byte[] {(byte) 0xFF});
+        StepVerifier.create(connection.onFrame(Opcode.TEXT, "1+1\r".getBytes(StandardCharsets.US_ASCII)))
+                .expectSubscription()
+                .expectNoEvent(Duration.ZERO)
+                .then(room::tryEmitEmpty)
+                .verifyComplete();
+        assertEquals(List.of("1+1\r"), terminal().inputs);
+    }
 
-        assertEquals(List.of("text:42", "text:\u00e2\u0082\u00ac\r\n", "text:\u00ef\u00bf\u00bd"), wire.take());
+    @Test
+    void aRefusedTerminalSendsTheMessageLineThenClosesWithItsCodeAndIgnoresLaterFrames() {
+        refusal = new TerminalRefusedException(1013, "the server has its maximum of 2 sessions");
+        connection.start();
+        wire.take();
+
+        text("secret\r1+1\r");
+        text("2+2\r");
+        binary(getVer());
+        connection.close();
+
+        assertEquals(List.of(CONNECTED, "text:\r\nthe server has its maximum of 2 sessions\r\n",
+                "close:1013:the server has its maximum of 2 sessions"), wire.take());
+        assertFalse(connection.loggedIn());
+        assertTrue(terminals.isEmpty());
+        assertEquals(List.of(), transfers);
     }
 
     // --- close ---------------------------------------------------------------------------------

@@ -3,19 +3,26 @@ package dev.webrepl.core.terminal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webrepl.core.engine.EngineContext;
+import dev.webrepl.core.engine.EngineOutput;
 import dev.webrepl.core.engine.LineEvaluator;
+import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.TerminalOutput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.test.publisher.TestPublisher;
 
 class LineDisciplineTest {
     /** Records each line and answers {@code =<line>\r\n}; the prompt is {@code > }. */
-    static final class RecordingEvaluator implements LineEvaluator {
+    static class RecordingEvaluator implements LineEvaluator {
         final List<String> lines = new ArrayList<>();
         int closes;
 
@@ -226,6 +233,137 @@ class LineDisciplineTest {
 
         assertEquals("ab\r\n=ab\r\n> ", output());
         assertEquals(List.of("ab"), evaluator.lines);
+    }
+
+    @Test
+    void interruptCancelsTheLineAndWritesCrLfAndThePrompt() {
+        input("abc");
+        writes.clear();
+
+        discipline.interrupt();
+        input("\r");
+
+        assertEquals("\r\n> \r\n=\r\n> ", output());
+        assertEquals(List.of(""), evaluator.lines);
+    }
+
+    // --- as an engine --------------------------------------------------------------------------
+
+    /** A session stand-in: input from {@code input}, output to {@code writes}, failures recorded. */
+    final class FakeContext implements EngineContext {
+        final Flux<byte[]> input;
+        final List<Throwable> failures = new ArrayList<>();
+
+        FakeContext(Flux<byte[]> input) {
+            this.input = input;
+        }
+
+        @Override
+        public String sessionId() {
+            return "test";
+        }
+
+        @Override
+        public Flux<byte[]> input() {
+            return input;
+        }
+
+        @Override
+        public EngineOutput output() {
+            return new EngineOutput() {
+                @Override
+                public void write(byte[] bytes) {
+                    writes.add(bytes);
+                }
+
+                @Override
+                public WriteResult tryWrite(byte[] bytes) {
+                    writes.add(bytes);
+                    return WriteResult.WRITTEN;
+                }
+
+                @Override
+                public void writeBlocking(byte[] bytes) {
+                    writes.add(bytes);
+                }
+            };
+        }
+
+        @Override
+        public void pausable(Pausable producer) {
+        }
+
+        @Override
+        public void exited(int status) {
+            throw new AssertionError("a line discipline does not exit by itself");
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            failures.add(error);
+        }
+    }
+
+    @Test
+    void asAnEngineItRequestsOneChunkAndTheNextOnlyAfterProcessingIt() {
+        Sinks.Many<byte[]> terminal = Sinks.many().unicast().onBackpressureBuffer();
+        List<Long> requests = new ArrayList<>();
+        AtomicLong outstanding = new AtomicLong();
+        List<Long> outstandingWhileEvaluating = new ArrayList<>();
+        Flux<byte[]> input = terminal.asFlux()
+                .doOnNext(chunk -> outstanding.decrementAndGet())
+                .doOnRequest(n -> {
+                    requests.add(n);
+                    outstanding.addAndGet(n);
+                });
+        LineDiscipline engine = new LineDiscipline(new RecordingEvaluator() {
+            @Override
+            public void evaluate(String line, TerminalOutput output) {
+                outstandingWhileEvaluating.add(outstanding.get());
+                super.evaluate(line, output);
+            }
+        });
+        for (String chunk : List.of("1+", "1\r", "2\r")) {
+            terminal.emitNext(chunk.getBytes(StandardCharsets.UTF_8), Sinks.EmitFailureHandler.FAIL_FAST);
+        }
+
+        engine.start(new FakeContext(input));
+
+        assertEquals(List.of(0L, 0L), outstandingWhileEvaluating);
+        assertEquals(List.of(1L, 1L, 1L, 1L), requests);
+        assertEquals(1, outstanding.get());
+        assertEquals("1+1\r\n=1+1\r\n> 2\r\n=2\r\n> ", output());
+    }
+
+    @Test
+    void asAnEngineAnEvaluatorFailureCancelsTheInputAndReportsTheFailure() {
+        TestPublisher<byte[]> input = TestPublisher.create();
+        IllegalStateException boom = new IllegalStateException("boom");
+        LineDiscipline engine = new LineDiscipline(new RecordingEvaluator() {
+            @Override
+            public void evaluate(String line, TerminalOutput output) {
+                throw boom;
+            }
+        });
+        FakeContext context = new FakeContext(input.flux());
+        engine.start(context);
+
+        input.next("x\r".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(List.of(boom), context.failures);
+        input.assertCancelled();
+    }
+
+    @Test
+    void asAnEngineAnInputErrorIsReportedAsAFailure() {
+        TestPublisher<byte[]> input = TestPublisher.create();
+        FakeContext context = new FakeContext(input.flux());
+        discipline.start(context);
+        IllegalStateException boom = new IllegalStateException("boom");
+
+        input.error(boom);
+
+        assertEquals(List.of(boom), context.failures);
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.webrepl.engines.echo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.webrepl.core.engine.EngineContext;
+import dev.webrepl.core.engine.EngineOutput;
+import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,22 +13,73 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 class EchoEvaluatorTest {
     private final List<byte[]> writes = new ArrayList<>();
+    private final Sinks.Many<byte[]> terminal = Sinks.many().unicast().onBackpressureBuffer();
     private final ReplEngine engine = EchoEvaluator.engine();
 
+    /** A session stand-in: input from {@link #terminal}, output to {@link #writes}. */
+    private final class FakeContext implements EngineContext {
+        @Override
+        public String sessionId() {
+            return "test";
+        }
+
+        @Override
+        public Flux<byte[]> input() {
+            return terminal.asFlux();
+        }
+
+        @Override
+        public EngineOutput output() {
+            return new EngineOutput() {
+                @Override
+                public void write(byte[] bytes) {
+                    writes.add(bytes);
+                }
+
+                @Override
+                public WriteResult tryWrite(byte[] bytes) {
+                    writes.add(bytes);
+                    return WriteResult.WRITTEN;
+                }
+
+                @Override
+                public void writeBlocking(byte[] bytes) {
+                    writes.add(bytes);
+                }
+            };
+        }
+
+        @Override
+        public void pausable(Pausable producer) {
+        }
+
+        @Override
+        public void exited(int status) {
+            throw new AssertionError("exited " + status);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            throw new AssertionError(error);
+        }
+    }
+
     @BeforeEach
-    void start() {
-        engine.start(writes::add);
+    void start() throws Exception {
+        engine.start(new FakeContext());
     }
 
     private void input(byte... bytes) {
-        engine.input(bytes);
+        terminal.emitNext(bytes, Sinks.EmitFailureHandler.FAIL_FAST);
     }
 
     private void input(String s) {
-        engine.input(s.getBytes(StandardCharsets.UTF_8));
+        input(s.getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] output() {
@@ -100,6 +154,16 @@ class EchoEvaluatorTest {
         input("\r");
 
         assertEquals(hex("\r\n>>> \r\n>>> "), HexFormat.of().formatHex(output()));
+    }
+
+    @Test
+    void anOutOfBandInterruptCancelsTheLineWithMicroPythonsPrompt() {
+        input("1+");
+        output();
+
+        engine.interrupt();
+
+        assertEquals(hex("\r\n>>> "), HexFormat.of().formatHex(output()));
     }
 
     @Test

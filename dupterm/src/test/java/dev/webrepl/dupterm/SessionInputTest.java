@@ -1,0 +1,181 @@
+package dev.webrepl.dupterm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.dupterm.Fakes.ControlledEngine;
+import dev.webrepl.dupterm.Fakes.FakePort;
+import dev.webrepl.dupterm.Fakes.Harness;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/** Terminal input: bounded queue, pull by the engine, merge, Ctrl-C out of band (DESIGN "Data flow"). */
+class SessionInputTest {
+    private static final SessionConfig CONFIG = SessionConfig.DEFAULTS.withLinger(Duration.ZERO)
+            .withIdleTimeout(Duration.ZERO);
+
+    Harness harness;
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Subscribes to an offer as the transport does; the flag tells when it was taken. */
+    private static AtomicBoolean taken(Mono<Void> offer) {
+        AtomicBoolean done = new AtomicBoolean();
+        offer.subscribe(null, e -> {
+            throw new AssertionError(e);
+        }, () -> done.set(true));
+        return done;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4 * 1024, 64 * 1024})
+    void aFloodIntoASlowEngineNeverQueuesMoreThanTheBoundAndLosesNothing(int bound) throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(bound));
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+        byte[] flood = new byte[10 * 1024 * 1024];
+        new Random(42).nextBytes(flood);
+
+        long seq = 0;
+        int offers = 0;
+        for (int off = 0; off < flood.length; off += 1024) {
+            AtomicBoolean taken = taken(slot.offer(seq++, Arrays.copyOfRange(flood, off, off + 1024)));
+            offers++;
+            // The client sends the next chunk only once this one was taken; the engine reads one
+            // chunk per three offers, or when the client waits on it.
+            if (offers % 3 == 0) {
+                engine.request(1);
+            }
+            while (!taken.get()) {
+                engine.request(1);
+            }
+        }
+        while (slot.session().queuedInputBytes() > 0) {
+            engine.request(1);
+        }
+
+        assertEquals(bound, harness.recorder.maxQueued(), "the queue fills up to the bound, never past it");
+        assertEquals(bound, slot.session().maxQueuedInputBytes());
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        engine.received.forEach(got::writeBytes);
+        assertArrayEquals(flood, got.toByteArray());
+        assertEquals(10 * 1024, engine.received.size());
+    }
+
+    @Test
+    void aChunkLargerThanTheBoundIsAdmittedIntoAnEmptyQueue() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4096));
+        Slot slot = harness.open(new FakePort());
+        byte[] big = new byte[10_000];
+        Arrays.fill(big, (byte) 'x');
+
+        AtomicBoolean taken = taken(slot.offer(0, big));
+
+        assertTrue(taken.get());
+        harness.engine().request(1);
+        assertEquals(1, harness.engine().received.size());
+        assertArrayEquals(big, harness.engine().received.get(0));
+    }
+
+    @Test
+    void aChunkLargerThanTheBoundWaitsForTheQueueToEmptyThenIsAdmitted() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4096));
+        Slot slot = harness.open(new FakePort());
+        taken(slot.offer(0, ascii("a")));
+
+        AtomicBoolean taken = taken(slot.offer(1, new byte[10_000]));
+        assertFalse(taken.get());
+        harness.engine().request(1);
+
+        assertTrue(taken.get());
+        assertEquals(10_000, slot.session().queuedInputBytes());
+    }
+
+    @Test
+    void inputFromTwoReadWriteTerminalsIsMergedInArrivalOrderAndAViewersInputIsIgnored() throws Exception {
+        harness = new Harness(CONFIG);
+        Slot one = harness.open(new FakePort());
+        Slot two = harness.attach(one, TerminalMode.READ_WRITE, new FakePort());
+        Slot viewer = harness.attach(one, TerminalMode.VIEW, new FakePort());
+
+        taken(one.offer(1, ascii("1+")));
+        taken(viewer.offer(1, ascii("import os")));
+        taken(two.offer(1, ascii("1")));
+        taken(viewer.offer(2, ascii("\r")));
+        taken(one.offer(2, ascii("\r")));
+        harness.engine().request(10);
+
+        assertEquals(List.of("1+", "1", "\r"), harness.engine().chunks());
+    }
+
+    @Test
+    void ctrlCDiscardsQueuedAndPendingInputAndInterruptsTheEngineAtOnce() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4));
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+        AtomicBoolean queued = taken(slot.offer(1, ascii("abc")));
+        AtomicBoolean pending = taken(slot.offer(2, ascii("while 1: pass")));
+        assertTrue(queued.get());
+        assertFalse(pending.get());
+
+        slot.interrupt(4);
+
+        assertEquals(List.of(0), engine.receivedAtInterrupt, "interrupted before reading anything");
+        assertTrue(pending.get(), "the pending offer is released");
+        assertEquals(0, slot.session().queuedInputBytes());
+        assertEquals(0L, harness.recorder.queued.get(harness.recorder.queued.size() - 1));
+        taken(slot.offer(3, ascii("late")));
+        taken(slot.offer(4, new byte[] {'x', 3, 'y', 3, 'z'}));
+        taken(slot.offer(5, ascii("w")));
+        engine.request(10);
+        assertEquals(List.of("z", "w"), engine.chunks());
+    }
+
+    @Test
+    void aViewerCannotInterrupt() throws Exception {
+        harness = new Harness(CONFIG);
+        Slot one = harness.open(new FakePort());
+        Slot viewer = harness.attach(one, TerminalMode.VIEW, new FakePort());
+        taken(one.offer(1, ascii("abc")));
+
+        viewer.interrupt(1);
+        harness.engine().request(1);
+
+        assertEquals(List.of(), harness.engine().receivedAtInterrupt);
+        assertEquals(List.of("abc"), harness.engine().chunks());
+    }
+
+    @Test
+    void inputOfferedBeforeTheEngineSubscribesIsQueuedNotDropped() throws Exception {
+        harness = new Harness(CONFIG);
+        harness.engineSetup = e -> e.subscribeAtStart = false;
+        Slot slot = harness.open(new FakePort());
+        AtomicBoolean a = taken(slot.offer(1, ascii("a")));
+        AtomicBoolean b = taken(slot.offer(2, ascii("b")));
+
+        harness.engine().subscribe();
+        harness.engine().request(2);
+
+        assertTrue(a.get() && b.get());
+        assertEquals(List.of("a", "b"), harness.engine().chunks());
+    }
+}
