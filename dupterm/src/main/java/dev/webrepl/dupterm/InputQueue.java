@@ -27,6 +27,7 @@ final class InputQueue {
     private long queued;
     private long maxQueued;
     private FluxSink<byte[]> engine;
+    private Runnable cancelled;
     private boolean closed;
 
     /** Told how many bytes are queued whenever that changes (the queued-bytes gauge). */
@@ -90,8 +91,12 @@ final class InputQueue {
         }
     }
 
-    /** The engine's input; one subscriber. */
-    Flux<byte[]> flux() {
+    /**
+     * The engine's input; one subscriber. {@code onCancel} runs when input is about to be handed to an
+     * engine that has cancelled it (or whose subscriber threw, which Reactor turns into a cancel):
+     * checked after the engine's own error report had its chance, so a real reason wins.
+     */
+    Flux<byte[]> flux(Runnable onCancel) {
         return Flux.create(sink -> {
             synchronized (this) {
                 if (engine != null) {
@@ -99,6 +104,9 @@ final class InputQueue {
                     return;
                 }
                 engine = sink;
+            }
+            synchronized (this) {
+                cancelled = onCancel;
             }
             sink.onRequest(n -> drain());
             drain();
@@ -115,6 +123,17 @@ final class InputQueue {
                 byte[] next;
                 ArrayDeque<MonoSink<Void>> admitted = new ArrayDeque<>();
                 FluxSink<byte[]> sink;
+                Runnable onCancel = null;
+                synchronized (this) {
+                    sink = engine;
+                    if (sink != null && !closed && sink.isCancelled() && !queue.isEmpty()) {
+                        onCancel = cancelled;
+                    }
+                }
+                if (onCancel != null) {
+                    onCancel.run();
+                    break;
+                }
                 synchronized (this) {
                     sink = engine;
                     if (sink == null || closed || sink.requestedFromDownstream() == 0 || queue.isEmpty()) {
@@ -132,6 +151,16 @@ final class InputQueue {
                 sink.next(next);
                 for (MonoSink<Void> a : admitted) {
                     a.success();
+                }
+                if (sink.isCancelled()) {
+                    Runnable afterNext;
+                    synchronized (this) {
+                        afterNext = closed ? null : cancelled;
+                    }
+                    if (afterNext != null) {
+                        afterNext.run();
+                    }
+                    break;
                 }
             }
         } while (wip.decrementAndGet() != 0);

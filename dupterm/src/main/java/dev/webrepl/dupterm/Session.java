@@ -152,6 +152,7 @@ public final class Session {
     /** Writes session output: scrollback, then every terminal's buffer; deactivates slow consumers. */
     private void write(byte[] bytes) {
         List<Slot> slow = new ArrayList<>();
+        List<Slot> failed = new ArrayList<>();
         synchronized (this) {
             if (ended || bytes.length == 0) {
                 return;
@@ -171,11 +172,19 @@ public final class Session {
                     slow.add(s);
                     continue;
                 }
-                for (byte[] f : framed) {
-                    s.deliver(f);
+                try {
+                    for (byte[] f : framed) {
+                        s.deliver(f);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "session " + id + ": terminal " + s.number() + " failed to take output", e);
+                    failed.add(s);
                 }
             }
             framed = null;
+        }
+        for (Slot s : failed) {
+            deactivate(s, "write-error", "write error", true);
         }
         for (Slot s : slow) {
             deactivate(s, "slow-consumer",
@@ -406,7 +415,8 @@ public final class Session {
 
         @Override
         public Flux<byte[]> input() {
-            return input.flux();
+            // An engine that stops reading while its session runs can never be talked to again.
+            return input.flux(() -> end(INTERNAL_ERROR, "engine failed: it stopped reading its input", "engine-error"));
         }
 
         @Override

@@ -24,7 +24,7 @@ final class Fakes {
     }
 
     /** The transport side of one terminal: records calls; output is taken with {@link #drain()}. */
-    static final class FakePort implements SlotPort {
+    static class FakePort implements SlotPort {
         final List<String> closes = new CopyOnWriteArrayList<>();
         final AtomicInteger outputAvailable = new AtomicInteger();
         final boolean drainsAtOnce;

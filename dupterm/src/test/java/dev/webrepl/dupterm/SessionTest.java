@@ -174,4 +174,75 @@ class SessionTest {
                 () -> harness.attach(slot, TerminalMode.READ_WRITE, new FakePort()));
         assertEquals(1008, e.closeCode());
     }
+
+    @Test
+    void anEngineWhoseInputSubscriberThrowsEndsTheSessionWith1011() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
+        dev.webrepl.core.engine.ReplEngine raw = new dev.webrepl.core.engine.ReplEngine() {
+            @Override
+            public void start(dev.webrepl.core.engine.EngineContext context) {
+                // A plain Subscriber that breaks the rules: its onNext throws. Reactor cancels the input.
+                context.input().subscribe(new org.reactivestreams.Subscriber<byte[]>() {
+                    @Override
+                    public void onSubscribe(org.reactivestreams.Subscription s) {
+                        s.request(1);
+                    }
+
+                    @Override
+                    public void onNext(byte[] bytes) {
+                        throw new IllegalStateException("broken engine");
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onComplete() {
+                    }
+                });
+            }
+
+            @Override
+            public void interrupt() {
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+        try (SessionRegistry registry = new SessionRegistry(() -> raw, new java.security.SecureRandom(), CONFIG)) {
+            FakePort port = new FakePort();
+            Slot slot = port.attached(registry.open(port));
+
+            slot.offer(0, "x".getBytes(StandardCharsets.UTF_8)).block(Duration.ofSeconds(10));
+
+            assertTrue(slot.session().ended());
+            assertEquals("\r\nsession ended: engine failed: it stopped reading its input\r\n", port.drain());
+            assertEquals(List.of("1011:engine failed: it stopped reading its input"), port.closes);
+            assertEquals(1, closes.get());
+            assertEquals(0, registry.size());
+        }
+    }
+
+    @Test
+    void aTerminalThatFailsToTakeOutputIsDeactivatedAsAWriteError() throws Exception {
+        FakePort good = new FakePort();
+        Slot first = harness.open(good);
+        FakePort broken = new FakePort() {
+            @Override
+            public void outputAvailable() {
+                throw new IllegalStateException("socket gone");
+            }
+        };
+        harness.attach(first, TerminalMode.READ_WRITE, broken);
+
+        harness.engine().context.output().write("hi".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals("hi\r\ndupterm: terminal 1 deactivated: write error\r\n", good.drain());
+        assertEquals(List.of("1008:write error"), broken.closes);
+        assertEquals(List.of("write-error"), harness.recorder.deactivated);
+        assertFalse(first.session().ended());
+    }
 }

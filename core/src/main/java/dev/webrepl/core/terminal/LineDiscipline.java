@@ -47,8 +47,9 @@ public final class LineDiscipline implements ReplEngine {
                 try {
                     input(bytes);
                 } catch (RuntimeException e) {
-                    cancel();
+                    // Report first: the session reads a cancelled input as "stopped reading" otherwise.
                     context.failed(e);
+                    cancel();
                     return;
                 }
                 request(1);
