@@ -665,4 +665,20 @@ class FileTransferChannelTest {
         assertEquals(List.of("57420000", "010078", "0000", "57420000", "57421600"), takeReplies());
         assertGetVerAnswered(channel);
     }
+
+    @Test
+    void aViewOnlyChannelRefusesPutAndGetWith13AndStillAnswersGetVer() throws IOException {
+        java.nio.file.Files.writeString(root.resolve("secret.txt"), "keep");
+        FileTransferChannel channel = new FileTransferChannel(store, 256, VERSION, replies::add,
+                (kind, detail, bytes, status) -> ended.add(new Ended(kind, bytes, status)), false);
+
+        feed(channel, header(FileRequest.PUT_FILE, 4, "secret.txt"));
+        feed(channel, header(FileRequest.GET_FILE, 0, "secret.txt"));
+        feed(channel, header(FileRequest.GET_VER, 0, ""));
+
+        assertEquals(List.of("57420d00", "57420d00", "011d00"), takeReplies());
+        assertEquals(List.of(new Ended(TransferListener.Kind.PUT, 0, FileStatus.PERMISSION_DENIED),
+                new Ended(TransferListener.Kind.GET, 0, FileStatus.PERMISSION_DENIED)), ended);
+        assertEquals("keep", java.nio.file.Files.readString(root.resolve("secret.txt")));
+    }
 }
