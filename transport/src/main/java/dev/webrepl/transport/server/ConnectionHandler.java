@@ -175,8 +175,12 @@ final class ConnectionHandler {
             throw new TerminalRefusedException(e.closeCode(), e.getMessage());
         }
         // One line that names the session, so people and tools can attach to it (README "Sessions").
-        enqueue(new TextWebSocketFrame(Unpooled.wrappedBuffer(
-                ("webrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8))));
+        // Queued without a drain, and the slot published right after: the line still goes before the
+        // slot's replay (direct frames first), and from now on a close waits for the slot's output.
+        synchronized (direct) {
+            direct.add(new TextWebSocketFrame(Unpooled.wrappedBuffer(
+                    ("webrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8))));
+        }
         slot = s;
         LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
                 + ") attached from " + peer);
@@ -249,8 +253,16 @@ final class ConnectionHandler {
         boolean wrote = false;
         while (ch.isWritable()) {
             Object next;
+            Slot current = slot;
             synchronized (direct) {
-                next = direct.poll();
+                next = direct.peek();
+                // A close waits for the terminal output already queued for this client: at shutdown the
+                // session's last line is queued just before the server's 1001 close.
+                if (next instanceof Close && current != null && current.backlog() > 0) {
+                    next = null;
+                } else {
+                    direct.poll();
+                }
             }
             if (next == null) {
                 Slot s = slot;

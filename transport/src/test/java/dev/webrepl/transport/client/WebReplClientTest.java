@@ -156,10 +156,15 @@ class WebReplClientTest {
     @EnumSource(WireMode.class)
     void terminalEchoesTypedLineAfterLoginBanner(WireMode mode) {
         try (ReplConnection c = connect(mode)) {
-            String expected = "\r\nWebREPL connected\r\n>>> " + "1+1\r\n1+1\r\n>>> ";
-            CompletableFuture<String> received = collectUntil(c, expected.length());
+            // The login frame, then the line naming the session (README "Sessions"), then the echo.
+            String line = "webrepl: session /session/%s\r\n";
+            String expected = "\r\nWebREPL connected\r\n>>> " + line + "1+1\r\n1+1\r\n>>> ";
+            int idLength = 22;
+            CompletableFuture<String> received = collectUntil(c, expected.length() - 2 + idLength);
             c.send("1+1\r").join();
-            assertEquals(expected, received.join());
+            String got = received.join();
+            // The session exists once its line has been sent, so it is known by now.
+            assertEquals(String.format(expected, server.sessions().sessions().iterator().next().id()), got);
         }
     }
 

@@ -182,6 +182,7 @@ class FileChannelConformanceTest extends ServerTestBase {
         RawWebSocket c = connect().handshake();
         c.send(masked(0x81, ascii("secret\r")));
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
         c.send(masked(0x82, FileProtocol.header(FileProtocol.PUT, data.length, "browser.bin")));
         c.expectBinary(OK);
         // webrepl.js sends all 1024-byte chunks at once after the first WB (§4.8).

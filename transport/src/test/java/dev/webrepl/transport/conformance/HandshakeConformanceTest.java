@@ -48,6 +48,7 @@ class HandshakeConformanceTest extends ServerTestBase {
         c.expect(RawWebSocket.PROMPT_FRAME);
         c.send(RawWebSocket.hex("81 87 01 02 03 04 72 67 60 76 64 76 0E"));
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
     }
 
     @Test

@@ -20,12 +20,16 @@ class ServerShutdownTest extends ServerTestBase {
         server.close();
 
         for (RawWebSocket c : new RawWebSocket[] {a, b}) {
+            // Each terminal's session ends with a last line (README "Sessions"), then the close frame.
+            c.expectText("\r\nsession ended: server shutting down\r\n");
             RawWebSocket.Frame f = c.readFrame();
             assertEquals(0x88, f.first());
             assertEquals(RawWebSocket.show(concat(hex("03 e9"), ascii("server shutting down"))),
                     RawWebSocket.show(f.payload()));
         }
         assertEquals(0, server.sessions().size(), "every session ended");
+        a.expectEof();
+        b.expectEof();
     }
 
     @Test

@@ -25,22 +25,27 @@ import org.junit.jupiter.api.io.TempDir;
  * file root {@code <tempdir>/root}; every client opened with {@link #connect()} is closed after the
  * test, then the server.
  */
-abstract class ServerTestBase {
-    static final String PASSWORD = "secret";
+public abstract class ServerTestBase {
+    protected static final String PASSWORD = "secret";
 
     @TempDir
-    Path tempDir;
-    Path root;
-    WebReplServer server;
+    protected Path tempDir;
+    protected Path root;
+    protected WebReplServer server;
     private final List<RawWebSocket> clients = new ArrayList<>();
 
-    /** Subclasses adjust the options (chunk size, version). */
-    ServerOptions configure(ServerOptions options) {
+    /** Subclasses adjust the options (chunk size, version, viewer password). */
+    protected ServerOptions configure(ServerOptions options) {
         return options;
     }
 
+    /** The sessions of a new server; subclasses pick the engine, limits and recorder (echo, defaults here). */
+    protected SessionRegistry newRegistry() {
+        return new SessionRegistry(EchoEvaluator::engine, new SecureRandom());
+    }
+
     @BeforeEach
-    void startServer() throws IOException {
+    protected void startServer() throws IOException {
         root = Files.createDirectories(tempDir.resolve("root"));
         server = start(this::configure);
     }
@@ -49,11 +54,11 @@ abstract class ServerTestBase {
         FileStore store = new FileStore(root);
         return WebReplServer.start(
                 config.apply(ServerOptions.of(PasswordCheck.plain(PASSWORD), store).withPort(0)),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+                newRegistry());
     }
 
     /** Replaces the server with one configured by {@code config} (same root); call before connecting. */
-    void restartWith(UnaryOperator<ServerOptions> config) throws IOException {
+    protected void restartWith(UnaryOperator<ServerOptions> config) throws IOException {
         server.close();
         server = start(config);
     }
@@ -62,7 +67,7 @@ abstract class ServerTestBase {
      * Waits until {@code condition} holds, polling an observable state (a file, a counter) with a
      * bounded deadline; not reaching it fails the test.
      */
-    static void await(String what, BooleanSupplier condition) {
+    protected static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -73,7 +78,7 @@ abstract class ServerTestBase {
     }
 
     @AfterEach
-    void stopServer() throws IOException {
+    protected void stopServer() throws IOException {
         try {
             for (RawWebSocket c : clients) {
                 c.close();
@@ -84,14 +89,22 @@ abstract class ServerTestBase {
     }
 
     /** A new raw connection to the server, closed after the test. */
-    RawWebSocket connect() throws IOException {
+    protected RawWebSocket connect() throws IOException {
         RawWebSocket c = RawWebSocket.connect(server.port());
         clients.add(c);
         return c;
     }
 
-    /** A new connection that has logged in with the CLI's binary password frame. */
-    RawWebSocket loggedIn() throws IOException {
+    /**
+     * A new connection that has logged in with the CLI's binary password frame and read the session
+     * line that follows the login frame (README "Sessions").
+     */
+    protected RawWebSocket loggedIn() throws IOException {
         return connect().login(PASSWORD);
+    }
+
+    /** A new connection logged in on {@code path}, e.g. {@code /session/<id>} (attach). */
+    protected RawWebSocket loggedIn(String path) throws IOException {
+        return connect().login(path, PASSWORD);
     }
 }

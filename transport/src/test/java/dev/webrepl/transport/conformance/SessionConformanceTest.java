@@ -6,6 +6,9 @@ import static dev.webrepl.transport.conformance.RawWebSocket.frame;
 import static dev.webrepl.transport.conformance.RawWebSocket.hex;
 import static dev.webrepl.transport.conformance.RawWebSocket.masked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,14 @@ class SessionConformanceTest extends ServerTestBase {
         RawWebSocket c = connect().handshake();
         c.send(hex("82 07 73 65 63 72 65 74 0D"));
         c.expect(hex("81 19 0D 0A 57 65 62 52 45 50 4C 20 63 6F 6E 6E 65 63 74 65 64 0D 0A 3E 3E 3E 20"));
+        // Then one text frame of 50 bytes that names the session (README "Sessions").
+        c.expect(hex("81 32"));
+        byte[] line = c.readExactly(50);
+        assertEquals(true, RawWebSocket.SESSION_LINE.matcher(new String(line, StandardCharsets.ISO_8859_1)).matches(),
+                RawWebSocket.show(line));
+        assertEquals(1, server.sessions().size());
+        String id = server.sessions().sessions().iterator().next().id();
+        assertEquals("webrepl: session /session/" + id + "\r\n", new String(line, StandardCharsets.ISO_8859_1));
     }
 
     @Test
@@ -33,6 +44,7 @@ class SessionConformanceTest extends ServerTestBase {
         RawWebSocket c = connect().handshake();
         c.send(hex("81 87 01 02 03 04 72 67 60 76 64 76 0E"));
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
     }
 
     @Test
@@ -43,6 +55,7 @@ class SessionConformanceTest extends ServerTestBase {
             c.send(masked(0x81, new byte[] {b}));
         }
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
     }
 
     @Test
@@ -78,6 +91,7 @@ class SessionConformanceTest extends ServerTestBase {
         RawWebSocket c = connect().handshake();
         c.sendTogether(hex("82 07 73 65 63 72 65 74 0D"), hex("82 52 57 41 03 00"), new byte[78]);
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
         c.expect(hex("82 03 00 01 00"));
     }
 
@@ -87,6 +101,7 @@ class SessionConformanceTest extends ServerTestBase {
         RawWebSocket c = connect().handshake();
         c.send(frame(0x81, ascii("secret\r\n6*7\r")));
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
         // The "\r" ended the password, so the "\n" is an Enter at the REPL: "\r\n>>> " (spec §2).
         c.expectText("\r\n>>> 6*7\r\n6*7\r\n>>> ");
     }
@@ -103,8 +118,12 @@ class SessionConformanceTest extends ServerTestBase {
     @DisplayName("T8: Ctrl-C cancels the line with '\\r\\n>>> '")
     void ctrlCCancelsTheLine() throws Exception {
         RawWebSocket c = loggedIn();
-        c.send(frame(0x81, ascii("abc")), frame(0x81, new byte[] {3}));
-        c.expectText("abc\r\n>>> ");
+        c.send(frame(0x81, ascii("abc")));
+        // Ctrl-C is out of band (DESIGN "Sessions and terminals"): sent at once, it may overtake and
+        // discard "abc", so it is sent once "abc" has reached the line.
+        c.expectText("abc");
+        c.send(frame(0x81, new byte[] {3}));
+        c.expectText("\r\n>>> ");
     }
 
     @Test
@@ -150,6 +169,7 @@ class SessionConformanceTest extends ServerTestBase {
         RawWebSocket second = connect().handshake();
         second.send(frame(0x82, ascii("secret\r")));
         second.expect(RawWebSocket.CONNECTED_FRAME);
+        assertNotEquals(first.sessionId(), second.expectSessionLine(), "each connection to / is its own session");
 
         second.send(frame(0x81, ascii("two\r")));
         second.expectText("two\r\ntwo\r\n>>> ");
@@ -207,6 +227,7 @@ class SessionConformanceTest extends ServerTestBase {
             c.send(new byte[] {b});
         }
         c.expect(RawWebSocket.CONNECTED_FRAME);
+        c.expectSessionLine();
     }
 
     @Test
