@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Client-side bytes of the file channel (spec §4), built independently of the server's own codec. */
-final class FileProtocol {
+public final class FileProtocol {
     static final int PUT = 1;
     static final int GET = 2;
     static final int GET_VER = 3;
@@ -36,12 +36,12 @@ final class FileProtocol {
     }
 
     /** A PUT header for {@code name} and {@code size}, as one unmasked binary frame. */
-    static byte[] putFrame(String name, long size) {
+    public static byte[] putFrame(String name, long size) {
         return RawWebSocket.frame(0x82, header(PUT, size, name));
     }
 
     /** A GET header for {@code name}, as one unmasked binary frame. */
-    static byte[] getFrame(String name) {
+    public static byte[] getFrame(String name) {
         return RawWebSocket.frame(0x82, header(GET, 0, name));
     }
 
@@ -51,7 +51,7 @@ final class FileProtocol {
     }
 
     /** The payload of a {@code WB} status reply: "WB" + u16 LE. */
-    static byte[] status(int code) {
+    public static byte[] status(int code) {
         return new byte[] {'W', 'B', (byte) code, (byte) (code >>> 8)};
     }
 

@@ -81,6 +81,21 @@ class AttachTest extends SessionsTestBase {
     }
 
     @Test
+    @DisplayName("?mode=view: the viewer's PUT and GET are refused with 13 and nothing changes on disk")
+    void viewerCannotMoveFiles() throws Exception {
+        java.nio.file.Files.writeString(root.resolve("notes.txt"), "teacher's");
+        RawWebSocket a = loggedIn();
+        RawWebSocket v = loggedIn(attach(a.sessionId()) + "?mode=view");
+
+        v.send(dev.webrepl.transport.conformance.FileProtocol.putFrame("notes.txt", 3));
+        v.expectBinary(dev.webrepl.transport.conformance.FileProtocol.status(13));
+        v.send(dev.webrepl.transport.conformance.FileProtocol.getFrame("notes.txt"));
+        v.expectBinary(dev.webrepl.transport.conformance.FileProtocol.status(13));
+
+        assertEquals("teacher's", java.nio.file.Files.readString(root.resolve("notes.txt")));
+    }
+
+    @Test
     @DisplayName("the viewer password attaches a viewer; it is denied for a new session and for a read-write attach")
     void viewerPasswordGrantsViewModeOnly() throws Exception {
         RawWebSocket a = loggedIn();
