@@ -2,7 +2,7 @@ package dev.webrepl.engines.echo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.terminal.LineDiscipline;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class EchoEvaluatorTest {
     private final List<byte[]> writes = new ArrayList<>();
-    private final ReplEngine engine = EchoEvaluator.engine();
+    // The test drives the discipline directly (start(TerminalOutput), input), not through an EngineContext.
+    private final LineDiscipline engine = new LineDiscipline(new EchoEvaluator());
 
     @BeforeEach
     void start() {
