@@ -107,6 +107,16 @@ final class FakeContext implements EngineContext {
         }
     }
 
+    /** How many times {@code s} occurs in the output so far. */
+    int count(String s) {
+        String text = text();
+        int n = 0;
+        for (int i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + s.length())) {
+            n++;
+        }
+        return n;
+    }
+
     void awaitOutput(String expected) {
         await(() -> text().contains(expected), () -> "output containing " + show(expected) + ", got " + show(tail()));
     }
