@@ -142,8 +142,12 @@ public final class ProcessEngine implements ReplEngine {
         r.resume();
         try {
             terminate(p);
-            w.stop(REAP_TIMEOUT);
+            // pty4j keeps a slave fd of its own: a write blocked on a full pty ends only when it is closed.
             closePty(p);
+            if (!w.stop(REAP_TIMEOUT)) {
+                // Seen on Linux: a write blocked on a full pty is not woken when the slave side closes.
+                LOG.warning("session " + context.sessionId() + ": pty writer still blocked in write after close");
+            }
             if (!r.join(REAP_TIMEOUT)) {
                 LOG.warning("session " + context.sessionId() + ": pty reader did not end");
             }

@@ -62,13 +62,14 @@ final class PtyWriter extends BaseSubscriber<byte[]> {
         pending.offerFirst(new Pending(CTRL_C, false, cancels));
     }
 
-    /** Stops writing and cancels the input subscription. */
-    void stop(Duration timeout) throws InterruptedException {
+    /** Stops writing and cancels the input subscription; false if the thread is still in a write. */
+    boolean stop(Duration timeout) throws InterruptedException {
         stopped = true;
         thread.interrupt();
         // A write blocked in the kernel ends when the child dies or the pty is closed.
         thread.join(Math.max(1, timeout.toMillis()));
         dispose();
+        return !thread.isAlive();
     }
 
     @Override

@@ -97,6 +97,11 @@ final class FakeContext implements EngineContext {
         return maxOutstanding.get();
     }
 
+    /** Input chunks handed to the engine so far. */
+    long delivered() {
+        return delivered.get();
+    }
+
     long outputBytes() {
         return outputBytes.get();
     }

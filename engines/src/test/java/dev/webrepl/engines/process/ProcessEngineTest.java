@@ -179,6 +179,34 @@ class ProcessEngineTest {
     }
 
     @Test
+    void aChildThatDoesNotReadStallsInputAndCloseStillEnds() throws Exception {
+        start("/bin/sh", "-c", "stty raw -echo; echo ready; sleep 60");
+        context.awaitOutput("ready");
+        int chunks = 256;
+        for (int i = 0; i < chunks; i++) {
+            context.type(new byte[4096]);
+        }
+        await(this::writerBlocked, () -> "the writer blocked on a full pty");
+        long first = context.delivered();
+        await(this::writerBlocked, () -> "the writer still blocked");
+        assertEquals(first, context.delivered(), "no input taken while the pty is full");
+        assertTrue(first < chunks, "input stalled before all of it was taken: " + first);
+        assertTrue(context.maxOutstandingDemand() <= 1);
+
+        long t0 = System.nanoTime();
+        engine.close();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "close() ends a blocked writer");
+    }
+
+    /** The engine's writer thread is inside a write to the pty. */
+    private boolean writerBlocked() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("webrepl-session-test-pty-writer"))
+                .anyMatch(e -> Stream.of(e.getValue()).anyMatch(f -> f.getMethodName().equals("write")
+                        && f.getClassName().startsWith("com.pty4j")));
+    }
+
+    @Test
     void closeKillsAChildThatIgnoresHangupAfterTheGraceAndLeavesNoProcess() throws Exception {
         long before = ProcessHandle.current().descendants().count();
         Duration grace = Duration.ofMillis(300);
