@@ -1,0 +1,290 @@
+package dev.webrepl.engines.process;
+
+import com.pty4j.PtyProcess;
+import com.pty4j.PtyProcessBuilder;
+import com.pty4j.WinSize;
+import com.pty4j.unix.UnixPtyProcess;
+import dev.webrepl.core.engine.EngineContext;
+import dev.webrepl.core.engine.ReplEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@code process} engine: any interactive program in a pseudo-terminal, one process per session
+ * (DESIGN "Engines"). The tty does the line discipline (echo, editing, Ctrl-C to SIGINT); this class
+ * spawns, copies bytes both ways at the pace of each side, resizes, and reaps.
+ */
+public final class ProcessEngine implements ReplEngine {
+    private static final Logger LOG = Logger.getLogger(ProcessEngine.class.getName());
+    /** After an I/O error, how long the child may take to be reaped before the error counts as a failure. */
+    private static final Duration EXIT_AFTER_IO_ERROR = Duration.ofSeconds(1);
+    /** After SIGKILL, how long close() waits for the reaper and for the threads. */
+    private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ProcessEngineConfig config;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private volatile boolean closing;
+    private volatile EngineContext context;
+    private volatile PtyProcess process;
+    private volatile PtyReader reader;
+    private volatile PtyWriter writer;
+
+    public ProcessEngine(ProcessEngineConfig config) {
+        this.config = config;
+    }
+
+    /** Spawns the program; an I/O exception here (no such program, no such directory) fails the session. */
+    @Override
+    public void start(EngineContext context) throws IOException {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("process engine already started");
+        }
+        this.context = context;
+        String[] command = command();
+        Map<String, String> environment = new HashMap<>(config.environment());
+        environment.putIfAbsent("TERM", "xterm-256color");
+        PtyProcess p;
+        try {
+            p = new PtyProcessBuilder(command)
+                    .setEnvironment(environment)
+                    .setDirectory(config.workingDirectory().toString())
+                    .setInitialColumns(config.columns())
+                    .setInitialRows(config.rows())
+                    .setRedirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            throw new IOException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+        }
+        process = p;
+        String name = "webrepl-session-" + context.sessionId() + "-pty";
+        PtyReader r = new PtyReader(name + "-reader", p.getInputStream(), context.output(),
+                this::outputEnded, this::readFailed);
+        PtyWriter w = new PtyWriter(name + "-writer", p.getOutputStream(), this::writeFailed);
+        reader = r;
+        writer = w;
+        context.pausable(r);
+        r.start();
+        w.start(context.input());
+        if (closed.get()) {
+            // close() ran while we were spawning and found nothing to stop.
+            stop(p, r, w);
+        }
+    }
+
+    /** Ctrl-C: written to the pty ahead of waiting input, on the writer thread; returns at once. */
+    @Override
+    public void interrupt() {
+        PtyWriter w = writer;
+        if (w != null && !closing) {
+            w.interrupt();
+        }
+    }
+
+    /** Resizes the terminal; the child gets SIGWINCH. */
+    public void resize(int columns, int rows) {
+        if (columns <= 0 || rows <= 0) {
+            throw new IllegalArgumentException("terminal size must be positive: " + columns + "x" + rows);
+        }
+        PtyProcess p = process;
+        if (p != null && !closing && p.isAlive()) {
+            p.setWinSize(new WinSize(columns, rows));
+        }
+    }
+
+    /** The child's process id (for logs and diagnostics). */
+    public long pid() {
+        PtyProcess p = process;
+        if (p == null) {
+            throw new IllegalStateException("process engine not started");
+        }
+        return p.pid();
+    }
+
+    /** Whether the output reader is parked by {@link dev.webrepl.core.engine.Pausable#pause()}. */
+    boolean readerParked() {
+        PtyReader r = reader;
+        return r != null && r.parked();
+    }
+
+    /**
+     * SIGHUP and SIGTERM to the child (as when a terminal closes), up to {@code killGrace} for it and
+     * its descendants to end, then SIGKILL to the survivors; reaps and joins the threads. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closing = true;
+        PtyProcess p = process;
+        if (p != null) {
+            stop(p, reader, writer);
+        }
+    }
+
+    private void stop(PtyProcess p, PtyReader r, PtyWriter w) {
+        closing = true;
+        r.stop();
+        r.resume();
+        try {
+            terminate(p);
+            // pty4j keeps a slave fd of its own: a write blocked on a full pty ends only when it is closed.
+            closePty(p);
+            if (!w.stop(REAP_TIMEOUT)) {
+                // Seen on Linux: a write blocked on a full pty is not woken when the slave side closes.
+                LOG.warning("session " + context.sessionId() + ": pty writer still blocked in write after close");
+            }
+            if (!r.join(REAP_TIMEOUT)) {
+                LOG.warning("session " + context.sessionId() + ": pty reader did not end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            closePty(p);
+        }
+    }
+
+    private void terminate(PtyProcess p) throws InterruptedException {
+        // Taken before the child dies: its descendants are then reparented and out of our sight.
+        List<ProcessHandle> tree = new ArrayList<>();
+        ProcessHandle.of(p.pid()).ifPresent(h -> h.descendants().forEach(tree::add));
+        long deadline = System.nanoTime() + config.killGrace().toNanos();
+        if (p.isAlive()) {
+            if (p instanceof UnixPtyProcess u) {
+                u.hangup();
+            }
+            p.destroy();
+        }
+        boolean ended = p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS);
+        for (ProcessHandle h : tree) {
+            ended &= awaitExit(h, remaining(deadline));
+        }
+        if (ended) {
+            return;
+        }
+        for (ProcessHandle h : tree) {
+            h.destroyForcibly();
+        }
+        if (p.isAlive()) {
+            p.destroyForcibly();
+        }
+        if (!p.waitFor(REAP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
+            LOG.warning("session " + context.sessionId() + ": process " + p.pid() + " not reaped after SIGKILL");
+        }
+    }
+
+    private static boolean awaitExit(ProcessHandle h, long nanos) throws InterruptedException {
+        if (!h.isAlive()) {
+            return true;
+        }
+        try {
+            h.onExit().get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return !h.isAlive();
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void closePty(PtyProcess p) {
+        try {
+            p.getInputStream().close();
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "session " + context.sessionId() + ": closing the pty", e);
+        }
+    }
+
+    /** End of output: the child closed its terminal. Its exit status ends the session. */
+    private void outputEnded() {
+        try {
+            int status = process.waitFor();
+            report(() -> context.exited(status));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A read error is the end of output if the child is gone (Linux answers EIO then). */
+    private void readFailed(Exception e) {
+        if (e instanceof IOException && exitsSoon()) {
+            int status = process.exitValue();
+            report(() -> context.exited(status));
+        } else {
+            report(() -> context.failed(e));
+        }
+    }
+
+    /** A write error while the child lives is a failure; after its exit the reader reports the end. */
+    private void writeFailed(IOException e) {
+        if (!exitsSoon()) {
+            report(() -> context.failed(e));
+        }
+    }
+
+    private boolean exitsSoon() {
+        try {
+            return process.waitFor(EXIT_AFTER_IO_ERROR.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Reports the end once, and not at all when the session closed us. */
+    private void report(Runnable end) {
+        if (!closing && reported.compareAndSet(false, true)) {
+            end.run();
+        }
+    }
+
+    /** The command with its program resolved as execve would, so that a missing one fails here, clearly. */
+    private String[] command() throws IOException {
+        Path dir = config.workingDirectory();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("cannot start process: working directory " + dir + " is not a directory");
+        }
+        String program = config.command().get(0);
+        Path executable = program.contains("/") ? dir.resolve(program) : onPath(program);
+        if (executable == null || !Files.isRegularFile(executable) || !Files.isExecutable(executable)) {
+            throw new IOException("cannot start process: " + program + " is not an executable file"
+                    + (program.contains("/") ? "" : " on PATH " + config.environment().getOrDefault("PATH", "(unset)")));
+        }
+        String[] command = config.command().toArray(String[]::new);
+        command[0] = executable.toString();
+        return command;
+    }
+
+    /** Looks {@code program} up on the child's PATH (not the server's: the child has only its own environment). */
+    private Path onPath(String program) {
+        String path = config.environment().getOrDefault("PATH", "");
+        for (String d : path.split(":")) {
+            if (!d.isEmpty()) {
+                Path candidate = Path.of(d, program);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+}

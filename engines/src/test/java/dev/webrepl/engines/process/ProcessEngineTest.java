@@ -1,0 +1,256 @@
+package dev.webrepl.engines.process;
+
+import static dev.webrepl.engines.process.FakeContext.TIMEOUT;
+import static dev.webrepl.engines.process.FakeContext.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessEngineTest {
+    private static final String PROMPT = "prompt$ ";
+    private static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+
+    @TempDir
+    Path dir;
+
+    private final FakeContext context = new FakeContext();
+    private ProcessEngine engine;
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private ProcessEngine start(Duration killGrace, String... command) throws Exception {
+        Map<String, String> env = Map.of("PATH", PATH, "PS1", PROMPT, "GREETING", "from-config");
+        engine = new ProcessEngine(new ProcessEngineConfig(List.of(command), env, dir, 80, 24, killGrace));
+        engine.start(context);
+        return engine;
+    }
+
+    private ProcessEngine start(String... command) throws Exception {
+        return start(Duration.ofSeconds(2), command);
+    }
+
+    private int exitStatus() throws Exception {
+        return context.exited.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The child, or one of its descendants, running {@code program}. */
+    private Optional<ProcessHandle> running(String program) {
+        return ProcessHandle.of(engine.pid())
+                .flatMap(h -> Stream.concat(Stream.of(h), h.descendants())
+                        .filter(d -> d.info().command().map(c -> c.endsWith("/" + program)).orElse(false))
+                        .findFirst());
+    }
+
+    private ProcessHandle awaitRunning(String program) {
+        await(() -> running(program).isPresent(), () -> program + " running under the engine");
+        return running(program).orElseThrow();
+    }
+
+    /**
+     * Types a shell command line and waits for the next prompt, so that the tty's echo of the next
+     * line cannot land between this command's output and its prompt.
+     */
+    private void shell(String line) {
+        int prompts = context.count(PROMPT);
+        context.type(line + "\r");
+        await(() -> context.count(PROMPT) > prompts, () -> "a prompt after " + FakeContext.show(line)
+                + ", got " + FakeContext.show(context.text()));
+    }
+
+    @Test
+    void catEchoesTheLineThenEndsWithStatusZeroOnCtrlD() throws Exception {
+        start("/bin/cat");
+        context.type("hello\r");
+        context.awaitOutput("hello\r\nhello\r\n");
+        context.type((byte) 0x04);
+        assertEquals(0, exitStatus());
+        assertTrue(context.maxOutstandingDemand() <= 1, "input is requested one chunk at a time");
+    }
+
+    @Test
+    void exitStatusOfTheChildIsReported() throws Exception {
+        start("/bin/sh", "-c", "exit 3");
+        assertEquals(3, exitStatus());
+        assertFalse(context.failed.isDone());
+    }
+
+    @Test
+    void shellEvaluatesInTheWorkingDirectoryWithTheConfiguredEnvironment() throws Exception {
+        start("/bin/sh");
+        context.awaitOutput(PROMPT);
+        shell("echo $((6*7))");
+        context.awaitOutput("\r\n42\r\n");
+        shell("pwd");
+        context.awaitOutput("\r\n" + dir.toRealPath() + "\r\n");
+        shell("echo $GREETING $TERM");
+        context.awaitOutput("\r\nfrom-config xterm-256color\r\n");
+    }
+
+    @Test
+    void resizeIsSeenByTheChild() throws Exception {
+        start("/bin/sh");
+        context.awaitOutput(PROMPT);
+        shell("stty size");
+        context.awaitOutput("\r\n24 80\r\n");
+        engine.resize(132, 43);
+        shell("stty size");
+        context.awaitOutput("\r\n43 132\r\n");
+    }
+
+    @Test
+    void interruptStopsTheRunningCommandAndTheShellGoesOn() throws Exception {
+        start("/bin/sh");
+        context.awaitOutput(PROMPT);
+        context.type("sleep 30\r");
+        ProcessHandle sleep = awaitRunning("sleep");
+        long t0 = System.nanoTime();
+        engine.interrupt();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(100), "interrupt() returns at once");
+        // Quoted so that the tty's echo of the line ("do""ne") is not the output (done); the echo may
+        // come before or after the new prompt, depending on when the shell redraws it.
+        context.type("echo do\"\"ne\r");
+        context.awaitOutput("done\r\n");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "the prompt came back before sleep 30 ended");
+        assertTrue(sleep.onExit().isDone() || !sleep.isAlive());
+    }
+
+    @Test
+    void pausedReaderStopsTheChildAndResumeDeliversEveryLineInOrder() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "needs /proc to see the child blocked");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/seq")), "needs seq");
+        int lines = 200_000;
+        long total = 0;
+        for (int i = 1; i <= lines; i++) {
+            total += String.valueOf(i).length() + 2;
+        }
+        start("/usr/bin/seq", "1", String.valueOf(lines));
+        context.pausable.get().pause();
+        long atPause = context.outputBytes();
+        long pid = engine.pid();
+
+        await(() -> engine.readerParked() && blocked(pid), () -> "reader parked and seq blocked on the pty");
+        long first = context.outputBytes();
+        await(() -> engine.readerParked() && blocked(pid), () -> "seq still blocked");
+        long second = context.outputBytes();
+        assertTrue(first <= atPause + PtyReader.CHUNK, "at most one chunk after pause(): " + atPause + " -> " + first);
+        assertTrue(first < total, "seq did not finish while paused");
+        assertEquals(first, second, "no output while paused");
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+
+        context.pausable.get().resume();
+        assertEquals(0, exitStatus());
+        assertEquals(total, context.outputBytes());
+        String[] got = context.text().split("\r\n");
+        assertEquals(lines, got.length);
+        for (int i = 0; i < lines; i++) {
+            assertEquals(String.valueOf(i + 1), got[i], "line " + (i + 1));
+        }
+    }
+
+    /** The process sleeps (state S or D in /proc/pid/stat): for seq, that is a write to a full pty. */
+    private static boolean blocked(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'S' || state == 'D';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aChildThatDoesNotReadStallsInputAndCloseStillEnds() throws Exception {
+        start("/bin/sh", "-c", "stty raw -echo; echo ready; sleep 60");
+        context.awaitOutput("ready");
+        int chunks = 256;
+        for (int i = 0; i < chunks; i++) {
+            context.type(new byte[4096]);
+        }
+        await(this::writerBlocked, () -> "the writer blocked on a full pty");
+        long first = context.delivered();
+        await(this::writerBlocked, () -> "the writer still blocked");
+        assertEquals(first, context.delivered(), "no input taken while the pty is full");
+        assertTrue(first < chunks, "input stalled before all of it was taken: " + first);
+        assertTrue(context.maxOutstandingDemand() <= 1);
+
+        long t0 = System.nanoTime();
+        engine.close();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "close() ends a blocked writer");
+    }
+
+    /** The engine's writer thread is inside a write to the pty. */
+    private boolean writerBlocked() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("webrepl-session-test-pty-writer"))
+                .anyMatch(e -> Stream.of(e.getValue()).anyMatch(f -> f.getMethodName().equals("write")
+                        && f.getClassName().startsWith("com.pty4j")));
+    }
+
+    @Test
+    void closeKillsAChildThatIgnoresHangupAfterTheGraceAndLeavesNoProcess() throws Exception {
+        long before = ProcessHandle.current().descendants().count();
+        Duration grace = Duration.ofMillis(300);
+        start(grace, "/bin/sh", "-c", "trap '' HUP TERM; sleep 60");
+        ProcessHandle child = ProcessHandle.of(engine.pid()).orElseThrow();
+        ProcessHandle sleep = awaitRunning("sleep");
+
+        long t0 = System.nanoTime();
+        engine.close();
+        long took = System.nanoTime() - t0;
+        assertTrue(took >= grace.toNanos(), "waited the grace period before SIGKILL");
+        assertTrue(took < TIMEOUT.toNanos());
+        assertFalse(child.isAlive(), "child reaped");
+        await(() -> !sleep.isAlive(), () -> "sleep killed");
+        await(() -> ProcessHandle.current().descendants().count() == before, () -> "no process left");
+        engine.close();
+        assertFalse(context.exited.isDone() || context.failed.isDone(), "no end reported after close()");
+    }
+
+    @Test
+    void closeHangsUpAnOrdinaryShellWithoutWaitingForTheGrace() throws Exception {
+        start(Duration.ofSeconds(30), "/bin/sh");
+        context.awaitOutput(PROMPT);
+        ProcessHandle child = ProcessHandle.of(engine.pid()).orElseThrow();
+        long t0 = System.nanoTime();
+        engine.close();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10));
+        assertFalse(child.isAlive());
+    }
+
+    @Test
+    void aMissingProgramFailsStartWithItsName() {
+        IOException e = assertThrows(IOException.class, () -> start("/nonexistent/program"));
+        assertTrue(e.getMessage().contains("/nonexistent/program"), e.getMessage());
+        IOException onPath = assertThrows(IOException.class, () -> start("no-such-program-here"));
+        assertTrue(onPath.getMessage().contains("no-such-program-here"), onPath.getMessage());
+    }
+
+    @Test
+    void pythonEvaluatesOnePlusOne() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");
+        start("/usr/bin/python3", "-i", "-q");
+        context.awaitOutput(">>> ");
+        context.type("1+1\r");
+        context.awaitOutput("1+1\r\n2\r\n>>> ");
+    }
+}
