@@ -1,12 +1,57 @@
 package dev.webrepl.core.engine;
 
-/** An engine without a terminal of its own: it gets whole lines from a {@link dev.webrepl.core.terminal.LineDiscipline}. */
+import java.util.List;
+
+/**
+ * An engine without a terminal of its own: it gets whole inputs from a
+ * {@link dev.webrepl.core.terminal.LineDiscipline}, which does echo, editing, history and prompts.
+ */
 public interface LineEvaluator extends AutoCloseable {
-    /** The prompt written after each evaluation, e.g. {@code ">>> "}. */
+    /** The prompt written before each new input, e.g. {@code ">>> "} or {@code "jshell> "}. */
     String prompt();
 
-    /** Evaluates one line (without its line ending) and writes any result to {@code output}. */
-    void evaluate(String line, TerminalOutput output);
+    /** The prompt for a continuation line of an incomplete input, e.g. {@code "   ...> "}. */
+    default String continuationPrompt() {
+        return prompt();
+    }
+
+    /**
+     * Whether {@code input} (the lines entered so far, joined with {@code \n}) is complete and can be
+     * evaluated; if not, the line discipline asks for a continuation line.
+     */
+    default boolean isComplete(String input) {
+        return true;
+    }
+
+    /**
+     * Evaluates one complete input (without its final line ending) and writes any result to
+     * {@code output}. May take long; {@link #interrupt()} may be called meanwhile from another thread.
+     */
+    void evaluate(String input, TerminalOutput output);
+
+    /** Ctrl-C while {@link #evaluate} runs: stop it (must return at once). */
+    default void interrupt() {
+    }
+
+    /**
+     * Tab completion: candidates for {@code input} with the cursor at {@code cursor}; each replaces the
+     * text from {@link Completion#anchor()} to the cursor.
+     */
+    default Completion complete(String input, int cursor) {
+        return new Completion(cursor, List.of());
+    }
+
+    /** Completion candidates and where they start in the input. */
+    record Completion(int anchor, List<String> candidates) {
+        public Completion {
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /** True once the evaluator wants the session to end (e.g. after {@code /exit}); checked after each input. */
+    default boolean finished() {
+        return false;
+    }
 
     @Override
     default void close() {
