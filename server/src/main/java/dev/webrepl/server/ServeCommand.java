@@ -2,9 +2,12 @@ package dev.webrepl.server;
 
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.process.ProcessEngine;
+import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
@@ -14,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +51,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", defaultValue = "webrepl-files",
             description = "Directory that file transfers are confined to, created if missing (default: ${DEFAULT-VALUE}).")
     Path root;
+
+    /** Which engine runs behind each session. */
+    enum EngineKind { echo, process }
+
+    @Option(names = "--engine", defaultValue = "echo",
+            description = "The REPL behind each session: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    EngineKind engine;
+
+    @Option(names = "--command", description = "With --engine process: the program and its arguments, split at spaces, "
+            + "e.g. \"/usr/bin/python3 -i\". It runs in a pseudo-terminal with the file root as working directory.")
+    String command;
 
     @Option(names = "--viewer-password", description = "A second password that only grants view-only terminals (/session/ID?mode=view).")
     String viewerPassword;
@@ -101,12 +117,31 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword));
-        SessionRegistry sessions = new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), sessionConfig());
+        SessionRegistry sessions = new SessionRegistry(engines(store.root()), new SecureRandom(), sessionConfig());
         WebReplServer server = WebReplServer.start(options, sessions);
-        out.printf("webrepl serving ws://%s:%d/ (files in %s, engine echo)%n",
-                server.address().getHostString(), server.port(), store.root());
+        out.printf("webrepl serving ws://%s:%d/ (files in %s, engine %s)%n",
+                server.address().getHostString(), server.port(), store.root(),
+                engine == EngineKind.process ? "process: " + command : engine);
         out.flush();
         return server;
+    }
+
+    /** One engine per session, as chosen with --engine. */
+    Supplier<ReplEngine> engines(Path workingDirectory) {
+        if (engine == EngineKind.echo) {
+            if (command != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--command needs --engine process");
+            }
+            return EchoEvaluator::engine;
+        }
+        if (command == null || command.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--engine process needs --command, e.g. --command \"/usr/bin/python3 -i\"");
+        }
+        // The child gets the server's environment (PATH, HOME, LANG); TERM is set by the engine.
+        ProcessEngineConfig config = new ProcessEngineConfig(List.of(command.trim().split("\\s+")), System.getenv(),
+                workingDirectory, 80, 24, Duration.ofSeconds(2));
+        return () -> new ProcessEngine(config);
     }
 
     SessionConfig sessionConfig() {

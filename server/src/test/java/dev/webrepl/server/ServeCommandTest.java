@@ -110,4 +110,45 @@ class ServeCommandTest {
         ServeCommand cmd = parse("--output-low-water", "5000", "--output-high-water", "100");
         org.junit.jupiter.api.Assertions.assertThrows(CommandLine.ParameterException.class, cmd::sessionConfig);
     }
+
+    @Test
+    void processEngineNeedsACommand() {
+        ServeCommand cmd = parse("--engine", "process");
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> cmd.engines(dir));
+        assertTrue(e.getMessage().startsWith("--engine process needs --command"), e.getMessage());
+    }
+
+    @Test
+    void aCommandWithoutTheProcessEngineIsAUsageError() {
+        ServeCommand cmd = parse("--command", "/bin/sh");
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> cmd.engines(dir));
+        assertEquals("--command needs --engine process", e.getMessage());
+    }
+
+    @Test
+    void theProcessEngineRunsTheCommandInAPtyBehindEverySession() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")));
+        try (WebReplServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
+                "--engine", "process", "--command", "/bin/sh").start();
+             dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
+             dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.port(), "pw")
+                     .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
+            StringBuilder seen = new StringBuilder();
+            String realDir = dir.toRealPath().toString();
+            c.output().subscribe(b -> {
+                synchronized (seen) {
+                    seen.append(new String(b, StandardCharsets.UTF_8));
+                    if (seen.indexOf("42\r\n") >= 0 && seen.indexOf(realDir) >= 0) {
+                        answered.complete(null);
+                    }
+                }
+            });
+            c.send("echo $((6*7)); pwd\r");
+            answered.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(out.toString().contains("engine process: /bin/sh"), out.toString());
+        }
+    }
 }
