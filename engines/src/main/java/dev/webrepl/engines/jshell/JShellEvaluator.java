@@ -27,7 +27,8 @@ import jdk.jshell.SourceCodeAnalysis.Suggestion;
  *
  * <p>Deviations from the tool: no command abbreviations and no {@code /list}, {@code /edit},
  * {@code /save}, {@code /help}; rejected snippets consume a snippet number (the tool numbers them apart);
- * warnings of accepted snippets are not shown; stopping a snippet prints nothing.
+ * warnings of accepted snippets are not shown; stopping a snippet prints nothing; a Ctrl-C that arrives
+ * while the snippet is still being compiled (before it runs) is lost and has to be pressed again.
  */
 public final class JShellEvaluator implements LineEvaluator {
     public static final String PROMPT = "jshell> ";
