@@ -1,0 +1,68 @@
+package dev.webrepl.engines.jshell;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the {@code jshell} engine builds its JShell instances.
+ *
+ * @param execution where user code runs: {@link Execution#REMOTE} (a child JVM per session, the
+ *     default) or {@link Execution#LOCAL} (the server's JVM, for trusted use)
+ * @param remoteVmOptions JVM options of the child JVM ({@code --jshell-vm-options}); ignored for LOCAL
+ * @param startup snippets evaluated when an instance starts, before the user sees it; the jshell
+ *     tool's DEFAULT start-up imports unless told otherwise
+ */
+public record JShellConfig(Execution execution, List<String> remoteVmOptions, List<String> startup) {
+    /** Where user code runs. */
+    public enum Execution {
+        /** JShell's standard remote execution: a child JVM per instance, so user code cannot stop the server. */
+        REMOTE,
+        /**
+         * In the server's JVM: about 5 MB and a few ms per session, for trusted use only. On JDK 17
+         * System.exit/Runtime.halt in a snippet end the whole server (no containment yet), and the
+         * snippet's System.out/err are the server's own (JShell's local execution does not redirect
+         * them), so they do not reach the session's terminal. Ctrl-C works (ThreadGroup.stop).
+         */
+        LOCAL
+    }
+
+    /** A small heap and a quick start for the child JVM (notes/java-stack-findings.md Q4). */
+    public static final List<String> DEFAULT_REMOTE_VM_OPTIONS =
+            List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+    /** The jshell tool's DEFAULT start-up script. */
+    public static final List<String> DEFAULT_STARTUP = List.of(
+            "import java.io.*;",
+            "import java.math.*;",
+            "import java.net.*;",
+            "import java.nio.file.*;",
+            "import java.util.*;",
+            "import java.util.concurrent.*;",
+            "import java.util.function.*;",
+            "import java.util.prefs.*;",
+            "import java.util.regex.*;",
+            "import java.util.stream.*;");
+
+    public JShellConfig {
+        Objects.requireNonNull(execution, "execution");
+        remoteVmOptions = List.copyOf(remoteVmOptions);
+        startup = List.copyOf(startup);
+    }
+
+    /** Remote execution, the default VM options and the default start-up. */
+    public static JShellConfig defaults() {
+        return new JShellConfig(Execution.REMOTE, DEFAULT_REMOTE_VM_OPTIONS, DEFAULT_STARTUP);
+    }
+
+    public JShellConfig withExecution(Execution execution) {
+        return new JShellConfig(execution, remoteVmOptions, startup);
+    }
+
+    public JShellConfig withRemoteVmOptions(List<String> options) {
+        return new JShellConfig(execution, options, startup);
+    }
+
+    public JShellConfig withStartup(List<String> snippets) {
+        return new JShellConfig(execution, remoteVmOptions, snippets);
+    }
+}

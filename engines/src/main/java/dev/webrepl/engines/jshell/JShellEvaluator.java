@@ -1,0 +1,285 @@
+package dev.webrepl.engines.jshell;
+
+import dev.webrepl.core.engine.LineEvaluator;
+import dev.webrepl.core.engine.TerminalOutput;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import jdk.jshell.JShell;
+import jdk.jshell.MethodSnippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
+import jdk.jshell.SourceCodeAnalysis.Suggestion;
+
+/**
+ * The {@code jshell} engine: Java snippets evaluated by the JDK's JShell, printed as the jshell tool
+ * prints them in its {@code normal} feedback mode, with the commands {@code /vars}, {@code /methods},
+ * {@code /types}, {@code /imports}, {@code /reset} and {@code /exit}.
+ *
+ * <p>When the state engine dies (System.exit in the child JVM), it prints {@code |  State engine
+ * terminated.} and continues on a fresh instance, as the jshell tool does; definitions are lost (there
+ * is no {@code /reload}).
+ *
+ * <p>Deviations from the tool: no command abbreviations and no {@code /list}, {@code /edit},
+ * {@code /save}, {@code /help}; rejected snippets consume a snippet number (the tool numbers them apart);
+ * warnings of accepted snippets are not shown; stopping a snippet prints nothing; a Ctrl-C that arrives
+ * while the snippet is still being compiled (before it runs) is lost and has to be pressed again.
+ */
+public final class JShellEvaluator implements LineEvaluator {
+    public static final String PROMPT = "jshell> ";
+    public static final String CONTINUATION_PROMPT = "   ...> ";
+    // While a snippet runs, JShell cannot analyse another input; a line discipline that asks meanwhile
+    // (type-ahead) waits this long before getting a guess.
+    private static final long BUSY_WAIT_MILLIS = 200;
+
+    private final Supplier<JShellInstance> instances;
+    // JShell is not thread-safe: eval, analysis and completion take this lock; only stop() does not.
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile JShellInstance instance;
+    private volatile boolean evaluating;
+    private volatile boolean interrupted;
+    private volatile boolean finished;
+
+    /** An evaluator that takes an instance from {@code instances} when first used and after /reset. */
+    public JShellEvaluator(Supplier<JShellInstance> instances) {
+        this.instances = Objects.requireNonNull(instances, "instances");
+    }
+
+    @Override
+    public String prompt() {
+        return PROMPT;
+    }
+
+    @Override
+    public String continuationPrompt() {
+        return CONTINUATION_PROMPT;
+    }
+
+    @Override
+    public boolean isComplete(String input) {
+        if (isCommand(input)) {
+            return true;
+        }
+        if (!lockForAnalysis()) {
+            return true; // busy: let the evaluation report an incomplete snippet as an error
+        }
+        try {
+            SourceCodeAnalysis analysis = instance().jshell().sourceCodeAnalysis();
+            String remaining = input;
+            while (true) {
+                CompletionInfo info = analysis.analyzeCompletion(remaining);
+                switch (info.completeness()) {
+                    case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE:
+                        return false;
+                    case COMPLETE, COMPLETE_WITH_SEMI:
+                        remaining = info.remaining();
+                        break;
+                    default: // EMPTY, UNKNOWN (an error the evaluation will report)
+                        return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            return true; // no state engine: evaluate() reports why
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void evaluate(String input, TerminalOutput output) {
+        lock.lock();
+        evaluating = true;
+        interrupted = false;
+        try {
+            JShellInstance current = instance();
+            current.output(output);
+            if (isCommand(input)) {
+                command(input.trim(), output);
+            } else {
+                snippets(input, current, output);
+            }
+        } catch (RuntimeException e) {
+            print(output, List.of("|  State engine failed: " + e));
+            discard();
+        } finally {
+            evaluating = false;
+            lock.unlock();
+        }
+    }
+
+    private void snippets(String input, JShellInstance current, TerminalOutput output) {
+        JShell jshell = current.jshell();
+        String remaining = input;
+        while (!interrupted) {
+            CompletionInfo info = jshell.sourceCodeAnalysis().analyzeCompletion(remaining);
+            String source;
+            switch (info.completeness()) {
+                case EMPTY:
+                    return;
+                case COMPLETE, COMPLETE_WITH_SEMI:
+                    source = info.source();
+                    remaining = info.remaining();
+                    break;
+                default: // incomplete or unknown: let JShell report its errors
+                    source = remaining;
+                    remaining = "";
+            }
+            List<SnippetEvent> events;
+            try {
+                events = jshell.eval(source);
+            } catch (IllegalStateException closed) {
+                events = List.of();
+            }
+            List<String> lines = new ArrayList<>();
+            for (SnippetEvent event : events) {
+                lines.addAll(Feedback.of(jshell, event));
+            }
+            print(output, lines);
+            if (current.terminated()) {
+                print(output, List.of("|  State engine terminated."));
+                discard();
+                instance().output(output); // start the next one now, as the tool does
+                return;
+            }
+        }
+    }
+
+    private void command(String line, TerminalOutput output) {
+        String name = line.split("\\s+", 2)[0];
+        JShell jshell = instance().jshell();
+        List<String> lines = new ArrayList<>();
+        switch (name) {
+            case "/vars" -> jshell.variables().forEach(v ->
+                    lines.add("|    " + v.typeName() + " " + v.name() + " = " + Feedback.varValue(jshell, v)));
+            case "/methods" -> jshell.methods().forEach(m -> lines.add("|    " + returnType(m) + " " + m.name()
+                    + "(" + m.parameterTypes() + ")"));
+            case "/types" -> jshell.types().forEach(t -> lines.add("|    " + Feedback.typeKind(t) + " " + t.name()));
+            case "/imports" -> jshell.imports().forEach(i -> lines.add(
+                    "|    import " + (i.isStatic() ? "static " : "") + i.fullname()));
+            case "/reset" -> {
+                lines.add("|  Resetting state.");
+                discard();
+            }
+            case "/exit" -> {
+                lines.add("|  Goodbye");
+                finished = true;
+            }
+            default -> lines.add("|  Invalid command: " + name);
+        }
+        print(output, lines);
+    }
+
+    private static String returnType(MethodSnippet method) {
+        String signature = method.signature(); // "(int,String)void"
+        return signature.substring(signature.lastIndexOf(')') + 1);
+    }
+
+    @Override
+    public void interrupt() {
+        interrupted = true;
+        JShellInstance current = instance;
+        if (current != null && evaluating) {
+            try {
+                current.jshell().stop();
+            } catch (IllegalStateException closed) {
+                // the state engine has gone already: nothing runs
+            }
+        }
+    }
+
+    /** Whether an input is being evaluated (for tests: when an interrupt can reach it). */
+    boolean isBusy() {
+        return evaluating;
+    }
+
+    @Override
+    public Completion complete(String input, int cursor) {
+        if (isCommand(input) || !lockForAnalysis()) {
+            return new Completion(cursor, List.of());
+        }
+        try {
+            int[] anchor = new int[1];
+            List<String> candidates = instance().jshell().sourceCodeAnalysis()
+                    .completionSuggestions(input, cursor, anchor).stream()
+                    .map(Suggestion::continuation)
+                    .distinct()
+                    .toList();
+            return new Completion(anchor[0], candidates);
+        } catch (RuntimeException e) {
+            return new Completion(cursor, List.of());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean finished() {
+        return finished;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            finished = true;
+            discard();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current instance, taking one if there is none; call with the lock held. */
+    private JShellInstance instance() {
+        JShellInstance current = instance;
+        if (current == null || current.terminated()) {
+            if (current != null) {
+                current.close();
+            }
+            current = instances.get();
+            instance = current;
+        }
+        return current;
+    }
+
+    private void discard() {
+        JShellInstance current = instance;
+        instance = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    private boolean lockForAnalysis() {
+        if (!evaluating) {
+            lock.lock();
+            return true;
+        }
+        try {
+            return lock.tryLock(BUSY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** {@code /vars} is a command; {@code // note} and {@code /* note *}{@code /} are Java. */
+    private static boolean isCommand(String input) {
+        String s = input.stripLeading();
+        return s.startsWith("/") && !s.startsWith("//") && !s.startsWith("/*");
+    }
+
+    private static void print(TerminalOutput output, List<String> lines) {
+        if (!lines.isEmpty()) {
+            StringBuilder text = new StringBuilder();
+            for (String line : lines) {
+                text.append(line.replace("\n", "\r\n")).append("\r\n");
+            }
+            output.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.webrepl.engines.jshell;
+
+import dev.webrepl.core.engine.TerminalOutput;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+
+/**
+ * One started and warmed JShell with its output stream; what {@link JShellPool} keeps ready and a
+ * {@link JShellEvaluator} uses until {@code /reset}, a terminated state engine, or the end of the session.
+ */
+public final class JShellInstance implements AutoCloseable {
+    // Evaluating a block compiles and runs code without leaving a variable behind for /vars.
+    private static final String WARM_UP = "{ int warm = 1; }";
+
+    private final JShell jshell;
+    private final TerminalStream output;
+    private final AtomicBoolean terminated = new AtomicBoolean();
+    private final SnippetIds ids;
+
+    private JShellInstance(JShell jshell, TerminalStream output, SnippetIds ids) {
+        this.jshell = jshell;
+        this.output = output;
+        this.ids = ids;
+        jshell.onShutdown(j -> terminated.set(true));
+    }
+
+    /**
+     * Builds a JShell, evaluates the start-up snippets and one warm-up snippet (the first evaluation is
+     * the slow one: it starts javac and, for remote execution, the child JVM).
+     */
+    public static JShellInstance start(JShellConfig config) {
+        TerminalStream output = new TerminalStream();
+        PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
+        SnippetIds ids = new SnippetIds();
+        JShell.Builder builder = JShell.builder().out(print).err(print).idGenerator(ids::id)
+                .tempVariableNameGenerator(ids::nextTemporaryName);
+        if (config.execution() == JShellConfig.Execution.LOCAL) {
+            builder.executionEngine("local");
+        } else {
+            builder.remoteVMOptions(config.remoteVmOptions().toArray(String[]::new));
+        }
+        JShellInstance instance = new JShellInstance(builder.build(), output, ids);
+        try {
+            for (String snippet : config.startup()) {
+                instance.evalQuietly(snippet);
+            }
+            instance.evalQuietly(WARM_UP);
+            ids.userSnippetsStartAfterLast();
+            return instance;
+        } catch (RuntimeException e) {
+            instance.close();
+            throw e;
+        }
+    }
+
+    private void evalQuietly(String snippet) {
+        for (SnippetEvent event : jshell.eval(snippet)) {
+            if (event.status() == Snippet.Status.REJECTED || event.exception() != null) {
+                throw new IllegalStateException("JShell start-up snippet failed: " + snippet);
+            }
+        }
+    }
+
+    JShell jshell() {
+        return jshell;
+    }
+
+    void output(TerminalOutput terminal) {
+        output.target(terminal);
+    }
+
+    /** True once the execution engine has gone (e.g. System.exit in the child JVM) or the instance was closed. */
+    boolean terminated() {
+        return terminated.get();
+    }
+
+    @Override
+    public void close() {
+        terminated.set(true);
+        jshell.close();
+    }
+
+    /**
+     * Numbers user snippets from 1 as the jshell tool does ({@code $1}, {@code $2}, ...), whatever the
+     * start-up and warm-up used; those get {@code s1}, {@code s2}, ...
+     */
+    private static final class SnippetIds {
+        // JShell's own index is a key per name and signature (a redefined method keeps it); the tool
+        // numbers every snippet, so count the snippets created instead.
+        private final AtomicInteger created = new AtomicInteger();
+        private volatile int firstUser = Integer.MAX_VALUE;
+
+        String id(Snippet snippet, Integer index) {
+            int n = created.incrementAndGet();
+            return n >= firstUser ? String.valueOf(n - firstUser + 1) : "s" + n;
+        }
+
+        /** The name of the snippet about to be created, as the tool names it: {@code $} and its number. */
+        String nextTemporaryName() {
+            return "$" + (created.get() + 1 - firstUser + 1);
+        }
+
+        void userSnippetsStartAfterLast() {
+            firstUser = created.get() + 1;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.webrepl.engines.jshell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.core.engine.LineEvaluator.Completion;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Output formats and commands, on LOCAL execution (a fresh instance per test costs milliseconds). */
+class JShellEvaluatorTest {
+    private final JShellEvaluator jshell =
+            new JShellEvaluator(() -> JShellInstance.start(JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL)));
+    private final Terminal terminal = new Terminal();
+
+    @AfterEach
+    void close() {
+        jshell.close();
+    }
+
+    private String eval(String input) {
+        return terminal.eval(jshell, input);
+    }
+
+    @Test
+    void promptsAreThoseOfTheJShellTool() {
+        assertEquals("jshell> ", jshell.prompt());
+        assertEquals("   ...> ", jshell.continuationPrompt());
+    }
+
+    @Test
+    void aDeclarationPrintsItsNameAndValue() {
+        assertEquals("x ==> 1\r\n", eval("int x = 1"));
+    }
+
+    @Test
+    void anExpressionGetsTheNextTemporaryName() {
+        eval("int x = 1");
+
+        assertEquals("$2 ==> 2\r\n", eval("x + 1"));
+    }
+
+    @Test
+    void aVariableNamePrintsItsValue() {
+        eval("int x = 1");
+
+        assertEquals("x ==> 1\r\n", eval("x"));
+    }
+
+    @Test
+    void stringsAreQuoted() {
+        assertEquals("$1 ==> \"a-b\"\r\n", eval("String.join(\"-\", \"a\", \"b\")"));
+    }
+
+    @Test
+    void aMethodIsCreatedThenModified() {
+        assertEquals("|  created method f()\r\n", eval("int f() { return 1; }"));
+        assertEquals("|  modified method f()\r\n", eval("int f() { return 2; }"));
+        assertEquals("$3 ==> 2\r\n", eval("f()"));
+    }
+
+    @Test
+    void aMethodWithAMissingDependencyIsCreatedButCannotBeInvoked() {
+        assertEquals("|  created method g(), however, it cannot be invoked until method h() is declared\r\n",
+                eval("void g() { h(); }"));
+    }
+
+    @Test
+    void aClassIsCreated() {
+        assertEquals("|  created class A\r\n", eval("class A {}"));
+    }
+
+    @Test
+    void anExceptionPrintsItsClassMessageAndSnippetFrames() {
+        eval("int div(int a) { return 1 / a; }");
+
+        assertEquals("|  Exception java.lang.ArithmeticException: / by zero\r\n"
+                + "|        at div (#1:1)\r\n"
+                + "|        at (#2:1)\r\n", eval("div(0)"));
+    }
+
+    @Test
+    void aCompileErrorShowsTheMessageTheLineAndMarks() {
+        assertEquals("|  Error:\r\n"
+                + "|  incompatible types: java.lang.String cannot be converted to int\r\n"
+                + "|  int y = \"a\";\r\n"
+                + "|          ^-^\r\n", eval("int y = \"a\";"));
+    }
+
+    @Test
+    void anUnknownSymbolDropsTheLocationLine() {
+        assertEquals("|  Error:\r\n"
+                + "|  cannot find symbol\r\n"
+                + "|    symbol:   variable nope\r\n"
+                + "|  nope\r\n"
+                + "|  ^--^\r\n", eval("nope"));
+    }
+
+    @Test
+    void completenessComesFromJShell() {
+        assertFalse(jshell.isComplete("int f() {"));
+        assertFalse(jshell.isComplete("int a = 1; int f() {"));
+        assertTrue(jshell.isComplete("int f() { return 1; }"));
+        assertTrue(jshell.isComplete("1 +  1"));
+        assertTrue(jshell.isComplete("/vars"));
+        assertTrue(jshell.isComplete(""));
+    }
+
+    @Test
+    void everySnippetOfAnInputIsEvaluatedInOrder() {
+        assertEquals("a ==> 1\r\nb ==> 2\r\n$3 ==> 4\r\n", eval("int a = 1; int b = a + 1; b * 2"));
+    }
+
+    @Test
+    void aMultiLineSnippetIsOneSnippet() {
+        assertEquals("|  created method f()\r\n", eval("int f() {\n  return 1;\n}"));
+    }
+
+    @Test
+    void commentsAreNotCommands() {
+        assertEquals("$1 ==> 2\r\n", eval("/* note */ 1 + 1"));
+        assertEquals("", eval("// note"));
+    }
+
+    @Test
+    void varsListsTypeNameAndValue() {
+        eval("int x = 1");
+        eval("String s = \"t\"");
+
+        assertEquals("|    int x = 1\r\n|    String s = \"t\"\r\n", eval("/vars"));
+    }
+
+    @Test
+    void importsListsTheDefaultStartUp() {
+        assertTrue(eval("/imports").contains("|    import java.util.*\r\n"));
+    }
+
+    @Test
+    void methodsAndTypesAreListed() {
+        eval("String f(int a, String b) { return b; }");
+        eval("interface I {}");
+
+        assertEquals("|    String f(int,String)\r\n", eval("/methods"));
+        assertEquals("|    interface I\r\n", eval("/types"));
+    }
+
+    @Test
+    void resetForgetsEverything() {
+        eval("int x = 1");
+
+        assertEquals("|  Resetting state.\r\n", eval("/reset"));
+        assertEquals("", eval("/vars"));
+        assertTrue(eval("x").startsWith("|  Error:\r\n|  cannot find symbol"));
+    }
+
+    @Test
+    void exitSaysGoodbyeAndFinishes() {
+        assertFalse(jshell.finished());
+
+        assertEquals("|  Goodbye\r\n", eval("/exit"));
+        assertTrue(jshell.finished());
+    }
+
+    @Test
+    void anUnknownCommandIsInvalid() {
+        assertEquals("|  Invalid command: /foo\r\n", eval("/foo bar"));
+    }
+
+    @Test
+    void completionOfStrOffersString() {
+        Completion completion = jshell.complete("Str", 3);
+
+        assertEquals(0, completion.anchor());
+        assertTrue(completion.candidates().contains("String"), completion.candidates().toString());
+        assertEquals(completion.candidates().stream().distinct().toList(), completion.candidates());
+    }
+
+    @Test
+    void completionAnchorsAtTheWordBeingCompleted() {
+        Completion completion = jshell.complete("\"abc\".len", 9);
+
+        assertEquals(6, completion.anchor());
+        assertTrue(completion.candidates().contains("length()"), completion.candidates().toString());
+    }
+
+    @Test
+    void interruptStopsAnEndlessLoopInLocalExecution() throws Exception {
+        eval("1");
+        CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval("while (true) {}"));
+        assertTrue(Terminal.await(jshell::isBusy, Duration.ofSeconds(10)));
+
+        // Ctrl-C while the snippet is still being compiled stops nothing yet: press it until it lands.
+        assertTrue(Terminal.await(() -> {
+            jshell.interrupt();
+            return loop.isDone();
+        }, Duration.ofSeconds(10)));
+        loop.get(1, TimeUnit.SECONDS);
+        assertEquals("$3 ==> 2\r\n", eval("1 + 1"));
+    }
+}

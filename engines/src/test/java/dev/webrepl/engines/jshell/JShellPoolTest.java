@@ -1,0 +1,59 @@
+package dev.webrepl.engines.jshell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.core.engine.LineEvaluator;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class JShellPoolTest {
+    private static long children() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
+    }
+
+    @Test
+    void aSessionGetsAnInstanceWarmedInTheBackgroundAndCloseLeavesNoChildJvm() throws Exception {
+        long before = children();
+        JShellConfig config = JShellConfig.defaults();
+        JShellPool pool = JShellPool.start(config, 1);
+        try {
+            assertTrue(Terminal.await(() -> pool.idle() == 1, Duration.ofSeconds(30)));
+            assertEquals(before + 1, children());
+
+            Supplier<LineEvaluator> sessions = JShellEngines.factory(config, pool);
+            try (LineEvaluator jshell = sessions.get()) {
+                assertEquals("x ==> 1\r\n", new Terminal().eval(jshell, "int x = 1"));
+                assertEquals(0, pool.idle()); // the warm one was taken, not a new one built
+                assertTrue(Terminal.await(() -> pool.idle() == 1, Duration.ofSeconds(30)));
+                assertEquals(before + 2, children());
+            }
+        } finally {
+            pool.close();
+        }
+
+        assertTrue(Terminal.await(() -> children() == before, Duration.ofSeconds(20)), "child JVMs left");
+        assertThrows(IllegalStateException.class, pool::take);
+    }
+
+    @Test
+    void thePoolNeverKeepsMoreThanItsSize() throws Exception {
+        JShellConfig local = JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL);
+        try (JShellPool pool = JShellPool.start(local, 2)) {
+            assertTrue(Terminal.await(() -> pool.idle() == 2, Duration.ofSeconds(30)));
+            pool.take().close();
+            assertTrue(Terminal.await(() -> pool.idle() == 2, Duration.ofSeconds(30)));
+
+            assertEquals(2, pool.idle());
+        }
+    }
+
+    @Test
+    void aPoolBuiltForAnotherConfigurationIsRefused() {
+        try (JShellPool pool = JShellPool.start(JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL), 0)) {
+            assertThrows(IllegalArgumentException.class, () -> JShellEngines.factory(JShellConfig.defaults(), pool));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.webrepl.engines.jshell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** REMOTE execution (the default): one child JVM per instance; one evaluator shared to keep the class quick. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JShellRemoteTest {
+    private final JShellConfig config = JShellConfig.defaults();
+    private final JShellEvaluator jshell = new JShellEvaluator(() -> JShellInstance.start(config));
+    private final Terminal terminal = new Terminal();
+
+    @AfterAll
+    void close() {
+        jshell.close();
+    }
+
+    private String eval(String input) {
+        return terminal.eval(jshell, input);
+    }
+
+    @Test
+    void userCodeRunsInAnotherProcess() {
+        String pid = eval("ProcessHandle.current().pid()");
+
+        assertTrue(pid.matches("\\$\\d+ ==> \\d+\r\n"), pid);
+        assertNotEquals(String.valueOf(ProcessHandle.current().pid()), pid.replaceAll("^.* ==> |\r\n$", ""));
+    }
+
+    @Test
+    void userOutputReachesTheTerminalWithCrLf() {
+        assertEquals("hi\r\nthere\r\n", eval("System.out.print(\"hi\\nthere\\n\")"));
+        assertEquals("err\r\n", eval("System.err.println(\"err\")"));
+    }
+
+    @Test
+    void interruptStopsAnEndlessLoopAndTheSessionGoesOn() throws Exception {
+        eval("int before = 7");
+        CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval("while (true) {}"));
+        assertTrue(Terminal.await(jshell::isBusy, Duration.ofSeconds(10)));
+
+        // Ctrl-C while the snippet is still being compiled stops nothing yet: press it until it lands.
+        assertTrue(Terminal.await(() -> {
+            jshell.interrupt();
+            return loop.isDone();
+        }, Duration.ofSeconds(10)));
+        loop.get(1, TimeUnit.SECONDS);
+        assertTrue(eval("1 + 1").matches("\\$\\d+ ==> 2\r\n"));
+        assertEquals("before ==> 7\r\n", eval("before"));
+    }
+
+    @Test
+    void systemExitEndsOnlyTheStateEngineWhichRestarts() {
+        eval("int lost = 1");
+
+        assertEquals("|  State engine terminated.\r\n", eval("System.exit(3)"));
+        assertEquals("$1 ==> 2\r\n", eval("1 + 1"));
+        assertTrue(eval("lost").startsWith("|  Error:\r\n|  cannot find symbol"));
+    }
+
+    @Test
+    void twoEvaluatorsDoNotSeeEachOthersVariables() {
+        try (JShellEvaluator other = new JShellEvaluator(() -> JShellInstance.start(config))) {
+            Terminal otherTerminal = new Terminal();
+            assertEquals("secret ==> 42\r\n", otherTerminal.eval(other, "int secret = 42"));
+
+            assertTrue(eval("secret").startsWith("|  Error:\r\n|  cannot find symbol"));
+        }
+    }
+}
