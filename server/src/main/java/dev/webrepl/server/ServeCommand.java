@@ -2,10 +2,15 @@ package dev.webrepl.server;
 
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.JShellConfig;
+import dev.webrepl.engines.jshell.JShellEngines;
+import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.transport.server.ServerOptions;
@@ -53,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     Path root;
 
     /** Which engine runs behind each session. */
-    enum EngineKind { echo, process }
+    enum EngineKind { echo, process, jshell }
 
     @Option(names = "--engine", defaultValue = "echo",
             description = "The REPL behind each session: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -62,6 +67,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--command", description = "With --engine process: the program and its arguments, split at spaces, "
             + "e.g. \"/usr/bin/python3 -i\". It runs in a pseudo-terminal with the file root as working directory.")
     String command;
+
+    @Option(names = "--jshell-execution", defaultValue = "REMOTE",
+            description = "With --engine jshell: REMOTE runs user code in a child JVM per session (isolated; default), "
+                    + "LOCAL in the server's JVM (trusted use only: System.exit there stops the server).")
+    JShellConfig.Execution jshellExecution;
+
+    @Option(names = "--jshell-vm-options", description = "With --engine jshell (REMOTE): options of each session's JVM, "
+            + "split at spaces (default: \"-Xmx128m -XX:TieredStopAtLevel=1 -Xshare:auto\").")
+    String jshellVmOptions;
+
+    @Option(names = "--prewarm", defaultValue = "0",
+            description = "With --engine jshell: keep this many JShell instances started and warm, so a new session "
+                    + "gets one at once (default: ${DEFAULT-VALUE}).")
+    int prewarm;
+
+    private JShellPool pool;
 
     @Option(names = "--viewer-password", description = "A second password that only grants view-only terminals (/session/ID?mode=view).")
     String viewerPassword;
@@ -102,11 +123,25 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (WebReplServer server = start()) {
-            Thread hook = new Thread(server::close, "webrepl-shutdown");
+            Thread hook = new Thread(() -> {
+                server.close();
+                closeEngines();
+            }, "webrepl-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             server.onClose().block();
+        } finally {
+            closeEngines();
         }
         return 0;
+    }
+
+    /** Releases what the engine choice holds beyond its sessions (the JShell warm pool). */
+    void closeEngines() {
+        JShellPool p = pool;
+        pool = null;
+        if (p != null) {
+            p.close();
+        }
     }
 
     /** Starts the server as configured and prints where it listens; the caller owns the result. */
@@ -121,13 +156,27 @@ final class ServeCommand implements Callable<Integer> {
         WebReplServer server = WebReplServer.start(options, sessions);
         out.printf("webrepl serving ws://%s:%d/ (files in %s, engine %s)%n",
                 server.address().getHostString(), server.port(), store.root(),
-                engine == EngineKind.process ? "process: " + command : engine);
+                engine == EngineKind.process ? "process: " + command
+                        : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
+                        : engine);
         out.flush();
         return server;
     }
 
     /** One engine per session, as chosen with --engine. */
     Supplier<ReplEngine> engines(Path workingDirectory) {
+        if (engine == EngineKind.jshell) {
+            JShellConfig config = JShellConfig.defaults().withExecution(jshellExecution);
+            if (jshellVmOptions != null) {
+                config = config.withRemoteVmOptions(List.of(jshellVmOptions.trim().split("\\s+")));
+            }
+            if (prewarm < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prewarm must be 0 or more");
+            }
+            pool = prewarm > 0 ? JShellPool.start(config, prewarm) : null;
+            Supplier<LineEvaluator> evaluators = JShellEngines.factory(config, pool);
+            return () -> new LineDiscipline(evaluators.get());
+        }
         if (engine == EngineKind.echo) {
             if (command != null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--command needs --engine process");

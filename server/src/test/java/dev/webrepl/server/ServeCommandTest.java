@@ -151,4 +151,30 @@ class ServeCommandTest {
             assertTrue(out.toString().contains("engine process: /bin/sh"), out.toString());
         }
     }
+
+    @Test
+    void theJShellEngineEvaluatesJavaBehindEverySession() throws Exception {
+        ServeCommand cmd = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
+                "--engine", "jshell", "--jshell-execution", "LOCAL");
+        try (WebReplServer server = cmd.start();
+             dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
+             dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.port(), "pw")
+                     .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
+            StringBuilder seen = new StringBuilder();
+            c.output().subscribe(b -> {
+                synchronized (seen) {
+                    seen.append(new String(b, StandardCharsets.UTF_8));
+                    if (seen.indexOf("6 * 7\r\n$1 ==> 42\r\njshell> ") >= 0) {
+                        answered.complete(null);
+                    }
+                }
+            });
+            c.send("6 * 7\r");
+            answered.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(out.toString().contains("engine jshell, local execution"), out.toString());
+        } finally {
+            cmd.closeEngines();
+        }
+    }
 }
