@@ -6,18 +6,20 @@ import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.EngineOutput;
 import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 class EchoEvaluatorTest {
-    private final List<byte[]> writes = new ArrayList<>();
+    /** Output bytes as written, across threads: the engine edits and evaluates on a thread of its own. */
+    private final BlockingQueue<Byte> writes = new LinkedBlockingQueue<>();
     private final Sinks.Many<byte[]> terminal = Sinks.many().unicast().onBackpressureBuffer();
     private final ReplEngine engine = EchoEvaluator.engine();
 
@@ -38,18 +40,20 @@ class EchoEvaluatorTest {
             return new EngineOutput() {
                 @Override
                 public void write(byte[] bytes) {
-                    writes.add(bytes);
+                    for (byte b : bytes) {
+                        writes.add(b);
+                    }
                 }
 
                 @Override
                 public WriteResult tryWrite(byte[] bytes) {
-                    writes.add(bytes);
+                    write(bytes);
                     return WriteResult.WRITTEN;
                 }
 
                 @Override
                 public void writeBlocking(byte[] bytes) {
-                    writes.add(bytes);
+                    write(bytes);
                 }
             };
         }
@@ -74,6 +78,11 @@ class EchoEvaluatorTest {
         engine.start(new FakeContext());
     }
 
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
     private void input(byte... bytes) {
         terminal.emitNext(bytes, Sinks.EmitFailureHandler.FAIL_FAST);
     }
@@ -82,11 +91,22 @@ class EchoEvaluatorTest {
         input(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private byte[] output() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writes.forEach(out::writeBytes);
-        writes.clear();
-        return out.toByteArray();
+    /** The next {@code n} output bytes, waiting (bounded) for them. */
+    private byte[] output(int n) throws InterruptedException {
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            Byte b = writes.poll(5, TimeUnit.SECONDS);
+            if (b == null) {
+                throw new AssertionError("only " + i + " of " + n + " bytes written");
+            }
+            out[i] = b;
+        }
+        return out;
+    }
+
+    private void assertOutput(String expected) throws InterruptedException {
+        byte[] bytes = expected.getBytes(StandardCharsets.UTF_8);
+        assertEquals(hex(expected), HexFormat.of().formatHex(output(bytes.length)));
     }
 
     private static String hex(String s) {
@@ -99,77 +119,96 @@ class EchoEvaluatorTest {
     }
 
     @Test
-    void onePlusOneIsEchoedThenRepeatedThenPrompted() {
+    void onePlusOneIsEchoedThenRepeatedThenPrompted() throws Exception {
         input("1+1\r");
 
-        assertEquals(hex("1+1\r\n1+1\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("1+1\r\n1+1\r\n>>> ");
     }
 
     @Test
-    void crLfIsOneEnter() {
+    void crLfIsOneEnter() throws Exception {
         input("1+1\r\n");
+        input("2\r");
 
-        assertEquals(hex("1+1\r\n1+1\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("1+1\r\n1+1\r\n>>> 2\r\n2\r\n>>> ");
     }
 
     @Test
-    void anEmptyLineGivesOnlyANewPrompt() {
+    void anEmptyLineGivesOnlyANewPrompt() throws Exception {
         input("\r");
 
-        assertEquals(hex("\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("\r\n>>> ");
     }
 
     @Test
-    void backspaceOnAnEmptyLineOutputsNothing() {
+    void backspaceOnAnEmptyLineOutputsNothing() throws Exception {
         input((byte) 0x7F);
         input((byte) 0x08);
+        input("\r");
 
-        assertEquals(0, output().length);
+        assertOutput("\r\n>>> ");
     }
 
     @Test
-    void backspaceAfterAMultiByteCharacterErasesAllItsBytes() {
+    void backspaceAfterAMultiByteCharacterErasesAllItsBytes() throws Exception {
         input("aД");
-        output();
+        assertOutput("aД");
 
         input((byte) 0x7F);
         input("\r");
 
-        assertEquals(hex("\b \b\r\na\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("\b\u001b[K\r\na\r\n>>> ");
     }
 
     @Test
-    void multiByteLinesAreEchoedBackAsUtf8() {
+    void multiByteLinesAreEchoedBackAsUtf8() throws Exception {
         input("é€😀\r");
 
-        assertEquals(hex("é€😀\r\né€😀\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("é€😀\r\né€😀\r\n>>> ");
     }
 
     @Test
-    void ctrlCCancelsTheLine() {
+    void ctrlCCancelsTheLine() throws Exception {
         input("1+");
-        output();
+        assertOutput("1+");
 
         input((byte) 0x03);
         input("\r");
 
-        assertEquals(hex("\r\n>>> \r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("\r\n>>> \r\n>>> ");
     }
 
     @Test
-    void anOutOfBandInterruptCancelsTheLineWithMicroPythonsPrompt() {
+    void anOutOfBandInterruptCancelsTheLineWithMicroPythonsPrompt() throws Exception {
         input("1+");
-        output();
+        assertOutput("1+");
 
         engine.interrupt();
 
-        assertEquals(hex("\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("\r\n>>> ");
     }
 
     @Test
-    void controlBytesAreIgnored() {
-        input((byte) 'x', (byte) 0x01, (byte) 0x1B, (byte) 0x00, (byte) 'y', (byte) '\r');
+    void controlBytesWithoutAnEditingMeaningAreIgnored() throws Exception {
+        input((byte) 'x', (byte) 0x00, (byte) 0x07, (byte) 0x1F, (byte) 'y', (byte) '\r');
 
-        assertEquals(hex("xy\r\nxy\r\n>>> "), HexFormat.of().formatHex(output()));
+        assertOutput("xy\r\nxy\r\n>>> ");
+    }
+
+    @Test
+    void arrowKeysEditTheLine() throws Exception {
+        input("13\u001b[D2\r");
+
+        assertOutput("13\b23\b\r\n123\r\n>>> ");
+    }
+
+    @Test
+    void upRecallsThePreviousLine() throws Exception {
+        input("1+1\r");
+        assertOutput("1+1\r\n1+1\r\n>>> ");
+
+        input("\u001b[A\r");
+
+        assertOutput("1+1\r\n1+1\r\n>>> ");
     }
 }

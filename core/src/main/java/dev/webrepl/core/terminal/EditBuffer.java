@@ -1,0 +1,147 @@
+package dev.webrepl.core.terminal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The line being edited: code points and a cursor, at most {@code capacity} code points. Every change
+ * is one {@link #replace} that writes a minimal redraw to the screen: move to the first changed
+ * column, re-print from there to the end, {@code ESC [ K} only if the line got shorter, then move back
+ * to the cursor. Moves are {@code \b} for one column left, {@code ESC [ n D} for more, {@code ESC [ n C}
+ * right. It assumes the line fits on one terminal row (the terminal's width is unknown here).
+ */
+final class EditBuffer {
+    private static final String CLEAR_TO_END = "\u001b[K";
+
+    private final int capacity;
+    private int[] text = new int[32];
+    private int length;
+    private int cursor;
+
+    EditBuffer(int capacity) {
+        this.capacity = capacity;
+    }
+
+    int length() {
+        return length;
+    }
+
+    int cursor() {
+        return cursor;
+    }
+
+    int codePointAt(int index) {
+        return text[index];
+    }
+
+    int[] codePoints() {
+        return Arrays.copyOf(text, length);
+    }
+
+    @Override
+    public String toString() {
+        return new String(text, 0, length);
+    }
+
+    /** Empties the line without drawing (the screen has moved on to a new line). */
+    void clear() {
+        length = 0;
+        cursor = 0;
+    }
+
+    /** Moves the cursor to {@code position} (clamped to the line). */
+    void moveTo(int position, ByteArrayOutputStream screen) {
+        int target = Math.max(0, Math.min(length, position));
+        move(cursor, target, screen);
+        cursor = target;
+    }
+
+    /**
+     * Replaces {@code [from, to)} with {@code with} and puts the cursor after it; false (and nothing
+     * changed) if the line would grow past its capacity.
+     */
+    boolean replace(int from, int to, int[] with, ByteArrayOutputStream screen) {
+        int newLength = length - (to - from) + with.length;
+        if (newLength > capacity && with.length > to - from) {
+            return false;
+        }
+        int same = 0;
+        while (same < with.length && from + same < to && text[from + same] == with[same]) {
+            same++;
+        }
+        int redrawFrom = from + same;
+        int oldTailWidth = width(text, redrawFrom, length);
+        int[] updated = new int[Math.max(text.length, newLength)];
+        System.arraycopy(text, 0, updated, 0, from);
+        System.arraycopy(with, 0, updated, from, with.length);
+        System.arraycopy(text, to, updated, from + with.length, length - to);
+        move(cursor, redrawFrom, screen);
+        text = updated;
+        length = newLength;
+        cursor = from + with.length;
+        write(redrawFrom, length, screen);
+        if (width(text, redrawFrom, length) < oldTailWidth) {
+            screen.writeBytes(CLEAR_TO_END.getBytes(StandardCharsets.US_ASCII));
+        }
+        left(width(text, cursor, length), screen);
+        return true;
+    }
+
+    /** Draws the whole line from the start column and leaves the cursor where it is in the buffer. */
+    void draw(ByteArrayOutputStream screen) {
+        write(0, length, screen);
+        left(width(text, cursor, length), screen);
+    }
+
+    private void write(int from, int to, ByteArrayOutputStream screen) {
+        screen.writeBytes(new String(text, from, to - from).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void move(int from, int to, ByteArrayOutputStream screen) {
+        if (to < from) {
+            left(width(text, to, from), screen);
+        } else if (to > from) {
+            int columns = width(text, from, to);
+            screen.writeBytes(("\u001b[" + columns + "C").getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static void left(int columns, ByteArrayOutputStream screen) {
+        if (columns == 1) {
+            screen.write('\b');
+        } else if (columns > 1) {
+            screen.writeBytes(("\u001b[" + columns + "D").getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static int width(int[] codePoints, int from, int to) {
+        int columns = 0;
+        for (int i = from; i < to; i++) {
+            columns += width(codePoints[i]);
+        }
+        return columns;
+    }
+
+    /**
+     * Terminal columns of a code point: 2 for the common East Asian wide and emoji blocks, else 1.
+     * Combining marks and zero-width characters count 1 too (a known limitation: the cursor drifts).
+     */
+    static int width(int c) {
+        boolean wide = c >= 0x1100 && c <= 0x115F
+                || c >= 0x2E80 && c <= 0x303E
+                || c >= 0x3041 && c <= 0x33FF
+                || c >= 0x3400 && c <= 0x4DBF
+                || c >= 0x4E00 && c <= 0x9FFF
+                || c >= 0xA000 && c <= 0xA4CF
+                || c >= 0xAC00 && c <= 0xD7A3
+                || c >= 0xF900 && c <= 0xFAFF
+                || c >= 0xFE30 && c <= 0xFE4F
+                || c >= 0xFF00 && c <= 0xFF60
+                || c >= 0xFFE0 && c <= 0xFFE6
+                || c >= 0x1F300 && c <= 0x1F64F
+                || c >= 0x1F900 && c <= 0x1F9FF
+                || c >= 0x20000 && c <= 0x3FFFD;
+        return wide ? 2 : 1;
+    }
+}
