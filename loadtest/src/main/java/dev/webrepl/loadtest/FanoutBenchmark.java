@@ -115,7 +115,7 @@ public final class FanoutBenchmark {
         }
     }
 
-    static <T> T await(CompletableFuture<T> f, Duration timeout) throws IOException {
+    public static <T> T await(CompletableFuture<T> f, Duration timeout) throws IOException {
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {

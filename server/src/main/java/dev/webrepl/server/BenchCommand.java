@@ -7,6 +7,9 @@ import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.loadtest.FanoutBenchmark;
 import dev.webrepl.loadtest.FloodEngine;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.JShellConfig;
+import dev.webrepl.engines.jshell.JShellEngines;
+import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.loadtest.TransferBenchmark;
 import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.client.WireMode;
@@ -33,7 +36,8 @@ import picocli.CommandLine.Spec;
 /** {@code webrepl bench}: benchmarks against servers it starts itself on loopback. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks run against in-process servers on 127.0.0.1.",
-        subcommands = {BenchCommand.Transfer.class, BenchCommand.Sessions.class, BenchCommand.Fanout.class})
+        subcommands = {BenchCommand.Transfer.class, BenchCommand.Sessions.class, BenchCommand.Fanout.class,
+                BenchCommand.JShellStart.class})
 final class BenchCommand {
 
     /** {@code webrepl bench transfer}: PUT and GET throughput, ours against the reference's settings. */
@@ -236,6 +240,90 @@ final class BenchCommand {
                 deleteTree(root);
             }
             return 0;
+        }
+    }
+
+    /** {@code webrepl bench jshell}: session start time of the JShell engine, cold and warm, both modes. */
+    @Command(name = "jshell", mixinStandardHelpOptions = true,
+            description = "Time from connecting to the first JShell result (connect, login, '1 + 1', '$1 ==> 2') for "
+                    + "sessions opened one after another: cold (no pool) and warm (--prewarm pool with an idle instance "
+                    + "waiting), in REMOTE and LOCAL execution. Prints p50, p99 and max.")
+    static final class JShellStart implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--sessions", defaultValue = "20", description = "Sessions per configuration (default ${DEFAULT-VALUE}).")
+        int sessions;
+
+        @Option(names = "--executions", split = ",", defaultValue = "REMOTE,LOCAL", description = "Modes (default ${DEFAULT-VALUE}).")
+        List<JShellConfig.Execution> executions;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("JShell session start, %d sessions per row, one after another; %d cores, JDK %s%n%n", sessions,
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            out.println("| execution | engine | p50 | p99 | max |");
+            out.println("|---|---|---:|---:|---:|");
+            out.flush();
+            for (JShellConfig.Execution execution : executions) {
+                JShellConfig config = JShellConfig.defaults().withExecution(execution);
+                for (boolean warm : new boolean[] {false, true}) {
+                    long[] nanos = measure(config, warm);
+                    java.util.Arrays.sort(nanos);
+                    out.printf("| %s | %s | %.0f ms | %.0f ms | %.0f ms |%n", execution,
+                            warm ? "warm (pool of 2)" : "cold (no pool)", percentile(nanos, 50) / 1e6,
+                            percentile(nanos, 99) / 1e6, nanos[nanos.length - 1] / 1e6);
+                    out.flush();
+                }
+            }
+            return 0;
+        }
+
+        private long[] measure(JShellConfig config, boolean warm) throws Exception {
+            long[] nanos = new long[sessions];
+            Path root = Files.createTempDirectory("webrepl-bench");
+            JShellPool pool = warm ? JShellPool.start(config, 2) : null;
+            java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> evaluators = JShellEngines.factory(config, pool);
+            try (WebReplServer server = WebReplServer.start(
+                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
+                    new SessionRegistry(() -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()),
+                            new SecureRandom()));
+                 WebReplClient client = WebReplClient.newBuilder().build()) {
+                for (int i = 0; i < sessions; i++) {
+                    if (pool != null) {
+                        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                        while (pool.idle() == 0 && System.nanoTime() < deadline) {
+                            Thread.sleep(10);
+                        }
+                    }
+                    long start = System.nanoTime();
+                    java.util.concurrent.CompletableFuture<Long> result = new java.util.concurrent.CompletableFuture<>();
+                    StringBuilder seen = new StringBuilder();
+                    try (dev.webrepl.transport.client.ReplConnection c =
+                                 FanoutBenchmark.await(client.connect("127.0.0.1", server.port(), PASSWORD), TIMEOUT)) {
+                        c.output().subscribe(b -> {
+                            seen.append(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+                            if (seen.indexOf("$1 ==> 2") >= 0) {
+                                result.complete(System.nanoTime());
+                            }
+                        });
+                        c.send("1 + 1\r");
+                        nanos[i] = FanoutBenchmark.await(result, TIMEOUT) - start;
+                    }
+                }
+            } finally {
+                if (pool != null) {
+                    pool.close();
+                }
+                deleteTree(root);
+            }
+            return nanos;
+        }
+
+        private static double percentile(long[] sorted, int p) {
+            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
         }
     }
 
