@@ -138,6 +138,15 @@ public final class Session {
         return input.offer(bytes);
     }
 
+    void resize(int columns, int rows) {
+        lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        try {
+            engine.resize(columns, rows);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + id + ": engine failed to resize", e);
+        }
+    }
+
     void interrupt() {
         input.discard();
         lastActivity = timers.now(TimeUnit.MILLISECONDS);

@@ -80,6 +80,13 @@ public final class Slot {
         session.interrupt();
     }
 
+    /** The client's terminal is now {@code columns} x {@code rows}; viewers cannot resize. */
+    public void resize(int columns, int rows) {
+        if (mode == TerminalMode.READ_WRITE) {
+            session.resize(columns, rows);
+        }
+    }
+
     /** The next output frame payload (valid UTF-8, at most 65535 bytes), or null if none is waiting. */
     public byte[] poll() {
         byte[] f = output.poll();

@@ -17,6 +17,13 @@ public interface ReplEngine extends AutoCloseable {
      */
     void interrupt();
 
+    /**
+     * The terminal is now {@code columns} x {@code rows} (the last terminal to say so wins). Called on
+     * a worker thread; engines without a terminal of their own may ignore it.
+     */
+    default void resize(int columns, int rows) {
+    }
+
     /** Stops the engine and releases what it holds. Idempotent. */
     @Override
     void close();

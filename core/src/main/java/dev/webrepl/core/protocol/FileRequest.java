@@ -23,6 +23,12 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
     public static final int PUT_FILE = 1;
     public static final int GET_FILE = 2;
     public static final int GET_VER = 3;
+    /**
+     * Extension (no legacy client sends it): the terminal's size, columns in the low 16 bits of
+     * {@code size} and rows in the high 16 bits, name empty; answered with {@code WB} + status.
+     * README "Protocol extensions".
+     */
+    public static final int RESIZE = 0x40;
     static final byte SIG_0 = 'W';
     static final byte SIG_1 = 'A';
 
@@ -49,6 +55,14 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
                     "file name is " + utf8.length + " bytes in UTF-8; the protocol allows " + MAX_NAME_BYTES);
         }
         return new FileRequest(type, 0, 0, size, utf8.length, Arrays.copyOf(utf8, NAME_FIELD));
+    }
+
+    /** A RESIZE request for a terminal of {@code columns} x {@code rows} (each 1..65535). */
+    public static FileRequest resize(int columns, int rows) {
+        if (columns < 1 || columns > 0xFFFF || rows < 1 || rows > 0xFFFF) {
+            throw new IllegalArgumentException("terminal size " + columns + "x" + rows + " out of range");
+        }
+        return new FileRequest(RESIZE, 0, 0, ((long) rows << 16) | columns, 0, new byte[NAME_FIELD]);
     }
 
     /** Decodes the 82 bytes at {@code bytes[off..off+82)}; the signature is checked by the caller. */

@@ -29,6 +29,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private final Consumer<byte[]> replies;
     private final TransferListener listener;
     private final boolean filesAllowed;
+    private final ResizeListener resize;
     private final byte[] header = new byte[FileRequest.LENGTH];
 
     private State state = State.HEADER;
@@ -57,6 +58,18 @@ public final class FileTransferChannel implements AutoCloseable {
      */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed) {
+        this(store, chunkSize, version, replies, listener, filesAllowed, null);
+    }
+
+    /** Where RESIZE requests go; {@code null}: refused with 13 (a viewer may not resize). */
+    @FunctionalInterface
+    public interface ResizeListener {
+        void resize(int columns, int rows);
+    }
+
+    /** As above, with RESIZE requests (an extension, README "Protocol extensions") passed to {@code resize}. */
+    public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
+                               TransferListener listener, boolean filesAllowed, ResizeListener resize) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + MAX_CHUNK + ", got " + chunkSize);
         }
@@ -69,6 +82,7 @@ public final class FileTransferChannel implements AutoCloseable {
         this.replies = replies;
         this.listener = listener;
         this.filesAllowed = filesAllowed;
+        this.resize = resize;
     }
 
     /** Consumes {@code data[off..off+len)}, the payload (or part of it) of binary frames. */
@@ -121,6 +135,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private void handle(FileRequest request) {
         switch (request.type()) {
             case FileRequest.GET_VER -> replies.accept(version.clone());
+            case FileRequest.RESIZE -> resize(request);
             case FileRequest.PUT_FILE, FileRequest.GET_FILE -> {
                 if (!filesAllowed) {
                     reply(FileStatus.PERMISSION_DENIED);
@@ -137,6 +152,19 @@ public final class FileTransferChannel implements AutoCloseable {
                 listener.transferEnded(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0,
                         FileStatus.INVALID_REQUEST);
             }
+        }
+    }
+
+    private void resize(FileRequest request) {
+        int columns = (int) (request.size() & 0xFFFF);
+        int rows = (int) (request.size() >>> 16);
+        if (resize == null) {
+            reply(FileStatus.PERMISSION_DENIED);
+        } else if (columns == 0 || rows == 0) {
+            reply(FileStatus.INVALID_REQUEST);
+        } else {
+            resize.resize(columns, rows);
+            reply(FileStatus.OK);
         }
     }
 

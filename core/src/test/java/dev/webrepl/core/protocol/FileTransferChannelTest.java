@@ -2,6 +2,7 @@ package dev.webrepl.core.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -680,5 +681,40 @@ class FileTransferChannelTest {
         assertEquals(List.of(new Ended(TransferListener.Kind.PUT, 0, FileStatus.PERMISSION_DENIED),
                 new Ended(TransferListener.Kind.GET, 0, FileStatus.PERMISSION_DENIED)), ended);
         assertEquals("keep", java.nio.file.Files.readString(root.resolve("secret.txt")));
+    }
+
+    @Test
+    void aResizeRequestReachesTheListenerAndIsAnsweredWithOk() {
+        List<String> sizes = new ArrayList<>();
+        FileTransferChannel channel = new FileTransferChannel(store, 256, VERSION, replies::add,
+                TransferListener.NONE, true, (columns, rows) -> sizes.add(columns + "x" + rows));
+
+        feed(channel, FileRequest.resize(132, 43).encode());
+
+        assertEquals(List.of("132x43"), sizes);
+        assertEquals(List.of("57420000"), takeReplies());
+    }
+
+    @Test
+    void aResizeToZeroIsInvalidAndAResizeWithoutListenerIsRefused() {
+        List<String> sizes = new ArrayList<>();
+        FileTransferChannel listening = new FileTransferChannel(store, 256, VERSION, replies::add,
+                TransferListener.NONE, true, (columns, rows) -> sizes.add(columns + "x" + rows));
+        feed(listening, new FileRequest(FileRequest.RESIZE, 0, 0, 43L << 16, 0, new byte[64]).encode());
+        FileTransferChannel viewer = new FileTransferChannel(store, 256, VERSION, replies::add,
+                TransferListener.NONE, false, null);
+        feed(viewer, FileRequest.resize(80, 24).encode());
+
+        assertEquals(List.of(), sizes);
+        assertEquals(List.of("57421600", "57420d00"), takeReplies());
+    }
+
+    @Test
+    void resizeEncodesColumnsLowAndRowsHighInTheSizeField() {
+        FileRequest r = FileRequest.resize(132, 43);
+        assertEquals(FileRequest.RESIZE, r.type());
+        assertEquals((43L << 16) | 132, r.size());
+        assertThrows(IllegalArgumentException.class, () -> FileRequest.resize(0, 24));
+        assertThrows(IllegalArgumentException.class, () -> FileRequest.resize(80, 65536));
     }
 }

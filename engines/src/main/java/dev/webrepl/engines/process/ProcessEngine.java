@@ -95,6 +95,7 @@ public final class ProcessEngine implements ReplEngine {
     }
 
     /** Resizes the terminal; the child gets SIGWINCH. */
+    @Override
     public void resize(int columns, int rows) {
         if (columns <= 0 || rows <= 0) {
             throw new IllegalArgumentException("terminal size must be positive: " + columns + "x" + rows);

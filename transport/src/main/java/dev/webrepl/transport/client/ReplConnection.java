@@ -1,5 +1,7 @@
 package dev.webrepl.transport.client;
 
+import dev.webrepl.core.protocol.FileRequest;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -100,6 +102,18 @@ public final class ReplConnection implements AutoCloseable {
     public CompletableFuture<byte[]> version() {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         submit(new VersionRequest(result), result);
+        return result;
+    }
+
+    /**
+     * Tells the server the terminal is {@code columns} x {@code rows} (an extension of the file channel,
+     * README "Protocol extensions"); fails with {@link FileTransferException} if refused (a viewer: 13;
+     * a server without the extension: 22).
+     */
+    public CompletableFuture<Void> resize(int columns, int rows) {
+        FileRequest.resize(columns, rows);  // checks the range before anything is sent
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        submit(new ResizeRequest(columns, rows, result), result);
         return result;
     }
 

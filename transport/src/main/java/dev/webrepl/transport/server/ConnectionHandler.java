@@ -100,7 +100,13 @@ final class ConnectionHandler {
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
                 // A viewer may only watch: its file requests are refused (README "Sessions").
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, options.transfers(), target.mode() != TerminalMode.VIEW),
+                        replies, options.transfers(), target.mode() != TerminalMode.VIEW,
+                        target.mode() == TerminalMode.VIEW ? null : (columns, rows) -> {
+                            Slot s = slot;
+                            if (s != null) {
+                                s.resize(columns, rows);
+                            }
+                        }),
                 new Wire());
         synchronized (connection) {
             connection.start();
