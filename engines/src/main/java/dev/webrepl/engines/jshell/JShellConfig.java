@@ -18,9 +18,10 @@ public record JShellConfig(Execution execution, List<String> remoteVmOptions, Li
         /** JShell's standard remote execution: a child JVM per instance, so user code cannot stop the server. */
         REMOTE,
         /**
-         * In the server's JVM: about 5 MB and a few ms per session, for trusted use only. On JDK 17
-         * System.exit/Runtime.halt in a snippet end the whole server (no containment yet), and the
-         * snippet's System.out/err are the server's own (JShell's local execution does not redirect
+         * In the server's JVM: about 5 MB and a few ms per session, for trusted use only.
+         * {@code System.exit}, {@code Runtime.exit} and {@code Runtime.halt} in user code end only the
+         * session (the calls are rewritten when the snippet's classes load; reflective calls are not).
+         * The snippet's System.out/err are the server's own (JShell's local execution does not redirect
          * them), so they do not reach the session's terminal. Ctrl-C works (ThreadGroup.stop).
          */
         LOCAL

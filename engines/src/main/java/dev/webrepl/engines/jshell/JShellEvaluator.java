@@ -137,6 +137,14 @@ public final class JShellEvaluator implements LineEvaluator {
             }
             List<String> lines = new ArrayList<>();
             for (SnippetEvent event : events) {
+                if (event.exception() instanceof jdk.jshell.EvalException e
+                        && SessionExit.class.getName().equals(e.getExceptionClassName())) {
+                    // LOCAL execution: System.exit ends this session only (ExitTrappingExecutionControl).
+                    lines.add("|  Session ended: exit status " + e.getMessage().replaceAll("\\D", ""));
+                    print(output, lines);
+                    finished = true;
+                    return;
+                }
                 lines.addAll(Feedback.of(jshell, event));
             }
             print(output, lines);

@@ -40,7 +40,8 @@ public final class JShellInstance implements AutoCloseable {
         JShell.Builder builder = JShell.builder().out(print).err(print).idGenerator(ids::id)
                 .tempVariableNameGenerator(ids::nextTemporaryName);
         if (config.execution() == JShellConfig.Execution.LOCAL) {
-            builder.executionEngine("local");
+            // Local execution whose user classes cannot call System.exit (see ExitTrappingExecutionControl).
+            builder.executionEngine(new ExitTrappingExecutionControl.Provider(), java.util.Map.of());
         } else {
             builder.remoteVMOptions(config.remoteVmOptions().toArray(String[]::new));
         }

@@ -201,4 +201,30 @@ class JShellEvaluatorTest {
         loop.get(1, TimeUnit.SECONDS);
         assertEquals("$3 ==> 2\r\n", eval("1 + 1"));
     }
+
+    @Test
+    void systemExitInLocalExecutionEndsOnlyThisSession() {
+        assertEquals("|  Session ended: exit status 3\r\n", eval("System.exit(3)"));
+        assertTrue(jshell.finished());
+        // The server's JVM is still here (this test is running), and so is any other session:
+        JShellEvaluator other = new JShellEvaluator(
+                () -> JShellInstance.start(JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL)));
+        try {
+            assertEquals("$1 ==> 2\r\n", terminal.eval(other, "1 + 1"));
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void runtimeHaltAndRuntimeExitInsideMethodsAreTrappedToo() {
+        eval("void stop() { Runtime.getRuntime().halt(7); }");
+        assertEquals("|  Session ended: exit status 7\r\n", eval("stop()"));
+        assertTrue(jshell.finished());
+    }
+
+    @Test
+    void runtimeExitIsTrapped() {
+        assertEquals("|  Session ended: exit status 5\r\n", eval("Runtime.getRuntime().exit(5)"));
+    }
 }
