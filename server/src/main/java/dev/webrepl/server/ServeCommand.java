@@ -60,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
     /** Which engine runs behind each session. */
     enum EngineKind { echo, process, jshell }
 
-    @Option(names = "--engine", defaultValue = "echo",
+    @Option(names = "--engine", defaultValue = "jshell",
             description = "The REPL behind each session: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     EngineKind engine;
 
@@ -165,6 +165,9 @@ final class ServeCommand implements Callable<Integer> {
 
     /** One engine per session, as chosen with --engine. */
     Supplier<ReplEngine> engines(Path workingDirectory) {
+        if (command != null && engine != EngineKind.process) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--command needs --engine process");
+        }
         if (engine == EngineKind.jshell) {
             JShellConfig config = JShellConfig.defaults().withExecution(jshellExecution);
             if (jshellVmOptions != null) {
@@ -178,9 +181,6 @@ final class ServeCommand implements Callable<Integer> {
             return () -> new LineDiscipline(evaluators.get());
         }
         if (engine == EngineKind.echo) {
-            if (command != null) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--command needs --engine process");
-            }
             return EchoEvaluator::engine;
         }
         if (command == null || command.isBlank()) {

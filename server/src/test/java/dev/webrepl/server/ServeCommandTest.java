@@ -37,6 +37,8 @@ class ServeCommandTest {
         assertEquals("127.0.0.1", cmd.host);
         assertEquals(8266, cmd.port);
         assertEquals(Path.of("webrepl-files"), cmd.root);
+        assertEquals(ServeCommand.EngineKind.jshell, cmd.engine);
+        assertEquals(dev.webrepl.engines.jshell.JShellConfig.Execution.REMOTE, cmd.jshellExecution);
     }
 
     @Test
@@ -173,6 +175,29 @@ class ServeCommandTest {
             c.send("6 * 7\r");
             answered.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(out.toString().contains("engine jshell, local execution"), out.toString());
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
+    void aConnectionThatOnlyMovesFilesStartsNoJShellJvm() throws Exception {
+        long before = ProcessHandle.current().descendants().count();
+        Path local = dir.resolve("local.txt");
+        Files.writeString(local, "hello");
+        ServeCommand cmd = parse("--port", "0", "--root", dir.resolve("root").toString(), "--password", "pw");
+        try (WebReplServer server = cmd.start();
+             dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient()) {
+            try (dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.port(), "pw")
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                c.version().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                c.put(local, "copy.txt", dev.webrepl.transport.client.TransferProgress.NONE)
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                // The session exists with its (jshell) engine, yet no child JVM was started for it.
+                assertEquals(1, server.sessions().size());
+                assertEquals(before, ProcessHandle.current().descendants().count());
+            }
+            assertEquals("hello", Files.readString(dir.resolve("root/copy.txt")));
         } finally {
             cmd.closeEngines();
         }
