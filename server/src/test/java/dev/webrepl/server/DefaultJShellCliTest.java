@@ -1,0 +1,58 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.transport.client.ReplConnection;
+import dev.webrepl.transport.client.WebReplClient;
+import dev.webrepl.transport.client.WireMode;
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Issue 4's "done when": the default {@code webrepl serve} is a working JShell REPL for the official
+ * CLI. The client talks exactly like webrepl_cli.py (legacy wire mode) and, like its REPL mode, sends
+ * every keystroke as its own text frame.
+ */
+class DefaultJShellCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLegacyCliTypingKeyByKeyGets42FromTheDefaultJShellEngine() throws Exception {
+        ServeCommand cmd = new ServeCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.parseArgs("--port", "0", "--root", dir.toString(), "--password", "secret");
+        try (WebReplServer server = cmd.start();
+             WebReplClient client = WebReplClient.newBuilder().wireMode(WireMode.LEGACY).build();
+             ReplConnection c = client.connect("127.0.0.1", server.port(), "secret").get(30, TimeUnit.SECONDS)) {
+            StringBuilder seen = new StringBuilder();
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            c.output().subscribe(b -> {
+                synchronized (seen) {
+                    seen.append(new String(b, StandardCharsets.UTF_8));
+                    if (seen.indexOf("jshell> x\r\nx ==> 42\r\njshell> ") >= 0) {
+                        answered.complete(null);
+                    }
+                }
+            });
+            for (byte key : "int x = 20 + 22\rx\r".getBytes(StandardCharsets.US_ASCII)) {
+                c.send(new byte[] {key}).get(30, TimeUnit.SECONDS);
+            }
+            answered.get(60, TimeUnit.SECONDS);
+            synchronized (seen) {
+                assertTrue(seen.indexOf("int x = 20 + 22\r\nx ==> 42\r\njshell> ") >= 0, seen.toString());
+            }
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+}
