@@ -27,6 +27,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import dev.webrepl.core.engine.ReplEngine;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks run against in-process servers on 127.0.0.1.",
         subcommands = {BenchCommand.Transfer.class, BenchCommand.Sessions.class, BenchCommand.Fanout.class,
-                BenchCommand.JShellStart.class})
+                BenchCommand.JShellStart.class, BenchCommand.Engines.class})
 final class BenchCommand {
 
     /** {@code webrepl bench transfer}: PUT and GET throughput, ours against the reference's settings. */
@@ -324,6 +326,210 @@ final class BenchCommand {
         private static double percentile(long[] sorted, int p) {
             int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
             return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+    }
+
+    /** {@code webrepl bench engines}: memory and start time per engine, and pty output throughput. */
+    @Command(name = "engines", mixinStandardHelpOptions = true,
+            description = "For each engine: N sessions opened one after another (start time: connect to the first "
+                    + "answer), then the server's heap and the child processes' RSS per session while all are open. "
+                    + "Then the process engine's output throughput against the same command in a bare pty.")
+    static final class Engines implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--sessions", defaultValue = "10", description = "Sessions per engine (default ${DEFAULT-VALUE}).")
+        int sessions;
+
+        @Option(names = "--mb", defaultValue = "20", description = "MB the throughput command writes (default ${DEFAULT-VALUE}).")
+        int mb;
+
+        private record Probe(String name, Supplier<ReplEngine> engines, String input, String answer, Runnable close) {
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("Engines, %d sessions each, opened one after another and then held; %d cores, JDK %s%n%n",
+                    sessions, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            out.println("| engine | start p50 | start max | server heap per session | child RSS per session |");
+            out.println("|---|---:|---:|---:|---:|");
+            out.flush();
+            Path root = Files.createTempDirectory("webrepl-bench");
+            try {
+                for (Probe probe : probes(root)) {
+                    try {
+                        measure(out, root, probe);
+                    } finally {
+                        probe.close().run();
+                    }
+                }
+                out.println();
+                throughput(out, root);
+            } finally {
+                deleteTree(root);
+            }
+            return 0;
+        }
+
+        private List<Probe> probes(Path root) {
+            List<Probe> probes = new ArrayList<>();
+            probes.add(new Probe("echo", EchoEvaluator::engine, "ping\r", "ping\r\nping\r\n", () -> { }));
+            for (JShellConfig.Execution e : JShellConfig.Execution.values()) {
+                java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> evaluators =
+                        JShellEngines.factory(JShellConfig.defaults().withExecution(e), null);
+                probes.add(new Probe("jshell " + e.name().toLowerCase(),
+                        () -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()), "1 + 1\r", "$1 ==> 2",
+                        () -> { }));
+            }
+            probes.add(process(root, "process /bin/sh", List.of("/bin/sh"), "echo rea''dy\r", "ready\r\n"));
+            if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+                probes.add(process(root, "process /usr/bin/python3 -i -q", List.of("/usr/bin/python3", "-i", "-q"),
+                        "6*7\r", "42\r\n"));
+            }
+            return probes;
+        }
+
+        private static Probe process(Path root, String name, List<String> command, String input, String answer) {
+            dev.webrepl.engines.process.ProcessEngineConfig config = new dev.webrepl.engines.process.ProcessEngineConfig(
+                    command, System.getenv(), root, 80, 24, Duration.ofSeconds(2));
+            return new Probe(name, () -> new dev.webrepl.engines.process.ProcessEngine(config), input, answer, () -> { });
+        }
+
+        private void measure(PrintWriter out, Path root, Probe probe) throws Exception {
+            long[] nanos = new long[sessions];
+            List<dev.webrepl.transport.client.ReplConnection> open = new ArrayList<>();
+            try (WebReplServer server = WebReplServer.start(
+                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
+                    new SessionRegistry(probe.engines(), new SecureRandom(),
+                            SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO)));
+                 WebReplClient client = WebReplClient.newBuilder().build()) {
+                long heapBefore = usedHeapAfterGc();
+                long rssBefore = childRss();
+                try {
+                    for (int i = 0; i < sessions; i++) {
+                        long start = System.nanoTime();
+                        java.util.concurrent.CompletableFuture<Long> answered = new java.util.concurrent.CompletableFuture<>();
+                        StringBuilder seen = new StringBuilder();
+                        dev.webrepl.transport.client.ReplConnection c =
+                                FanoutBenchmark.await(client.connect("127.0.0.1", server.port(), PASSWORD), TIMEOUT);
+                        open.add(c);
+                        c.output().subscribe(b -> {
+                            synchronized (seen) {
+                                seen.append(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+                                if (seen.indexOf(probe.answer()) >= 0) {
+                                    answered.complete(System.nanoTime());
+                                }
+                            }
+                        });
+                        c.send(probe.input());
+                        nanos[i] = FanoutBenchmark.await(answered, TIMEOUT) - start;
+                    }
+                    long heap = usedHeapAfterGc() - heapBefore;
+                    long rss = childRss() - rssBefore;
+                    java.util.Arrays.sort(nanos);
+                    out.printf("| %s | %.0f ms | %.0f ms | %.0f KB | %s |%n", probe.name(), nanos[sessions / 2] / 1e6,
+                            nanos[sessions - 1] / 1e6, heap / 1e3 / sessions,
+                            rss > 0 ? String.format("%.1f MB", rss / 1e6 / sessions) : "none");
+                    out.flush();
+                } finally {
+                    for (dev.webrepl.transport.client.ReplConnection c : open) {
+                        c.close();
+                    }
+                }
+            }
+        }
+
+        /** The resident memory of this JVM's descendant processes, from /proc. */
+        private static long childRss() {
+            return ProcessHandle.current().descendants().mapToLong(p -> {
+                try {
+                    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+                        if (line.startsWith("VmRSS:")) {
+                            return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended meanwhile
+                }
+                return 0;
+            }).sum();
+        }
+
+        private void throughput(PrintWriter out, Path root) throws Exception {
+            String command = "yes 0123456789012345678901234567890123456789 | head -c " + (mb * 1_000_000L);
+            long bareStart = System.nanoTime();
+            long bytes = barePty(command, root);
+            double bare = bytes / 1e6 / ((System.nanoTime() - bareStart) / 1e9);
+            dev.webrepl.engines.process.ProcessEngineConfig config = new dev.webrepl.engines.process.ProcessEngineConfig(
+                    List.of("/bin/sh", "-c", "stty -echo; " + command + "; exec sleep 60"), System.getenv(), root, 80, 24,
+                    Duration.ofSeconds(1));
+            double served;
+            try (WebReplServer server = WebReplServer.start(
+                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
+                    new SessionRegistry(() -> new dev.webrepl.engines.process.ProcessEngine(config), new SecureRandom(),
+                            SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO)));
+                 WebReplClient client = WebReplClient.newBuilder().build()) {
+                long start = System.nanoTime();
+                java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+                boolean[] past = new boolean[1];
+                StringBuilder head = new StringBuilder();
+                try (dev.webrepl.transport.client.ReplConnection c =
+                             FanoutBenchmark.await(client.connect("127.0.0.1", server.port(), PASSWORD), TIMEOUT)) {
+                    c.output().subscribe(b -> {
+                        if (!past[0]) {
+                            head.append(new String(b, java.nio.charset.StandardCharsets.ISO_8859_1));
+                            int i = head.indexOf("\r\n", head.indexOf("/session/"));
+                            if (i < 0) {
+                                return;
+                            }
+                            past[0] = true;
+                            b = head.substring(i + 2).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                        }
+                        if (got.addAndGet(b.length) >= bytes) {
+                            done.complete(System.nanoTime());
+                        }
+                    });
+                    served = bytes / 1e6 / ((FanoutBenchmark.await(done, TIMEOUT) - start) / 1e9);
+                }
+            }
+            out.printf("Process engine output throughput, `%s` (%.1f MB through the pty):%n%n", command, bytes / 1e6);
+            out.println("| path | MB/s | share of the bare pty |");
+            out.println("|---|---:|---:|");
+            out.printf("| bare pty (pty4j, read in 64 KiB blocks) | %.1f | 100 %% |%n", bare);
+            out.printf("| through webrepl (process engine, session, WebSocket, client) | %.1f | %.0f %% |%n", served,
+                    100 * served / bare);
+            out.flush();
+        }
+
+        /** Runs {@code command} in a pty and reads its output to the end as fast as possible. */
+        private static long barePty(String command, Path dir) throws Exception {
+            java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.put("TERM", "xterm-256color");
+            com.pty4j.PtyProcess p = new com.pty4j.PtyProcessBuilder(new String[] {"/bin/sh", "-c", "stty -echo; " + command})
+                    .setEnvironment(env).setDirectory(dir.toString()).setInitialColumns(80).setInitialRows(24)
+                    .setRedirectErrorStream(true).start();
+            long total = 0;
+            byte[] buf = new byte[65536];
+            try (java.io.InputStream in = p.getInputStream()) {
+                while (true) {
+                    int n;
+                    try {
+                        n = in.read(buf);
+                    } catch (IOException eio) {
+                        break;  // the child is gone: a pty master reads EIO at the end
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    total += n;
+                }
+            } finally {
+                p.waitFor();
+                p.destroy();
+            }
+            return total;
         }
     }
 
