@@ -4,6 +4,7 @@ import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.EngineOutput;
 import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.engine.TerminalSize;
 import dev.webrepl.core.protocol.Utf8TextFramer;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,7 @@ public final class Session {
     private Disposable lingerTimer;
     private Disposable idleTimer;
     private volatile Pausable producer;
+    private volatile TerminalSize size = TerminalSize.DEFAULT;
     private volatile boolean paused;
 
     Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
@@ -120,7 +122,9 @@ public final class Session {
             started = true;
         }
         try {
+            long begin = System.nanoTime();
             engine.start(new Context());
+            recorder.engineStarted(Duration.ofNanos(System.nanoTime() - begin));
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "session " + id + ": engine failed to start", e);
             end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
@@ -140,6 +144,7 @@ public final class Session {
 
     void resize(int columns, int rows) {
         lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        size = new TerminalSize(columns, rows);
         try {
             engine.resize(columns, rows);
         } catch (RuntimeException e) {
@@ -420,6 +425,21 @@ public final class Session {
         @Override
         public String sessionId() {
             return id;
+        }
+
+        @Override
+        public java.nio.file.Path workingDirectory() {
+            return config.workingDirectory();
+        }
+
+        @Override
+        public TerminalSize terminalSize() {
+            return size;
+        }
+
+        @Override
+        public dev.webrepl.core.engine.EngineRecorder recorder() {
+            return recorder;
         }
 
         @Override

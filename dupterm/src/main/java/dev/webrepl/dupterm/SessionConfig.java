@@ -1,5 +1,6 @@
 package dev.webrepl.dupterm;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -16,53 +17,60 @@ import java.time.Duration;
  * @param idleTimeout      a session without input or output for this long ends (0: never)
  * @param maxSessions      sessions per server
  * @param maxTerminals     terminals per session
+ * @param workingDirectory where engines work (the server's file root)
  */
 public record SessionConfig(int inputQueueBytes, long outputHighWater, long outputLowWater, long outputHardCap,
                             int scrollbackBytes, Duration linger, Duration idleTimeout, int maxSessions,
-                            int maxTerminals) {
+                            int maxTerminals, Path workingDirectory) {
     public static final SessionConfig DEFAULTS = new SessionConfig(64 * 1024, 256 * 1024, 64 * 1024,
-            4 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(60), Duration.ofHours(1), 1000, 32);
+            4 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(60), Duration.ofHours(1), 1000, 32,
+            Path.of("").toAbsolutePath());
 
     public SessionConfig {
         if (inputQueueBytes < 1 || outputLowWater < 0 || outputHighWater < outputLowWater
                 || outputHardCap < outputHighWater || scrollbackBytes < 0 || maxSessions < 1 || maxTerminals < 1
-                || linger.isNegative() || idleTimeout.isNegative()) {
+                || linger.isNegative() || idleTimeout.isNegative() || workingDirectory == null) {
             throw new IllegalArgumentException("inconsistent session limits: " + this);
         }
     }
 
     public SessionConfig withInputQueueBytes(int bytes) {
         return new SessionConfig(bytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes, linger,
-                idleTimeout, maxSessions, maxTerminals);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory);
     }
 
     public SessionConfig withOutputLimits(long lowWater, long highWater, long hardCap) {
         return new SessionConfig(inputQueueBytes, highWater, lowWater, hardCap, scrollbackBytes, linger,
-                idleTimeout, maxSessions, maxTerminals);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory);
     }
 
     public SessionConfig withScrollbackBytes(int bytes) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, bytes, linger,
-                idleTimeout, maxSessions, maxTerminals);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory);
     }
 
     public SessionConfig withLinger(Duration d) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes, d,
-                idleTimeout, maxSessions, maxTerminals);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory);
     }
 
     public SessionConfig withIdleTimeout(Duration d) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, d, maxSessions, maxTerminals);
+                linger, d, maxSessions, maxTerminals, workingDirectory);
     }
 
     public SessionConfig withMaxSessions(int n) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, idleTimeout, n, maxTerminals);
+                linger, idleTimeout, n, maxTerminals, workingDirectory);
+    }
+
+    public SessionConfig withWorkingDirectory(Path dir) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
+                linger, idleTimeout, maxSessions, maxTerminals, dir);
     }
 
     public SessionConfig withMaxTerminals(int n) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, idleTimeout, maxSessions, n);
+                linger, idleTimeout, maxSessions, n, workingDirectory);
     }
 }

@@ -4,7 +4,7 @@ package dev.webrepl.dupterm;
  * What sessions report as it happens; metrics implement it (DESIGN: metrics attach through recorder
  * interfaces). Called on whatever thread the event happens; implementations must be quick.
  */
-public interface SessionRecorder {
+public interface SessionRecorder extends dev.webrepl.core.engine.EngineRecorder {
     SessionRecorder NONE = new SessionRecorder() {
     };
 

@@ -179,6 +179,12 @@ final class Fakes {
         final List<String> deactivated = new CopyOnWriteArrayList<>();
         final List<String> ended = new CopyOnWriteArrayList<>();
         final AtomicInteger paused = new AtomicInteger();
+        final AtomicInteger enginesStarted = new AtomicInteger();
+
+        @Override
+        public void engineStarted(java.time.Duration took) {
+            enginesStarted.incrementAndGet();
+        }
 
         @Override
         public void inputQueued(long bytes) {

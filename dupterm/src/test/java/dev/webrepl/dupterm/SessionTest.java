@@ -245,4 +245,22 @@ class SessionTest {
         assertEquals(List.of("write-error"), harness.recorder.deactivated);
         assertFalse(first.session().ended());
     }
+
+    @Test
+    void theEngineContextCarriesTheWorkingDirectoryTheTerminalSizeAndTheRecorder() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("/srv/webrepl-files");
+        try (Harness h = new Harness(CONFIG.withWorkingDirectory(dir))) {
+            Slot first = h.open(new FakePort());
+            Slot viewer = h.attach(first, TerminalMode.VIEW, new FakePort());
+            dev.webrepl.core.engine.EngineContext context = h.engine().context;
+
+            assertEquals(dir, context.workingDirectory());
+            assertEquals(dev.webrepl.core.engine.TerminalSize.DEFAULT, context.terminalSize());
+            first.resize(132, 43);
+            viewer.resize(20, 10);  // a viewer does not size the terminal
+            assertEquals(new dev.webrepl.core.engine.TerminalSize(132, 43), context.terminalSize());
+            assertTrue(context.recorder() == h.recorder);
+            assertEquals(1, h.recorder.enginesStarted.get());
+        }
+    }
 }

@@ -152,7 +152,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword));
-        SessionRegistry sessions = new SessionRegistry(engines(store.root()), new SecureRandom(), sessionConfig());
+        SessionRegistry sessions = new SessionRegistry(engines(store.root()), new SecureRandom(),
+                sessionConfig().withWorkingDirectory(store.root()));
         WebReplServer server = WebReplServer.start(options, sessions);
         out.printf("webrepl serving ws://%s:%d/ (files in %s, engine %s)%n",
                 server.address().getHostString(), server.port(), store.root(),

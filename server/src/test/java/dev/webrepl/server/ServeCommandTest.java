@@ -88,7 +88,8 @@ class ServeCommandTest {
                 "--idle-timeout", "5m", "--input-queue", "4096", "--output-low-water", "1000",
                 "--output-high-water", "2000", "--output-cap", "3000", "--scrollback", "100").sessionConfig();
         assertEquals(new dev.webrepl.dupterm.SessionConfig(4096, 2000, 1000, 3000, 100,
-                java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(5), 3, 2), c);
+                java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(5), 3, 2,
+                dev.webrepl.dupterm.SessionConfig.DEFAULTS.workingDirectory()), c);
     }
 
     @Test

@@ -1,11 +1,27 @@
 package dev.webrepl.core.engine;
 
+import java.nio.file.Path;
 import reactor.core.publisher.Flux;
 
 /** What a session gives its engine. */
 public interface EngineContext {
     /** The session's id (for logs). */
     String sessionId();
+
+    /** Where the session's files are (the server's file root); engines that run programs start them here. */
+    default Path workingDirectory() {
+        return Path.of("").toAbsolutePath();
+    }
+
+    /** The terminal's size now: the last size a read-write terminal reported, else {@link TerminalSize#DEFAULT}. */
+    default TerminalSize terminalSize() {
+        return TerminalSize.DEFAULT;
+    }
+
+    /** Where the engine's events are reported (metrics). */
+    default EngineRecorder recorder() {
+        return EngineRecorder.NONE;
+    }
 
     /**
      * The merged terminal input of every read-write terminal, in arrival order. Subscribe once and

@@ -67,6 +67,7 @@ public final class LineDiscipline implements ReplEngine {
     private static final byte BELL = 0x07;
 
     private final LineEvaluator evaluator;
+    private volatile dev.webrepl.core.engine.EngineRecorder recorder = dev.webrepl.core.engine.EngineRecorder.NONE;
     private final Executor givenExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean evaluating;
@@ -105,6 +106,7 @@ public final class LineDiscipline implements ReplEngine {
 
     @Override
     public void start(EngineContext context) {
+        recorder = context.recorder();
         BaseSubscriber<byte[]> input = new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(Subscription subscription) {
@@ -410,10 +412,12 @@ public final class LineDiscipline implements ReplEngine {
         continuing = false;
         flush();
         evaluating = true;
+        long begin = System.nanoTime();
         try {
             evaluator.evaluate(input, output);
         } finally {
             evaluating = false;
+            recorder.evaluated(java.time.Duration.ofNanos(System.nanoTime() - begin));
         }
         if (evaluator.finished()) {
             end();

@@ -779,6 +779,7 @@ class LineDisciplineTest {
         final TerminalOutput out;
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final List<Integer> exits = new CopyOnWriteArrayList<>();
+        final List<java.time.Duration> evaluations = new CopyOnWriteArrayList<>();
 
         FakeContext(Flux<byte[]> input, TerminalOutput out) {
             this.input = input;
@@ -818,6 +819,16 @@ class LineDisciplineTest {
 
         @Override
         public void pausable(Pausable producer) {
+        }
+
+        @Override
+        public dev.webrepl.core.engine.EngineRecorder recorder() {
+            return new dev.webrepl.core.engine.EngineRecorder() {
+                @Override
+                public void evaluated(java.time.Duration took) {
+                    evaluations.add(took);
+                }
+            };
         }
 
         @Override
@@ -938,6 +949,7 @@ class LineDisciplineTest {
         assertEquals(1L, requests.poll(5, TimeUnit.SECONDS));
         assertEquals("x", screen.next(1));
         assertEquals("webrepl-line-test", blocking.thread.get());
+        assertEquals(1, context.evaluations.size(), "the evaluation was reported to the recorder");
         engine.close();
     }
 

@@ -1,0 +1,20 @@
+package dev.webrepl.core.engine;
+
+import java.time.Duration;
+
+/**
+ * What an engine's session reports about it; metrics implement it (DESIGN: metrics attach through
+ * recorder interfaces). Called on whatever thread the event happens; must be quick.
+ */
+public interface EngineRecorder {
+    EngineRecorder NONE = new EngineRecorder() {
+    };
+
+    /** The engine's {@link ReplEngine#start} returned after {@code took}. */
+    default void engineStarted(Duration took) {
+    }
+
+    /** An engine evaluated one input in {@code took} (engines with a line discipline report this). */
+    default void evaluated(Duration took) {
+    }
+}
