@@ -12,17 +12,35 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * JShell's local execution, with every {@code System.exit}, {@code Runtime.exit} and
- * {@code Runtime.halt} call in user classes rewritten to throw {@link SessionExit}, so that a LOCAL
- * session's code cannot stop the server (the JDK's SecurityManager would be process-wide state).
- * The rewrite keeps each call's stack effect, so no stack map frame changes. Reflective calls and
- * method handles are not rewritten (README "Engines").
+ * JShell's local execution, with user classes rewritten as they load:
+ * <ul>
+ *   <li>every {@code System.exit}, {@code Runtime.exit} and {@code Runtime.halt} call throws
+ *       {@link SessionExit} instead, so a LOCAL session's code cannot stop the server (the JDK's
+ *       SecurityManager would be process-wide state);</li>
+ *   <li>{@code System.out} and {@code System.err} read this session's streams instead, held in static
+ *       fields of a small class generated into the session's own class loader (so nothing is shared
+ *       between sessions), because JDK 17's local execution leaves them the server's.</li>
+ * </ul>
+ * The rewrites keep each instruction's stack effect, so no stack map frame changes. Reflective
+ * calls, method handles and {@code System.setOut} are not rewritten (README "Engines").
  */
 final class ExitTrappingExecutionControl extends LocalExecutionControl {
     private static final String TRAP = SessionExit.class.getName().replace('.', '/');
+    /** In JShell's own package, so snippet classes can reach it; one per session class loader. */
+    private static final String STREAMS = "REPL/$WebreplStreams";
+
+    private final java.io.PrintStream out;
+    private boolean streamsInstalled;
 
     /** The provider {@code JShell.builder().executionEngine(...)} takes. */
     static final class Provider implements ExecutionControlProvider {
+        private final java.io.PrintStream out;
+
+        /** @param out where user code's System.out and System.err go */
+        Provider(java.io.PrintStream out) {
+            this.out = out;
+        }
+
         @Override
         public String name() {
             return "webrepl-local";
@@ -30,14 +48,43 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
 
         @Override
         public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-            return new ExitTrappingExecutionControl();
+            return new ExitTrappingExecutionControl(out);
         }
+    }
+
+    ExitTrappingExecutionControl(java.io.PrintStream out) {
+        this.out = out;
     }
 
     @Override
     public void load(ClassBytecodes[] classes) throws ClassInstallException, NotImplementedException,
             EngineTerminationException {
+        installStreams();
         super.load(rewrite(classes));
+    }
+
+    /** Loads the streams holder into this session's class loader and points it at the terminal. */
+    private synchronized void installStreams() throws ClassInstallException, NotImplementedException,
+            EngineTerminationException {
+        if (streamsInstalled) {
+            return;
+        }
+        ClassWriter w = new ClassWriter(0);
+        w.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, STREAMS, null,
+                "java/lang/Object", null);
+        for (String field : new String[] {"out", "err"}) {
+            w.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, field, "Ljava/io/PrintStream;", null, null).visitEnd();
+        }
+        w.visitEnd();
+        super.load(new ClassBytecodes[] {new ClassBytecodes(STREAMS.replace('/', '.'), w.toByteArray())});
+        try {
+            Class<?> holder = findClass(STREAMS.replace('/', '.'));
+            holder.getField("out").set(null, out);
+            holder.getField("err").set(null, out);
+        } catch (ReflectiveOperationException e) {
+            throw new ClassInstallException("cannot set up the session's output streams: " + e, new boolean[] {false});
+        }
+        streamsInstalled = true;
     }
 
     @Override
@@ -63,6 +110,16 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
                 return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, descriptor, signature, exceptions)) {
+                    @Override
+                    public void visitFieldInsn(int opcode, String owner, String field, String desc) {
+                        if (opcode == Opcodes.GETSTATIC && owner.equals("java/lang/System")
+                                && (field.equals("out") || field.equals("err")) && desc.equals("Ljava/io/PrintStream;")) {
+                            super.visitFieldInsn(Opcodes.GETSTATIC, STREAMS, field, desc);
+                        } else {
+                            super.visitFieldInsn(opcode, owner, field, desc);
+                        }
+                    }
+
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
                         if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/lang/System")

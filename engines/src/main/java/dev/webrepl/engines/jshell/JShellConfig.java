@@ -21,8 +21,9 @@ public record JShellConfig(Execution execution, List<String> remoteVmOptions, Li
          * In the server's JVM: about 5 MB and a few ms per session, for trusted use only.
          * {@code System.exit}, {@code Runtime.exit} and {@code Runtime.halt} in user code end only the
          * session (the calls are rewritten when the snippet's classes load; reflective calls are not).
-         * The snippet's System.out/err are the server's own (JShell's local execution does not redirect
-         * them), so they do not reach the session's terminal. Ctrl-C works (ThreadGroup.stop).
+         * {@code System.out}/{@code System.err} in user code are rewritten the same way to this
+         * session's terminal (JShell's local execution would leave them the server's). Ctrl-C works
+         * (ThreadGroup.stop).
          */
         LOCAL
     }

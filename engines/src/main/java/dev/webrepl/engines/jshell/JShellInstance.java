@@ -41,7 +41,7 @@ public final class JShellInstance implements AutoCloseable {
                 .tempVariableNameGenerator(ids::nextTemporaryName);
         if (config.execution() == JShellConfig.Execution.LOCAL) {
             // Local execution whose user classes cannot call System.exit (see ExitTrappingExecutionControl).
-            builder.executionEngine(new ExitTrappingExecutionControl.Provider(), java.util.Map.of());
+            builder.executionEngine(new ExitTrappingExecutionControl.Provider(print), java.util.Map.of());
         } else {
             builder.remoteVMOptions(config.remoteVmOptions().toArray(String[]::new));
         }

@@ -227,4 +227,23 @@ class JShellEvaluatorTest {
     void runtimeExitIsTrapped() {
         assertEquals("|  Session ended: exit status 5\r\n", eval("Runtime.getRuntime().exit(5)"));
     }
+
+    @Test
+    void userOutputOfALocalSessionReachesItsTerminal() {
+        assertEquals("hi\r\noops\r\n", eval("System.out.println(\"hi\"); System.err.println(\"oops\");"));
+    }
+
+    @Test
+    void twoLocalSessionsPrintToTheirOwnTerminals() {
+        JShellEvaluator other = new JShellEvaluator(
+                () -> JShellInstance.start(JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL)));
+        try {
+            Terminal otherTerminal = new Terminal();
+            assertEquals("mine\r\n", eval("System.out.println(\"mine\")"));
+            assertEquals("theirs\r\n", otherTerminal.eval(other, "System.out.println(\"theirs\")"));
+            assertEquals("mine again\r\n", eval("System.out.println(\"mine again\")"));
+        } finally {
+            other.close();
+        }
+    }
 }
