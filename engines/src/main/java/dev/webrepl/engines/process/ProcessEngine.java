@@ -143,6 +143,7 @@ public final class ProcessEngine implements ReplEngine {
         r.resume();
         try {
             terminate(p);
+            unblockWriter(p, w);
             // pty4j keeps a slave fd of its own: a write blocked on a full pty ends only when it is closed.
             closePty(p);
             if (!w.stop(REAP_TIMEOUT)) {
@@ -205,6 +206,52 @@ public final class ProcessEngine implements ReplEngine {
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
+
+    /**
+     * A write blocked on a full pty input queue is not woken when the child dies (pty4j keeps the tty
+     * from hanging up): discarding the slave's pending input (tcflush TCIFLUSH on the slave, opened
+     * with O_NOCTTY) makes room, so the writer, which sees it is stopping, returns. Bounded: a few
+     * rounds, each waiting briefly for the writer.
+     */
+    private void unblockWriter(PtyProcess p, PtyWriter w) throws InterruptedException {
+        if (!(p instanceof UnixPtyProcess u)) {
+            return;
+        }
+        w.requestStop();
+        String slave = u.getPty().getSlaveName();
+        for (int round = 0; round < 50 && !w.ended(); round++) {
+            try {
+                int fd = LIBC.open(slave, O_RDWR | O_NOCTTY | O_NONBLOCK);
+                if (fd < 0) {
+                    return;
+                }
+                try {
+                    LIBC.tcflush(fd, TCIFLUSH);
+                } finally {
+                    LIBC.close(fd);
+                }
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.FINE, "session " + context.sessionId() + ": flushing the pty's input", e);
+                return;
+            }
+            w.awaitEnd(Duration.ofMillis(100));
+        }
+    }
+
+    /** The libc calls the engine needs that pty4j does not offer. */
+    private interface LibC extends com.sun.jna.Library {
+        int open(String path, int flags);
+
+        int tcflush(int fd, int queueSelector);
+
+        int close(int fd);
+    }
+
+    private static final LibC LIBC = com.sun.jna.Native.load("c", LibC.class);
+    private static final int O_RDWR = 2;
+    private static final int O_NOCTTY = 0400;
+    private static final int O_NONBLOCK = 04000;
+    private static final int TCIFLUSH = 0;
 
     private void closePty(PtyProcess p) {
         try {

@@ -63,6 +63,22 @@ final class PtyWriter extends BaseSubscriber<byte[]> {
     }
 
     /** Stops writing and cancels the input subscription; false if the thread is still in a write. */
+    /** Whether the writer thread has ended. */
+    boolean ended() {
+        return !thread.isAlive();
+    }
+
+    /** Marks the writer stopping (it writes nothing more once its current write returns). */
+    void requestStop() {
+        stopped = true;
+        thread.interrupt();
+    }
+
+    /** Waits up to {@code timeout} for the writer thread to end. */
+    void awaitEnd(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+    }
+
     boolean stop(Duration timeout) throws InterruptedException {
         stopped = true;
         thread.interrupt();
