@@ -56,8 +56,6 @@ public final class FanoutBenchmark {
             StringBuilder banner = new StringBuilder();
             CompletableFuture<String> id = new CompletableFuture<>();
             List<CompletableFuture<Long>> done = new ArrayList<>();
-            List<AtomicLong> counts = new ArrayList<>();
-            long[] start = new long[1];
             first.output().subscribe(b -> {
                 if (!id.isDone()) {
                     banner.append(new String(b, StandardCharsets.ISO_8859_1));
@@ -69,7 +67,6 @@ public final class FanoutBenchmark {
                 }
                 count(seen, b.length, bytes, done.get(0));
             });
-            counts.add(seen);
             done.add(new CompletableFuture<>());
             String sessionId = await(id, timeout);
             for (int i = 1; i < terminals; i++) {
@@ -95,11 +92,11 @@ public final class FanoutBenchmark {
                 await(attached, timeout);
                 done.add(d);
             }
-            start[0] = System.nanoTime();
+            long start = System.nanoTime();
             first.send("go\r");
             List<Duration> times = new ArrayList<>();
             for (CompletableFuture<Long> d : done) {
-                times.add(Duration.ofNanos(await(d, timeout) - start[0]));
+                times.add(Duration.ofNanos(await(d, timeout) - start));
             }
             return new Result(terminals, bytes, times);
         } finally {

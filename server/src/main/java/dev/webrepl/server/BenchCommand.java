@@ -103,7 +103,7 @@ final class BenchCommand {
         }
 
         private TransferBenchmark.Summary measureGet(Path root, Path work, int chunk, WireMode mode) throws IOException {
-            try (WebReplServer server = startServer(root, chunk);
+            try (WebReplServer server = startServer(root, EchoEvaluator::engine, SessionConfig.DEFAULTS, chunk);
                  WebReplClient client = WebReplClient.newBuilder().wireMode(mode).build()) {
                 TransferBenchmark bench = new TransferBenchmark(client, "127.0.0.1", server.port(), PASSWORD, TIMEOUT);
                 return bench.get("file.bin", work.resolve("got.bin"), root.resolve("file.bin"), rounds);
@@ -111,7 +111,7 @@ final class BenchCommand {
         }
 
         private TransferBenchmark.Summary measurePut(Path root, Path source, WireMode mode, int frame) throws IOException {
-            try (WebReplServer server = startServer(root, ServerOptions.DEFAULT_GET_CHUNK);
+            try (WebReplServer server = startServer(root, EchoEvaluator::engine, SessionConfig.DEFAULTS);
                  WebReplClient client = WebReplClient.newBuilder().wireMode(mode).putFrameSize(frame).build()) {
                 TransferBenchmark bench = new TransferBenchmark(client, "127.0.0.1", server.port(), PASSWORD, TIMEOUT);
                 return bench.put(source, "put.bin", root.resolve("put.bin"), rounds);
@@ -157,9 +157,7 @@ final class BenchCommand {
             {
                 Path root = Files.createTempDirectory("webrepl-bench");
                 SessionConfig config = SessionConfig.DEFAULTS.withMaxSessions(n + 10).withIdleTimeout(Duration.ZERO);
-                try (WebReplServer server = WebReplServer.start(
-                        ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
-                        new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), config))) {
+                try (WebReplServer server = startServer(root, EchoEvaluator::engine, config)) {
                     long before = usedHeapAfterGc();
                     Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                             "-cp", System.getProperty("java.class.path"), "dev.webrepl.loadtest.IdleClients",
@@ -219,13 +217,11 @@ final class BenchCommand {
             out.println("|---:|---:|---:|---:|");
             out.flush();
             Path root = Files.createTempDirectory("webrepl-bench");
-            try (WebReplServer server = WebReplServer.start(
-                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
-                    new SessionRegistry(() -> new FloodEngine(bytes, 16384), new SecureRandom(),
+            try (WebReplServer server = startServer(root, () -> new FloodEngine(bytes, 16384),
                             // The producer runs at the pace of the fastest terminal (dupterm's rule); the cap is
                             // raised above the volume so that no slower terminal is cut off mid-measurement.
                             SessionConfig.DEFAULTS.withMaxTerminals(1000)
-                                    .withOutputLimits(64 * 1024, 256 * 1024, bytes + (1 << 20))));
+                                    .withOutputLimits(64 * 1024, 256 * 1024, bytes + (1 << 20)));
                  WebReplClient client = WebReplClient.newBuilder().build()) {
                 for (int t : terminals) {
                     List<FanoutBenchmark.Result> runs = new ArrayList<>();
@@ -287,10 +283,8 @@ final class BenchCommand {
             Path root = Files.createTempDirectory("webrepl-bench");
             JShellPool pool = warm ? JShellPool.start(config, 2) : null;
             java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> evaluators = JShellEngines.factory(config, pool);
-            try (WebReplServer server = WebReplServer.start(
-                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
-                    new SessionRegistry(() -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()),
-                            new SecureRandom()));
+            try (WebReplServer server = startServer(root,
+                    () -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()), SessionConfig.DEFAULTS);
                  WebReplClient client = WebReplClient.newBuilder().build()) {
                 for (int i = 0; i < sessions; i++) {
                     if (pool != null) {
@@ -300,19 +294,8 @@ final class BenchCommand {
                         }
                     }
                     long start = System.nanoTime();
-                    java.util.concurrent.CompletableFuture<Long> result = new java.util.concurrent.CompletableFuture<>();
-                    StringBuilder seen = new StringBuilder();
-                    try (dev.webrepl.transport.client.ReplConnection c =
-                                 FanoutBenchmark.await(client.connect("127.0.0.1", server.port(), PASSWORD), TIMEOUT)) {
-                        c.output().subscribe(b -> {
-                            seen.append(new String(b, java.nio.charset.StandardCharsets.UTF_8));
-                            if (seen.indexOf("$1 ==> 2") >= 0) {
-                                result.complete(System.nanoTime());
-                            }
-                        });
-                        c.send("1 + 1\r");
-                        nanos[i] = FanoutBenchmark.await(result, TIMEOUT) - start;
-                    }
+                    openAndAsk(client, server.port(), "1 + 1\r", "$1 ==> 2").close();
+                    nanos[i] = System.nanoTime() - start;
                 }
             } finally {
                 if (pool != null) {
@@ -344,7 +327,7 @@ final class BenchCommand {
         @Option(names = "--mb", defaultValue = "20", description = "MB the throughput command writes (default ${DEFAULT-VALUE}).")
         int mb;
 
-        private record Probe(String name, Supplier<ReplEngine> engines, String input, String answer, Runnable close) {
+        private record Probe(String name, Supplier<ReplEngine> engines, String input, String answer) {
         }
 
         @Override
@@ -358,11 +341,7 @@ final class BenchCommand {
             Path root = Files.createTempDirectory("webrepl-bench");
             try {
                 for (Probe probe : probes(root)) {
-                    try {
-                        measure(out, root, probe);
-                    } finally {
-                        probe.close().run();
-                    }
+                    measure(out, root, probe);
                 }
                 out.println();
                 throughput(out, root);
@@ -374,13 +353,12 @@ final class BenchCommand {
 
         private List<Probe> probes(Path root) {
             List<Probe> probes = new ArrayList<>();
-            probes.add(new Probe("echo", EchoEvaluator::engine, "ping\r", "ping\r\nping\r\n", () -> { }));
+            probes.add(new Probe("echo", EchoEvaluator::engine, "ping\r", "ping\r\nping\r\n"));
             for (JShellConfig.Execution e : JShellConfig.Execution.values()) {
                 java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> evaluators =
                         JShellEngines.factory(JShellConfig.defaults().withExecution(e), null);
                 probes.add(new Probe("jshell " + e.name().toLowerCase(),
-                        () -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()), "1 + 1\r", "$1 ==> 2",
-                        () -> { }));
+                        () -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()), "1 + 1\r", "$1 ==> 2"));
             }
             probes.add(process(root, "process /bin/sh", List.of("/bin/sh"), "echo rea''dy\r", "ready\r\n"));
             if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
@@ -393,37 +371,22 @@ final class BenchCommand {
         private static Probe process(Path root, String name, List<String> command, String input, String answer) {
             dev.webrepl.engines.process.ProcessEngineConfig config = new dev.webrepl.engines.process.ProcessEngineConfig(
                     command, System.getenv(), root, 80, 24, Duration.ofSeconds(2));
-            return new Probe(name, () -> new dev.webrepl.engines.process.ProcessEngine(config), input, answer, () -> { });
+            return new Probe(name, () -> new dev.webrepl.engines.process.ProcessEngine(config), input, answer);
         }
 
         private void measure(PrintWriter out, Path root, Probe probe) throws Exception {
             long[] nanos = new long[sessions];
             List<dev.webrepl.transport.client.ReplConnection> open = new ArrayList<>();
-            try (WebReplServer server = WebReplServer.start(
-                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
-                    new SessionRegistry(probe.engines(), new SecureRandom(),
-                            SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO)));
+            try (WebReplServer server = startServer(root, probe.engines(),
+                    SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO));
                  WebReplClient client = WebReplClient.newBuilder().build()) {
                 long heapBefore = usedHeapAfterGc();
                 long rssBefore = childRss();
                 try {
                     for (int i = 0; i < sessions; i++) {
                         long start = System.nanoTime();
-                        java.util.concurrent.CompletableFuture<Long> answered = new java.util.concurrent.CompletableFuture<>();
-                        StringBuilder seen = new StringBuilder();
-                        dev.webrepl.transport.client.ReplConnection c =
-                                FanoutBenchmark.await(client.connect("127.0.0.1", server.port(), PASSWORD), TIMEOUT);
-                        open.add(c);
-                        c.output().subscribe(b -> {
-                            synchronized (seen) {
-                                seen.append(new String(b, java.nio.charset.StandardCharsets.UTF_8));
-                                if (seen.indexOf(probe.answer()) >= 0) {
-                                    answered.complete(System.nanoTime());
-                                }
-                            }
-                        });
-                        c.send(probe.input());
-                        nanos[i] = FanoutBenchmark.await(answered, TIMEOUT) - start;
+                        open.add(openAndAsk(client, server.port(), probe.input(), probe.answer()));
+                        nanos[i] = System.nanoTime() - start;
                     }
                     long heap = usedHeapAfterGc() - heapBefore;
                     long rss = childRss() - rssBefore;
@@ -465,10 +428,8 @@ final class BenchCommand {
                     List.of("/bin/sh", "-c", "stty -echo; " + command + "; exec sleep 60"), System.getenv(), root, 80, 24,
                     Duration.ofSeconds(1));
             double served;
-            try (WebReplServer server = WebReplServer.start(
-                    ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
-                    new SessionRegistry(() -> new dev.webrepl.engines.process.ProcessEngine(config), new SecureRandom(),
-                            SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO)));
+            try (WebReplServer server = startServer(root, () -> new dev.webrepl.engines.process.ProcessEngine(config),
+                    SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO));
                  WebReplClient client = WebReplClient.newBuilder().build()) {
                 long start = System.nanoTime();
                 java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
@@ -545,10 +506,44 @@ final class BenchCommand {
     private static final String PASSWORD = "bench";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
-    static WebReplServer startServer(Path root, int getChunk) throws IOException {
+    /** An in-process server on 127.0.0.1 (any free port) with the bench password. */
+    static WebReplServer startServer(Path root, Supplier<ReplEngine> engines, SessionConfig config, int getChunk)
+            throws IOException {
         return WebReplServer.start(
                 ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0).withGetChunkSize(getChunk),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+                new SessionRegistry(engines, new SecureRandom(), config));
+    }
+
+    static WebReplServer startServer(Path root, Supplier<ReplEngine> engines, SessionConfig config) throws IOException {
+        return startServer(root, engines, config, ServerOptions.DEFAULT_GET_CHUNK);
+    }
+
+    /**
+     * Opens a session, sends {@code input} and waits until the output contains {@code answer}; returns
+     * the open connection (the caller closes it).
+     */
+    static dev.webrepl.transport.client.ReplConnection openAndAsk(WebReplClient client, int port, String input,
+                                                                    String answer) throws IOException {
+        dev.webrepl.transport.client.ReplConnection c =
+                FanoutBenchmark.await(client.connect("127.0.0.1", port, PASSWORD), TIMEOUT);
+        java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
+        StringBuilder seen = new StringBuilder();
+        c.output().subscribe(b -> {
+            synchronized (seen) {
+                seen.append(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+                if (seen.indexOf(answer) >= 0) {
+                    answered.complete(null);
+                }
+            }
+        });
+        c.send(input);
+        try {
+            FanoutBenchmark.await(answered, TIMEOUT);
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     static void writeRandom(Path file, long size) throws IOException {
