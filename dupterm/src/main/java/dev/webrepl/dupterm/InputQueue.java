@@ -1,6 +1,8 @@
 package dev.webrepl.dupterm;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -121,7 +123,7 @@ final class InputQueue {
         do {
             while (true) {
                 byte[] next;
-                ArrayDeque<MonoSink<Void>> admitted = new ArrayDeque<>();
+                List<MonoSink<Void>> admitted = List.of();  // rarely anything: allocated only when needed
                 FluxSink<byte[]> sink;
                 Runnable onCancel = null;
                 synchronized (this) {
@@ -144,6 +146,9 @@ final class InputQueue {
                     while (!pending.isEmpty() && fits(pending.peek().bytes().length)) {
                         Pending p = pending.poll();
                         admit(p.bytes());
+                        if (admitted.isEmpty()) {
+                            admitted = new ArrayList<>(2);
+                        }
                         admitted.add(p.admitted());
                     }
                     listener.queued(queued);

@@ -18,7 +18,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.lang.System.Logger.Level;
@@ -312,17 +311,8 @@ final class ConnectionHandler {
     }
 
     private static Data data(WebSocketFrame frame) {
-        Opcode opcode;
-        if (frame instanceof TextWebSocketFrame) {
-            opcode = Opcode.TEXT;
-        } else if (frame instanceof BinaryWebSocketFrame) {
-            opcode = Opcode.BINARY;
-        } else if (frame instanceof ContinuationWebSocketFrame) {
-            opcode = Opcode.CONTINUATION;
-        } else {
-            return null;
-        }
-        return new Data(opcode, ByteBufUtil.getBytes(frame.content()));
+        Opcode opcode = DataFrames.opcode(frame);
+        return opcode == null ? null : new Data(opcode, ByteBufUtil.getBytes(frame.content()));
     }
 
     /** The slot's view of this connection. */

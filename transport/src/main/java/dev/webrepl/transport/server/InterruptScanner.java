@@ -1,11 +1,9 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.protocol.Opcode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.function.LongConsumer;
 
 /**
@@ -32,17 +30,12 @@ final class InterruptScanner extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        boolean text;
-        if (msg instanceof TextWebSocketFrame) {
-            text = true;
-        } else if (msg instanceof BinaryWebSocketFrame) {
-            text = false;
-        } else if (msg instanceof ContinuationWebSocketFrame) {
-            text = lastWasText;
-        } else {
+        Opcode opcode = DataFrames.opcode(msg);
+        if (opcode == null) {
             ctx.fireChannelRead(msg);
             return;
         }
+        boolean text = opcode == Opcode.CONTINUATION ? lastWasText : opcode == Opcode.TEXT;
         lastWasText = text;
         if (text) {
             long seq = textFrames++;
