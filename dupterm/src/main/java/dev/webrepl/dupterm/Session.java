@@ -53,6 +53,9 @@ public final class Session {
     private boolean ended;
     private boolean hadInput;
     private volatile long lastActivity;
+    private final long created;
+    private long inputBytes;
+    private long outputBytes;
     private Disposable lingerTimer;
     private Disposable idleTimer;
     private volatile Pausable producer;
@@ -70,7 +73,8 @@ public final class Session {
         this.input = new InputQueue(config.inputQueueBytes(), recorder::inputQueued);
         this.scrollback = new Scrollback(config.scrollbackBytes());
         this.framer = new Utf8TextFramer(frame -> framed.add(frame));
-        this.lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        this.created = timers.now(TimeUnit.MILLISECONDS);
+        this.lastActivity = created;
         scheduleIdleCheck(config.idleTimeout());
     }
 
@@ -92,6 +96,7 @@ public final class Session {
             }
             if (slots.size() >= config.maxTerminals()) {
                 callbacks.dispose();
+                recorder.terminalDeactivated("limit");
                 throw new SessionException(SessionException.TRY_AGAIN_LATER,
                         "session " + id + " has its maximum of " + config.maxTerminals() + " terminals");
             }
@@ -124,7 +129,7 @@ public final class Session {
         try {
             long begin = System.nanoTime();
             engine.start(new Context());
-            recorder.engineStarted(Duration.ofNanos(System.nanoTime() - begin));
+            recorder.engineStarted(engine.kind(), Duration.ofNanos(System.nanoTime() - begin));
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "session " + id + ": engine failed to start", e);
             end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
@@ -137,6 +142,7 @@ public final class Session {
         }
         synchronized (this) {
             hadInput = true;
+            inputBytes += bytes.length;
         }
         lastActivity = timers.now(TimeUnit.MILLISECONDS);
         return input.offer(bytes);
@@ -172,6 +178,7 @@ public final class Session {
                 return;
             }
             lastActivity = timers.now(TimeUnit.MILLISECONDS);
+            outputBytes += bytes.length;
             scrollback.add(bytes);
             framed = new ArrayList<>(2);
             framer.write(bytes);
@@ -190,6 +197,7 @@ public final class Session {
                     for (byte[] f : framed) {
                         s.deliver(f);
                     }
+                    recorder.outputBacklog(s.backlog());
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "session " + id + ": terminal " + s.number() + " failed to take output", e);
                     failed.add(s);
@@ -352,7 +360,8 @@ public final class Session {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "session " + id + ": engine failed to close", e);
         }
-        recorder.sessionEnded(recorderReason);
+        recorder.sessionEnded(engine.kind(), recorderReason,
+                Duration.ofMillis(Math.max(0, timers.now(TimeUnit.MILLISECONDS) - created)));
         onEnd.accept(this);
     }
 
@@ -362,6 +371,42 @@ public final class Session {
 
     public synchronized int terminals() {
         return slots.size();
+    }
+
+    /** The terminals attached in {@code mode} now. */
+    public synchronized int terminals(TerminalMode mode) {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s.mode() == mode) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The kind of this session's engine (echo, jshell, process). */
+    public String engineKind() {
+        return engine.kind();
+    }
+
+    /** When the session was opened, by the registry's clock. */
+    public java.time.Instant created() {
+        return java.time.Instant.ofEpochMilli(created);
+    }
+
+    /** The last input, output or resize, by the registry's clock. */
+    public java.time.Instant lastActivity() {
+        return java.time.Instant.ofEpochMilli(lastActivity);
+    }
+
+    /** Terminal input bytes taken from every terminal, in total. */
+    public synchronized long inputBytes() {
+        return inputBytes;
+    }
+
+    /** Output bytes the engine wrote, in total (each terminal gets all of them). */
+    public synchronized long outputBytes() {
+        return outputBytes;
     }
 
     /** Input bytes queued for the engine now, and the most ever. */

@@ -1,26 +1,48 @@
 package dev.webrepl.dupterm;
 
+import java.time.Duration;
+
 /**
  * What sessions report as it happens; metrics implement it (DESIGN: metrics attach through recorder
- * interfaces). Called on whatever thread the event happens; implementations must be quick.
+ * interfaces). Called on whatever thread the event happens; implementations must be quick. What is
+ * a state rather than an event (sessions and terminals now, input queued now) is read from the
+ * {@link SessionRegistry} instead.
  */
 public interface SessionRecorder extends dev.webrepl.core.engine.EngineRecorder {
     SessionRecorder NONE = new SessionRecorder() {
     };
 
+    /** A session was opened with an engine of kind {@code engine} (echo, jshell, process). */
+    default void sessionOpened(String engine) {
+    }
+
+    /** The session's engine {@link dev.webrepl.core.engine.ReplEngine#start started} in {@code took}. */
+    default void engineStarted(String engine, Duration took) {
+    }
+
     /** The input bytes now queued for one session's engine. */
     default void inputQueued(long bytes) {
     }
 
-    /** A terminal was deactivated; {@code cause} is one of peer-gone, write-error, slow-consumer, limit, closed. */
+    /**
+     * A terminal was deactivated or refused; {@code cause} is one of peer-gone, write-error,
+     * slow-consumer, closed, or limit (refused: the session or server had its maximum).
+     */
     default void terminalDeactivated(String cause) {
+    }
+
+    /** A terminal's output backlog right after the session wrote output to it. */
+    default void outputBacklog(long bytes) {
     }
 
     /** A producer was paused because every terminal was above the high-water mark. */
     default void producerPaused() {
     }
 
-    /** A session ended; {@code reason} is one of engine-exit, engine-error, idle, linger-expired, shutdown, detached. */
-    default void sessionEnded(String reason) {
+    /**
+     * A session ended after {@code lifetime}; {@code reason} is one of engine-exit, engine-error,
+     * idle, linger-expired, shutdown, detached (left without input), ended (by the embedder or admin).
+     */
+    default void sessionEnded(String engine, String reason, Duration lifetime) {
     }
 }

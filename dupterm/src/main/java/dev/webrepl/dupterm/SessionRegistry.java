@@ -76,12 +76,14 @@ public final class SessionRegistry implements AutoCloseable {
         Session session;
         synchronized (this) {
             if (sessions.size() >= config.maxSessions()) {
+                recorder.terminalDeactivated("limit");
                 throw new SessionException(SessionException.TRY_AGAIN_LATER,
                         "the server has its maximum of " + config.maxSessions() + " sessions");
             }
             session = new Session(newId(), engines.get(), config, timers, recorder, s -> sessions.remove(s.id(), s));
             sessions.put(session.id(), session);
         }
+        recorder.sessionOpened(session.engineKind());
         Slot slot = session.attach(TerminalMode.READ_WRITE, port, callbacks.createWorker());
         session.start();
         arrived(slot);

@@ -182,7 +182,7 @@ final class Fakes {
         final AtomicInteger enginesStarted = new AtomicInteger();
 
         @Override
-        public void engineStarted(java.time.Duration took) {
+        public void engineStarted(String engine, java.time.Duration took) {
             enginesStarted.incrementAndGet();
         }
 
@@ -202,7 +202,7 @@ final class Fakes {
         }
 
         @Override
-        public void sessionEnded(String reason) {
+        public void sessionEnded(String engine, String reason, java.time.Duration lifetime) {
             ended.add(reason);
         }
 

@@ -10,10 +10,6 @@ public interface EngineRecorder {
     EngineRecorder NONE = new EngineRecorder() {
     };
 
-    /** The engine's {@link ReplEngine#start} returned after {@code took}. */
-    default void engineStarted(Duration took) {
-    }
-
     /** An engine evaluated one input in {@code took} (engines with a line discipline report this). */
     default void evaluated(Duration took) {
     }

@@ -7,6 +7,11 @@ import java.util.List;
  * {@link dev.webrepl.core.terminal.LineDiscipline}, which does echo, editing, history and prompts.
  */
 public interface LineEvaluator extends AutoCloseable {
+    /** What kind of engine this is (echo, jshell), shown in session lists and metric tags. */
+    default String kind() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The prompt written before each new input, e.g. {@code ">>> "} or {@code "jshell> "}. */
     String prompt();
 

@@ -7,6 +7,11 @@ package dev.webrepl.core.engine;
  * end with {@link EngineContext#exited(int)} or {@link EngineContext#failed(Throwable)}.
  */
 public interface ReplEngine extends AutoCloseable {
+    /** What kind of engine this is (echo, jshell, process), shown in session lists and metric tags. */
+    default String kind() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Starts the engine. An exception here is an engine failure at start: the session ends. */
     void start(EngineContext context) throws Exception;
 

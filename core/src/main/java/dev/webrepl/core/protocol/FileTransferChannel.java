@@ -39,6 +39,8 @@ public final class FileTransferChannel implements AutoCloseable {
     private long remaining;
     private FileStore.Download download;
     private long sent;
+    /** When the current request's header was complete (System.nanoTime). */
+    private long begun;
 
     /**
      * @param store     where names are resolved
@@ -133,13 +135,14 @@ public final class FileTransferChannel implements AutoCloseable {
     }
 
     private void handle(FileRequest request) {
+        begun = System.nanoTime();
         switch (request.type()) {
             case FileRequest.GET_VER -> replies.accept(version.clone());
             case FileRequest.RESIZE -> resize(request);
             case FileRequest.PUT_FILE, FileRequest.GET_FILE -> {
                 if (!filesAllowed) {
                     reply(FileStatus.PERMISSION_DENIED);
-                    listener.transferEnded(request.type() == FileRequest.PUT_FILE ? TransferListener.Kind.PUT
+                    ended(request.type() == FileRequest.PUT_FILE ? TransferListener.Kind.PUT
                             : TransferListener.Kind.GET, "view-only terminal", 0, FileStatus.PERMISSION_DENIED);
                 } else if (request.type() == FileRequest.PUT_FILE) {
                     startPut(request);
@@ -149,7 +152,7 @@ public final class FileTransferChannel implements AutoCloseable {
             }
             default -> {
                 reply(FileStatus.INVALID_REQUEST);
-                listener.transferEnded(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0,
+                ended(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0,
                         FileStatus.INVALID_REQUEST);
             }
         }
@@ -175,7 +178,7 @@ public final class FileTransferChannel implements AutoCloseable {
             upload = store.beginUpload(name, request.size());
         } catch (FileStoreException e) {
             reply(e.status());
-            listener.transferEnded(TransferListener.Kind.PUT, describe(request), 0, e.status());
+            ended(TransferListener.Kind.PUT, describe(request), 0, e.status());
             return;
         }
         reply(FileStatus.OK);
@@ -220,7 +223,7 @@ public final class FileTransferChannel implements AutoCloseable {
         putFailure = null;
         state = State.HEADER;
         reply(status);
-        listener.transferEnded(TransferListener.Kind.PUT, "", bytes, status);
+        ended(TransferListener.Kind.PUT, "", bytes, status);
     }
 
     private void startGet(FileRequest request) {
@@ -228,7 +231,7 @@ public final class FileTransferChannel implements AutoCloseable {
             download = store.openDownload(nameOf(request));
         } catch (FileStoreException e) {
             reply(e.status());
-            listener.transferEnded(TransferListener.Kind.GET, describe(request), 0, e.status());
+            ended(TransferListener.Kind.GET, describe(request), 0, e.status());
             return;
         }
         sent = 0;
@@ -259,7 +262,7 @@ public final class FileTransferChannel implements AutoCloseable {
         state = State.HEADER;
         replies.accept(new byte[] {0, 0});
         reply(status);
-        listener.transferEnded(TransferListener.Kind.GET, "", sent, status);
+        ended(TransferListener.Kind.GET, "", sent, status);
     }
 
     private static String nameOf(FileRequest request) throws FileStoreException {
@@ -278,6 +281,10 @@ public final class FileTransferChannel implements AutoCloseable {
         } catch (CharacterCodingException e) {
             throw new FileStoreException(FileStatus.ILLEGAL_NAME_ENCODING, "file name is not valid UTF-8", e);
         }
+    }
+
+    private void ended(TransferListener.Kind kind, String detail, long bytes, FileStatus status) {
+        listener.transferEnded(kind, detail, bytes, status, java.time.Duration.ofNanos(System.nanoTime() - begun));
     }
 
     private static String describe(FileRequest request) {
@@ -299,12 +306,12 @@ public final class FileTransferChannel implements AutoCloseable {
     public void close() {
         if (upload != null) {
             upload.abort();
-            listener.transferEnded(TransferListener.Kind.PUT, "aborted", upload.written(), FileStatus.IO_ERROR);
+            ended(TransferListener.Kind.PUT, "aborted", upload.written(), FileStatus.IO_ERROR);
             upload = null;
         }
         if (download != null) {
             download.close();
-            listener.transferEnded(TransferListener.Kind.GET, "aborted", sent, FileStatus.IO_ERROR);
+            ended(TransferListener.Kind.GET, "aborted", sent, FileStatus.IO_ERROR);
             download = null;
         }
         state = State.HEADER;

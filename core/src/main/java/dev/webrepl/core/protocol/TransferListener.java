@@ -1,19 +1,21 @@
 package dev.webrepl.core.protocol;
 
 import dev.webrepl.core.files.FileStatus;
+import java.time.Duration;
 
 /** Told when a file-channel request ends; the recorder interface metrics attach to. */
 @FunctionalInterface
 public interface TransferListener {
     enum Kind { PUT, GET, UNKNOWN }
 
-    TransferListener NONE = (kind, detail, bytes, status) -> { };
+    TransferListener NONE = (kind, detail, bytes, status, took) -> { };
 
     /**
      * @param kind   the request type
      * @param detail a short human description (for logs), may be empty
      * @param bytes  file bytes moved
      * @param status the final status sent
+     * @param took   from the complete request header to the final status
      */
-    void transferEnded(Kind kind, String detail, long bytes, FileStatus status);
+    void transferEnded(Kind kind, String detail, long bytes, FileStatus status, Duration took);
 }

@@ -59,6 +59,7 @@ public final class WebReplConnection {
     private final TerminalOpener opener;
     private final Function<Consumer<byte[]>, FileTransferChannel> fileChannels;
     private final Wire wire;
+    private final ConnectionRecorder recorder;
     private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
     private boolean entryTooLong;
     private State state = State.PASSWORD;
@@ -69,6 +70,14 @@ public final class WebReplConnection {
 
     public WebReplConnection(PasswordCheck password, TerminalOpener opener,
                              Function<Consumer<byte[]>, FileTransferChannel> fileChannels, Wire wire) {
+        this(password, opener, fileChannels, wire, ConnectionRecorder.NONE);
+    }
+
+    /** As above; {@code recorder} is told of every login attempt. */
+    public WebReplConnection(PasswordCheck password, TerminalOpener opener,
+                             Function<Consumer<byte[]>, FileTransferChannel> fileChannels, Wire wire,
+                             ConnectionRecorder recorder) {
+        this.recorder = recorder;
         this.password = password;
         this.opener = opener;
         this.fileChannels = fileChannels;
@@ -128,11 +137,13 @@ public final class WebReplConnection {
     private void login(boolean ok) {
         entry.reset();
         if (!ok) {
+            recorder.loginFailed();
             state = State.CLOSED;
             wire.text(DENIED.clone());
             wire.closeWithoutFrame();
             return;
         }
+        recorder.loginSucceeded();
         wire.text(CONNECTED.clone());
         Terminal opened;
         try {

@@ -176,6 +176,11 @@ public final class LineDiscipline implements ReplEngine {
 
     /** Ctrl-C out of band: interrupts the evaluation, or cancels the line as 0x03 would. */
     @Override
+    public String kind() {
+        return evaluator.kind();
+    }
+
+    @Override
     public void interrupt() {
         if (ended || executor == null) {
             return;

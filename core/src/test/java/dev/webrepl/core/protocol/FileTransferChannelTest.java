@@ -50,7 +50,7 @@ class FileTransferChannelTest {
 
     private FileTransferChannel channel(int chunkSize) {
         return new FileTransferChannel(store, chunkSize, VERSION, replies::add,
-                (kind, detail, bytes, status) -> ended.add(new Ended(kind, bytes, status)));
+                (kind, detail, bytes, status, took) -> ended.add(new Ended(kind, bytes, status)));
     }
 
     private static byte[] header(int type, long size, String name) {
@@ -671,7 +671,7 @@ class FileTransferChannelTest {
     void aViewOnlyChannelRefusesPutAndGetWith13AndStillAnswersGetVer() throws IOException {
         java.nio.file.Files.writeString(root.resolve("secret.txt"), "keep");
         FileTransferChannel channel = new FileTransferChannel(store, 256, VERSION, replies::add,
-                (kind, detail, bytes, status) -> ended.add(new Ended(kind, bytes, status)), false);
+                (kind, detail, bytes, status, took) -> ended.add(new Ended(kind, bytes, status)), false);
 
         feed(channel, header(FileRequest.PUT_FILE, 4, "secret.txt"));
         feed(channel, header(FileRequest.GET_FILE, 0, "secret.txt"));

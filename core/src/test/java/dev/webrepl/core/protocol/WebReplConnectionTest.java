@@ -118,7 +118,7 @@ class WebReplConnectionTest {
                     return t;
                 },
                 replies -> new FileTransferChannel(store, 256, VERSION, replies,
-                        (kind, detail, bytes, status) -> transfers.add(new Ended(kind, bytes, status))),
+                        (kind, detail, bytes, status, took) -> transfers.add(new Ended(kind, bytes, status))),
                 wire);
     }
 

@@ -21,6 +21,11 @@ public final class EchoEvaluator implements LineEvaluator {
     }
 
     @Override
+    public String kind() {
+        return "echo";
+    }
+
+    @Override
     public String prompt() {
         return PROMPT;
     }

@@ -51,6 +51,11 @@ public final class JShellEvaluator implements LineEvaluator {
     }
 
     @Override
+    public String kind() {
+        return "jshell";
+    }
+
+    @Override
     public String prompt() {
         return PROMPT;
     }

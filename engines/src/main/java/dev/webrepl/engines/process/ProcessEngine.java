@@ -87,6 +87,11 @@ public final class ProcessEngine implements ReplEngine {
 
     /** Ctrl-C: written to the pty ahead of waiting input, on the writer thread; returns at once. */
     @Override
+    public String kind() {
+        return "process";
+    }
+
+    @Override
     public void interrupt() {
         PtyWriter w = writer;
         if (w != null && !closing) {

@@ -1,5 +1,6 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.protocol.ConnectionRecorder;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.Opcode;
 import dev.webrepl.core.protocol.PasswordCheck;
@@ -74,6 +75,9 @@ final class ConnectionHandler {
     private volatile Slot slot;
     private volatile Close slotClose;
     private boolean closing;
+    /** Event-loop only: the type of the last data frame (for continuations) and when unanswered terminal input arrived. */
+    private ConnectionRecorder.Channel lastReceived = ConnectionRecorder.Channel.FILE;
+    private long keystrokeArrived;
     private String peer = "?";
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target) {
@@ -99,19 +103,19 @@ final class ConnectionHandler {
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
                 // A viewer may only watch: its file requests are refused (README "Sessions").
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, options.transfers(), target.mode() != TerminalMode.VIEW,
+                        replies, options.recorder(), target.mode() != TerminalMode.VIEW,
                         target.mode() == TerminalMode.VIEW ? null : (columns, rows) -> {
                             Slot s = slot;
                             if (s != null) {
                                 s.resize(columns, rows);
                             }
                         }),
-                new Wire());
+                new Wire(), options.recorder());
         synchronized (connection) {
             connection.start();
         }
         return in.receiveFrames()
-                .mapNotNull(ConnectionHandler::data)
+                .mapNotNull(this::data)
                 .concatMap(d -> onWorker(() -> {
                     synchronized (connection) {
                         return connection.onFrame(d.opcode(), d.payload());
@@ -258,6 +262,7 @@ final class ConnectionHandler {
         boolean wrote = false;
         while (ch.isWritable()) {
             Object next;
+            boolean terminalOutput = false;
             Slot current = slot;
             synchronized (direct) {
                 next = direct.peek();
@@ -281,12 +286,14 @@ final class ConnectionHandler {
                     }
                 } else {
                     next = new TextWebSocketFrame(Unpooled.wrappedBuffer(text));
+                    terminalOutput = true;
                 }
             }
             if (next instanceof Close c) {
                 closeNow(ch, c);
                 return;
             }
+            sent(next, terminalOutput);
             ch.write(next);
             wrote = true;
         }
@@ -310,9 +317,35 @@ final class ConnectionHandler {
         }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private static Data data(WebSocketFrame frame) {
+    /** On the event loop: copies a data frame out of its buffer, counts it, and notes terminal input for the echo timer. */
+    private Data data(WebSocketFrame frame) {
         Opcode opcode = DataFrames.opcode(frame);
-        return opcode == null ? null : new Data(opcode, ByteBufUtil.getBytes(frame.content()));
+        if (opcode == null) {
+            return null;
+        }
+        ConnectionRecorder.Channel channel = opcode == Opcode.CONTINUATION ? lastReceived
+                : opcode == Opcode.TEXT ? ConnectionRecorder.Channel.TERMINAL : ConnectionRecorder.Channel.FILE;
+        lastReceived = channel;
+        int length = frame.content().readableBytes();
+        options.recorder().frameReceived(channel, length);
+        Slot s = slot;
+        if (channel == ConnectionRecorder.Channel.TERMINAL && length > 0 && keystrokeArrived == 0 && s != null
+                && s.mode() == TerminalMode.READ_WRITE) {
+            keystrokeArrived = System.nanoTime();
+        }
+        return new Data(opcode, ByteBufUtil.getBytes(frame.content()));
+    }
+
+    /** On the event loop: counts a data frame written, and stops the echo timer at terminal output. */
+    private void sent(Object frame, boolean terminalOutput) {
+        if (frame instanceof WebSocketFrame f) {
+            options.recorder().frameSent(f instanceof BinaryWebSocketFrame ? ConnectionRecorder.Channel.FILE
+                    : ConnectionRecorder.Channel.TERMINAL, f.content().readableBytes());
+        }
+        if (terminalOutput && keystrokeArrived != 0) {
+            options.recorder().keystrokeEchoed(System.nanoTime() - keystrokeArrived);
+            keystrokeArrived = 0;
+        }
     }
 
     /** The slot's view of this connection. */

@@ -3,7 +3,9 @@ package dev.webrepl.transport.server;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.PasswordCheck;
-import dev.webrepl.core.protocol.TransferListener;
+import dev.webrepl.core.protocol.ConnectionRecorder;
+import java.util.function.Supplier;
+import reactor.netty.channel.ChannelMetricsRecorder;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,13 +19,15 @@ import java.util.Objects;
  * @param getChunkSize          GET payload bytes per frame
  * @param version               the three bytes of the GET_VER reply
  * @param maxFramePayloadLength the largest client frame accepted (larger: close 1009)
- * @param transfers             told of every file transfer
+ * @param recorder              told of frames, logins, keystroke latency and file transfers
  * @param shutdownTimeout       how long {@link WebReplServer#close()} waits for connections
  * @param viewerPassword        a second password that only grants {@code ?mode=view}; null for none
+ * @param nettyMetrics          Reactor Netty's own connection and data metrics go here; null for none
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
-                            byte[] version, int maxFramePayloadLength, TransferListener transfers,
-                            Duration shutdownTimeout, PasswordCheck viewerPassword) {
+                            byte[] version, int maxFramePayloadLength, ConnectionRecorder recorder,
+                            Duration shutdownTimeout, PasswordCheck viewerPassword,
+                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -36,7 +40,7 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(files, "files");
-        Objects.requireNonNull(transfers, "transfers");
+        Objects.requireNonNull(recorder, "recorder");
         if (getChunkSize < 1 || getChunkSize > FileTransferChannel.MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + FileTransferChannel.MAX_CHUNK);
         }
@@ -49,7 +53,7 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** Loopback, port 8266, the default chunk size and frame limit. */
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
-                Version.BYTES, DEFAULT_MAX_FRAME, TransferListener.NONE, Duration.ofSeconds(5), null);
+                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null);
     }
 
     @Override
@@ -59,41 +63,47 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout, viewerPassword);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout, viewerPassword);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
     }
 
     public ServerOptions withViewerPassword(PasswordCheck viewer) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout, viewer);
+                recorder, shutdownTimeout, viewer, nettyMetrics);
     }
 
     public ServerOptions withShutdownTimeout(Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                transfers, timeout, viewerPassword);
+                recorder, timeout, viewerPassword, nettyMetrics);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                transfers, shutdownTimeout, viewerPassword);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                transfers, shutdownTimeout, viewerPassword);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                transfers, shutdownTimeout, viewerPassword);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
     }
 
-    public ServerOptions withTransfers(TransferListener listener) {
+    public ServerOptions withRecorder(ConnectionRecorder r) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                listener, shutdownTimeout, viewerPassword);
+                r, shutdownTimeout, viewerPassword, nettyMetrics);
+    }
+
+    /** Reactor Netty's connection and data metrics, recorded by {@code recorders} (one per server). */
+    public ServerOptions withNettyMetrics(Supplier<? extends ChannelMetricsRecorder> recorders) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                recorder, shutdownTimeout, viewerPassword, recorders);
     }
 }

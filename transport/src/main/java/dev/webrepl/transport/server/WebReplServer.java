@@ -65,7 +65,12 @@ public final class WebReplServer implements AutoCloseable {
                 .maxFramePayloadLength(options.maxFramePayloadLength())
                 .build();
         try {
-            this.server = HttpServer.create()
+            HttpServer http = HttpServer.create();
+            if (options.nettyMetrics() != null) {
+                // Bounded URI tags: every attach URL would otherwise be a series of its own.
+                http = http.metrics(true, options.nettyMetrics(), WebReplServer::uriTag);
+            }
+            this.server = http
                     .runOn(loops)
                     .host(options.host())
                     .port(options.port())
@@ -158,6 +163,15 @@ public final class WebReplServer implements AutoCloseable {
                 connections.arriveAndDeregister();
             });
         });
+    }
+
+    /** The URI tag of Reactor Netty's metrics: {@code /}, {@code /session/{id}} or {@code /other}. */
+    static String uriTag(String uri) {
+        String path = pathOf(uri);
+        if ("/".equals(path)) {
+            return "/";
+        }
+        return SESSION_PATH.matcher(path).matches() ? "/session/{id}" : "/other";
     }
 
     private static boolean isUpgrade(HttpServerRequest req) {

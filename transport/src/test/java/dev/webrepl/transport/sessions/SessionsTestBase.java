@@ -45,7 +45,7 @@ abstract class SessionsTestBase extends ServerTestBase {
         }
 
         @Override
-        public void sessionEnded(String reason) {
+        public void sessionEnded(String engine, String reason, java.time.Duration lifetime) {
             ends.add(reason);
         }
     }
