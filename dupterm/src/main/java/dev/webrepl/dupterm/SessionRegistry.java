@@ -51,6 +51,12 @@ public final class SessionRegistry implements AutoCloseable {
         this(engines, random, config, Schedulers.newSingle("webrepl-timers", true), SessionRecorder.NONE, true);
     }
 
+    /** The given limits and recorder, and timers of its own (released by {@link #close()}). */
+    public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config,
+                           SessionRecorder recorder) {
+        this(engines, random, config, Schedulers.newSingle("webrepl-timers", true), recorder, true);
+    }
+
     private SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config, Scheduler timers,
                             SessionRecorder recorder, boolean ownsTimers) {
         this.engines = engines;
