@@ -6,13 +6,13 @@ import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
-import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
+import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
@@ -122,13 +122,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (WebReplServer server = start()) {
+        try (MonitoredServer server = start()) {
             Thread hook = new Thread(() -> {
                 server.close();
                 closeEngines();
             }, "webrepl-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            server.onClose().block();
+            server.server().onClose().block();
         } finally {
             closeEngines();
         }
@@ -145,23 +145,23 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Starts the server as configured and prints where it listens; the caller owns the result. */
-    WebReplServer start() throws IOException {
+    MonitoredServer start() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         String pw = resolvePassword(out);
         FileStore store = new FileStore(root);
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword));
-        SessionRegistry sessions = new SessionRegistry(engines(store.root()), new SecureRandom(),
-                sessionConfig().withWorkingDirectory(store.root()));
-        WebReplServer server = WebReplServer.start(options, sessions);
+        MonitoredServer monitored = MonitoredServer.start(options, engines(store.root()),
+                sessionConfig().withWorkingDirectory(store.root()), new WebReplMetrics());
+        WebReplServer server = monitored.server();
         out.printf("webrepl serving ws://%s:%d/ (files in %s, engine %s)%n",
                 server.address().getHostString(), server.port(), store.root(),
                 engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
                         : engine);
         out.flush();
-        return server;
+        return monitored;
     }
 
     /** One engine per session, as chosen with --engine. */

@@ -31,9 +31,9 @@ class DefaultJShellCliTest {
         CommandLine cl = new CommandLine(cmd);
         cl.setOut(new PrintWriter(new StringWriter(), true));
         cl.parseArgs("--port", "0", "--root", dir.toString(), "--password", "secret");
-        try (WebReplServer server = cmd.start();
+        try (MonitoredServer server = cmd.start();
              WebReplClient client = WebReplClient.newBuilder().wireMode(WireMode.LEGACY).build();
-             ReplConnection c = client.connect("127.0.0.1", server.port(), "secret").get(30, TimeUnit.SECONDS)) {
+             ReplConnection c = client.connect("127.0.0.1", server.server().port(), "secret").get(30, TimeUnit.SECONDS)) {
             StringBuilder seen = new StringBuilder();
             CompletableFuture<Void> answered = new CompletableFuture<>();
             c.output().subscribe(b -> {

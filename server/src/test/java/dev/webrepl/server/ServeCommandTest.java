@@ -46,10 +46,10 @@ class ServeCommandTest {
         // The environment may carry WEBREPL_PASSWORD on a developer machine; this test needs it unset.
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(ServeCommand.PASSWORD_ENV) == null);
         Path root = dir.resolve("files");
-        try (WebReplServer server = parse("--port", "0", "--root", root.toString()).start()) {
+        try (MonitoredServer server = parse("--port", "0", "--root", root.toString()).start()) {
             Matcher m = Pattern.compile("Generated password \\(shown once\\): ([A-Za-z0-9]{12})\\n").matcher(out.toString());
             assertTrue(m.find(), out.toString());
-            assertTrue(server.options().password().matches(m.group(1).getBytes(StandardCharsets.UTF_8)));
+            assertTrue(server.server().options().password().matches(m.group(1).getBytes(StandardCharsets.UTF_8)));
             assertEquals(1, out.toString().split("Generated password", -1).length - 1);
             assertTrue(Files.isDirectory(root), "the root is created");
         }
@@ -59,18 +59,18 @@ class ServeCommandTest {
     void readsThePasswordFromTheFirstLineOfAPasswordFile() throws IOException {
         Path file = dir.resolve("pw");
         Files.writeString(file, "s3cret-from-file\nsecond line\n");
-        try (WebReplServer server = parse("--port", "0", "--root", dir.resolve("r").toString(),
+        try (MonitoredServer server = parse("--port", "0", "--root", dir.resolve("r").toString(),
                 "--password-file", file.toString()).start()) {
-            assertTrue(server.options().password().matches("s3cret-from-file".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(server.server().options().password().matches("s3cret-from-file".getBytes(StandardCharsets.UTF_8)));
             assertTrue(!out.toString().contains("Generated password"), out.toString());
         }
     }
 
     @Test
     void printsTheAddressItListensOn() throws IOException {
-        try (WebReplServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw").start()) {
-            assertNotEquals(0, server.port());
-            assertTrue(out.toString().contains("webrepl serving ws://127.0.0.1:" + server.port() + "/"), out.toString());
+        try (MonitoredServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw").start()) {
+            assertNotEquals(0, server.server().port());
+            assertTrue(out.toString().contains("webrepl serving ws://127.0.0.1:" + server.server().port() + "/"), out.toString());
         }
     }
 
@@ -133,10 +133,10 @@ class ServeCommandTest {
     @Test
     void theProcessEngineRunsTheCommandInAPtyBehindEverySession() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")));
-        try (WebReplServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
+        try (MonitoredServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
                 "--engine", "process", "--command", "/bin/sh").start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
-             dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.port(), "pw")
+             dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")
                      .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
             java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
             StringBuilder seen = new StringBuilder();
@@ -159,9 +159,9 @@ class ServeCommandTest {
     void theJShellEngineEvaluatesJavaBehindEverySession() throws Exception {
         ServeCommand cmd = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
                 "--engine", "jshell", "--jshell-execution", "LOCAL");
-        try (WebReplServer server = cmd.start();
+        try (MonitoredServer server = cmd.start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
-             dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.port(), "pw")
+             dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")
                      .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
             java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
             StringBuilder seen = new StringBuilder();
@@ -187,15 +187,15 @@ class ServeCommandTest {
         Path local = dir.resolve("local.txt");
         Files.writeString(local, "hello");
         ServeCommand cmd = parse("--port", "0", "--root", dir.resolve("root").toString(), "--password", "pw");
-        try (WebReplServer server = cmd.start();
+        try (MonitoredServer server = cmd.start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient()) {
-            try (dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.port(), "pw")
+            try (dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")
                     .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 c.version().get(30, java.util.concurrent.TimeUnit.SECONDS);
                 c.put(local, "copy.txt", dev.webrepl.transport.client.TransferProgress.NONE)
                         .get(30, java.util.concurrent.TimeUnit.SECONDS);
                 // The session exists with its (jshell) engine, yet no child JVM was started for it.
-                assertEquals(1, server.sessions().size());
+                assertEquals(1, server.server().sessions().size());
                 assertEquals(before, ProcessHandle.current().descendants().count());
             }
             assertEquals("hello", Files.readString(dir.resolve("root/copy.txt")));
