@@ -16,7 +16,8 @@ import reactor.netty.http.server.HttpServerMetricsRecorder;
  * Reactor Netty's own server metrics, under Reactor Netty's meter names, recorded into this
  * server's registry instead of Micrometer's global one (no global state: two servers in one JVM
  * keep their meters apart). URIs arrive already bounded ({@code /}, {@code /session/{id}},
- * {@code /other}); remote addresses are never tags.
+ * {@code /other}); remote addresses are never tags. Bytes that flow after a WebSocket upgrade are
+ * recorded per connection, not per request, and carry the tag {@code uri="none"}.
  */
 final class NettyServerMeters implements HttpServerMetricsRecorder {
     private static final String PREFIX = "reactor.netty.http.server.";
