@@ -6,7 +6,7 @@ import java.time.Duration;
 /** Told when a file-channel request ends; the recorder interface metrics attach to. */
 @FunctionalInterface
 public interface TransferListener {
-    enum Kind { PUT, GET, UNKNOWN }
+    enum Kind { PUT, GET, LIST, STAT, DELETE, MKDIR, RENAME, FEATURES, UNKNOWN }
 
     TransferListener NONE = (kind, detail, bytes, status, took) -> { };
 
