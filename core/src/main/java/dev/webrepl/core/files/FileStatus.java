@@ -2,18 +2,21 @@ package dev.webrepl.core.files;
 
 /**
  * Status codes of the {@code WB} reply (spec §4.2). The reference only ever sends 0; we answer every
- * failure with a Linux errno value so that a client can name the error (README, "File status codes").
+ * failure with a Linux errno value so that a client can name the error (PROTOCOL.md §1).
  */
 public enum FileStatus {
     OK(0, "ok"),
     NOT_FOUND(2, "no such file or directory"),
     IO_ERROR(5, "input/output error"),
-    PERMISSION_DENIED(13, "permission denied (outside the root, or not allowed)"),
+    PERMISSION_DENIED(13, "permission denied (outside the root, reserved, or not allowed)"),
+    BUSY(16, "busy (another connection is writing that upload)"),
+    EXISTS(17, "already exists"),
     NOT_A_DIRECTORY(20, "a path component is not a directory"),
     IS_A_DIRECTORY(21, "is a directory"),
-    INVALID_REQUEST(22, "invalid request (bad signature, unknown type or empty name)"),
+    INVALID_REQUEST(22, "invalid request (bad signature, unknown type, empty name, bad offset or length)"),
     NO_SPACE(28, "no space left on device"),
-    NAME_TOO_LONG(36, "file name too long (at most 63 bytes)"),
+    NAME_TOO_LONG(36, "file name too long (at most 63 bytes, 4096 as a long name)"),
+    NOT_EMPTY(39, "directory not empty"),
     ILLEGAL_NAME_ENCODING(84, "file name is not valid UTF-8");
 
     private final int code;

@@ -8,11 +8,14 @@ import java.util.Arrays;
 /**
  * The 82-byte request record of the file channel (spec §4.1): {@code <2sBBQLH64s}, little-endian.
  *
- * @param type       1 = PUT, 2 = GET, 3 = GET_VER; anything else is answered with an error
- * @param flags      sent as 0 by every client, ignored
- * @param offset     ignored by the reference (the seek code is compiled out)
- * @param size       the file size for PUT
- * @param nameLength the untruncated name length the client claims; not trusted
+ * <p>Extended as PROTOCOL.md §1 says: types {@code 0x40..0x46}, the flag bits, the offset of GET and
+ * PUT, and names longer than the field carried after the record ({@link #named}).
+ *
+ * @param type       1 = PUT, 2 = GET, 3 = GET_VER, or an extension type; anything else is answered with 22
+ * @param flags      0 from legacy clients; {@link #FLAG_LONG_NAME}, {@link #FLAG_RESUMABLE}
+ * @param offset     ignored by the reference (the seek code is compiled out); where GET and PUT start
+ * @param size       the file size for PUT; RESIZE: the size; RENAME: the destination name's length
+ * @param nameLength the untruncated name length the client claims; trusted only with LONG_NAME
  * @param name       the 64-byte name field as received, NUL padding included
  */
 public record FileRequest(int type, int flags, long offset, long size, int nameLength, byte[] name) {
@@ -29,6 +32,24 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
      * README "Protocol extensions".
      */
     public static final int RESIZE = 0x40;
+    /** Extension: the feature list (PROTOCOL.md §3). */
+    public static final int FEATURES = 0x41;
+    /** Extension: one entry describing a name (PROTOCOL.md §4). */
+    public static final int STAT = 0x42;
+    /** Extension: the entries of a directory, in chunks as GET sends a file (PROTOCOL.md §4). */
+    public static final int LIST = 0x43;
+    /** Extension: remove a file, a link or an empty directory (PROTOCOL.md §5). */
+    public static final int DELETE = 0x44;
+    /** Extension: create a directory and its parents (PROTOCOL.md §5). */
+    public static final int MKDIR = 0x45;
+    /** Extension: atomic move within the root; the destination follows the record (PROTOCOL.md §5). */
+    public static final int RENAME = 0x46;
+    /** Flags bit 0: the name follows the record, {@code nameLength} bytes (PROTOCOL.md §2). */
+    public static final int FLAG_LONG_NAME = 0x01;
+    /** Flags bit 1: a PUT that keeps its bytes across connections (PROTOCOL.md §6). */
+    public static final int FLAG_RESUMABLE = 0x02;
+    /** The longest name (and RENAME destination) carried after the record, in bytes (PROTOCOL.md §2). */
+    public static final int MAX_LONG_NAME = 4096;
     static final byte SIG_0 = 'W';
     static final byte SIG_1 = 'A';
 
@@ -55,6 +76,97 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
                     "file name is " + utf8.length + " bytes in UTF-8; the protocol allows " + MAX_NAME_BYTES);
         }
         return new FileRequest(type, 0, 0, size, utf8.length, Arrays.copyOf(utf8, NAME_FIELD));
+    }
+
+    /**
+     * A request for {@code fileName} as a client sends it, in the legacy field when its UTF-8 fits
+     * in 63 bytes and as a long name after the record otherwise (PROTOCOL.md §2): send
+     * {@link Outgoing#bytes()}, i.e. {@code request().encode()} and then {@code trailer()}.
+     *
+     * @param flags  {@link #FLAG_RESUMABLE} or 0; {@link #FLAG_LONG_NAME} is set when needed (or forced if given)
+     * @param offset where a GET or PUT starts, 0 otherwise
+     * @param size   the PUT size, 0 otherwise
+     */
+    public static Outgoing named(int type, int flags, long offset, long size, String fileName) {
+        checkU32(size);
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset " + offset + " is negative");
+        }
+        byte[] utf8 = checkedName(fileName, "file name");
+        if (utf8.length <= MAX_NAME_BYTES && (flags & FLAG_LONG_NAME) == 0 && !contains(utf8, (byte) 0)) {
+            return new Outgoing(new FileRequest(type, flags, offset, size, utf8.length, Arrays.copyOf(utf8, NAME_FIELD)),
+                    new byte[0]);
+        }
+        return new Outgoing(new FileRequest(type, flags | FLAG_LONG_NAME, offset, size, utf8.length,
+                new byte[NAME_FIELD]), utf8);
+    }
+
+    /** A RENAME of {@code from} to {@code to}: the destination (and a long source name) follow the record. */
+    public static Outgoing rename(String from, String to) {
+        byte[] destination = checkedName(to, "destination name");
+        Outgoing source = named(RENAME, 0, 0, destination.length, from);
+        byte[] trailer = Arrays.copyOf(source.trailer(), source.trailer().length + destination.length);
+        System.arraycopy(destination, 0, trailer, source.trailer().length, destination.length);
+        return new Outgoing(source.request(), trailer);
+    }
+
+    /** The FEATURES request: type {@code 0x41}, everything else zero (PROTOCOL.md §3). */
+    public static FileRequest features() {
+        return new FileRequest(FEATURES, 0, 0, 0, 0, new byte[NAME_FIELD]);
+    }
+
+    /** A request as it goes on the binary stream: the 82-byte record, then {@code trailer} (long name, destination). */
+    public record Outgoing(FileRequest request, byte[] trailer) {
+        public Outgoing {
+            trailer = trailer.clone();
+        }
+
+        @Override
+        public byte[] trailer() {
+            return trailer.clone();
+        }
+
+        /** The record followed by the trailer, ready to send in one or more binary frames. */
+        public byte[] bytes() {
+            byte[] record = request.encode();
+            byte[] all = Arrays.copyOf(record, record.length + trailer.length);
+            System.arraycopy(trailer, 0, all, record.length, trailer.length);
+            return all;
+        }
+    }
+
+    /** Whether the name follows the record (PROTOCOL.md §2). */
+    public boolean longName() {
+        return (flags & FLAG_LONG_NAME) != 0;
+    }
+
+    /** Whether a PUT keeps its bytes across connections (PROTOCOL.md §6). */
+    public boolean resumable() {
+        return (flags & FLAG_RESUMABLE) != 0;
+    }
+
+    private static byte[] checkedName(String name, String what) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length == 0 || utf8.length > MAX_LONG_NAME) {
+            throw new IllegalArgumentException(what + " is " + utf8.length + " bytes in UTF-8; the protocol allows 1.."
+                    + MAX_LONG_NAME);
+        }
+        return utf8;
+    }
+
+    private static void checkU32(long size) {
+        if (size < 0 || size > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("size " + size + " does not fit the header's u32 field");
+        }
+    }
+
+    private static boolean contains(byte[] bytes, byte b) {
+        for (byte x : bytes) {
+            if (x == b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A RESIZE request for a terminal of {@code columns} x {@code rows} (each 1..65535). */
@@ -112,6 +224,7 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
     public String toString() {
         int n = terminatedNameLength();
         String shown = new String(name, 0, n < 0 ? NAME_FIELD : n, StandardCharsets.UTF_8);
-        return "FileRequest[type=" + type + ", size=" + size + ", name=" + shown + "]";
+        return "FileRequest[type=" + type + (flags != 0 ? ", flags=" + flags : "") + (offset != 0 ? ", offset=" + offset : "")
+                + ", size=" + size + ", name=" + (longName() ? "(" + nameLength + " bytes follow)" : shown) + "]";
     }
 }

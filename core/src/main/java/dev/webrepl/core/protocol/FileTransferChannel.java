@@ -1,29 +1,45 @@
 package dev.webrepl.core.protocol;
 
+import dev.webrepl.core.files.Download;
 import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.files.FileStoreException;
+import dev.webrepl.core.files.Upload;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * The file channel (spec §4): the bytes of binary frames in, binary reply frames out.
+ * The file channel (spec §4, PROTOCOL.md): the bytes of binary frames in, binary reply frames out.
  *
- * <p>Fed any split of the byte stream (headers across frames, header and data in one frame), it
- * produces the same replies. Unlike the reference it never loses a PUT byte (§4.6), answers every
- * failure with a non-zero {@code WB} status and then serves the next request (§9 T19).
+ * <p>Fed any split of the byte stream (headers across frames, header, long name and data in one
+ * frame), it produces the same replies. Unlike the reference it never loses a PUT byte (§4.6),
+ * answers every failure with a non-zero {@code WB} status and then serves the next request (§9 T19).
+ * One state per thing read off the stream: the record, a long name, a RENAME destination, PUT data,
+ * GET acks.
  */
 public final class FileTransferChannel implements AutoCloseable {
     /** The largest GET chunk both official clients accept: a 65535-byte frame holds 2 + 65533 (§9 T13). */
     public static final int MAX_CHUNK = 65533;
 
-    private enum State { HEADER, RESYNC, PUT_DATA, GET }
+    private enum State {
+        /** Reading the 82-byte record. */
+        HEADER,
+        /** Skipping garbage up to the next {@code WA}, already reported once. */
+        RESYNC,
+        /** Reading {@code nameLength} bytes of a LONG_NAME name (PROTOCOL.md §2). */
+        NAME,
+        /** Reading {@code size} bytes of a RENAME destination (PROTOCOL.md §5). */
+        DESTINATION,
+        /** Reading the bytes a PUT announced. */
+        PUT_DATA,
+        /** Answering each ack byte with one chunk of a GET or LIST. */
+        CHUNKS
+    }
 
     private final FileStore store;
+    private final FileOperations operations;
     private final int chunkSize;
     private final byte[] version;
     private final Consumer<byte[]> replies;
@@ -34,10 +50,16 @@ public final class FileTransferChannel implements AutoCloseable {
 
     private State state = State.HEADER;
     private int headerFill;
-    private FileStore.Upload upload;
+    /** The request whose long name or destination is being read. */
+    private FileRequest pending;
+    private byte[] longName;
+    private byte[] destination;
+    private int nameFill;
+    private Upload upload;
     private FileStatus putFailure;
     private long remaining;
-    private FileStore.Download download;
+    private Download download;
+    private TransferListener.Kind downloadKind;
     private long sent;
     /** When the current request's header was complete (System.nanoTime). */
     private long begun;
@@ -55,8 +77,8 @@ public final class FileTransferChannel implements AutoCloseable {
     }
 
     /**
-     * As above; with {@code filesAllowed} false (a view-only terminal) every PUT and GET is refused
-     * with {@link FileStatus#PERMISSION_DENIED}, GET_VER is still answered.
+     * As above; with {@code filesAllowed} false (a view-only terminal) every request but GET_VER and
+     * FEATURES is refused with {@link FileStatus#PERMISSION_DENIED} (PROTOCOL.md §8).
      */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed) {
@@ -69,7 +91,7 @@ public final class FileTransferChannel implements AutoCloseable {
         void resize(int columns, int rows);
     }
 
-    /** As above, with RESIZE requests (an extension, README "Protocol extensions") passed to {@code resize}. */
+    /** As above, with RESIZE requests (PROTOCOL.md §7) passed to {@code resize}. */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
@@ -79,6 +101,7 @@ public final class FileTransferChannel implements AutoCloseable {
             throw new IllegalArgumentException("version must be 3 bytes");
         }
         this.store = store;
+        this.operations = new FileOperations(store);
         this.chunkSize = chunkSize;
         this.version = version.clone();
         this.replies = replies;
@@ -93,8 +116,9 @@ public final class FileTransferChannel implements AutoCloseable {
         while (off < end) {
             switch (state) {
                 case HEADER, RESYNC -> off = readHeader(data, off, end);
+                case NAME, DESTINATION -> off = readName(data, off, end);
                 case PUT_DATA -> off = readPutData(data, off, end);
-                case GET -> {
+                case CHUNKS -> {
                     // Each byte is one ack, and each ack gets exactly one chunk (spec §4.4 step 5).
                     off++;
                     sendChunk();
@@ -138,22 +162,18 @@ public final class FileTransferChannel implements AutoCloseable {
         begun = System.nanoTime();
         switch (request.type()) {
             case FileRequest.GET_VER -> replies.accept(version.clone());
-            case FileRequest.RESIZE -> resize(request);
-            case FileRequest.PUT_FILE, FileRequest.GET_FILE -> {
-                if (!filesAllowed) {
-                    reply(FileStatus.PERMISSION_DENIED);
-                    ended(request.type() == FileRequest.PUT_FILE ? TransferListener.Kind.PUT
-                            : TransferListener.Kind.GET, "view-only terminal", 0, FileStatus.PERMISSION_DENIED);
-                } else if (request.type() == FileRequest.PUT_FILE) {
-                    startPut(request);
-                } else {
-                    startGet(request);
-                }
+            case FileRequest.FEATURES -> {
+                // Answered to viewers too: it tells, it does nothing (PROTOCOL.md §8).
+                reply(FileStatus.OK);
+                replies.accept(FileOperations.FEATURES.clone());
+                ended(TransferListener.Kind.FEATURES, "", 0, FileStatus.OK);
             }
+            case FileRequest.RESIZE -> resize(request);
+            case FileRequest.PUT_FILE, FileRequest.GET_FILE, FileRequest.STAT, FileRequest.LIST,
+                    FileRequest.DELETE, FileRequest.MKDIR, FileRequest.RENAME -> readNames(request);
             default -> {
                 reply(FileStatus.INVALID_REQUEST);
-                ended(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0,
-                        FileStatus.INVALID_REQUEST);
+                ended(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0, FileStatus.INVALID_REQUEST);
             }
         }
     }
@@ -171,18 +191,83 @@ public final class FileTransferChannel implements AutoCloseable {
         }
     }
 
-    private void startPut(FileRequest request) {
-        String name;
-        try {
-            name = nameOf(request);
-            upload = store.beginUpload(name, request.size());
-        } catch (FileStoreException e) {
-            reply(e.status());
-            ended(TransferListener.Kind.PUT, describe(request), 0, e.status());
+    /** Reads what follows the record (a long name, a destination) before anything is answered (PROTOCOL.md §2). */
+    private void readNames(FileRequest request) {
+        FileStatus bad = FileOperations.checkTrailerLengths(request);
+        if (bad != null) {
+            // Nothing after the record is read: the client must not send it (PROTOCOL.md §2, §5).
+            reply(bad);
+            ended(FileOperations.kindOf(request.type()), FileOperations.describe(request), 0, bad);
             return;
         }
+        pending = request;
+        longName = request.longName() ? new byte[request.nameLength()] : null;
+        destination = request.type() == FileRequest.RENAME ? new byte[(int) request.size()] : null;
+        nameFill = 0;
+        state = longName != null ? State.NAME : destination != null ? State.DESTINATION : State.HEADER;
+        if (state == State.HEADER) {
+            dispatch();
+        }
+    }
+
+    private int readName(byte[] data, int off, int end) {
+        byte[] target = state == State.NAME ? longName : destination;
+        int n = Math.min(end - off, target.length - nameFill);
+        System.arraycopy(data, off, target, nameFill, n);
+        nameFill += n;
+        if (nameFill == target.length) {
+            nameFill = 0;
+            state = state == State.NAME && destination != null ? State.DESTINATION : State.HEADER;
+            if (state == State.HEADER) {
+                dispatch();
+            }
+        }
+        return off + n;
+    }
+
+    /** Serves the request whose names are all read; sets the next state. */
+    private void dispatch() {
+        FileRequest request = pending;
+        TransferListener.Kind kind = FileOperations.kindOf(request.type());
+        byte[] rawDestination = destination;
+        byte[] rawName = longName;
+        pending = null;
+        longName = null;
+        destination = null;
+        if (!filesAllowed) {
+            reply(FileStatus.PERMISSION_DENIED);
+            ended(kind, "view-only terminal", 0, FileStatus.PERMISSION_DENIED);
+            return;
+        }
+        try {
+            String name = FileOperations.nameOf(request, rawName);
+            switch (request.type()) {
+                case FileRequest.PUT_FILE -> startPut(request, name);
+                case FileRequest.GET_FILE -> startChunks(kind, store.openDownload(name, request.offset()));
+                case FileRequest.LIST -> startChunks(kind, operations.list(name));
+                default -> {
+                    byte[] payload = operations.apply(request.type(), name, rawDestination);
+                    reply(FileStatus.OK);
+                    if (payload.length > 0) {
+                        replies.accept(payload);
+                    }
+                    ended(kind, name, payload.length, FileStatus.OK);
+                }
+            }
+        } catch (FileStoreException e) {
+            reply(e.status());
+            ended(kind, FileOperations.describe(request), 0, e.status());
+        }
+    }
+
+    private void startPut(FileRequest request, String name) throws FileStoreException {
+        upload = store.beginUpload(name, request.size(), request.resumable(), request.offset());
         reply(FileStatus.OK);
-        remaining = request.size();
+        if (request.resumable()) {
+            // Where the client continues from (PROTOCOL.md §6): one 8-byte frame after the first WB.
+            replies.accept(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(upload.have()).array());
+        }
+        remaining = request.size() - upload.have();
         putFailure = null;
         state = State.PUT_DATA;
         if (remaining == 0) {
@@ -226,16 +311,12 @@ public final class FileTransferChannel implements AutoCloseable {
         ended(TransferListener.Kind.PUT, "", bytes, status);
     }
 
-    private void startGet(FileRequest request) {
-        try {
-            download = store.openDownload(nameOf(request));
-        } catch (FileStoreException e) {
-            reply(e.status());
-            ended(TransferListener.Kind.GET, describe(request), 0, e.status());
-            return;
-        }
+    /** A GET (from its offset) or a LIST: {@code WB} + 0, then one chunk per ack (spec §4.4, PROTOCOL.md §4). */
+    private void startChunks(TransferListener.Kind kind, Download source) {
+        download = source;
+        downloadKind = kind;
         sent = 0;
-        state = State.GET;
+        state = State.CHUNKS;
         reply(FileStatus.OK);
     }
 
@@ -252,7 +333,7 @@ public final class FileTransferChannel implements AutoCloseable {
         if (n > 0) {
             frame[0] = (byte) n;
             frame[1] = (byte) (n >>> 8);
-            replies.accept(n == chunkSize ? frame : java.util.Arrays.copyOf(frame, 2 + n));
+            replies.accept(n == chunkSize ? frame : Arrays.copyOf(frame, 2 + n));
             sent += n;
             return;
         }
@@ -262,33 +343,11 @@ public final class FileTransferChannel implements AutoCloseable {
         state = State.HEADER;
         replies.accept(new byte[] {0, 0});
         reply(status);
-        ended(TransferListener.Kind.GET, "", sent, status);
-    }
-
-    private static String nameOf(FileRequest request) throws FileStoreException {
-        int len = request.terminatedNameLength();
-        if (len < 0) {
-            throw new FileStoreException(FileStatus.NAME_TOO_LONG, "64-byte name field without a NUL terminator");
-        }
-        if (len == 0) {
-            throw new FileStoreException(FileStatus.INVALID_REQUEST, "empty file name");
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(request.name(), 0, len)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FileStoreException(FileStatus.ILLEGAL_NAME_ENCODING, "file name is not valid UTF-8", e);
-        }
+        ended(downloadKind, "", sent, status);
     }
 
     private void ended(TransferListener.Kind kind, String detail, long bytes, FileStatus status) {
         listener.transferEnded(kind, detail, bytes, status, java.time.Duration.ofNanos(System.nanoTime() - begun));
-    }
-
-    private static String describe(FileRequest request) {
-        return request.toString();
     }
 
     private void reply(FileStatus status) {
@@ -301,7 +360,10 @@ public final class FileTransferChannel implements AutoCloseable {
                 .put((byte) 'W').put((byte) 'B').putShort((short) status.code()).array();
     }
 
-    /** Releases what a transfer cut short holds: a partial upload is deleted, a download closed. */
+    /**
+     * Releases what a transfer cut short holds: a legacy upload's temporary file is deleted, a
+     * resumable one's partial kept (PROTOCOL.md §6), a download closed.
+     */
     @Override
     public void close() {
         if (upload != null) {
@@ -311,9 +373,12 @@ public final class FileTransferChannel implements AutoCloseable {
         }
         if (download != null) {
             download.close();
-            ended(TransferListener.Kind.GET, "aborted", sent, FileStatus.IO_ERROR);
+            ended(downloadKind, "aborted", sent, FileStatus.IO_ERROR);
             download = null;
         }
+        pending = null;
+        longName = null;
+        destination = null;
         state = State.HEADER;
         headerFill = 0;
     }

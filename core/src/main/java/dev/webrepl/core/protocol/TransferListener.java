@@ -6,14 +6,15 @@ import java.time.Duration;
 /** Told when a file-channel request ends; the recorder interface metrics attach to. */
 @FunctionalInterface
 public interface TransferListener {
-    enum Kind { PUT, GET, UNKNOWN }
+    /** The request types of spec §4 and PROTOCOL.md §1; RESIZE and GET_VER are not reported. */
+    enum Kind { PUT, GET, LIST, STAT, DELETE, MKDIR, RENAME, FEATURES, UNKNOWN }
 
     TransferListener NONE = (kind, detail, bytes, status, took) -> { };
 
     /**
      * @param kind   the request type
      * @param detail a short human description (for logs), may be empty
-     * @param bytes  file bytes moved
+     * @param bytes  file bytes moved (PUT, GET), or reply bytes after the status (LIST, STAT)
      * @param status the final status sent
      * @param took   from the complete request header to the final status
      */

@@ -209,7 +209,7 @@ class FileStoreTest {
     @Test
     void uploadWritesToATemporaryFileInTheTargetDirectoryUntilCommit() throws Exception {
         Files.createDirectories(root.resolve("sub"));
-        FileStore.Upload upload = store.beginUpload("sub/f.txt", 5);
+        Upload upload = store.beginUpload("sub/f.txt", 5);
 
         upload.write("hello".getBytes(StandardCharsets.US_ASCII), 0, 5);
 
@@ -224,7 +224,7 @@ class FileStoreTest {
     @Test
     void commitReplacesTheTargetAndLeavesNoTemporaryFile() throws Exception {
         Files.writeString(root.resolve("f.txt"), "old content, longer than the new one");
-        FileStore.Upload upload = store.beginUpload("f.txt", 3);
+        Upload upload = store.beginUpload("f.txt", 3);
         upload.write("xnewx".getBytes(StandardCharsets.US_ASCII), 1, 3);
         assertEquals("old content, longer than the new one", Files.readString(root.resolve("f.txt")),
                 "the target is untouched until commit");
@@ -238,7 +238,7 @@ class FileStoreTest {
 
     @Test
     void commitOfNoBytesCreatesAnEmptyFile() throws Exception {
-        FileStore.Upload upload = store.beginUpload("empty.bin", 0);
+        Upload upload = store.beginUpload("empty.bin", 0);
 
         upload.commit();
 
@@ -248,7 +248,7 @@ class FileStoreTest {
     @Test
     void abortDeletesTheTemporaryFileAndKeepsTheTarget() throws Exception {
         Files.writeString(root.resolve("f.txt"), "old");
-        FileStore.Upload upload = store.beginUpload("f.txt", 3);
+        Upload upload = store.beginUpload("f.txt", 3);
         upload.write("new".getBytes(StandardCharsets.US_ASCII), 0, 3);
 
         upload.abort();
@@ -259,7 +259,7 @@ class FileStoreTest {
 
     @Test
     void abortIsIdempotent() throws Exception {
-        FileStore.Upload upload = store.beginUpload("f.txt", 3);
+        Upload upload = store.beginUpload("f.txt", 3);
 
         upload.abort();
         upload.abort();
@@ -271,7 +271,7 @@ class FileStoreTest {
 
     @Test
     void abortAfterCommitKeepsTheCommittedFile() throws Exception {
-        FileStore.Upload upload = store.beginUpload("f.txt", 2);
+        Upload upload = store.beginUpload("f.txt", 2);
         upload.write("ok".getBytes(StandardCharsets.US_ASCII), 0, 2);
         upload.commit();
 
@@ -285,7 +285,7 @@ class FileStoreTest {
     void uploadThroughAnInsideSymlinkLandsInTheRealDirectory() throws Exception {
         Files.createDirectories(root.resolve("real"));
         Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
-        FileStore.Upload upload = store.beginUpload("alias/f.txt", 1);
+        Upload upload = store.beginUpload("alias/f.txt", 1);
         upload.write(new byte[] {'z'}, 0, 1);
 
         upload.commit();
@@ -297,7 +297,7 @@ class FileStoreTest {
     void uploadToAFileSymlinkInsideTheRootWritesThroughTheLink() throws Exception {
         Files.writeString(root.resolve("target.txt"), "old");
         Files.createSymbolicLink(root.resolve("link.txt"), root.resolve("target.txt"));
-        FileStore.Upload upload = store.beginUpload("link.txt", 3);
+        Upload upload = store.beginUpload("link.txt", 3);
         upload.write("new".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 3);
 
         upload.commit();
@@ -312,7 +312,7 @@ class FileStoreTest {
     void downloadReadsFullBuffersThenZeroAtEndOfFile() throws Exception {
         Files.writeString(root.resolve("f.txt"), "abcdefg");
         byte[] buf = new byte[10];
-        try (FileStore.Download download = store.openDownload("f.txt")) {
+        try (Download download = store.openDownload("f.txt")) {
             assertEquals(4, download.read(buf, 1, 4));
             assertEquals(3, download.read(buf, 5, 4));
             assertEquals(0, download.read(buf, 0, 4));
