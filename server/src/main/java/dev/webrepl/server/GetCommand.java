@@ -78,7 +78,6 @@ final class GetCommand implements Callable<Integer> {
     }
 
     private void getTree(RemoteTarget remote) throws Exception {
-        Files.createDirectories(local);
         long start = System.nanoTime();
         long[] totals = new long[2];  // files, bytes
         options.withConnection(remote, c -> {
@@ -87,6 +86,7 @@ final class GetCommand implements Callable<Integer> {
                 needed.add(Extensions.RESUME);
             }
             Extensions.require(c, remote, "get -r", needed);
+            Files.createDirectories(local);
             fetchTree(c, remote, remote.path(), local, totals);
             return null;
         });

@@ -4,6 +4,7 @@ import dev.webrepl.transport.client.ReplConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,7 +130,7 @@ final class PutCommand implements Callable<Integer> {
             String relative = StreamSupport.stream(local.relativize(p).spliterator(), false)
                     .map(Path::toString).filter(s -> !s.isEmpty()).collect(Collectors.joining("/"));
             String remote = relative.isEmpty() ? remoteRoot : RemotePaths.child(remoteRoot, relative);
-            if (Files.isDirectory(p)) {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {  // a linked directory is not walked either
                 if (!RemotePaths.isRoot(remote)) {
                     steps.add(new Step(p, remote, true));
                 }
