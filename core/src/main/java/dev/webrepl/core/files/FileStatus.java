@@ -9,13 +9,11 @@ public enum FileStatus {
     NOT_FOUND(2, "no such file or directory"),
     IO_ERROR(5, "input/output error"),
     PERMISSION_DENIED(13, "permission denied (outside the root, or not allowed)"),
-    EXISTS(17, "already exists"),
     NOT_A_DIRECTORY(20, "a path component is not a directory"),
     IS_A_DIRECTORY(21, "is a directory"),
     INVALID_REQUEST(22, "invalid request (bad signature, unknown type or empty name)"),
     NO_SPACE(28, "no space left on device"),
     NAME_TOO_LONG(36, "file name too long (at most 63 bytes)"),
-    NOT_EMPTY(39, "directory not empty"),
     ILLEGAL_NAME_ENCODING(84, "file name is not valid UTF-8");
 
     private final int code;

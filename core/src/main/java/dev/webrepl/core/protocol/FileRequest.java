@@ -29,24 +29,6 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
      * README "Protocol extensions".
      */
     public static final int RESIZE = 0x40;
-    /** PROTOCOL.md §3. */
-    public static final int FEATURES = 0x41;
-    /** PROTOCOL.md §4. */
-    public static final int STAT = 0x42;
-    /** PROTOCOL.md §4. */
-    public static final int LIST = 0x43;
-    /** PROTOCOL.md §5. */
-    public static final int DELETE = 0x44;
-    /** PROTOCOL.md §5. */
-    public static final int MKDIR = 0x45;
-    /** PROTOCOL.md §5. */
-    public static final int RENAME = 0x46;
-    /** Flags bit 0: the name follows the record, {@code fname_len} bytes (PROTOCOL.md §2). */
-    public static final int FLAG_LONG_NAME = 0x01;
-    /** Flags bit 1: a PUT that continues a partial upload (PROTOCOL.md §6). */
-    public static final int FLAG_RESUMABLE = 0x02;
-    /** The longest name, in bytes, with {@link #FLAG_LONG_NAME} (PROTOCOL.md §2). */
-    public static final int MAX_LONG_NAME = 4096;
     static final byte SIG_0 = 'W';
     static final byte SIG_1 = 'A';
 
