@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
-/** Options shared by the client commands (put, get, ver, repl). */
+/** Options shared by the client commands (put, get, ls, rm, mkdir, mv, ver, repl). */
 final class ClientOptions {
     @Option(names = {"-p", "--password"},
             description = "The WebREPL password. Else $" + ServeCommand.PASSWORD_ENV + ", else asked on the terminal.")

@@ -11,6 +11,15 @@ import dev.webrepl.transport.client.WebReplClient;
  */
 record RemoteTarget(String host, int port, String path) {
     static RemoteTarget parse(String spec, boolean pathRequired) {
+        return parse(spec, pathRequired, false);
+    }
+
+    /** {@code HOST[:PORT]:/PATH} where the path may be the root {@code /} itself (ls, get -r, put -r). */
+    static RemoteTarget parseDirectory(String spec) {
+        return parse(spec, true, true);
+    }
+
+    private static RemoteTarget parse(String spec, boolean pathRequired, boolean rootAllowed) {
         String hostPort = spec;
         String path = null;
         int colonSlash = spec.indexOf(":/");
@@ -18,7 +27,7 @@ record RemoteTarget(String host, int port, String path) {
             hostPort = spec.substring(0, colonSlash);
             path = spec.substring(colonSlash + 1);
         }
-        if (pathRequired && (path == null || path.length() < 2)) {
+        if (pathRequired && (path == null || path.length() < (rootAllowed ? 1 : 2))) {
             throw new IllegalArgumentException("expected HOST[:PORT]:/REMOTE, got '" + spec + "'");
         }
         if (!pathRequired && path != null) {

@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 @Command(name = "webrepl", mixinStandardHelpOptions = true, versionProvider = WebReplMain.VersionProvider.class,
         description = "Hosts many concurrent REPL sessions over the MicroPython WebREPL protocol, "
                 + "and talks to WebREPL servers.",
-        subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, VerCommand.class,
-                ReplCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, LsCommand.class, RmCommand.class,
+                MkdirCommand.class, MvCommand.class, VerCommand.class, ReplCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class WebReplMain {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

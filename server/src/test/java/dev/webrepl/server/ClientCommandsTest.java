@@ -143,6 +143,36 @@ class ClientCommandsTest {
     }
 
     @Test
+    void helpListsTheFileCommands() {
+        assertEquals(0, run("--help"));
+        for (String command : new String[] {"put", "get", "ls", "rm", "mkdir", "mv"}) {
+            assertTrue(out.toString().contains(System.lineSeparator() + "  " + command + " "), command);
+        }
+    }
+
+    @Test
+    void rmRefusesTheRootBeforeConnecting() {
+        int port = server.port();
+        server.close();  // nothing may be sent: a refusal would otherwise read "connection refused"
+        assertEquals(CliFailure.USAGE, run("rm", "-r", "127.0.0.1:" + port + ":/", "-p", "secret"));
+        assertEquals("webrepl: refusing to remove the root of 127.0.0.1:" + port + System.lineSeparator(),
+                err.toString());
+    }
+
+    @Test
+    void mvToAnotherServerIsAUsageError() {
+        assertEquals(CliFailure.USAGE, run("mv", at("/a"), "example.org:8266:/b", "-p", "secret"));
+        assertTrue(err.toString().contains("mv works on one server"), err::toString);
+    }
+
+    @Test
+    void putRecursiveOfAFileIsALocalFileError() throws IOException {
+        Path file = Files.writeString(local.resolve("f.txt"), "f");
+        assertEquals(CliFailure.LOCAL_FILE, run("put", "-r", file.toString(), at("/d"), "-p", "secret"));
+        assertEquals("webrepl: not a directory: " + file + System.lineSeparator(), err.toString());
+    }
+
+    @Test
     void replSendsStdinAndStopsAtCtrlBracket() {
         CommandLine cmd = cli();
         ReplCommand repl = cmd.getSubcommands().get("repl").getCommand();

@@ -196,12 +196,17 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
     }
 
     private void drainReplies() {
-        while (replies.isReadable()) {
+        // The current operation sees every frame, an empty one too (FileOperation#onReply).
+        boolean frameSeen = false;
+        while (replies.isReadable() || !frameSeen) {
+            frameSeen = true;
             FileOperation op = current;
             if (op == null) {
-                LOG.log(Level.WARNING, "unexpected file-channel reply from " + peer + " ("
-                        + replies.readableBytes() + " bytes) dropped");
-                replies.clear();
+                if (replies.isReadable()) {
+                    LOG.log(Level.WARNING, "unexpected file-channel reply from " + peer + " ("
+                            + replies.readableBytes() + " bytes) dropped");
+                    replies.clear();
+                }
                 break;
             }
             int before = replies.readableBytes();

@@ -3,7 +3,6 @@ package dev.webrepl.transport.client;
 import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.FileRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -13,105 +12,99 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * GET (spec §4.4): header, {@code WB}, then one ack byte per {@code <u16 LE n><n bytes>} chunk until
- * n = 0, then the final {@code WB} without another ack.
+ * GET (spec §4.4): header, {@code WB}, then the chunks ({@link ChunkedReply}) and the final {@code WB}.
  *
- * <p>Bytes go to a temporary file beside the target that is renamed over it only after the final
- * {@code WB 00 00}; on any failure it is deleted, so no partial local file is left. A local write
- * error does not stop the exchange: the remaining chunks are read and dropped so that the
- * connection stays in step, and the error is reported at the end.
+ * <p>A plain GET writes to a temporary file beside the target that is renamed over it only after the
+ * final {@code WB 00 00}; on any failure it is deleted, so no partial local file is left. A resumed
+ * GET appends to a partial file from its current length, asking the server for that offset
+ * (PROTOCOL.md §6); what arrived stays in the partial whatever happens. A local write error does not
+ * stop the exchange: the remaining chunks are read and dropped so that the connection stays in step,
+ * and the error is reported at the end.
  */
 final class GetTransfer implements FileOperation {
-    /** webrepl_cli acks with one zero byte; the reference accepts any value (spec §4.4 step 3). */
-    private static final byte[] ACK = {0};
-
-    private enum State { AWAIT_ACCEPT, AWAIT_LENGTH, CHUNK, AWAIT_RESULT, DONE }
+    private enum State { AWAIT_ACCEPT, CHUNKS, DONE }
 
     private final String remoteName;
     private final Path target;
+    /** True: {@link #target} is a partial to continue; false: it is replaced through a temporary file. */
+    private final boolean resume;
     private final TransferProgress progress;
     private final CompletableFuture<Long> result;
     private FileLink link;
+    private ChunkedReply chunks;
     private Path temp;
     private FileChannel file;
     private IOException localError;
     private State state = State.AWAIT_ACCEPT;
-    private int chunkLeft;
+    private long offset;
     private long received;
 
-    GetTransfer(String remoteName, Path target, TransferProgress progress, CompletableFuture<Long> result) {
+    private GetTransfer(String remoteName, Path target, boolean resume, TransferProgress progress,
+            CompletableFuture<Long> result) {
         this.remoteName = remoteName;
         this.target = target.toAbsolutePath();
+        this.resume = resume;
         this.progress = progress;
         this.result = result;
+    }
+
+    /** Downloads into {@code target}, replaced only on success; completes with the byte count. */
+    static GetTransfer replacing(String remoteName, Path target, TransferProgress progress, CompletableFuture<Long> result) {
+        return new GetTransfer(remoteName, target, false, progress, result);
+    }
+
+    /** Appends to {@code partial} from its length on; completes with the partial's final length. */
+    static GetTransfer resuming(String remoteName, Path partial, TransferProgress progress, CompletableFuture<Long> result) {
+        return new GetTransfer(remoteName, partial, true, progress, result);
     }
 
     @Override
     public void start(FileLink link) {
         this.link = link;
-        byte[] header;
+        this.chunks = new ChunkedReply(link, this::write);
+        WireRequest request;
         try {
-            header = FileRequest.of(FileRequest.GET_FILE, 0, remoteName).encode();
-            // Created before asking, so that a local problem fails the GET before any byte is sent.
-            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
-            file = FileChannel.open(temp, StandardOpenOption.WRITE);
+            // Opened before asking, so that a local problem fails the GET before any byte is sent.
+            if (resume) {
+                file = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+                offset = file.size();
+            } else {
+                temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+                file = FileChannel.open(temp, StandardOpenOption.WRITE);
+            }
+            request = WireRequest.of(FileRequest.GET_FILE, 0, offset, 0, remoteName);
         } catch (IOException | RuntimeException e) {
             fail(e);
             return;
         }
-        link.writeBinary(Unpooled.wrappedBuffer(header));
-        link.channel().flush();
+        request.send(link);
     }
 
     @Override
     public void onReply(ByteBuf in) {
-        while (in.isReadable() && state != State.DONE) {
-            switch (state) {
-                case AWAIT_ACCEPT -> {
-                    int code = Replies.status(in);
-                    if (code == Replies.INCOMPLETE) {
-                        return;
-                    }
-                    if (code != FileStatus.OK.code()) {
-                        fail(new FileTransferException("get " + remoteName, code));
-                        return;
-                    }
-                    state = State.AWAIT_LENGTH;
-                    ack();
-                }
-                case AWAIT_LENGTH -> {
-                    if (in.readableBytes() < 2) {
-                        return;
-                    }
-                    chunkLeft = in.readUnsignedShortLE();
-                    state = chunkLeft == 0 ? State.AWAIT_RESULT : State.CHUNK;
-                }
-                case CHUNK -> {
-                    int n = Math.min(chunkLeft, in.readableBytes());
-                    write(in, n);
-                    chunkLeft -= n;
-                    if (chunkLeft == 0) {
-                        state = State.AWAIT_LENGTH;
-                        ack();
-                    }
-                }
-                case AWAIT_RESULT -> {
-                    int code = Replies.status(in);
-                    if (code == Replies.INCOMPLETE) {
-                        return;
-                    }
-                    finish(code);
-                }
-                case DONE -> {
+        switch (state) {
+            case AWAIT_ACCEPT -> {
+                int code = Replies.status(in);
+                if (code == Replies.INCOMPLETE) {
                     return;
                 }
+                if (code != FileStatus.OK.code()) {
+                    fail(new FileTransferException("get " + remoteName, code));
+                    return;
+                }
+                state = State.CHUNKS;
+                progress.update(offset, TransferProgress.UNKNOWN_TOTAL);
+                chunks.begin();
+            }
+            case CHUNKS -> {
+                int code = chunks.read(in);
+                if (code != Replies.INCOMPLETE) {
+                    finish(code);
+                }
+            }
+            case DONE -> {
             }
         }
-    }
-
-    private void ack() {
-        link.writeBinary(Unpooled.wrappedBuffer(ACK));
-        link.channel().flush();
     }
 
     private void write(ByteBuf in, int n) {
@@ -119,11 +112,11 @@ final class GetTransfer implements FileOperation {
         if (localError == null) {
             try {
                 while (left > 0) {
-                    int written = in.readBytes(file, received, left);
+                    int written = in.readBytes(file, offset + received, left);
                     received += written;
                     left -= written;
                 }
-                progress.update(received, TransferProgress.UNKNOWN_TOTAL);
+                progress.update(offset + received, TransferProgress.UNKNOWN_TOTAL);
             } catch (IOException e) {
                 localError = e;
             }
@@ -140,19 +133,22 @@ final class GetTransfer implements FileOperation {
             fail(localError);
             return;
         }
+        long length = offset + received;
         try {
             file.force(false);
             file.close();
             file = null;
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (!resume) {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             fail(e);
             return;
         }
         state = State.DONE;
-        progress.update(received, received);
+        progress.update(length, length);
         link.finished(this);
-        result.complete(received);
+        result.complete(resume ? length : received);
     }
 
     private void fail(Throwable cause) {
@@ -173,11 +169,16 @@ final class GetTransfer implements FileOperation {
         state = State.DONE;
         try {
             if (file != null) {
-                file.close();
-                file = null;
+                try (FileChannel f = file) {
+                    file = null;
+                    if (resume) {
+                        // Only bytes known to be written stay: a failed write may have left some beyond them.
+                        f.truncate(offset + received);
+                    }
+                }
             }
         } catch (IOException ignored) {
-            // the temporary file is deleted next; its contents do not matter
+            // resume: the partial is at worst longer than counted, as after a crash; else it is deleted next
         }
         try {
             if (temp != null) {

@@ -11,7 +11,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * PUT (spec §4.3): header, first {@code WB}, exactly {@code size} data bytes, final {@code WB}.
+ * PUT (spec §4.3): header, first {@code WB}, exactly {@code size} data bytes, final {@code WB}. A
+ * resumable PUT (PROTOCOL.md §6) reads the server's 8-byte {@code have} frame after the first
+ * {@code WB} and sends the file from that byte on.
  *
  * <p>Data is read from the file one frame at a time and written only while the channel is writable,
  * so at most Netty's high-water mark (plus one frame) is queued, whatever the file size.
@@ -22,10 +24,14 @@ final class PutTransfer implements FileOperation {
     /** webrepl_cli sends the header as two writes, {@code rec[:10]} and {@code rec[10:]} (spec §4.8). */
     static final int LEGACY_HEADER_SPLIT = 10;
 
-    private enum State { AWAIT_ACCEPT, SENDING, AWAIT_RESULT, DONE }
+    /** The {@code have} frame: a u64 LE (PROTOCOL.md §6). */
+    private static final int HAVE_LENGTH = 8;
+
+    private enum State { AWAIT_ACCEPT, AWAIT_HAVE, SENDING, AWAIT_RESULT, DONE }
 
     private final Path local;
     private final String remoteName;
+    private final boolean resumable;
     private final TransferProgress progress;
     private final CompletableFuture<Long> result;
     private FileLink link;
@@ -35,9 +41,11 @@ final class PutTransfer implements FileOperation {
     private long sent;
     private State state = State.AWAIT_ACCEPT;
 
-    PutTransfer(Path local, String remoteName, TransferProgress progress, CompletableFuture<Long> result) {
+    PutTransfer(Path local, String remoteName, boolean resumable, TransferProgress progress,
+            CompletableFuture<Long> result) {
         this.local = local;
         this.remoteName = remoteName;
+        this.resumable = resumable;
         this.progress = progress;
         this.result = result;
     }
@@ -45,24 +53,27 @@ final class PutTransfer implements FileOperation {
     @Override
     public void start(FileLink link) {
         this.link = link;
-        byte[] header;
+        WireRequest request;
         try {
             file = FileChannel.open(local, StandardOpenOption.READ);
             size = file.size();
             if (size > MAX_SIZE) {
                 throw new IOException(local + " is " + size + " bytes; the protocol allows " + MAX_SIZE);
             }
-            header = FileRequest.of(FileRequest.PUT_FILE, size, remoteName).encode();
+            request = WireRequest.of(FileRequest.PUT_FILE, resumable ? FileRequest.FLAG_RESUMABLE : 0, 0, size,
+                    remoteName);
         } catch (IOException | RuntimeException e) {
             fail(e);
             return;
         }
+        byte[] header = request.record();
         if (link.mode() == WireMode.LEGACY) {
             link.writeBinary(Unpooled.wrappedBuffer(header, 0, LEGACY_HEADER_SPLIT));
             link.writeBinary(Unpooled.wrappedBuffer(header, LEGACY_HEADER_SPLIT, header.length - LEGACY_HEADER_SPLIT));
         } else {
             link.writeBinary(Unpooled.wrappedBuffer(header));
         }
+        request.writeTrailers(link);
         link.channel().flush();
     }
 
@@ -73,6 +84,10 @@ final class PutTransfer implements FileOperation {
         if (state == State.SENDING || state == State.DONE) {
             return;
         }
+        if (state == State.AWAIT_HAVE) {
+            readHave(in);
+            return;
+        }
         int code = Replies.status(in);
         if (code == Replies.INCOMPLETE) {
             return;
@@ -81,12 +96,31 @@ final class PutTransfer implements FileOperation {
             fail(new FileTransferException("put " + remoteName, code));
             return;
         }
-        if (state == State.AWAIT_ACCEPT) {
+        if (state == State.AWAIT_ACCEPT && resumable) {
+            state = State.AWAIT_HAVE;
+        } else if (state == State.AWAIT_ACCEPT) {
             state = State.SENDING;
             sendData();
         } else {
             finish();
         }
+    }
+
+    private void readHave(ByteBuf in) {
+        if (in.readableBytes() < HAVE_LENGTH) {
+            return;
+        }
+        long have = in.readLongLE();
+        if (have < 0 || have > size) {
+            // The server would wait for a negative number of bytes: nothing sensible can follow.
+            throw new IllegalStateException("the server holds " + Long.toUnsignedString(have) + " bytes of a "
+                    + size + "-byte upload");
+        }
+        position = have;
+        sent = have;
+        progress.update(have, size);
+        state = State.SENDING;
+        sendData();
     }
 
     @Override

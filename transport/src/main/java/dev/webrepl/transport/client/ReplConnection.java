@@ -1,5 +1,6 @@
 package dev.webrepl.transport.client;
 
+import dev.webrepl.core.files.DirectoryEntry;
 import dev.webrepl.core.protocol.FileRequest;
 
 import io.netty.buffer.Unpooled;
@@ -9,10 +10,13 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 
 /**
@@ -20,9 +24,16 @@ import reactor.core.publisher.Flux;
  * called from any thread; futures complete on the connection's event loop, so callbacks attached to
  * them must not block (use the {@code ...Async} variants of {@link CompletableFuture} for that).
  *
- * <p>File requests ({@link #version()}, {@link #put}, {@link #get}) share the one file channel and
- * run one after another in call order, once {@link #login} has sent the password. Terminal input and
- * output flow alongside them (spec §3).
+ * <p>File requests ({@link #version()}, {@link #put}, {@link #get}, {@link #list}, ...) share the one
+ * file channel and run one after another in call order, once {@link #login} has sent the password.
+ * Terminal input and output flow alongside them (spec §3).
+ *
+ * <p>Names are UTF-8 paths from the server's file root. One of at most 63 bytes goes in the
+ * request's name field as legacy clients send it; a longer one (up to 4096 bytes) is sent with the
+ * {@code LONG_NAME} extension (PROTOCOL.md §2), which only servers listing {@code long-name} in
+ * {@link #features()} understand. The extensions ({@link #features()}, {@link #stat}, {@link #list},
+ * {@link #delete}, {@link #mkdir}, {@link #rename}, {@link #resumePut}, {@link #resumeGet}) must
+ * not be sent to MicroPython's reference server: an unknown request ends its file channel.
  */
 public final class ReplConnection implements AutoCloseable {
     /** The largest frame payload a 16-bit length carries; webrepl_cli cannot parse more (spec §1.2). */
@@ -107,7 +118,7 @@ public final class ReplConnection implements AutoCloseable {
 
     /**
      * Tells the server the terminal is {@code columns} x {@code rows} (an extension of the file channel,
-     * README "Protocol extensions"); fails with {@link FileTransferException} if refused (a viewer: 13;
+     * PROTOCOL.md §7); fails with {@link FileTransferException} if refused (a viewer: 13;
      * a server without the extension: 22).
      */
     public CompletableFuture<Void> resize(int columns, int rows) {
@@ -118,14 +129,27 @@ public final class ReplConnection implements AutoCloseable {
     }
 
     /**
-     * Uploads {@code local} as {@code remoteName} (UTF-8, at most 63 bytes), streaming it in frames
-     * of the client's PUT frame size. Completes with the byte count; fails with
-     * {@link FileTransferException} on a non-zero status, {@link java.nio.file.NoSuchFileException}
-     * if {@code local} is missing (nothing is sent then).
+     * Uploads {@code local} as {@code remoteName}, streaming it in frames of the client's PUT frame
+     * size. Completes with the byte count; fails with {@link FileTransferException} on a non-zero
+     * status, {@link java.nio.file.NoSuchFileException} if {@code local} is missing (nothing is sent
+     * then).
      */
     public CompletableFuture<Long> put(Path local, String remoteName, TransferProgress progress) {
+        return put(local, remoteName, false, progress);
+    }
+
+    /**
+     * A resumable upload (PROTOCOL.md §6): the server keeps what arrived of an interrupted upload of
+     * this name and size, and this call sends only the rest. Progress starts at the bytes the server
+     * already had. Completes with the file's size; fails as {@link #put} does.
+     */
+    public CompletableFuture<Long> resumePut(Path local, String remoteName, TransferProgress progress) {
+        return put(local, remoteName, true, progress);
+    }
+
+    private CompletableFuture<Long> put(Path local, String remoteName, boolean resumable, TransferProgress progress) {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        submit(new PutTransfer(Objects.requireNonNull(local), Objects.requireNonNull(remoteName),
+        submit(new PutTransfer(Objects.requireNonNull(local), Objects.requireNonNull(remoteName), resumable,
                 Objects.requireNonNull(progress), result), result);
         return result;
     }
@@ -137,8 +161,89 @@ public final class ReplConnection implements AutoCloseable {
      */
     public CompletableFuture<Long> get(String remoteName, Path local, TransferProgress progress) {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        submit(new GetTransfer(Objects.requireNonNull(remoteName), Objects.requireNonNull(local),
+        submit(GetTransfer.replacing(Objects.requireNonNull(remoteName), Objects.requireNonNull(local),
                 Objects.requireNonNull(progress), result), result);
+        return result;
+    }
+
+    /**
+     * Continues a download into {@code partial} (created if missing): asks for {@code remoteName}
+     * from byte {@code partial}'s length on (GET at an offset, PROTOCOL.md §6) and appends. What
+     * arrived stays in {@code partial} whatever happens, so a later call continues from there; the
+     * caller moves it into place. Completes with the partial's length once the server reports
+     * success; fails with {@link FileTransferException} on a non-zero status (22: the partial is
+     * longer than the remote file).
+     */
+    public CompletableFuture<Long> resumeGet(String remoteName, Path partial, TransferProgress progress) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        submit(GetTransfer.resuming(Objects.requireNonNull(remoteName), Objects.requireNonNull(partial),
+                Objects.requireNonNull(progress), result), result);
+        return result;
+    }
+
+    /**
+     * FEATURES (PROTOCOL.md §3): the extensions the server names, in its order; empty from a server
+     * without extensions (it answers 22).
+     */
+    public CompletableFuture<Set<String>> features() {
+        CompletableFuture<Set<String>> result = new CompletableFuture<>();
+        submit(new FeaturesRequest(result), result);
+        return result;
+    }
+
+    /** STAT (PROTOCOL.md §4): the entry for {@code name}, a link described as itself. */
+    public CompletableFuture<DirectoryEntry> stat(String name) {
+        CompletableFuture<DirectoryEntry> result = new CompletableFuture<>();
+        try {
+            submit(new StatRequest(name, StatRequest.request(name), result), result);
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /**
+     * LIST (PROTOCOL.md §4): the entries of {@code directory} ({@code /} for the root), sorted by
+     * name as the server sends them. Fails with status 20 for a file.
+     */
+    public CompletableFuture<List<DirectoryEntry>> list(String directory) {
+        CompletableFuture<List<DirectoryEntry>> result = new CompletableFuture<>();
+        try {
+            submit(new ListTransfer(directory, ListTransfer.request(directory), result), result);
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /**
+     * DELETE (PROTOCOL.md §5): removes a file, a link or an empty directory (39 if it is not empty,
+     * 2 if missing).
+     */
+    public CompletableFuture<Void> delete(String name) {
+        return statusRequest("delete " + name, () -> WireRequest.of(FileRequest.DELETE, 0, 0, 0, name));
+    }
+
+    /** MKDIR (PROTOCOL.md §5): creates the directory and its missing parents; succeeds if it exists. */
+    public CompletableFuture<Void> mkdir(String name) {
+        return statusRequest("mkdir " + name, () -> WireRequest.of(FileRequest.MKDIR, 0, 0, 0, name));
+    }
+
+    /**
+     * RENAME (PROTOCOL.md §5): moves {@code from} to {@code to} atomically, replacing a file there
+     * (17 if {@code to} is a directory).
+     */
+    public CompletableFuture<Void> rename(String from, String to) {
+        return statusRequest("rename " + from + " to " + to, () -> WireRequest.rename(from, to));
+    }
+
+    private CompletableFuture<Void> statusRequest(String what, Supplier<WireRequest> request) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        try {
+            submit(new StatusRequest(what, request.get(), result), result);
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(e);  // a name too long: nothing is sent
+        }
         return result;
     }
 

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.CompletableFuture;
 
-/** RESIZE, our extension (README "Protocol extensions"): the terminal's size, answered with a status. */
+/** RESIZE, our extension (PROTOCOL.md §7): the terminal's size, answered with a status. */
 final class ResizeRequest implements FileOperation {
     private final int columns;
     private final int rows;

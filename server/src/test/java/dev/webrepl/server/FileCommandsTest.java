@@ -1,0 +1,191 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.transport.server.ServerOptions;
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The file commands of #6 against the real server (PROTOCOL.md §2-§6). */
+@Disabled("needs the server side of #6 (branch files-server); enable when merged")
+@Timeout(60)
+class FileCommandsTest {
+    private static final String NL = System.lineSeparator();
+
+    @TempDir
+    Path serverRoot;
+    @TempDir
+    Path local;
+
+    private WebReplServer server;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    private int run(String... args) {
+        CommandLine cmd = WebReplMain.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "-p";
+        all[args.length + 1] = "secret";
+        return cmd.execute(all);
+    }
+
+    private String at(String path) {
+        return "127.0.0.1:" + server.port() + ":" + path;
+    }
+
+    @Test
+    void lsPrintsNamesAndWithLKindSizeAndTime() throws IOException {
+        Files.createDirectories(serverRoot.resolve("lib"));
+        Files.writeString(serverRoot.resolve("main.py"), "print(1)\n");
+        Files.setLastModifiedTime(serverRoot.resolve("main.py"), FileTime.fromMillis(1_700_000_000_999L));
+        Files.setLastModifiedTime(serverRoot.resolve("lib"), FileTime.fromMillis(1_600_000_000_000L));
+
+        assertEquals(0, run("ls", at("/")), err::toString);
+        assertEquals("lib" + NL + "main.py" + NL, out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("ls", "-l", at("/")), err::toString);
+        assertEquals("d            0 2020-09-13T12:26:40Z lib" + NL
+                + "-            9 2023-11-14T22:13:20Z main.py" + NL, out.toString());
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void lsOfAFileListsTheFile() throws IOException {
+        Files.createDirectories(serverRoot.resolve("d"));
+        Files.writeString(serverRoot.resolve("d/x.txt"), "x");
+        assertEquals(0, run("ls", at("/d/x.txt")), err::toString);
+        assertEquals("x.txt" + NL, out.toString());
+    }
+
+    @Test
+    void mkdirCreatesParentsAndMvRenames() throws IOException {
+        assertEquals(0, run("mkdir", at("/a/b/c")), err::toString);
+        assertTrue(Files.isDirectory(serverRoot.resolve("a/b/c")));
+        Files.writeString(serverRoot.resolve("a/f.txt"), "f");
+        assertEquals(0, run("mv", at("/a/f.txt"), "/a/b/g.txt"), err::toString);
+        assertFalse(Files.exists(serverRoot.resolve("a/f.txt")));
+        assertEquals("f", Files.readString(serverRoot.resolve("a/b/g.txt")));
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void rmDeletesAFileAndRefusesAFullDirectoryWithoutR() throws IOException {
+        Files.createDirectories(serverRoot.resolve("d/e"));
+        Files.writeString(serverRoot.resolve("d/e/x"), "x");
+        Files.writeString(serverRoot.resolve("y"), "y");
+        assertEquals(0, run("rm", at("/y")), err::toString);
+        assertFalse(Files.exists(serverRoot.resolve("y")));
+        assertEquals(CliFailure.REMOTE_FILE, run("rm", at("/d")));
+        assertEquals("webrepl: delete /d: directory not empty (code 39)" + NL, err.toString());
+        assertTrue(Files.exists(serverRoot.resolve("d/e/x")));
+    }
+
+    @Test
+    void rmRecursiveDeletesTheTreeDepthFirst() throws IOException {
+        Files.createDirectories(serverRoot.resolve("d/e/f"));
+        Files.writeString(serverRoot.resolve("d/e/x"), "x");
+        Files.writeString(serverRoot.resolve("d/y"), "y");
+        Files.writeString(serverRoot.resolve("keep"), "k");
+        assertEquals(0, run("rm", "-r", at("/d")), err::toString);
+        assertEquals(List.of("keep"), names(serverRoot));
+    }
+
+    @Test
+    void putRecursiveThenGetRecursiveRoundTripTheTree() throws IOException {
+        Path tree = Files.createDirectories(local.resolve("tree"));
+        Files.createDirectories(tree.resolve("empty"));
+        Files.createDirectories(tree.resolve("pkg/sub"));
+        byte[] big = new byte[150_000];
+        new Random(5).nextBytes(big);
+        Files.write(tree.resolve("pkg/sub/big.bin"), big);
+        Files.writeString(tree.resolve("pkg/__init__.py"), "");
+        Files.writeString(tree.resolve("main.py"), "import pkg\n");
+
+        assertEquals(0, run("put", "-r", tree.toString(), at("/proj/v1")), err::toString);
+        assertArrayEquals(big, Files.readAllBytes(serverRoot.resolve("proj/v1/pkg/sub/big.bin")));
+        assertEquals("import pkg\n", Files.readString(serverRoot.resolve("proj/v1/main.py")));
+        assertTrue(Files.isDirectory(serverRoot.resolve("proj/v1/empty")));
+        assertTrue(out.toString().contains("put -r " + tree + " -> " + at("/proj/v1") + ": 3 files, 150011 bytes in "),
+                out::toString);
+
+        Path copy = local.resolve("copy");
+        assertEquals(0, run("get", "-r", at("/proj/v1"), copy.toString()), err::toString);
+        assertArrayEquals(big, Files.readAllBytes(copy.resolve("pkg/sub/big.bin")));
+        assertEquals("", Files.readString(copy.resolve("pkg/__init__.py")));
+        assertEquals("import pkg\n", Files.readString(copy.resolve("main.py")));
+        assertEquals(List.of("empty", "main.py", "pkg"), names(copy));
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void putResumeUploadsTheWholeFileWhenNothingIsKept() throws IOException {
+        byte[] content = new byte[70_000];
+        new Random(6).nextBytes(content);
+        Path source = Files.write(local.resolve("r.bin"), content);
+        assertEquals(0, run("put", "--resume", source.toString(), at("/r.bin")), err::toString);
+        assertArrayEquals(content, Files.readAllBytes(serverRoot.resolve("r.bin")));
+    }
+
+    @Test
+    void getResumeContinuesThePartialAndRenamesIt() throws IOException {
+        byte[] content = new byte[90_000];
+        new Random(7).nextBytes(content);
+        Files.write(serverRoot.resolve("g.bin"), content);
+        Path target = local.resolve("g.bin");
+        Files.write(local.resolve("g.bin.part"), Arrays.copyOf(content, 12_345));
+        assertEquals(0, run("get", "--resume", at("/g.bin"), target.toString()), err::toString);
+        assertArrayEquals(content, Files.readAllBytes(target));
+        assertEquals(List.of("g.bin"), names(local));
+    }
+
+    @Test
+    void getResumeOfAMissingFileLeavesNoPartial() throws IOException {
+        assertEquals(CliFailure.REMOTE_FILE, run("get", "--resume", at("/none"), local.resolve("none").toString()));
+        assertEquals("webrepl: get /none: no such file or directory (code 2)" + NL, err.toString());
+        assertEquals(List.of(), names(local));
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
