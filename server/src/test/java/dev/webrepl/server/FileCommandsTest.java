@@ -24,14 +24,12 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The file commands of #6 against the real server (PROTOCOL.md §2-§6). */
-@Disabled("needs the server side of #6 (branch files-server); enable when merged")
 @Timeout(60)
 class FileCommandsTest {
     private static final String NL = System.lineSeparator();

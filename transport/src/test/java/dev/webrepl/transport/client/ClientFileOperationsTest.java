@@ -27,13 +27,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client's file operations against the real server (PROTOCOL.md §2-§6), on loopback. */
-@Disabled("needs the server side of #6 (branch files-server); enable when merged")
 @Timeout(60)
 class ClientFileOperationsTest {
     @TempDir
