@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke test of the README's commands against the jar `mvn -B verify` just built: ./webrepl serve,
-# then put, get, ver and a wrong password through ./webrepl, on loopback only.
+# then put, get, ver, a wrong password and the file commands through ./webrepl, on loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -46,5 +46,11 @@ check "a wrong password exits non-zero with 'access denied'" \
   bash -c "if out=\$(WEBREPL_PASSWORD=wrong ./webrepl ver 127.0.0.1:$port 2>&1); then exit 1; fi; echo \"\$out\"; grep -qi 'access denied' <<<\"\$out\""
 check "get of a missing file exits non-zero and leaves no local file" \
   bash -c "! ./webrepl get 127.0.0.1:$port:/missing.bin '$work/missing.bin' && [ ! -e '$work/missing.bin' ]"
+mkdir -p "$work/tree/sub" && printf 'a\n' >"$work/tree/a.txt" && printf 'b\n' >"$work/tree/sub/b.txt"
+check "mkdir, put -r, ls, mv, get -r and rm -r manage a remote tree" \
+  bash -c "./webrepl mkdir 127.0.0.1:$port:/d/e && ./webrepl put -r '$work/tree' 127.0.0.1:$port:/d/e/t \
+    && ./webrepl ls 127.0.0.1:$port:/d/e/t | grep -qx sub && ./webrepl mv 127.0.0.1:$port:/d/e/t /d/t2 \
+    && ./webrepl get -r 127.0.0.1:$port:/d/t2 '$work/back' && diff -r '$work/tree' '$work/back' \
+    && ./webrepl rm -r 127.0.0.1:$port:/d && [ ! -e '$work/root/d' ]"
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,7 +29,7 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
     /**
      * Extension (no legacy client sends it): the terminal's size, columns in the low 16 bits of
      * {@code size} and rows in the high 16 bits, name empty; answered with {@code WB} + status.
-     * README "Protocol extensions".
+     * PROTOCOL.md §7.
      */
     public static final int RESIZE = 0x40;
     /** Extension: the feature list (PROTOCOL.md §3). */

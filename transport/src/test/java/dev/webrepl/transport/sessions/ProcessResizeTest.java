@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The RESIZE extension end to end: client, file channel, session, pty (README "Protocol extensions"). */
+/** The RESIZE extension end to end: client, file channel, session, pty (PROTOCOL.md §7). */
 class ProcessResizeTest extends ServerTestBase {
     @Override
     protected SessionRegistry newRegistry() {
