@@ -96,7 +96,7 @@
     var status = document.getElementById("status");
     status.className = "";
     status.textContent = data.t.length + " samples, every " + data.intervalSeconds + " s; "
-        + (latest.sessions === null ? 0 : latest.sessions) + " sessions open";
+        + "sessions open: " + (latest.sessions === null ? 0 : latest.sessions);
   }
 
   function poll() {
