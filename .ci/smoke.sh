@@ -22,7 +22,7 @@ check() { # name command...
   else failed=$((failed + 1)); echo "smoke: FAIL $name"; sed 's/^/    /' "$work/out"; fi
 }
 
-./webrepl serve --port 0 --password smoke-pw --root "$work/root" >"$work/serve.log" 2>&1 &
+./webrepl serve --port 0 --admin-port 0 --password smoke-pw --root "$work/root" >"$work/serve.log" 2>&1 &
 server_pid=$!
 port=
 for _ in $(seq 1 120); do   # bounded: at most 60 s for the server to print its address

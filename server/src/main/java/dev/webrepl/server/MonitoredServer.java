@@ -4,25 +4,32 @@ import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRecorder;
 import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.metrics.AdminOptions;
+import dev.webrepl.metrics.AdminServer;
+import dev.webrepl.metrics.ServerHealth;
 import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * One WebREPL server wired with its sessions and, unless turned off, its metrics: the recorders of
  * {@link WebReplMetrics} go into the session registry and the server options, and the registry's
- * gauges are bound. Owns all of it; {@link #close()} releases the server (and its sessions), then
- * the meters.
+ * gauges are bound. Optionally also the admin listener ({@link AdminServer}) over those metrics
+ * and sessions. Owns all of it; {@link #close()} releases the admin listener first (so nobody
+ * reads a registry being torn down), then the server (and its sessions), then the meters.
  */
 public final class MonitoredServer implements AutoCloseable {
     private final WebReplServer server;
     private final WebReplMetrics metrics;
+    private final AdminServer admin;
 
-    private MonitoredServer(WebReplServer server, WebReplMetrics metrics) {
+    private MonitoredServer(WebReplServer server, WebReplMetrics metrics, AdminServer admin) {
         this.server = server;
         this.metrics = metrics;
+        this.admin = admin;
     }
 
     /**
@@ -31,14 +38,31 @@ public final class MonitoredServer implements AutoCloseable {
      */
     public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
                                         WebReplMetrics metrics) {
+        return start(options, engines, config, metrics, null, Map::of);
+    }
+
+    /**
+     * As above, with the admin listener on {@code admin} unless that is null.
+     *
+     * @param admin      where the admin listener binds, or null for none; needs {@code metrics}
+     * @param enginePool the engine pool as {@code /health} reports it, e.g. {@code {"kind":"jshell","warm":2}};
+     *                   asked on every request, so it must be cheap
+     */
+    public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
+                                        WebReplMetrics metrics, AdminOptions admin,
+                                        Supplier<Map<String, Object>> enginePool) {
+        if (admin != null && metrics == null) {
+            throw new IllegalArgumentException("the admin listener needs metrics");
+        }
         SessionRecorder recorder = metrics == null ? SessionRecorder.NONE : metrics.sessionRecorder();
         SessionRegistry sessions = new SessionRegistry(engines, new SecureRandom(), config, recorder);
         if (metrics != null) {
             options = options.withRecorder(metrics.connectionRecorder()).withNettyMetrics(metrics.nettyRecorder());
             metrics.bind(sessions);
         }
+        WebReplServer server;
         try {
-            return new MonitoredServer(WebReplServer.start(options, sessions), metrics);
+            server = WebReplServer.start(options, sessions);
         } catch (RuntimeException e) {
             sessions.close();
             if (metrics != null) {
@@ -46,6 +70,18 @@ public final class MonitoredServer implements AutoCloseable {
             }
             throw e;
         }
+        AdminServer adminServer = null;
+        if (admin != null) {
+            try {
+                adminServer = AdminServer.start(admin, metrics, sessions,
+                        () -> new ServerHealth(server.isListening(), enginePool.get()));
+            } catch (RuntimeException e) {
+                server.close();
+                metrics.close();
+                throw e;
+            }
+        }
+        return new MonitoredServer(server, metrics, adminServer);
     }
 
     public WebReplServer server() {
@@ -57,13 +93,24 @@ public final class MonitoredServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The admin listener, or null when running without one. */
+    public AdminServer admin() {
+        return admin;
+    }
+
     @Override
     public void close() {
         try {
-            server.close();
+            if (admin != null) {
+                admin.close();
+            }
         } finally {
-            if (metrics != null) {
-                metrics.close();
+            try {
+                server.close();
+            } finally {
+                if (metrics != null) {
+                    metrics.close();
+                }
             }
         }
     }

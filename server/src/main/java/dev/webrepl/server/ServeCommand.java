@@ -12,6 +12,7 @@ import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
+import dev.webrepl.metrics.AdminOptions;
 import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
@@ -22,7 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -82,7 +85,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "gets one at once (default: ${DEFAULT-VALUE}).")
     int prewarm;
 
-    private JShellPool pool;
+    // Read by the admin listener's thread for /health.
+    private volatile JShellPool pool;
 
     @Option(names = "--viewer-password", description = "A second password that only grants view-only terminals (/session/ID?mode=view).")
     String viewerPassword;
@@ -120,6 +124,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "GET payload bytes per frame, 1..65533 (default: ${DEFAULT-VALUE}; the reference sends 256).")
     int getChunk;
 
+    @Option(names = "--admin-host", defaultValue = AdminOptions.DEFAULT_HOST,
+            description = "Address of the admin listener: /metrics, /health, /sessions, /dashboard (default: ${DEFAULT-VALUE}).")
+    String adminHost;
+
+    @Option(names = "--admin-port", defaultValue = "" + AdminOptions.DEFAULT_PORT,
+            description = "TCP port of the admin listener (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int adminPort;
+
+    @Option(names = "--no-admin", description = "Run without the admin listener.")
+    boolean noAdmin;
+
     @Override
     public Integer call() throws IOException {
         try (MonitoredServer server = start()) {
@@ -152,16 +167,45 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword));
+        AdminOptions admin = adminOptions();
         MonitoredServer monitored = MonitoredServer.start(options, engines(store.root()),
-                sessionConfig().withWorkingDirectory(store.root()), new WebReplMetrics());
+                sessionConfig().withWorkingDirectory(store.root()), new WebReplMetrics(), admin, this::enginePool);
         WebReplServer server = monitored.server();
         out.printf("webrepl serving ws://%s:%d/ (files in %s, engine %s)%n",
                 server.address().getHostString(), server.port(), store.root(),
                 engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
                         : engine);
+        if (monitored.admin() != null) {
+            out.printf("admin http://%s:%d/ (metrics, health, sessions, dashboard)%n",
+                    monitored.admin().address().getHostString(), monitored.admin().port());
+        }
         out.flush();
         return monitored;
+    }
+
+    /** Where the admin listener binds, or null with --no-admin. */
+    AdminOptions adminOptions() {
+        if (noAdmin) {
+            return null;
+        }
+        try {
+            return new AdminOptions(adminHost, adminPort);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--admin-port: " + e.getMessage());
+        }
+    }
+
+    /** What /health says about the engines: the JShell warm pool if there is one, else the engine kind. */
+    Map<String, Object> enginePool() {
+        JShellPool p = pool;
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("kind", engine.name());
+        if (p != null) {
+            info.put("warm", p.idle());
+            info.put("size", p.size());
+        }
+        return info;
     }
 
     /** One engine per session, as chosen with --engine. */

@@ -30,7 +30,7 @@ class DefaultJShellCliTest {
         ServeCommand cmd = new ServeCommand();
         CommandLine cl = new CommandLine(cmd);
         cl.setOut(new PrintWriter(new StringWriter(), true));
-        cl.parseArgs("--port", "0", "--root", dir.toString(), "--password", "secret");
+        cl.parseArgs("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "secret");
         try (MonitoredServer server = cmd.start();
              WebReplClient client = WebReplClient.newBuilder().wireMode(WireMode.LEGACY).build();
              ReplConnection c = client.connect("127.0.0.1", server.server().port(), "secret").get(30, TimeUnit.SECONDS)) {

@@ -1,13 +1,19 @@
 package dev.webrepl.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +45,63 @@ class ServeCommandTest {
         assertEquals(Path.of("webrepl-files"), cmd.root);
         assertEquals(ServeCommand.EngineKind.jshell, cmd.engine);
         assertEquals(dev.webrepl.engines.jshell.JShellConfig.Execution.REMOTE, cmd.jshellExecution);
+        assertEquals("127.0.0.1", cmd.adminHost);
+        assertEquals(8267, cmd.adminPort);
+        assertFalse(cmd.noAdmin);
+    }
+
+    @Test
+    void startsTheAdminListenerAndPrintsItsAddress() throws Exception {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(),
+                "--password", "pw", "--engine", "echo").start()) {
+            int port = server.admin().port();
+            assertNotEquals(0, port);
+            assertTrue(out.toString().contains("\nadmin http://127.0.0.1:" + port
+                    + "/ (metrics, health, sessions, dashboard)\n"), out.toString());
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertEquals("{\"status\":\"up\",\"listening\":true,\"sessions\":0,\"maxSessions\":1000,"
+                    + "\"enginePool\":{\"kind\":\"echo\"}}", health.body());
+        }
+    }
+
+    @Test
+    void noAdminRunsWithoutTheAdminListener() throws IOException {
+        try (MonitoredServer server = parse("--port", "0", "--no-admin", "--root", dir.toString(),
+                "--password", "pw", "--engine", "echo").start()) {
+            assertNull(server.admin());
+            assertFalse(out.toString().contains("admin http://"), out.toString());
+        }
+    }
+
+    @Test
+    void theAdminHostAndPortAreTheListenersAddress() {
+        assertEquals(new dev.webrepl.metrics.AdminOptions("::1", 9000),
+                parse("--admin-host", "::1", "--admin-port", "9000").adminOptions());
+    }
+
+    @Test
+    void anAdminPortOutOfRangeIsAUsageError() {
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, parse("--admin-port", "70000")::adminOptions);
+        assertEquals("--admin-port: admin port 70000 is not 0..65535", e.getMessage());
+    }
+
+    @Test
+    void healthDescribesTheJShellWarmPool() {
+        ServeCommand cmd = parse("--engine", "jshell", "--jshell-execution", "LOCAL", "--prewarm", "1");
+        try {
+            cmd.engines(dir);
+            java.util.Map<String, Object> pool = cmd.enginePool();
+            assertEquals(java.util.List.of("kind", "warm", "size"), java.util.List.copyOf(pool.keySet()));
+            assertEquals("jshell", pool.get("kind"));
+            assertEquals(1, pool.get("size"));
+        } finally {
+            cmd.closeEngines();
+        }
+        assertEquals(java.util.Map.of("kind", "jshell"), cmd.enginePool(), "no pool once the engines are closed");
     }
 
     @Test
@@ -46,7 +109,7 @@ class ServeCommandTest {
         // The environment may carry WEBREPL_PASSWORD on a developer machine; this test needs it unset.
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(ServeCommand.PASSWORD_ENV) == null);
         Path root = dir.resolve("files");
-        try (MonitoredServer server = parse("--port", "0", "--root", root.toString()).start()) {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", root.toString()).start()) {
             Matcher m = Pattern.compile("Generated password \\(shown once\\): ([A-Za-z0-9]{12})\\n").matcher(out.toString());
             assertTrue(m.find(), out.toString());
             assertTrue(server.server().options().password().matches(m.group(1).getBytes(StandardCharsets.UTF_8)));
@@ -59,7 +122,7 @@ class ServeCommandTest {
     void readsThePasswordFromTheFirstLineOfAPasswordFile() throws IOException {
         Path file = dir.resolve("pw");
         Files.writeString(file, "s3cret-from-file\nsecond line\n");
-        try (MonitoredServer server = parse("--port", "0", "--root", dir.resolve("r").toString(),
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.resolve("r").toString(),
                 "--password-file", file.toString()).start()) {
             assertTrue(server.server().options().password().matches("s3cret-from-file".getBytes(StandardCharsets.UTF_8)));
             assertTrue(!out.toString().contains("Generated password"), out.toString());
@@ -68,7 +131,7 @@ class ServeCommandTest {
 
     @Test
     void printsTheAddressItListensOn() throws IOException {
-        try (MonitoredServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw").start()) {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "pw").start()) {
             assertNotEquals(0, server.server().port());
             assertTrue(out.toString().contains("webrepl serving ws://127.0.0.1:" + server.server().port() + "/"), out.toString());
         }
@@ -76,7 +139,7 @@ class ServeCommandTest {
 
     @Test
     void rejectsAnEmptyPassword() {
-        ServeCommand cmd = parse("--port", "0", "--root", dir.toString(), "--password", "");
+        ServeCommand cmd = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "");
         CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
                 CommandLine.ParameterException.class, cmd::start);
         assertEquals("empty password from --password", e.getMessage());
@@ -133,7 +196,7 @@ class ServeCommandTest {
     @Test
     void theProcessEngineRunsTheCommandInAPtyBehindEverySession() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")));
-        try (MonitoredServer server = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "pw",
                 "--engine", "process", "--command", "/bin/sh").start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
              dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")
@@ -157,7 +220,7 @@ class ServeCommandTest {
 
     @Test
     void theJShellEngineEvaluatesJavaBehindEverySession() throws Exception {
-        ServeCommand cmd = parse("--port", "0", "--root", dir.toString(), "--password", "pw",
+        ServeCommand cmd = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "pw",
                 "--engine", "jshell", "--jshell-execution", "LOCAL");
         try (MonitoredServer server = cmd.start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
@@ -186,7 +249,7 @@ class ServeCommandTest {
         long before = ProcessHandle.current().descendants().count();
         Path local = dir.resolve("local.txt");
         Files.writeString(local, "hello");
-        ServeCommand cmd = parse("--port", "0", "--root", dir.resolve("root").toString(), "--password", "pw");
+        ServeCommand cmd = parse("--port", "0", "--admin-port", "0", "--root", dir.resolve("root").toString(), "--password", "pw");
         try (MonitoredServer server = cmd.start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient()) {
             try (dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")

@@ -62,6 +62,11 @@ public final class JShellPool implements AutoCloseable {
         return instance != null ? instance : JShellInstance.start(config);
     }
 
+    /** How many warm instances the pool keeps ready ({@code --prewarm N}). */
+    public int size() {
+        return size;
+    }
+
     /** How many warm instances wait to be taken. */
     public synchronized int idle() {
         return idle.size();

@@ -126,6 +126,11 @@ public final class WebReplServer implements AutoCloseable {
         sessions.setTerminalArrivedCallback(callback);
     }
 
+    /** Whether the server is bound and accepting connections (false once {@link #close()} began). */
+    public boolean isListening() {
+        return !closed.get() && !server.isDisposed();
+    }
+
     /** Completes when the server has been closed. */
     public Mono<Void> onClose() {
         return server.onDispose();

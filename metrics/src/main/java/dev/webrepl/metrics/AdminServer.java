@@ -1,0 +1,323 @@
+package dev.webrepl.metrics;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.webrepl.dupterm.Session;
+import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.dupterm.TerminalMode;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The admin listener (issue #5): plain HTTP next to the WebREPL server, loopback by default.
+ *
+ * <ul>
+ *   <li>{@code GET /metrics}: the Prometheus scrape of {@link WebReplMetrics}.</li>
+ *   <li>{@code GET /health}: {@code {"status","listening","sessions","maxSessions","enginePool"}};
+ *       200 when up, 503 when down. <em>Down</em> means a new WebREPL client would be turned away:
+ *       the server is not listening, or it has its maximum of sessions (a new connection would get
+ *       close code 1013).</li>
+ *   <li>{@code GET /sessions}: every session: id, engine, created, terminals (all attached),
+ *       viewers (those of them view-only), bytesIn, bytesOut, lastActivity; times in ISO-8601.
+ *       {@code DELETE /sessions/{id}} ends one (close code 1000, "ended by an administrator"):
+ *       204, or 404 if there is no such session.</li>
+ *   <li>{@code GET /dashboard}: a live page of charts, fed by {@code GET /dashboard/data}, the
+ *       samples a sampler of this server takes every second (the last {@value #HISTORY} of them),
+ *       so a page opened now shows the last minutes.</li>
+ * </ul>
+ * Other methods on these paths get 405, other paths 404; errors are JSON {@code {"error": ...}}.
+ *
+ * <p>Owns its event loops (never Reactor Netty's global ones), a worker for session ends (an
+ * engine's close may block) and the sampler's thread; {@link #close()} releases them all. It does
+ * not own the metrics or the sessions it shows.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    static final int HISTORY = 600;
+    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String JSON_TYPE = "application/json";
+    private static final Pattern SESSION_PATH = Pattern.compile("/sessions/([A-Za-z0-9_-]{1,64})");
+    // The page loads only its own files; nothing from any other origin.
+    private static final String PAGE_POLICY =
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+    private static final String INDEX = """
+            webrepl admin
+            GET /metrics             Prometheus text format
+            GET /health              200 up, 503 down (JSON)
+            GET /sessions            sessions (JSON); DELETE /sessions/{id} ends one
+            GET /dashboard           live charts
+            """;
+
+    private final WebReplMetrics metrics;
+    private final SessionRegistry sessions;
+    private final Supplier<ServerHealth> health;
+    private final DashboardAssets assets;
+    private final DashboardSampler sampler;
+    private final JSON json = JSON.std;
+    private final LoopResources loops;
+    private final Scheduler workers;
+    private final Scheduler sampling;
+    private final Disposable samplingTask;
+    private final DisposableServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AdminServer(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
+                        Supplier<ServerHealth> health, Clock clock) {
+        this.metrics = metrics;
+        this.sessions = sessions;
+        this.health = health;
+        this.assets = new DashboardAssets(AdminServer.class.getClassLoader());
+        this.sampler = new DashboardSampler(metrics.registry(), clock, HISTORY);
+        String name = "webrepl-admin-" + Integer.toHexString(System.identityHashCode(this));
+        this.loops = LoopResources.create(name, 1, 1, true);
+        this.workers = Schedulers.newBoundedElastic(2, 1024, name + "-worker", 60, true);
+        this.sampling = Schedulers.newSingle(name + "-sampler", true);
+        this.samplingTask = sampling.schedulePeriodically(this::sampleQuietly, 0,
+                SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            this.server = HttpServer.create()
+                    .runOn(loops)
+                    .host(options.host())
+                    .port(options.port())
+                    .handle(this::handle)
+                    .bindNow();
+        } catch (RuntimeException e) {
+            samplingTask.dispose();
+            sampling.dispose();
+            workers.dispose();
+            loops.dispose();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds and starts sampling.
+     *
+     * @param health asked on every {@code /health}; must be cheap and must not block
+     */
+    public static AdminServer start(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
+                                    Supplier<ServerHealth> health) {
+        return new AdminServer(options, metrics, sessions, health, Clock.systemUTC());
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.address();
+    }
+
+    /** The bound port (the real one when bound with port 0). */
+    public int port() {
+        return address().getPort();
+    }
+
+    /** The version of uPlot the dashboard serves (from its WebJar). */
+    public String uplotVersion() {
+        return assets.uplotVersion();
+    }
+
+    private void sampleQuietly() {
+        try {
+            sampler.sample();
+        } catch (RuntimeException e) {
+            // A failed sample leaves a gap in the charts; the next one tries again.
+            LOG.log(System.Logger.Level.WARNING, "admin: dashboard sample failed", e);
+        }
+    }
+
+    private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        HttpMethod method = req.method();
+        switch (path) {
+            case "/":
+                return method == HttpMethod.GET ? text(res, HttpResponseStatus.OK, "text/plain; charset=utf-8", INDEX)
+                        : notAllowed(res, "GET");
+            case "/metrics":
+                return method == HttpMethod.GET ? text(res, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape())
+                        : notAllowed(res, "GET");
+            case "/health":
+                return method == HttpMethod.GET ? health(res) : notAllowed(res, "GET");
+            case "/sessions":
+                return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, sessionList())
+                        : notAllowed(res, "GET");
+            case "/dashboard/data":
+                return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, dashboardData())
+                        : notAllowed(res, "GET");
+            default:
+                break;
+        }
+        Matcher session = SESSION_PATH.matcher(path);
+        if (session.matches()) {
+            return method == HttpMethod.DELETE ? endSession(res, session.group(1)) : notAllowed(res, "DELETE");
+        }
+        Optional<DashboardAssets.Asset> asset = assets.find(path);
+        if (asset.isPresent()) {
+            return method == HttpMethod.GET ? asset(res, asset.get()) : notAllowed(res, "GET");
+        }
+        return error(res, HttpResponseStatus.NOT_FOUND, "no such resource: " + path);
+    }
+
+    private Publisher<Void> health(HttpServerResponse res) {
+        ServerHealth h = health.get();
+        int open = sessions.size();
+        int max = sessions.config().maxSessions();
+        boolean up = h.listening() && open < max;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "up" : "down");
+        body.put("listening", h.listening());
+        body.put("sessions", open);
+        body.put("maxSessions", max);
+        body.put("enginePool", h.enginePool());
+        return json(res, up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private List<Map<String, Object>> sessionList() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Session s : sessions.sessions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", s.id());
+            m.put("engine", s.engineKind());
+            m.put("created", s.created().toString());
+            m.put("terminals", s.terminals());
+            m.put("viewers", s.terminals(TerminalMode.VIEW));
+            m.put("bytesIn", s.inputBytes());
+            m.put("bytesOut", s.outputBytes());
+            m.put("lastActivity", s.lastActivity().toString());
+            list.add(m);
+        }
+        return list;
+    }
+
+    private Publisher<Void> endSession(HttpServerResponse res, String id) {
+        Optional<Session> found = sessions.find(id);
+        if (found.isEmpty()) {
+            return error(res, HttpResponseStatus.NOT_FOUND, "no such session: " + id);
+        }
+        // Off the event loop: ending closes the engine, which may wait for a process or a JVM.
+        return Mono.fromRunnable(() -> found.get().end(Session.NORMAL_CLOSURE, "ended by an administrator", "ended"))
+                .subscribeOn(workers)
+                .then(Mono.defer(() -> Mono.from(res.status(HttpResponseStatus.NO_CONTENT)
+                        .header(HttpHeaderNames.CACHE_CONTROL, "no-store").send())));
+    }
+
+    /** The samples as columns, the layout uPlot takes: {@code t} in epoch seconds, then one array per series. */
+    private Map<String, Object> dashboardData() {
+        List<DashboardPoint> points = sampler.points();
+        Map<String, Object> series = new LinkedHashMap<>();
+        series.put("sessions", column(points, DashboardPoint::sessions));
+        series.put("readWriteTerminals", column(points, DashboardPoint::readWriteTerminals));
+        series.put("viewers", column(points, DashboardPoint::viewers));
+        series.put("bytesInPerSecond", column(points, DashboardPoint::bytesInPerSecond));
+        series.put("bytesOutPerSecond", column(points, DashboardPoint::bytesOutPerSecond));
+        series.put("echoP50Millis", column(points, DashboardPoint::echoP50Millis));
+        series.put("echoP99Millis", column(points, DashboardPoint::echoP99Millis));
+        series.put("transfers", column(points, DashboardPoint::transfers));
+        series.put("failedTransfers", column(points, DashboardPoint::failedTransfers));
+        series.put("deactivations", column(points, DashboardPoint::deactivations));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("intervalSeconds", SAMPLE_EVERY.toSeconds());
+        body.put("capacity", sampler.capacity());
+        body.put("t", column(points, p -> p.epochMillis() / 1000.0));
+        body.put("series", series);
+        return body;
+    }
+
+    private static List<Double> column(List<DashboardPoint> points, ToDoubleFunction<DashboardPoint> value) {
+        List<Double> column = new ArrayList<>(points.size());
+        for (DashboardPoint p : points) {
+            double v = value.applyAsDouble(p);
+            // JSON has no NaN: a missing value is null, which uPlot draws as a gap.
+            column.add(Double.isFinite(v) ? v : null);
+        }
+        return column;
+    }
+
+    private Publisher<Void> asset(HttpServerResponse res, DashboardAssets.Asset asset) {
+        HttpServerResponse r = res.status(HttpResponseStatus.OK)
+                .header(HttpHeaderNames.CONTENT_TYPE, asset.contentType())
+                // Revalidate every time: the paths do not carry uPlot's or our version.
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .header("X-Content-Type-Options", "nosniff");
+        if (asset.contentType().startsWith("text/html")) {
+            r = r.header("Content-Security-Policy", PAGE_POLICY);
+        }
+        return r.sendByteArray(Mono.just(asset.bytes()));
+    }
+
+    private Publisher<Void> json(HttpServerResponse res, HttpResponseStatus status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = json.asBytes(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return res.status(status)
+                .header(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE)
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .sendByteArray(Mono.just(bytes));
+    }
+
+    private static Publisher<Void> text(HttpServerResponse res, HttpResponseStatus status, String type, String body) {
+        return res.status(status)
+                .header(HttpHeaderNames.CONTENT_TYPE, type)
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .sendByteArray(Mono.just(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Publisher<Void> error(HttpServerResponse res, HttpResponseStatus status, String message) {
+        return json(res, status, Map.of("error", message));
+    }
+
+    private Publisher<Void> notAllowed(HttpServerResponse res, String allowed) {
+        res.header(HttpHeaderNames.ALLOW, allowed);
+        return error(res, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed; use " + allowed);
+    }
+
+    /** Stops listening and sampling and releases the threads. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            server.disposeNow(CLOSE_WAIT);
+        } catch (IllegalStateException timedOut) {
+            server.dispose();
+        } finally {
+            samplingTask.dispose();
+            sampling.dispose();
+            workers.dispose();
+            loops.disposeLater(Duration.ZERO, CLOSE_WAIT).block(CLOSE_WAIT.plusSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+// The webrepl dashboard: polls /dashboard/data (the server keeps the history, so a new page starts
+// with the last minutes) and draws one small uPlot chart per concern. For tests and for the curious,
+// each chart's element carries data-points (samples shown) and data-max (largest value shown), and
+// window.webreplDashboard holds the latest values.
+(function () {
+  "use strict";
+
+  var POLL_MS = 1000;
+  var HEIGHT = 180;
+
+  // Each chart: the element id, its y-axis label, and its series (key in the data, label, colour).
+  var CHARTS = [
+    {id: "chart-sessions", axis: "sessions", series: [
+      {key: "sessions", label: "open", stroke: "#1f6feb"}]},
+    {id: "chart-terminals", axis: "terminals", series: [
+      {key: "readWriteTerminals", label: "read-write", stroke: "#1f6feb"},
+      {key: "viewers", label: "viewers", stroke: "#8250df"}]},
+    {id: "chart-throughput", axis: "bytes/s", series: [
+      {key: "bytesInPerSecond", label: "in", stroke: "#1a7f37"},
+      {key: "bytesOutPerSecond", label: "out", stroke: "#bc4c00"}]},
+    {id: "chart-echo", axis: "ms", series: [
+      {key: "echoP50Millis", label: "p50", stroke: "#1f6feb"},
+      {key: "echoP99Millis", label: "p99", stroke: "#cf222e"}]},
+    {id: "chart-transfers", axis: "per interval", series: [
+      {key: "transfers", label: "ended", stroke: "#1a7f37"},
+      {key: "failedTransfers", label: "failed", stroke: "#cf222e"}]},
+    {id: "chart-deactivations", axis: "per interval", series: [
+      {key: "deactivations", label: "deactivated", stroke: "#cf222e"}]}
+  ];
+
+  var state = {polls: 0, failures: 0, points: 0, latest: {}, charts: {}};
+  window.webreplDashboard = state;
+
+  function width(el) {
+    return Math.max(300, el.clientWidth - 16);
+  }
+
+  function makeChart(spec) {
+    var el = document.getElementById(spec.id);
+    var title = document.createElement("h2");
+    title.textContent = el.dataset.title + " (" + el.dataset.unit + ")";
+    el.appendChild(title);
+    var series = [{label: "time"}].concat(spec.series.map(function (s) {
+      return {label: s.label, stroke: s.stroke, width: 2, spanGaps: false};
+    }));
+    var opts = {
+      width: width(el),
+      height: HEIGHT,
+      series: series,
+      scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }}},
+      axes: [
+        {label: "time", size: 40},
+        {label: spec.axis, size: 60}
+      ],
+      legend: {live: false}
+    };
+    var empty = [[]].concat(spec.series.map(function () { return []; }));
+    return {spec: spec, el: el, plot: new uPlot(opts, empty, el)};
+  }
+
+  function maxOf(columns) {
+    var max = 0;
+    columns.forEach(function (col) {
+      col.forEach(function (v) {
+        if (v !== null && v > max) {
+          max = v;
+        }
+      });
+    });
+    return max;
+  }
+
+  function lastOf(col) {
+    for (var i = col.length - 1; i >= 0; i--) {
+      if (col[i] !== null) {
+        return col[i];
+      }
+    }
+    return null;
+  }
+
+  function show(data) {
+    var latest = {};
+    Object.keys(data.series).forEach(function (key) {
+      latest[key] = lastOf(data.series[key]);
+    });
+    charts.forEach(function (c) {
+      var columns = c.spec.series.map(function (s) { return data.series[s.key]; });
+      c.plot.setData([data.t].concat(columns));
+      c.el.dataset.points = String(data.t.length);
+      c.el.dataset.max = String(maxOf(columns));
+      state.charts[c.spec.id] = {points: data.t.length, max: maxOf(columns)};
+    });
+    state.points = data.t.length;
+    state.latest = latest;
+    var status = document.getElementById("status");
+    status.className = "";
+    status.textContent = data.t.length + " samples, every " + data.intervalSeconds + " s; "
+        + "sessions open: " + (latest.sessions === null ? 0 : latest.sessions);
+  }
+
+  function poll() {
+    fetch("/dashboard/data", {cache: "no-store"})
+      .then(function (r) {
+        if (!r.ok) {
+          throw new Error("HTTP " + r.status);
+        }
+        return r.json();
+      })
+      .then(function (data) {
+        state.polls++;
+        show(data);
+      })
+      .catch(function (e) {
+        state.failures++;
+        var status = document.getElementById("status");
+        status.className = "failing";
+        status.textContent = "cannot load data: " + e.message;
+      })
+      .then(function () {
+        setTimeout(poll, POLL_MS);
+      });
+  }
+
+  var charts = CHARTS.map(makeChart);
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) {
+      c.plot.setSize({width: width(c.el), height: HEIGHT});
+    });
+  });
+  poll();
+})();

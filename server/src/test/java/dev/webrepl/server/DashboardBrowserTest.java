@@ -1,0 +1,104 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionConfig;
+import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.metrics.AdminOptions;
+import dev.webrepl.metrics.WebReplMetrics;
+import dev.webrepl.testkit.browser.HeadlessChromium;
+import dev.webrepl.transport.client.ReplConnection;
+import dev.webrepl.transport.client.TransferProgress;
+import dev.webrepl.transport.client.WebReplClient;
+import dev.webrepl.transport.server.ServerOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium: after a small workload (a session, typed lines read
+ * back, one PUT) its charts show that session and the keystroke-to-echo latency. Leaves a
+ * screenshot in {@code target/dashboard.png} for a person to look at.
+ */
+class DashboardBrowserTest {
+    private static final List<String> LINES = List.of("1 + 1", "print('hello')", "x = 42");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void chartsShowTheOpenSessionAndKeystrokeLatency() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path upload = Files.writeString(dir.resolve("upload.txt"), "dashboard test\n");
+        try (MonitoredServer server = MonitoredServer.start(
+                ServerOptions.of(PasswordCheck.plain("pw"), new FileStore(root)).withPort(0),
+                EchoEvaluator::engine, SessionConfig.DEFAULTS, new WebReplMetrics(),
+                AdminOptions.DEFAULTS.withPort(0), () -> Map.of("kind", "echo"));
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection connection = client.connect("127.0.0.1", server.server().port(), "pw")
+                     .get(30, TimeUnit.SECONDS)) {
+            StringBuilder seen = new StringBuilder();
+            CompletableFuture<Void> allEchoed = new CompletableFuture<>();
+            String lastEcho = LINES.get(LINES.size() - 1) + "\r\n" + LINES.get(LINES.size() - 1) + "\r\n>>> ";
+            connection.output().subscribe(bytes -> {
+                synchronized (seen) {
+                    seen.append(new String(bytes, StandardCharsets.UTF_8));
+                    if (seen.indexOf(lastEcho) >= 0) {
+                        allEchoed.complete(null);
+                    }
+                }
+            });
+            for (String line : LINES) {
+                connection.send(line + "\r").get(30, TimeUnit.SECONDS);
+            }
+            allEchoed.get(30, TimeUnit.SECONDS);
+            connection.put(upload, "upload.txt", TransferProgress.NONE).get(30, TimeUnit.SECONDS);
+
+            try (HeadlessChromium chromium = HeadlessChromium.start()) {
+                WebDriver driver = chromium.driver();
+                driver.get("http://127.0.0.1:" + server.admin().port() + "/dashboard");
+                // The page polls every second; the server's history already holds the workload.
+                new WebDriverWait(driver, Duration.ofSeconds(30)).until(d ->
+                        max(d, "chart-sessions") > 0 && max(d, "chart-echo") > 0 && max(d, "chart-transfers") > 0);
+
+                assertEquals("webrepl dashboard", driver.getTitle());
+                assertEquals(1.0, max(driver, "chart-sessions"), "one session open throughout");
+                assertTrue(max(driver, "chart-echo") > 0);
+                assertEquals(1.0, max(driver, "chart-transfers"), "one PUT, ended in one interval");
+                assertEquals(1L, ((Number) ((JavascriptExecutor) driver)
+                        .executeScript("return window.webreplDashboard.latest.sessions")).longValue());
+                for (String chart : List.of("chart-sessions", "chart-terminals", "chart-throughput", "chart-echo",
+                        "chart-transfers", "chart-deactivations")) {
+                    assertEquals(1, driver.findElements(By.cssSelector("#" + chart + " canvas")).size(),
+                            chart + " is drawn");
+                }
+                Path target = Path.of(System.getProperty("basedir", ".")).resolve("target");
+                Files.createDirectories(target);
+                Files.write(target.resolve("dashboard.png"),
+                        ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            }
+        }
+    }
+
+    /** The largest value a chart shows (its data-max), or -1 before the page drew it. */
+    private static double max(WebDriver driver, String chart) {
+        String max = driver.findElement(By.id(chart)).getAttribute("data-max");
+        return max == null ? -1 : Double.parseDouble(max);
+    }
+}
