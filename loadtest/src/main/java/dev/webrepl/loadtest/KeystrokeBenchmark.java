@@ -23,15 +23,26 @@ public final class KeystrokeBenchmark {
     /** Keys typed on one line before an untimed Enter. */
     static final int LINE_KEYS = 64;
 
+    /**
+     * The timed round trips of all sessions in nanoseconds, and how long typing took from the first
+     * session's first key to the last session's last echo (warm-up keys included).
+     */
+    public record Result(Histogram latencies, long keys, Duration elapsed) {
+        /** All sessions' keys, warm-up included, per second of typing: what the server sustained. */
+        public double keysPerSecond() {
+            return keys / (elapsed.toNanos() / 1e9);
+        }
+    }
+
     private KeystrokeBenchmark() {
     }
 
     /**
      * Opens {@code sessions} sessions, waits until every one has its banner, then lets them all type
-     * {@code warmup} untimed keys and {@code keys} timed ones. Returns the timed round trips in
-     * nanoseconds, all sessions together. Every connection is closed before it returns.
+     * {@code warmup} untimed keys and {@code keys} timed ones. Every connection is closed before it
+     * returns.
      */
-    public static Histogram run(WebReplClient client, int port, String password, int sessions, int warmup, int keys,
+    public static Result run(WebReplClient client, int port, String password, int sessions, int warmup, int keys,
                                 Duration timeout) throws IOException {
         if (sessions < 1 || warmup < 0 || keys < 1) {
             throw new IllegalArgumentException("need sessions >= 1, warmup >= 0, keys >= 1");
@@ -49,14 +60,17 @@ public final class KeystrokeBenchmark {
             for (Typist t : typists) {
                 FanoutBenchmark.await(t.ready, left(deadline));
             }
+            long start = System.nanoTime();
             for (Typist t : typists) {
                 t.start();
             }
             Histogram all = new Histogram(3);
+            long end = start;
             for (Typist t : typists) {
                 all.add(FanoutBenchmark.await(t.done, left(deadline)));
+                end = Math.max(end, t.finishedAt);
             }
-            return all;
+            return new Result(all, (long) sessions * (warmup + keys), Duration.ofNanos(end - start));
         } finally {
             for (Typist t : typists) {
                 t.connection.close();
@@ -92,6 +106,8 @@ public final class KeystrokeBenchmark {
         private int typed;
         private byte expected;
         private long sentAt;
+        /** When the last echo came; read after {@link #done} completes. */
+        long finishedAt;
 
         Typist(ReplConnection connection, int warmup, int keys) {
             this.connection = connection;
@@ -146,6 +162,7 @@ public final class KeystrokeBenchmark {
         private void next() {
             if (typed == total) {
                 state = State.DONE;
+                finishedAt = System.nanoTime();
                 done.complete(latencies);
             } else if (typed % LINE_KEYS == 0) {
                 state = State.ENTER;

@@ -6,6 +6,7 @@ import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.loadtest.FanoutBenchmark;
 import dev.webrepl.loadtest.FloodEngine;
+import dev.webrepl.loadtest.KeystrokeBenchmark;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
@@ -508,11 +509,11 @@ final class BenchCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--keys", defaultValue = "20000",
+        @Option(names = "--keys", defaultValue = "50000",
                 description = "Timed keystrokes per round and side, one session (default ${DEFAULT-VALUE}).")
         int keys;
 
-        @Option(names = "--warmup", defaultValue = "2000",
+        @Option(names = "--warmup", defaultValue = "5000",
                 description = "Untimed keystrokes before the timed ones, per round and side (default ${DEFAULT-VALUE}).")
         int warmup;
 
@@ -536,6 +537,7 @@ final class BenchCommand {
             final org.HdrHistogram.Histogram single = new org.HdrHistogram.Histogram(3);
             final org.HdrHistogram.Histogram shared = new org.HdrHistogram.Histogram(3);
             final List<Double> megabytesPerSecond = new ArrayList<>();
+            final List<Double> keysPerSecond = new ArrayList<>();
 
             Side(String name, boolean metrics) {
                 this.name = name;
@@ -543,7 +545,15 @@ final class BenchCommand {
             }
 
             double medianMegabytesPerSecond() {
-                List<Double> sorted = new ArrayList<>(megabytesPerSecond);
+                return median(megabytesPerSecond);
+            }
+
+            double medianKeysPerSecond() {
+                return median(keysPerSecond);
+            }
+
+            private static double median(List<Double> values) {
+                List<Double> sorted = new ArrayList<>(values);
                 sorted.sort(null);
                 return sorted.get(sorted.size() / 2);
             }
@@ -586,12 +596,13 @@ final class BenchCommand {
             if (concurrent > 0) {
                 out.printf("%n%d sessions typing at once, %d timed keys each per round after %d untimed:%n%n",
                         concurrent, keysEach(keys), warmup / concurrent);
-                out.println("| metrics | p50 µs | p99 µs | p99.9 µs | max µs |");
-                out.println("|---|---:|---:|---:|---:|");
+                out.println("| metrics | p50 µs | p99 µs | p99.9 µs | max µs | keys/s, all sessions (median) |");
+                out.println("|---|---:|---:|---:|---:|---:|");
                 for (Side s : List.of(off, on)) {
-                    out.printf("| %s | %s |%n", s.name, latencies(s.shared));
+                    out.printf("| %s | %s | %.0f |%n", s.name, latencies(s.shared), s.medianKeysPerSecond());
                 }
-                out.printf("| on − off | %s |%n", difference(off.shared, on.shared));
+                out.printf("| on − off | %s | %s |%n", difference(off.shared, on.shared),
+                        percent(on.medianKeysPerSecond(), off.medianKeysPerSecond()));
             }
             out.flush();
             return 0;
@@ -605,16 +616,16 @@ final class BenchCommand {
         private void measure(WebReplClient client, Path root, Side side, boolean untimed) throws IOException {
             try (MonitoredServer server = startServer(root, EchoEvaluator::engine, SessionConfig.DEFAULTS, side.metrics)) {
                 int port = server.server().port();
-                org.HdrHistogram.Histogram single = dev.webrepl.loadtest.KeystrokeBenchmark.run(client, port, PASSWORD, 1,
-                        warmup, keys, TIMEOUT);
+                KeystrokeBenchmark.Result single = KeystrokeBenchmark.run(client, port, PASSWORD, 1, warmup, keys, TIMEOUT);
                 if (!untimed) {
-                    side.single.add(single);
+                    side.single.add(single.latencies());
                 }
                 if (concurrent > 0) {
-                    org.HdrHistogram.Histogram shared = dev.webrepl.loadtest.KeystrokeBenchmark.run(client, port,
-                            PASSWORD, concurrent, warmup / concurrent, keysEach(keys), TIMEOUT);
+                    KeystrokeBenchmark.Result shared = KeystrokeBenchmark.run(client, port, PASSWORD, concurrent,
+                            warmup / concurrent, keysEach(keys), TIMEOUT);
                     if (!untimed) {
-                        side.shared.add(shared);
+                        side.shared.add(shared.latencies());
+                        side.keysPerSecond.add(shared.keysPerSecond());
                     }
                 }
             }
