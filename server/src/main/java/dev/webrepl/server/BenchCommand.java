@@ -530,6 +530,11 @@ final class BenchCommand {
                         + "between them; 0 skips it (default ${DEFAULT-VALUE}).")
         int concurrent;
 
+        @Option(names = "--scrollback", defaultValue = "65536",
+                description = "Scrollback bytes per session, as serve's --scrollback (default ${DEFAULT-VALUE}); 0 takes "
+                        + "the scrollback copy out of the output path.")
+        int scrollback;
+
         /** Everything measured on one side (metrics off or on), all rounds together. */
         private static final class Side {
             final String name;
@@ -561,9 +566,9 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (keys < 1 || warmup < 0 || rounds < 1 || floodBytes < 1 || concurrent < 0) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "need --keys >= 1, --warmup >= 0, --rounds >= 1, --flood-bytes >= 1, --concurrent >= 0");
+            if (keys < 1 || warmup < 0 || rounds < 1 || floodBytes < 1 || concurrent < 0 || scrollback < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "need --keys >= 1, --warmup >= 0, "
+                        + "--rounds >= 1, --flood-bytes >= 1, --concurrent >= 0, --scrollback >= 0");
             }
             PrintWriter out = spec.commandLine().getOut();
             Side off = new Side("off", false);
@@ -583,7 +588,8 @@ final class BenchCommand {
             }
             out.printf("Metrics off against on, %d rounds in alternating order (off, on, on, off, ...); keystroke "
                     + "latency of one echo session, %d timed keys per round after %d untimed; output of %.0f MB per "
-                    + "round in %d-byte writes; %s%n%n", rounds, keys, warmup, floodBytes / 1e6, FLOOD_WRITE, machine());
+                    + "round in %d-byte writes; scrollback %d bytes; %s%n%n", rounds, keys, warmup, floodBytes / 1e6,
+                    FLOOD_WRITE, scrollback, machine());
             out.println("| metrics | p50 µs | p99 µs | p99.9 µs | max µs | MB/s (median) | MB/s min–max |");
             out.println("|---|---:|---:|---:|---:|---:|---:|");
             for (Side s : List.of(off, on)) {
@@ -614,7 +620,8 @@ final class BenchCommand {
 
         /** One side of one round: an echo server for the latencies, then a flood server for throughput. */
         private void measure(WebReplClient client, Path root, Side side, boolean untimed) throws IOException {
-            try (MonitoredServer server = startServer(root, EchoEvaluator::engine, SessionConfig.DEFAULTS, side.metrics)) {
+            SessionConfig config = SessionConfig.DEFAULTS.withScrollbackBytes(scrollback);
+            try (MonitoredServer server = startServer(root, EchoEvaluator::engine, config, side.metrics)) {
                 int port = server.server().port();
                 KeystrokeBenchmark.Result single = KeystrokeBenchmark.run(client, port, PASSWORD, 1, warmup, keys, TIMEOUT);
                 if (!untimed) {
@@ -629,8 +636,8 @@ final class BenchCommand {
                     }
                 }
             }
-            try (MonitoredServer server = startServer(root, () -> new FloodEngine(floodBytes, FLOOD_WRITE),
-                    SessionConfig.DEFAULTS, side.metrics)) {
+            try (MonitoredServer server = startServer(root, () -> new FloodEngine(floodBytes, FLOOD_WRITE), config,
+                    side.metrics)) {
                 FanoutBenchmark.Result r = FanoutBenchmark.run(client, server.server().port(), PASSWORD, 1, floodBytes,
                         TIMEOUT);
                 if (!untimed) {
