@@ -598,7 +598,7 @@ final class BenchCommand {
                         s.megabytesPerSecond.stream().mapToDouble(d -> d).max().orElse(0));
             }
             out.printf("| on − off | %s | %s | |%n", difference(off.single, on.single),
-                    percent(on.medianMegabytesPerSecond(), off.medianMegabytesPerSecond()));
+                    pairedPercent(off.megabytesPerSecond, on.megabytesPerSecond));
             if (concurrent > 0) {
                 out.printf("%n%d sessions typing at once, %d timed keys each per round after %d untimed:%n%n",
                         concurrent, keysEach(keys), warmup / concurrent);
@@ -608,8 +608,11 @@ final class BenchCommand {
                     out.printf("| %s | %s | %.0f |%n", s.name, latencies(s.shared), s.medianKeysPerSecond());
                 }
                 out.printf("| on − off | %s | %s |%n", difference(off.shared, on.shared),
-                        percent(on.medianKeysPerSecond(), off.medianKeysPerSecond()));
+                        pairedPercent(off.keysPerSecond, on.keysPerSecond));
             }
+            out.println();
+            out.println("Latency differences: on − off in µs (and relative). Rate differences: the median over rounds "
+                    + "of on relative to off in the same round, so that drift between rounds cancels.");
             out.flush();
             return 0;
         }
@@ -663,6 +666,15 @@ final class BenchCommand {
                 row.append(String.format("%+.1f (%s)", b - a, percent(b, a)));
             }
             return row.toString();
+        }
+
+        /** The median over rounds of {@code on[r]} relative to {@code off[r]} (each round measured both sides). */
+        private static String pairedPercent(List<Double> off, List<Double> on) {
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < off.size(); r++) {
+                ratios.add(on.get(r) / off.get(r));
+            }
+            return percent(Side.median(ratios), 1);
         }
 
         /** {@code value} relative to {@code base}, as a signed percentage. */
