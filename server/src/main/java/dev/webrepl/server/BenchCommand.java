@@ -6,11 +6,13 @@ import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.loadtest.FanoutBenchmark;
 import dev.webrepl.loadtest.FloodEngine;
+import dev.webrepl.loadtest.KeystrokeBenchmark;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.loadtest.TransferBenchmark;
+import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.client.WireMode;
 import dev.webrepl.transport.server.ServerOptions;
@@ -39,7 +41,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks run against in-process servers on 127.0.0.1.",
         subcommands = {BenchCommand.Transfer.class, BenchCommand.Sessions.class, BenchCommand.Fanout.class,
-                BenchCommand.JShellStart.class, BenchCommand.Engines.class})
+                BenchCommand.JShellStart.class, BenchCommand.Engines.class, BenchCommand.MetricsOverhead.class})
 final class BenchCommand {
 
     /** {@code webrepl bench transfer}: PUT and GET throughput, ours against the reference's settings. */
@@ -494,6 +496,199 @@ final class BenchCommand {
         }
     }
 
+    /** {@code webrepl bench metrics}: what recording metrics costs, metrics off against on in one run. */
+    @Command(name = "metrics", mixinStandardHelpOptions = true,
+            description = "Keystroke-to-echo latency (echo engine, one key at a time) and output throughput (one "
+                    + "flooding session) against in-process servers with metrics off and on, alternating the order "
+                    + "round by round (off, on, on, off, ...) after one untimed round of each. Prints p50, p99, "
+                    + "p99.9 and max latency, MB/s, and the difference.")
+    static final class MetricsOverhead implements Callable<Integer> {
+        /** The flood engine's write size: what a program in a pty delivers per read, about. */
+        private static final int FLOOD_WRITE = 4096;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--keys", defaultValue = "50000",
+                description = "Timed keystrokes per round and side, one session (default ${DEFAULT-VALUE}).")
+        int keys;
+
+        @Option(names = "--warmup", defaultValue = "5000",
+                description = "Untimed keystrokes before the timed ones, per round and side (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--rounds", defaultValue = "4",
+                description = "Rounds; each measures both sides, in alternating order (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--flood-bytes", defaultValue = "100000000",
+                description = "Output bytes per throughput run (default ${DEFAULT-VALUE}).")
+        long floodBytes;
+
+        @Option(names = "--concurrent", defaultValue = "100",
+                description = "Sessions typing at once for the second latency table, sharing --keys and --warmup "
+                        + "between them; 0 skips it (default ${DEFAULT-VALUE}).")
+        int concurrent;
+
+        @Option(names = "--scrollback", defaultValue = "65536",
+                description = "Scrollback bytes per session, as serve's --scrollback (default ${DEFAULT-VALUE}); 0 takes "
+                        + "the scrollback copy out of the output path.")
+        int scrollback;
+
+        /** Everything measured on one side (metrics off or on), all rounds together. */
+        private static final class Side {
+            final String name;
+            final boolean metrics;
+            final org.HdrHistogram.Histogram single = new org.HdrHistogram.Histogram(3);
+            final org.HdrHistogram.Histogram shared = new org.HdrHistogram.Histogram(3);
+            final List<Double> megabytesPerSecond = new ArrayList<>();
+            final List<Double> keysPerSecond = new ArrayList<>();
+
+            Side(String name, boolean metrics) {
+                this.name = name;
+                this.metrics = metrics;
+            }
+
+            double medianMegabytesPerSecond() {
+                return median(megabytesPerSecond);
+            }
+
+            double medianKeysPerSecond() {
+                return median(keysPerSecond);
+            }
+
+            private static double median(List<Double> values) {
+                List<Double> sorted = new ArrayList<>(values);
+                sorted.sort(null);
+                return sorted.get(sorted.size() / 2);
+            }
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (keys < 1 || warmup < 0 || rounds < 1 || floodBytes < 1 || concurrent < 0 || scrollback < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "need --keys >= 1, --warmup >= 0, "
+                        + "--rounds >= 1, --flood-bytes >= 1, --concurrent >= 0, --scrollback >= 0");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            Side off = new Side("off", false);
+            Side on = new Side("on", true);
+            Path root = Files.createTempDirectory("webrepl-bench");
+            try (WebReplClient client = WebReplClient.newBuilder().build()) {
+                // One untimed round first, so class loading and the first JIT compilations favour neither side.
+                measure(client, root, new Side("warm-up", false), true);
+                measure(client, root, new Side("warm-up", true), true);
+                for (int r = 0; r < rounds; r++) {
+                    boolean offFirst = r % 2 == 0;  // off on | on off | off on ...: drift favours neither side
+                    measure(client, root, offFirst ? off : on, false);
+                    measure(client, root, offFirst ? on : off, false);
+                }
+            } finally {
+                deleteTree(root);
+            }
+            out.printf("Metrics off against on, %d rounds in alternating order (off, on, on, off, ...); keystroke "
+                    + "latency of one echo session, %d timed keys per round after %d untimed; output of %.0f MB per "
+                    + "round in %d-byte writes; scrollback %d bytes; %s%n%n", rounds, keys, warmup, floodBytes / 1e6,
+                    FLOOD_WRITE, scrollback, machine());
+            out.println("| metrics | p50 µs | p99 µs | p99.9 µs | max µs | MB/s (median) | MB/s min–max |");
+            out.println("|---|---:|---:|---:|---:|---:|---:|");
+            for (Side s : List.of(off, on)) {
+                out.printf("| %s | %s | %.1f | %.1f–%.1f |%n", s.name, latencies(s.single), s.medianMegabytesPerSecond(),
+                        s.megabytesPerSecond.stream().mapToDouble(d -> d).min().orElse(0),
+                        s.megabytesPerSecond.stream().mapToDouble(d -> d).max().orElse(0));
+            }
+            out.printf("| on − off | %s | %s | |%n", difference(off.single, on.single),
+                    pairedPercent(off.megabytesPerSecond, on.megabytesPerSecond));
+            if (concurrent > 0) {
+                out.printf("%n%d sessions typing at once, %d timed keys each per round after %d untimed:%n%n",
+                        concurrent, keysEach(keys), warmup / concurrent);
+                out.println("| metrics | p50 µs | p99 µs | p99.9 µs | max µs | keys/s, all sessions (median) |");
+                out.println("|---|---:|---:|---:|---:|---:|");
+                for (Side s : List.of(off, on)) {
+                    out.printf("| %s | %s | %.0f |%n", s.name, latencies(s.shared), s.medianKeysPerSecond());
+                }
+                out.printf("| on − off | %s | %s |%n", difference(off.shared, on.shared),
+                        pairedPercent(off.keysPerSecond, on.keysPerSecond));
+            }
+            out.println();
+            out.println("Latency differences: on − off in µs (and relative). Rate differences: the median over rounds "
+                    + "of on relative to off in the same round, so that drift between rounds cancels.");
+            out.flush();
+            return 0;
+        }
+
+        private int keysEach(int total) {
+            return Math.max(1, total / concurrent);
+        }
+
+        /** One side of one round: an echo server for the latencies, then a flood server for throughput. */
+        private void measure(WebReplClient client, Path root, Side side, boolean untimed) throws IOException {
+            SessionConfig config = SessionConfig.DEFAULTS.withScrollbackBytes(scrollback);
+            try (MonitoredServer server = startServer(root, EchoEvaluator::engine, config, side.metrics)) {
+                int port = server.server().port();
+                KeystrokeBenchmark.Result single = KeystrokeBenchmark.run(client, port, PASSWORD, 1, warmup, keys, TIMEOUT);
+                if (!untimed) {
+                    side.single.add(single.latencies());
+                }
+                if (concurrent > 0) {
+                    KeystrokeBenchmark.Result shared = KeystrokeBenchmark.run(client, port, PASSWORD, concurrent,
+                            warmup / concurrent, keysEach(keys), TIMEOUT);
+                    if (!untimed) {
+                        side.shared.add(shared.latencies());
+                        side.keysPerSecond.add(shared.keysPerSecond());
+                    }
+                }
+            }
+            try (MonitoredServer server = startServer(root, () -> new FloodEngine(floodBytes, FLOOD_WRITE), config,
+                    side.metrics)) {
+                FanoutBenchmark.Result r = FanoutBenchmark.run(client, server.server().port(), PASSWORD, 1, floodBytes,
+                        TIMEOUT);
+                if (!untimed) {
+                    side.megabytesPerSecond.add(r.slowestMegabytesPerSecond());
+                }
+            }
+        }
+
+        private static String latencies(org.HdrHistogram.Histogram h) {
+            return String.format("%.1f | %.1f | %.1f | %.1f", h.getValueAtPercentile(50) / 1e3,
+                    h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+        }
+
+        private static String difference(org.HdrHistogram.Histogram off, org.HdrHistogram.Histogram on) {
+            StringBuilder row = new StringBuilder();
+            double[] percentiles = {50, 99, 99.9, 100};
+            for (double p : percentiles) {
+                double a = off.getValueAtPercentile(p) / 1e3;
+                double b = on.getValueAtPercentile(p) / 1e3;
+                if (row.length() > 0) {
+                    row.append(" | ");
+                }
+                row.append(String.format("%+.1f (%s)", b - a, percent(b, a)));
+            }
+            return row.toString();
+        }
+
+        /** The median over rounds of {@code on[r]} relative to {@code off[r]} (each round measured both sides). */
+        private static String pairedPercent(List<Double> off, List<Double> on) {
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < off.size(); r++) {
+                ratios.add(on.get(r) / off.get(r));
+            }
+            return percent(Side.median(ratios), 1);
+        }
+
+        /** {@code value} relative to {@code base}, as a signed percentage. */
+        private static String percent(double value, double base) {
+            return base == 0 ? "n/a" : String.format("%+.1f %%", 100 * (value / base - 1));
+        }
+    }
+
+    /** The machine line of BENCHMARKS.md: cores, JDK, date. */
+    static String machine() {
+        return String.format("%d cores, JDK %s (%s), %s", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), System.getProperty("java.vm.name"), java.time.LocalDate.now());
+    }
+
     static long usedHeapAfterGc() throws InterruptedException {
         java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < 4; i++) {
@@ -516,6 +711,16 @@ final class BenchCommand {
 
     static WebReplServer startServer(Path root, Supplier<ReplEngine> engines, SessionConfig config) throws IOException {
         return startServer(root, engines, config, ServerOptions.DEFAULT_GET_CHUNK);
+    }
+
+    /**
+     * An in-process server on 127.0.0.1 wired as {@code serve} wires it: with a fresh {@link WebReplMetrics}
+     * (owned by the result) when {@code metrics} is true, with no recorders at all otherwise.
+     */
+    static MonitoredServer startServer(Path root, Supplier<ReplEngine> engines, SessionConfig config, boolean metrics)
+            throws IOException {
+        return MonitoredServer.start(ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
+                engines, config, metrics ? new WebReplMetrics() : null);
     }
 
     /**

@@ -34,4 +34,30 @@ class BenchCommandTest {
         assertEquals(-1, Files.mismatch(dir.resolve("source.bin"), dir.resolve("root/put.bin")));
         assertEquals(1_000_000, Files.size(dir.resolve("got.bin")));
     }
+
+    @Test
+    void metricsBenchmarkPrintsARowWithNumbersForMetricsOffAndOn() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = WebReplMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        int exit = cl.execute("bench", "metrics", "--keys", "30", "--warmup", "10", "--rounds", "1",
+                "--flood-bytes", "200000", "--concurrent", "3");
+
+        assertEquals(0, exit, out.toString());
+        String number = " [0-9]+\\.[0-9] \\|";
+        String latencies = number.repeat(4);
+        String throughput = number + " [0-9]+\\.[0-9]–[0-9]+\\.[0-9] \\|";
+        List<String> lines = out.toString().lines().toList();
+        // One session: latencies and MB/s; then the three sessions typing at once: latencies only.
+        for (String side : List.of("off", "on")) {
+            assertEquals(1, count(lines, "\\| " + side + " \\|" + latencies + throughput), out.toString());
+            assertEquals(1, count(lines, "\\| " + side + " \\|" + latencies + " [0-9]+ \\|"), out.toString());
+        }
+        assertEquals(2, lines.stream().filter(l -> l.startsWith("| on − off |")).count(), out.toString());
+        assertTrue(out.toString().contains(Runtime.getRuntime().availableProcessors() + " cores, JDK "), out.toString());
+    }
+
+    private static long count(List<String> lines, String regex) {
+        return lines.stream().filter(l -> l.matches(regex)).count();
+    }
 }
