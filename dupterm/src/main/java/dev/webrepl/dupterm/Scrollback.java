@@ -21,25 +21,29 @@ final class Scrollback {
         }
         int from = Math.max(0, bytes.length - capacity);
         int n = bytes.length - from;
+        if (n == 0) {
+            return;
+        }
         if (length + n > ring.length && ring.length < capacity) {
             grow(Math.min(capacity, Math.max(length + n, ring.length * 2)));
         }
-        for (int i = from; i < bytes.length; i++) {
-            int end = (start + length) % ring.length;
-            ring[end] = bytes[i];
-            if (length < ring.length) {
-                length++;
-            } else {
-                start = (start + 1) % ring.length;
-            }
+        // Block copies (at most two: the ring wraps once): this runs for every output write.
+        int end = (start + length) % ring.length;
+        int first = Math.min(n, ring.length - end);
+        System.arraycopy(bytes, from, ring, end, first);
+        System.arraycopy(bytes, from + first, ring, 0, n - first);
+        int total = length + n;
+        if (total > ring.length) {
+            start = (start + total - ring.length) % ring.length;
+            length = ring.length;
+        } else {
+            length = total;
         }
     }
 
     private void grow(int size) {
         byte[] bigger = new byte[size];
-        for (int i = 0; i < length; i++) {
-            bigger[i] = ring[(start + i) % ring.length];
-        }
+        copyOut(start, bigger, length);
         ring = bigger;
         start = 0;
     }
@@ -54,9 +58,17 @@ final class Scrollback {
             skip++;
         }
         byte[] out = new byte[length - skip];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ring[(start + skip + i) % ring.length];
-        }
+        copyOut((start + skip) % ring.length, out, out.length);
         return out;
+    }
+
+    /** Copies {@code n} ring bytes from ring index {@code from} (wrapping) to the start of {@code to}. */
+    private void copyOut(int from, byte[] to, int n) {
+        if (n == 0) {
+            return;
+        }
+        int first = Math.min(n, ring.length - from);
+        System.arraycopy(ring, from, to, 0, first);
+        System.arraycopy(ring, 0, to, first, n - first);
     }
 }
