@@ -37,7 +37,10 @@ public final class CuttingProxy implements AutoCloseable {
 
     /** How both sides are closed at a cut. */
     public enum Close {
-        /** An orderly close: the peers read everything forwarded, then the end of the stream. */
+        /**
+         * An orderly close: the peers read everything forwarded, then the end of the stream (except
+         * that the kernel answers a peer whose sent bytes the proxy left unread with a reset).
+         */
         FIN,
         /**
          * {@code SO_LINGER 0}: the peers get a reset; forwarded bytes not yet delivered, or still
