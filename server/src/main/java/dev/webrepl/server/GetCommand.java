@@ -1,6 +1,7 @@
 package dev.webrepl.server;
 
 import dev.webrepl.core.files.DirectoryEntry;
+import dev.webrepl.transport.client.ConnectionLostException;
 import dev.webrepl.transport.client.ReplConnection;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,7 +100,7 @@ final class GetCommand implements Callable<Integer> {
     }
 
     private void fetchTree(ReplConnection c, RemoteTarget server, String dir, Path into, long[] totals)
-            throws IOException {
+            throws IOException, CliFailure {
         for (DirectoryEntry entry : c.list(dir).join()) {
             String remote = RemotePaths.child(dir, entry.name());
             Path target = into.resolve(RemotePaths.localName(entry.name()));
@@ -118,7 +120,7 @@ final class GetCommand implements Callable<Integer> {
     }
 
     /** One file into {@code target}, through a temporary file or, with --resume, {@code target.part}. */
-    private long fetch(ReplConnection c, RemoteTarget remote, Path target) throws IOException {
+    private long fetch(ReplConnection c, RemoteTarget remote, Path target) throws IOException, CliFailure {
         TransferReport report = new TransferReport(spec.commandLine().getOut(), spec.commandLine().getErr(),
                 System.console() != null, "get " + remote + " -> " + target, System.nanoTime());
         long n;
@@ -128,8 +130,13 @@ final class GetCommand implements Callable<Integer> {
             try {
                 n = c.resumeGet(remote.path(), partial, report).join();
             } catch (RuntimeException e) {
-                if (!existed && Files.exists(partial) && Files.size(partial) == 0) {
+                long kept = Files.exists(partial) ? Files.size(partial) : 0;
+                if (!existed && kept == 0) {
                     Files.deleteIfExists(partial);  // nothing arrived: nothing worth keeping
+                } else if (e instanceof CompletionException && e.getCause() instanceof ConnectionLostException) {
+                    throw new CliFailure(CliFailure.CONNECTION, remote + ": connection lost; " + kept
+                            + " bytes kept in " + partial + ": run get" + (recursive ? " -r" : "")
+                            + " --resume again to fetch the rest");
                 }
                 throw e;
             }

@@ -1,5 +1,6 @@
 package dev.webrepl.server;
 
+import dev.webrepl.transport.client.ConnectionLostException;
 import dev.webrepl.transport.client.ReplConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -143,10 +145,20 @@ final class PutCommand implements Callable<Integer> {
         return steps;
     }
 
-    private long send(ReplConnection c, Path file, RemoteTarget remote) {
+    private long send(ReplConnection c, Path file, RemoteTarget remote) throws CliFailure {
         TransferReport report = new TransferReport(spec.commandLine().getOut(), spec.commandLine().getErr(),
                 System.console() != null, "put " + file + " -> " + remote, System.nanoTime());
-        long n = (resume ? c.resumePut(file, remote.path(), report) : c.put(file, remote.path(), report)).join();
+        long n;
+        try {
+            n = (resume ? c.resumePut(file, remote.path(), report) : c.put(file, remote.path(), report)).join();
+        } catch (CompletionException e) {
+            if (resume && e.getCause() instanceof ConnectionLostException) {
+                // The server keeps a dropped resumable upload's bytes (PROTOCOL.md §6): say how to go on.
+                throw new CliFailure(CliFailure.CONNECTION, remote + ": connection lost; the server keeps what "
+                        + "arrived: run put" + (recursive ? " -r" : "") + " --resume again to send the rest");
+            }
+            throw e;
+        }
         report.finish(n, System.nanoTime());
         return n;
     }
