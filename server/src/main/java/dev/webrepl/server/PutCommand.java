@@ -1,6 +1,7 @@
 package dev.webrepl.server;
 
 import dev.webrepl.transport.client.ConnectionLostException;
+import dev.webrepl.transport.client.FileTransferException;
 import dev.webrepl.transport.client.ReplConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,6 +33,10 @@ import picocli.CommandLine.Spec;
         "With -r, REMOTE is created (with parents) and receives LOCAL's contents: every directory is created "
                 + "and every regular file uploaded, preserving the tree."})
 final class PutCommand implements Callable<Integer> {
+    /** How often, and how patiently, a resume asks again while the server reports the upload busy (16). */
+    private static final int BUSY_ATTEMPTS = 5;
+    private static final long BUSY_PAUSE_MILLIS = 300;
+
     @Spec
     CommandSpec spec;
 
@@ -149,17 +154,42 @@ final class PutCommand implements Callable<Integer> {
         TransferReport report = new TransferReport(spec.commandLine().getOut(), spec.commandLine().getErr(),
                 System.console() != null, "put " + file + " -> " + remote, System.nanoTime());
         long n;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                n = (resume ? c.resumePut(file, remote.path(), report) : c.put(file, remote.path(), report)).join();
+                break;
+            } catch (CompletionException e) {
+                // 16: the server has not yet seen the previous, dropped connection of this upload go
+                // (PROTOCOL.md §6); it will within moments, so a resume waits a little and asks again.
+                if (resume && attempt < BUSY_ATTEMPTS && e.getCause() instanceof FileTransferException f
+                        && f.status() == dev.webrepl.core.files.FileStatus.BUSY) {
+                    pause(BUSY_PAUSE_MILLIS * attempt);
+                    continue;
+                }
+                throw failure(e, remote);
+            }
+        }
+        report.finish(n, System.nanoTime());
+        return n;
+    }
+
+    private static void pause(long millis) throws CliFailure {
         try {
-            n = (resume ? c.resumePut(file, remote.path(), report) : c.put(file, remote.path(), report)).join();
-        } catch (CompletionException e) {
+            Thread.sleep(millis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure(CliFailure.CONNECTION, "interrupted");
+        }
+    }
+
+    private RuntimeException failure(CompletionException e, RemoteTarget remote) throws CliFailure {
+        {
             if (resume && e.getCause() instanceof ConnectionLostException) {
                 // The server keeps a dropped resumable upload's bytes (PROTOCOL.md §6): say how to go on.
                 throw new CliFailure(CliFailure.CONNECTION, remote + ": connection lost; the server keeps what "
                         + "arrived: run put" + (recursive ? " -r" : "") + " --resume again to send the rest");
             }
-            throw e;
+            return e;
         }
-        report.finish(n, System.nanoTime());
-        return n;
     }
 }

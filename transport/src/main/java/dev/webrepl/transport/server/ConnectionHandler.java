@@ -123,6 +123,11 @@ final class ConnectionHandler {
                 }), 1)
                 .then()
                 .onErrorResume(AbortedException.class, e -> Mono.empty())
+                // A reset by the peer is the peer going away, not our failure: no stack trace, no 1011.
+                .onErrorResume(java.io.IOException.class, e -> {
+                    LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") lost: " + e.getMessage());
+                    return Mono.empty();
+                })
                 .onErrorResume(e -> {
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
                     enqueue(new Close(1011, "internal error"));
