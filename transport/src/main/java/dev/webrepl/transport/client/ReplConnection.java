@@ -256,6 +256,11 @@ public final class ReplConnection implements AutoCloseable {
         return (InetSocketAddress) channel.remoteAddress();
     }
 
+    /** This end of the connection: the source address and port. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
     public boolean isOpen() {
         return channel.isActive();
     }

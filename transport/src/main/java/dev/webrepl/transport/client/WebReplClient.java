@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -96,6 +98,15 @@ public final class WebReplClient implements AutoCloseable {
      * session, {@code /session/ID?mode=view} as a viewer.
      */
     public CompletableFuture<ReplConnection> connectPath(String host, int port, String path) {
+        return connectPath(host, port, path, null);
+    }
+
+    /**
+     * {@link #connectPath(String, int, String)} from a given local address (any free port on it),
+     * e.g. one of several loopback sources, so that more connections fit than one address has
+     * ephemeral ports; null lets the OS choose.
+     */
+    public CompletableFuture<ReplConnection> connectPath(String host, int port, String path, InetAddress localAddress) {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("a path starts with '/': " + path);
         }
@@ -116,7 +127,9 @@ public final class WebReplClient implements AutoCloseable {
                     }
                 });
         try {
-            bootstrap.connect(host, port).addListener(f -> {
+            (localAddress == null ? bootstrap.connect(host, port)
+                    : bootstrap.connect(new InetSocketAddress(host, port), new InetSocketAddress(localAddress, 0)))
+                    .addListener(f -> {
                 if (!f.isSuccess()) {
                     result.completeExceptionally(f.cause());
                     return;

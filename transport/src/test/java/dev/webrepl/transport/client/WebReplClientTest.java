@@ -198,6 +198,16 @@ class WebReplClientTest {
     }
 
     @Test
+    void connectsFromTheGivenLocalAddress() throws Exception {
+        client = WebReplClient.newClient();
+        java.net.InetAddress source = java.net.InetAddress.getByName("127.0.0.2");
+        try (ReplConnection c = client.connectPath("127.0.0.1", server.port(), "/", source).join()) {
+            c.login(PASSWORD).join();
+            assertEquals(source, c.localAddress().getAddress());
+        }
+    }
+
+    @Test
     void connectToClosedPortFails() {
         int port = server.port();
         server.close();
