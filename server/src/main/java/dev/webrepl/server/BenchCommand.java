@@ -37,12 +37,41 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code webrepl bench}: benchmarks against servers it starts itself on loopback. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks run against in-process servers on 127.0.0.1.",
+/**
+ * {@code webrepl bench}: with {@code --scenario}, the load generator against any WebREPL server
+ * ({@link LoadOptions}); with a subcommand, benchmarks against servers it starts itself on loopback.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        synopsisSubcommandLabel = "[COMMAND]",
+        description = {
+                "Load-tests a WebREPL server (ours or another) with --scenario, from this process; or, with a "
+                        + "subcommand, runs a benchmark against in-process servers on 127.0.0.1.",
+                "",
+                "Scenarios (--scenario):",
+                "  idle     " + "open --sessions sessions and hold them, sending nothing",
+                "  typing   " + "keys at --rate/s per session, --think per line; keystroke-to-echo latency",
+                "  flood    " + "the engine writes --size bytes per command, again at each prompt",
+                "  put      " + "each session uploads a --size-byte file again and again",
+                "  get      " + "each session downloads a --size-byte file again and again",
+                "  viewers  " + "typing sessions, each watched by --viewers read-only terminals",
+                "  mixed    " + "sessions split by --mix among idle, typing, flood, put and get",
+                "",
+                "Writes report.json and a self-contained report.html with --report DIR. Exit 0 for a clean run, "
+                        + "1 if a session failed, was lost or aborted or an error was counted, 2 for a usage error.",
+                ""},
         subcommands = {BenchCommand.Transfer.class, BenchCommand.Sessions.class, BenchCommand.Fanout.class,
                 BenchCommand.JShellStart.class, BenchCommand.Engines.class, BenchCommand.MetricsOverhead.class})
-final class BenchCommand {
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @picocli.CommandLine.Mixin
+    LoadOptions load = new LoadOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        return load.run(spec);
+    }
 
     /** {@code webrepl bench transfer}: PUT and GET throughput, ours against the reference's settings. */
     @Command(name = "transfer", mixinStandardHelpOptions = true,
