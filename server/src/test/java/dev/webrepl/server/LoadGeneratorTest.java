@@ -1,0 +1,174 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionConfig;
+import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.transport.server.ServerOptions;
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A short run of each load scenario against an in-process echo-engine server on loopback, through
+ * the command line: the report's counts must add up exactly (no session lost, every request
+ * answered, every byte accounted for) and the HTML report must hold every chart and nothing remote.
+ */
+@Timeout(120)
+class LoadGeneratorTest {
+    static final String PASSWORD = "pw";
+    static final List<String> CHARTS = List.of("latency-percentiles", "latency-over-time", "sessions-over-time",
+            "throughput");
+    private static final Pattern REMOTE = Pattern.compile("(?i)(src|href)\\s*=\\s*[\"']?\\s*https?:");
+
+    @TempDir
+    Path dir;
+
+    private WebReplServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(Files.createDirectories(dir.resolve("root"))))
+                        .withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), SessionConfig.DEFAULTS));
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    /** Runs {@code webrepl bench} with a short plan; returns report.json after checking exit 0 and the session counts. */
+    static JsonNode bench(Path reportDir, int port, String... args) throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("bench", "--target", "ws://127.0.0.1:" + port + "/",
+                "-p", PASSWORD, "--ramp-up", "1s", "--duration", "2s", "--quiet", "--report", reportDir.toString()));
+        all.addAll(List.of(args));
+        var cl = WebReplMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(all.toArray(String[]::new));
+        assertEquals(0, exit, out + "\n" + err);
+        JsonNode r = new ObjectMapper().readTree(reportDir.resolve("report.json").toFile());
+        JsonNode s = r.get("sessions");
+        assertEquals(s.get("target").asLong(), s.get("attempted").asLong(), r.toPrettyString());
+        assertEquals(s.get("attempted").asLong(), s.get("opened").asLong() + s.get("failed").asLong());
+        assertEquals(0, s.get("failed").asLong(), r.toPrettyString());
+        assertEquals(0, s.get("lost").asLong(), r.toPrettyString());
+        assertEquals(0, s.get("aborted").asLong(), r.toPrettyString());
+        assertEquals(0, s.get("unfinished").asLong());
+        assertEquals(0, r.get("errors").size(), r.get("errors").toString());
+        assertEquals(r.get("requests").asLong(), r.get("responses").asLong());
+        r.get("scenarios").fields().forEachRemaining(e -> assertEquals(e.getValue().get("requests").asLong(),
+                e.getValue().get("responses").asLong(), e.getKey()));
+        String html = Files.readString(reportDir.resolve("report.html"));
+        for (String chart : CHARTS) {
+            assertTrue(html.contains("id=\"" + chart + "\""), chart);
+        }
+        assertTrue(html.contains("id=\"errors\""));
+        assertFalse(REMOTE.matcher(html).find(), "report.html refers to something remote");
+        return r;
+    }
+
+    private JsonNode run(String scenario, String... args) throws IOException {
+        return bench(dir.resolve(scenario), server.port(),
+                Stream.concat(Stream.of("--scenario", scenario), Stream.of(args)).toArray(String[]::new));
+    }
+
+    @Test
+    void idleHoldsEverySessionToTheEnd() throws IOException {
+        JsonNode r = run("idle", "--sessions", "12");
+        assertEquals(12, r.at("/sessions/opened").asLong());
+        assertEquals(0, r.get("requests").asLong());
+        assertEquals(12, r.at("/scenarios/idle/sessions").asLong());
+        // Every session was up for a whole second at least once during the run.
+        boolean allUp = false;
+        for (JsonNode s : r.get("series")) {
+            allUp |= s.get("sessionsUp").asLong() == 12;
+        }
+        assertTrue(allUp, r.get("series").toString());
+    }
+
+    @Test
+    void typingGetsAnEchoForEveryKey() throws IOException {
+        JsonNode r = run("typing", "--sessions", "5", "--rate", "40", "--think", "100ms");
+        JsonNode t = r.at("/scenarios/typing");
+        assertTrue(t.get("requests").asLong() > 0);
+        assertEquals(t.get("requests").asLong(), t.get("responses").asLong());
+        assertEquals(t.get("requests").asLong(), t.get("bytesSent").asLong(), "one byte per key");
+        assertTrue(r.at("/latency/correctedForCoordinatedOmission").asBoolean());
+        assertTrue(r.at("/latency/count").asLong() >= t.get("responses").asLong());
+    }
+
+    @Test
+    void floodAnswersEveryCommand() throws IOException {
+        JsonNode r = run("flood", "--sessions", "3", "--size", "20000");
+        JsonNode f = r.at("/scenarios/flood");
+        assertTrue(f.get("requests").asLong() > 0);
+        // The echo engine writes each 1000-character line twice (echo, then the line): at least that much came.
+        assertTrue(f.get("bytesReceived").asLong() >= 2 * 20_000 * f.get("responses").asLong(), f.toString());
+    }
+
+    @Test
+    void putMovesSizeBytesPerAnswer() throws IOException {
+        JsonNode r = run("put", "--sessions", "4", "--size", "30000");
+        JsonNode p = r.at("/scenarios/put");
+        assertTrue(p.get("responses").asLong() > 0);
+        assertEquals(30_000 * p.get("responses").asLong(), p.get("fileBytes").asLong());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(30_000, Files.size(dir.resolve("root/webrepl-bench-put-" + i + ".bin")));
+        }
+    }
+
+    @Test
+    void getMovesSizeBytesPerAnswer() throws IOException {
+        JsonNode r = run("get", "--sessions", "4", "--size", "30000");
+        JsonNode g = r.at("/scenarios/get");
+        assertTrue(g.get("responses").asLong() > 0);
+        assertEquals(30_000 * g.get("responses").asLong(), g.get("fileBytes").asLong());
+    }
+
+    @Test
+    void viewersSeeExactlyTheWritersOutput() throws IOException {
+        JsonNode r = run("viewers", "--sessions", "2", "--viewers", "3", "--rate", "40", "--think", "100ms");
+        assertEquals(8, r.at("/sessions/opened").asLong());
+        JsonNode v = r.get("viewers");
+        assertEquals(6, v.get("viewers").asLong());
+        assertEquals(6, v.get("viewersMatchingWriter").asLong(), v.toString());
+        assertTrue(v.get("expectedBytes").asLong() > 0);
+        assertEquals(v.get("expectedBytes").asLong(), v.get("receivedBytes").asLong());
+    }
+
+    @Test
+    void mixedSplitsSessionsByWeight() throws IOException {
+        JsonNode r = run("mixed", "--sessions", "6", "--mix", "idle=2,typing=1,flood=1,put=1,get=1",
+                "--rate", "40", "--think", "100ms", "--size", "10000");
+        assertEquals(2, r.at("/scenarios/idle/sessions").asLong());
+        for (String s : List.of("typing", "flood", "put", "get")) {
+            assertEquals(1, r.at("/scenarios/" + s + "/sessions").asLong(), s);
+            assertTrue(r.at("/scenarios/" + s + "/responses").asLong() > 0, s);
+        }
+    }
+}
