@@ -1,0 +1,135 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.dupterm.SessionConfig;
+import dev.webrepl.dupterm.SessionRegistry;
+import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.loadtest.generator.Scenario;
+import dev.webrepl.transport.server.ServerOptions;
+import dev.webrepl.transport.server.WebReplServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code webrepl bench}'s command line: its help, what it refuses, and source addresses. */
+@Timeout(120)
+class LoadGeneratorCliTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = WebReplMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryScenarioOnOneLineAndEveryOption() {
+        Run r = execute("bench", "--help");
+        assertEquals(0, r.exit());
+        for (Scenario s : Scenario.values()) {
+            assertEquals(1, r.out().lines().filter(l -> l.matches("  " + s.id() + " +[a-z-].*")).count(), s.id());
+        }
+        for (String option : List.of("--scenario", "--target", "--password", "--sessions", "--viewers", "--ramp-up",
+                "--duration", "--rate", "--think", "--size", "--mix", "--engine-hint", "--source", "--allow-remote",
+                "--report", "--max-connections", "--progress", "--quiet")) {
+            assertTrue(Pattern.compile("\\s" + Pattern.quote(option) + "(?![-a-z])").matcher(r.out()).find(), option);
+        }
+        // The benchmarks stay subcommands.
+        for (String sub : List.of("transfer", "sessions", "fanout", "jshell", "engines", "metrics")) {
+            assertTrue(r.out().contains("\n  " + sub + " "), sub);
+        }
+    }
+
+    @Test
+    void refusesANonLoopbackTargetWithoutAllowRemote() {
+        Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--target", "ws://192.0.2.1:8266/");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("192.0.2.1") && r.err().contains("--allow-remote"), r.err());
+    }
+
+    @Test
+    void refusesANonLoopbackSourceWithoutAllowRemote() {
+        Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--source", "192.0.2.5-192.0.2.6");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("192.0.2.5-192.0.2.6"), r.err());
+    }
+
+    @Test
+    void refusesAPlanOverTheConnectionCap() {
+        Run r = execute("bench", "--scenario", "viewers", "-p", "pw", "--sessions", "10", "--viewers", "9",
+                "--max-connections", "99");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("100 connections"), r.err());
+    }
+
+    @Test
+    void connectsFromEveryAddressOfTheSourceRange() throws Exception {
+        // The server logs each terminal's peer address at INFO ("attached from /127.0.0.2:PORT").
+        Logger log = Logger.getLogger("dev.webrepl.transport.server.ConnectionHandler");
+        Set<String> peers = new TreeSet<>();
+        Pattern from = Pattern.compile("attached from /([0-9.]+):");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                Matcher m = from.matcher(String.valueOf(record.getMessage()));
+                if (m.find()) {
+                    synchronized (peers) {
+                        peers.add(m.group(1));
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Level before = log.getLevel();
+        log.setLevel(Level.INFO);
+        log.addHandler(handler);
+        try (WebReplServer server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(LoadGeneratorTest.PASSWORD),
+                        new FileStore(java.nio.file.Files.createDirectories(dir.resolve("root")))).withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), SessionConfig.DEFAULTS))) {
+            JsonNode r = LoadGeneratorTest.bench(dir.resolve("report"), server.port(), "--scenario", "idle",
+                    "--sessions", "4", "--source", "127.0.0.2-127.0.0.3");
+            assertEquals(2, r.at("/sessions/bySource/127.0.0.2").asLong());
+            assertEquals(2, r.at("/sessions/bySource/127.0.0.3").asLong());
+        } finally {
+            log.removeHandler(handler);
+            log.setLevel(before);
+        }
+        synchronized (peers) {
+            assertEquals(Set.of("127.0.0.2", "127.0.0.3"), peers);
+        }
+    }
+}
