@@ -71,8 +71,13 @@ final class ViewerGroup implements Unit {
         }
         ctx.scheduler().execute(() -> {
             all.forEach(v -> v.expect(bytes));
-            CompletableFuture.allOf(all.stream().map(ViewerWorker::finished).toArray(CompletableFuture[]::new))
-                    .whenComplete((v, e) -> writer.closeNow());
+            // Nobody leaves before every viewer has its count: a leaving terminal is announced to the others.
+            CompletableFuture.allOf(all.stream().map(ViewerWorker::caughtUpOrGone).toArray(CompletableFuture[]::new))
+                    .whenComplete((x, y) -> {
+                        all.forEach(ViewerWorker::stop);
+                        CompletableFuture.allOf(all.stream().map(ViewerWorker::finished)
+                                .toArray(CompletableFuture[]::new)).whenComplete((v, e) -> writer.closeNow());
+                    });
         });
     }
 
