@@ -185,8 +185,15 @@ public final class CuttingProxy implements AutoCloseable {
                 server.connect(target, CONNECT_TIMEOUT_MILLIS);
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
-                Future<?> upPump = threads.submit(() -> pump(client, server, Direction.CLIENT_TO_SERVER, up));
-                Future<?> downPump = threads.submit(() -> pump(server, client, Direction.SERVER_TO_CLIENT, down));
+                Future<?> upPump;
+                Future<?> downPump;
+                try {
+                    upPump = threads.submit(() -> pump(client, server, Direction.CLIENT_TO_SERVER, up));
+                    downPump = threads.submit(() -> pump(server, client, Direction.SERVER_TO_CLIENT, down));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // close() came between the accept and the pumps: the connection simply ends now.
+                    return new Relayed(up.get(), down.get(), wasCut);
+                }
                 upPump.get();
                 downPump.get();
             } finally {
