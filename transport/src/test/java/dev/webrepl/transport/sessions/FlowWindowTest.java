@@ -125,6 +125,23 @@ class FlowWindowTest extends SessionsTestBase {
         assertEquals("slow consumer (more than " + cap + " bytes of output waiting)", c.expectClose(1008));
     }
 
+    @Test
+    void aSessionThatEndsStillSendsTheHeldOutputAndItsLastLineThenCloses() throws Exception {
+        RawWebSocket c = loggedIn();
+        c.send(flow(1000));
+        c.expectBinary(OK);
+        ControlledEngine engine = engine(0);
+        byte[] all = writeChunks(engine, 5, 800);
+        byte[] first = readText(c, 1600);
+        assertNothingMoreBeforeAFileReply(c);
+
+        engine.exit(0);
+        // The window holds nothing back from a terminal being closed: the rest, the last line, the close.
+        c.expectTextThenClose(new String(all, 1600, all.length - 1600, java.nio.charset.StandardCharsets.US_ASCII)
+                + "\r\nsession ended: engine exited with status 0\r\n", 1000);
+        assertArrayEquals(Arrays.copyOf(all, 1600), first);
+    }
+
     // ---- helpers ----
 
     static byte[] flow(int window) {
