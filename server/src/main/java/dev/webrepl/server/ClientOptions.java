@@ -4,6 +4,7 @@ import dev.webrepl.transport.client.ReplConnection;
 import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.client.WireMode;
 import java.io.Console;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
@@ -19,6 +20,13 @@ final class ClientOptions {
 
     @Option(names = "--frame-size", description = "PUT data bytes per frame, 1..65535 (default: 1024 with --legacy, else 65535).")
     Integer frameSize;
+
+    @Option(names = "--tls", description = "Connect with wss:// (TLS), trusting the JDK's default certificate authorities.")
+    boolean tls;
+
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "Connect with wss:// (TLS), trusting only the PEM "
+            + "certificates in FILE (a CA, or the server's self-signed certificate); implies --tls.")
+    Path caCert;
 
     @Option(names = "--timeout", defaultValue = "10", description = "Connect and handshake timeout in seconds (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
@@ -51,14 +59,23 @@ final class ClientOptions {
         }
     }
 
-    WebReplClient newClient() {
+    WebReplClient newClient() throws CliFailure {
         WebReplClient.Builder b = WebReplClient.newBuilder()
                 .wireMode(legacy ? WireMode.LEGACY : WireMode.STANDARD)
                 .connectTimeout(Duration.ofSeconds(Math.max(1, timeoutSeconds)));
         if (frameSize != null) {
             b.putFrameSize(frameSize);
         }
-        return b.build();
+        if (caCert != null) {
+            b.tls(caCert);
+        } else if (tls) {
+            b.tls();
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(CliFailure.USAGE, "--ca-cert: " + e.getMessage());
+        }
     }
 
     /** The password from the option, the environment or the terminal, in that order. */

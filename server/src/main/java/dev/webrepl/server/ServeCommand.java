@@ -2,6 +2,7 @@ package dev.webrepl.server;
 
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.core.tls.TlsFiles;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.terminal.LineDiscipline;
@@ -135,6 +136,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-admin", description = "Run without the admin listener.")
     boolean noAdmin;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Speak TLS (wss://, https://; the admin listener too) "
+            + "with this PEM certificate chain; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PKCS#8 PEM private key (BEGIN PRIVATE KEY) of "
+            + "--tls-cert; needs --tls-cert.")
+    Path tlsKey;
+
     @Override
     public Integer call() throws IOException {
         try (MonitoredServer server = start()) {
@@ -162,26 +171,61 @@ final class ServeCommand implements Callable<Integer> {
     /** Starts the server as configured and prints where it listens; the caller owns the result. */
     MonitoredServer start() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        TlsFiles tls = tlsFiles();
         String pw = resolvePassword(out);
         FileStore store = new FileStore(root);
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
-                .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword));
+                .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword))
+                .withTls(tls);
         AdminOptions admin = adminOptions();
-        MonitoredServer monitored = MonitoredServer.start(options, engines(store.root()),
-                sessionConfig().withWorkingDirectory(store.root()), new WebReplMetrics(), admin, this::enginePool);
+        if (admin != null) {
+            admin = admin.withTls(tls);   // the admin listener follows the server: https when it speaks wss
+        }
+        MonitoredServer monitored;
+        try {
+            monitored = MonitoredServer.start(options, engines(store.root()),
+                    sessionConfig().withWorkingDirectory(store.root()), new WebReplMetrics(), admin, this::enginePool);
+        } catch (IllegalArgumentException e) {
+            if (tls == null || !e.getMessage().startsWith("cannot use TLS certificate")) {
+                throw e;
+            }
+            // Unusable PEM content: a usage error that names the files, not a stack trace.
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         WebReplServer server = monitored.server();
-        out.printf("webrepl serving ws://%s:%d/ (files in %s, engine %s)%n",
+        out.printf("webrepl serving %s://%s:%d/ (files in %s, engine %s)%n", server.isSecure() ? "wss" : "ws",
                 server.address().getHostString(), server.port(), store.root(),
                 engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
                         : engine);
         if (monitored.admin() != null) {
-            out.printf("admin http://%s:%d/ (metrics, health, sessions, dashboard)%n",
+            out.printf("admin %s://%s:%d/ (metrics, health, sessions, dashboard)%n",
+                    monitored.admin().isSecure() ? "https" : "http",
                     monitored.admin().address().getHostString(), monitored.admin().port());
         }
         out.flush();
         return monitored;
+    }
+
+    /**
+     * The TLS files, or null without TLS: both flags or neither, and both files readable, checked
+     * before anything starts so the message names the flag and the file.
+     */
+    TlsFiles tlsFiles() {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-cert and --tls-key go together: give both (or neither, for plain ws://)");
+        }
+        try {
+            return new TlsFiles(tlsCert, tlsKey).requireReadable();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    (e.getMessage().startsWith("TLS certificate") ? "--tls-cert: " : "--tls-key: ") + e.getMessage());
+        }
     }
 
     /** Where the admin listener binds, or null with --no-admin. */

@@ -6,7 +6,7 @@ import java.time.Duration;
 /** Told when a file-channel request ends; the recorder interface metrics attach to. */
 @FunctionalInterface
 public interface TransferListener {
-    /** The request types of spec §4 and PROTOCOL.md §1; RESIZE and GET_VER are not reported. */
+    /** The request types of spec §4 and PROTOCOL.md §1; RESIZE, GET_VER, FLOW and ACK are not reported. */
     enum Kind { PUT, GET, LIST, STAT, DELETE, MKDIR, RENAME, FEATURES, UNKNOWN }
 
     TransferListener NONE = (kind, detail, bytes, status, took) -> { };

@@ -1,0 +1,133 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.webrepl.testkit.tls.TestCertificate;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code serve --tls-cert --tls-key} and the client commands' {@code --tls} / {@code --ca-cert}. */
+@Timeout(60)
+class ServeTlsTest {
+    @TempDir
+    Path dir;
+    private TestCertificate cert;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter cliOut = new StringWriter();
+    private final StringWriter cliErr = new StringWriter();
+
+    @BeforeEach
+    void certificate() throws IOException {
+        cert = TestCertificate.generate(dir.resolve("tls"));
+    }
+
+    private ServeCommand parse(String... args) {
+        ServeCommand cmd = new ServeCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOut(new PrintWriter(out, true));
+        cl.parseArgs(args);
+        return cmd;
+    }
+
+    private int client(String... args) {
+        CommandLine cmd = WebReplMain.commandLine();
+        cmd.setOut(new PrintWriter(cliOut, true));
+        cmd.setErr(new PrintWriter(cliErr, true));
+        return cmd.execute(args);
+    }
+
+    @Test
+    void servesWssAndTheAdminListenerOverHttpsAndTheCliConnectsWithItsCaCert() throws Exception {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.resolve("root").toString(),
+                "--password", "pw", "--engine", "echo", "--tls-cert", cert.certificate().toString(),
+                "--tls-key", cert.privateKey().toString()).start()) {
+            int port = server.server().port();
+            int adminPort = server.admin().port();
+            assertTrue(out.toString().startsWith("webrepl serving wss://127.0.0.1:" + port + "/ (files in "), out.toString());
+            assertTrue(out.toString().contains("\nadmin https://127.0.0.1:" + adminPort
+                    + "/ (metrics, health, sessions, dashboard)\n"), out.toString());
+
+            HttpResponse<String> health = HttpClient.newBuilder().sslContext(cert.trustingContext()).build().send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + adminPort + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+
+            byte[] content = new byte[70_000];
+            new Random(3).nextBytes(content);
+            Path source = Files.write(dir.resolve("a.bin"), content);
+            Path copy = dir.resolve("b.bin");
+            String target = "127.0.0.1:" + port + ":/a.bin";
+            assertEquals(0, client("put", "--ca-cert", cert.certificate().toString(), source.toString(), target, "-p", "pw"),
+                    cliErr::toString);
+            assertEquals(0, client("get", "--ca-cert", cert.certificate().toString(), target, copy.toString(), "-p", "pw"),
+                    cliErr::toString);
+            assertArrayEquals(content, Files.readAllBytes(copy));
+
+            // Without TLS the handshake cannot happen: connection lost (exit 5), not a hang.
+            assertEquals(CliFailure.CONNECTION, client("ver", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
+            // --tls trusts only the JDK's authorities, which never signed the test certificate.
+            assertEquals(CliFailure.CONNECTION, client("ver", "--tls", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
+        }
+    }
+
+    @Test
+    void tlsCertAndKeyGoTogether() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo",
+                        "--tls-cert", cert.certificate().toString()).start());
+        assertEquals("--tls-cert and --tls-key go together: give both (or neither, for plain ws://)", e.getMessage());
+        e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo",
+                        "--tls-key", cert.privateKey().toString()).start());
+        assertEquals("--tls-cert and --tls-key go together: give both (or neither, for plain ws://)", e.getMessage());
+        assertEquals("", out.toString(), "nothing started, nothing printed");
+    }
+
+    @Test
+    void aMissingOrUnusableFileIsNamed() throws IOException {
+        Path missing = dir.resolve("missing-key.pem");
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo",
+                        "--tls-cert", cert.certificate().toString(), "--tls-key", missing.toString()).start());
+        assertEquals("--tls-key: TLS private key file " + missing + " does not exist or is not a file", e.getMessage());
+
+        Path missingCert = dir.resolve("missing-cert.pem");
+        e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo",
+                        "--tls-cert", missingCert.toString(), "--tls-key", cert.privateKey().toString()).start());
+        assertEquals("--tls-cert: TLS certificate file " + missingCert + " does not exist or is not a file",
+                e.getMessage());
+
+        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate\n");
+        e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo", "--root",
+                        dir.resolve("root").toString(), "--tls-cert", garbage.toString(),
+                        "--tls-key", cert.privateKey().toString()).start());
+        assertTrue(e.getMessage().startsWith("cannot use TLS certificate " + garbage + " with key " + cert.privateKey()),
+                e.getMessage());
+    }
+
+    @Test
+    void aMissingCaCertIsAUsageError() {
+        Path missing = dir.resolve("ca.pem");
+        assertEquals(CliFailure.USAGE, client("ver", "--ca-cert", missing.toString(), "127.0.0.1:1", "-p", "pw"));
+        assertEquals("webrepl: --ca-cert: trusted certificates file " + missing + " does not exist or is not readable\n",
+                cliErr.toString());
+    }
+}
