@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class FileOperations {
     /** The FEATURES reply payload, in the order PROTOCOL.md §3 gives for this version. */
-    static final byte[] FEATURES = "resize features stat list delete mkdir rename long-name resume"
+    static final byte[] FEATURES = "resize features stat list delete mkdir rename long-name resume flow"
             .getBytes(StandardCharsets.US_ASCII);
 
     private final FileStore store;

@@ -44,6 +44,12 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
     public static final int MKDIR = 0x45;
     /** Extension: atomic move within the root; the destination follows the record (PROTOCOL.md §5). */
     public static final int RENAME = 0x46;
+    /** Extension: output acknowledgements on, with a window of {@code size} bytes, or off with 0 (PROTOCOL.md §9). */
+    public static final int FLOW = 0x47;
+    /** Extension: {@code size} text-frame payload bytes rendered since the last ACK; never answered (PROTOCOL.md §9). */
+    public static final int ACK = 0x48;
+    /** The largest FLOW window, 16 MiB (PROTOCOL.md §9). */
+    public static final int MAX_FLOW_WINDOW = 16 * 1024 * 1024;
     /** Flags bit 0: the name follows the record, {@code nameLength} bytes (PROTOCOL.md §2). */
     public static final int FLAG_LONG_NAME = 0x01;
     /** Flags bit 1: a PUT that keeps its bytes across connections (PROTOCOL.md §6). */
@@ -175,6 +181,20 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
             throw new IllegalArgumentException("terminal size " + columns + "x" + rows + " out of range");
         }
         return new FileRequest(RESIZE, 0, 0, ((long) rows << 16) | columns, 0, new byte[NAME_FIELD]);
+    }
+
+    /** A FLOW request: a window of {@code window} bytes (1..16 MiB), or 0 to turn acknowledgements off. */
+    public static FileRequest flow(int window) {
+        if (window < 0 || window > MAX_FLOW_WINDOW) {
+            throw new IllegalArgumentException("flow window " + window + " is not 0.." + MAX_FLOW_WINDOW);
+        }
+        return new FileRequest(FLOW, 0, 0, window, 0, new byte[NAME_FIELD]);
+    }
+
+    /** An ACK of {@code bytes} rendered text-frame payload bytes (at most 2^32 - 1 per request). */
+    public static FileRequest ack(long bytes) {
+        checkU32(bytes);
+        return new FileRequest(ACK, 0, 0, bytes, 0, new byte[NAME_FIELD]);
     }
 
     /** Decodes the 82 bytes at {@code bytes[off..off+82)}; the signature is checked by the caller. */

@@ -46,6 +46,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private final TransferListener listener;
     private final boolean filesAllowed;
     private final ResizeListener resize;
+    private final FlowListener flow;
     private final byte[] header = new byte[FileRequest.LENGTH];
 
     private State state = State.HEADER;
@@ -91,9 +92,36 @@ public final class FileTransferChannel implements AutoCloseable {
         void resize(int columns, int rows);
     }
 
+    /**
+     * Where FLOW and ACK requests go (PROTOCOL.md §9); viewers may use them, they only pace the
+     * terminal's own output. Called on the thread that feeds the channel.
+     */
+    public interface FlowListener {
+        /**
+         * FLOW with a valid window: {@code window} bytes, or 0 for off. The listener sends
+         * {@code okReply} ({@code WB} + 0) itself, in order with the channel's other replies, because
+         * the window applies to the text frames sent after that reply: whoever orders the output must
+         * place the reply and the change of window in one step.
+         */
+        void flow(int window, byte[] okReply);
+
+        /** ACK: the client rendered {@code bytes} more text-frame payload bytes; no reply is sent. */
+        void ack(long bytes);
+    }
+
     /** As above, with RESIZE requests (PROTOCOL.md §7) passed to {@code resize}. */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize) {
+        this(store, chunkSize, version, replies, listener, filesAllowed, resize, null);
+    }
+
+    /**
+     * As above, with FLOW and ACK (PROTOCOL.md §9) passed to {@code flow}; with {@code flow} null they
+     * are unknown types (22), as from a server without the extension.
+     */
+    public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
+                               TransferListener listener, boolean filesAllowed, ResizeListener resize,
+                               FlowListener flow) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + MAX_CHUNK + ", got " + chunkSize);
         }
@@ -108,6 +136,7 @@ public final class FileTransferChannel implements AutoCloseable {
         this.listener = listener;
         this.filesAllowed = filesAllowed;
         this.resize = resize;
+        this.flow = flow;
     }
 
     /** Consumes {@code data[off..off+len)}, the payload (or part of it) of binary frames. */
@@ -169,13 +198,32 @@ public final class FileTransferChannel implements AutoCloseable {
                 ended(TransferListener.Kind.FEATURES, "", 0, FileStatus.OK);
             }
             case FileRequest.RESIZE -> resize(request);
+            case FileRequest.FLOW -> {
+                if (flow == null) {
+                    unknown(request);
+                } else if (request.size() > FileRequest.MAX_FLOW_WINDOW) {
+                    reply(FileStatus.INVALID_REQUEST);
+                } else {
+                    flow.flow((int) request.size(), statusReply(FileStatus.OK));
+                }
+            }
+            case FileRequest.ACK -> {
+                // No reply: acknowledgements are frequent, an answer would only add traffic (PROTOCOL.md §9).
+                if (flow == null) {
+                    unknown(request);
+                } else {
+                    flow.ack(request.size());
+                }
+            }
             case FileRequest.PUT_FILE, FileRequest.GET_FILE, FileRequest.STAT, FileRequest.LIST,
                     FileRequest.DELETE, FileRequest.MKDIR, FileRequest.RENAME -> readNames(request);
-            default -> {
-                reply(FileStatus.INVALID_REQUEST);
-                ended(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0, FileStatus.INVALID_REQUEST);
-            }
+            default -> unknown(request);
         }
+    }
+
+    private void unknown(FileRequest request) {
+        reply(FileStatus.INVALID_REQUEST);
+        ended(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0, FileStatus.INVALID_REQUEST);
     }
 
     private void resize(FileRequest request) {

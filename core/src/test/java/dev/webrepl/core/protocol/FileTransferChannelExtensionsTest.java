@@ -100,7 +100,7 @@ class FileTransferChannelExtensionsTest {
     void featuresIsOkThenTheListEvenForAViewer(boolean filesAllowed) {
         FileTransferChannel c = channel(filesAllowed);
         feed(c, FileRequest.features().encode());
-        assertEquals(List.of(OK, HEX.formatHex("resize features stat list delete mkdir rename long-name resume"
+        assertEquals(List.of(OK, HEX.formatHex("resize features stat list delete mkdir rename long-name resume flow"
                 .getBytes(StandardCharsets.US_ASCII))), takeReplies());
         assertEquals(List.of(new Ended(TransferListener.Kind.FEATURES, 0, FileStatus.OK)), ended);
     }

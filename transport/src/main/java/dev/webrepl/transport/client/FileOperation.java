@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  * request at a time; every method runs on the connection's event loop.
  */
 sealed interface FileOperation permits VersionRequest, ResizeRequest, PutTransfer, GetTransfer, FeaturesRequest,
-        StatRequest, ListTransfer, StatusRequest {
+        StatRequest, ListTransfer, StatusRequest, AckRequest {
     /** Sends the request; a local failure (missing file, bad name) fails the operation before any byte is sent. */
     void start(FileLink link);
 

@@ -129,6 +129,50 @@ public final class ReplConnection implements AutoCloseable {
     }
 
     /**
+     * Output acknowledgements (PROTOCOL.md §9): from the server's reply on, it sends at most about
+     * {@code window} bytes of terminal output (text-frame payload) that {@link #ack} has not
+     * acknowledged; the rest waits on the server, where it pauses a program in a pty or, past the
+     * session's output cap, gets this terminal closed as a slow consumer. {@code window} 1 to 16 MiB;
+     * 0 turns acknowledgements off. Fails with {@link FileTransferException} 22 for a larger window or
+     * from a server without the extension ({@code flow} missing from {@link #features()}).
+     *
+     * <p>The application acknowledges explicitly, as it consumes {@link #output()}: call
+     * {@code ack(n)} after handling {@code n} payload bytes, in batches (e.g. every 16 KiB). FLOW
+     * and ACK take their turn on the file channel like every request, so while a PUT or GET runs
+     * no ACK reaches the server: use a window larger than the output expected meanwhile, or turn
+     * acknowledgements off around long transfers.
+     */
+    public CompletableFuture<Void> flow(int window) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        try {
+            submit(new StatusRequest("flow " + window,
+                    new WireRequest(FileRequest.flow(window).encode(), new byte[0][]), result), result);
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /**
+     * Acknowledges {@code bytes} more bytes of terminal output as consumed (PROTOCOL.md §9); the
+     * server sends no reply. Completes when the ACK is written. Acknowledging more than is
+     * outstanding is harmless (it counts as everything), and so is an ACK while acknowledgements are off.
+     */
+    public CompletableFuture<Void> ack(long bytes) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (bytes < 0) {
+            result.completeExceptionally(new IllegalArgumentException("cannot acknowledge " + bytes + " bytes"));
+            return result;
+        }
+        if (bytes == 0) {
+            result.complete(null);
+            return result;
+        }
+        submit(new AckRequest(bytes, result), result);
+        return result;
+    }
+
+    /**
      * Uploads {@code local} as {@code remoteName}, streaming it in frames of the client's PUT frame
      * size. Completes with the byte count; fails with {@link FileTransferException} on a non-zero
      * status, {@link java.nio.file.NoSuchFileException} if {@code local} is missing (nothing is sent

@@ -47,6 +47,12 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * are written on the event loop only while the channel is writable, so a slow client's backlog stays
  * in its slot, where the session can see it. Ping, pong and close frames never reach this class:
  * Reactor Netty answers them (no control payload leaks into data; spec §1.3).
+ *
+ * <p><b>Output acknowledgements</b> (PROTOCOL.md §9): after a FLOW reply, every text frame written
+ * counts as outstanding until ACKed, and while {@code outstanding >= window} slot output is not polled
+ * (it stays in the slot as backlog, so a pty producer pauses and non-pausable output past the hard cap
+ * deactivates the terminal, as for a client that stops reading). FLOW (with its reply) and ACK reach the event loop as
+ * markers in the direct queue, so the accounting is event-loop only and in order with the replies.
  */
 final class ConnectionHandler {
     private static final System.Logger LOG = System.getLogger(ConnectionHandler.class.getName());
@@ -65,6 +71,14 @@ final class ConnectionHandler {
     private record Close(int code, String reason) {
     }
 
+    /** A FLOW request's reply and the window (0 = off) that applies to the text frames after it. */
+    private record FlowChange(int window, BinaryWebSocketFrame reply) {
+    }
+
+    /** An ACK: the client rendered this many more text-frame payload bytes. */
+    private record Acknowledged(long bytes) {
+    }
+
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final Scheduler.Worker worker;
@@ -79,6 +93,9 @@ final class ConnectionHandler {
     private ConnectionRecorder.Channel lastReceived = ConnectionRecorder.Channel.FILE;
     private long keystrokeArrived;
     private String peer = "?";
+    /** Event-loop only: the FLOW window (0: acknowledgements off) and the text payload bytes sent and not yet ACKed. */
+    private int flowWindow;
+    private long outstanding;
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target) {
         this.options = options;
@@ -109,7 +126,7 @@ final class ConnectionHandler {
                             if (s != null) {
                                 s.resize(columns, rows);
                             }
-                        }),
+                        }, new FlowRequests()),
                 new Wire(), options.recorder());
         synchronized (connection) {
             connection.start();
@@ -252,7 +269,10 @@ final class ConnectionHandler {
         }
     }
 
-    /** On the event loop: writes while the channel is writable, direct frames first. */
+    /**
+     * On the event loop: writes while the channel is writable, direct frames first, then slot output
+     * while the FLOW window has room (PROTOCOL.md §9).
+     */
     private void drainNow() {
         drainScheduled.set(false);
         Channel ch = channel;
@@ -263,6 +283,7 @@ final class ConnectionHandler {
         while (ch.isWritable()) {
             Object next;
             boolean terminalOutput = false;
+            boolean closeWaits = false;
             Slot current = slot;
             synchronized (direct) {
                 next = direct.peek();
@@ -270,15 +291,35 @@ final class ConnectionHandler {
                 // session's last line is queued just before the server's 1001 close.
                 if (next instanceof Close && current != null && current.backlog() > 0) {
                     next = null;
+                    closeWaits = true;
                 } else {
                     direct.poll();
                 }
             }
+            if (next instanceof FlowChange f) {
+                // Reply and window in one step: the window counts exactly the text frames after the reply.
+                sent(f.reply(), false);
+                ch.write(f.reply());
+                wrote = true;
+                flowWindow = f.window();
+                if (f.window() == 0) {
+                    outstanding = 0;
+                }
+                continue;
+            }
+            if (next instanceof Acknowledged a) {
+                // More than is outstanding acknowledges everything (PROTOCOL.md §9).
+                outstanding = Math.max(0, outstanding - a.bytes());
+                continue;
+            }
             if (next == null) {
                 Slot s = slot;
-                byte[] text = s == null ? null : s.poll();
+                Close c = slotClose;
+                // A closing connection is not held back by the window: its last output (the session's
+                // final line) goes out, bounded by the backlog the session allowed, then the close.
+                boolean held = flowWindow > 0 && outstanding >= flowWindow && c == null && !closeWaits;
+                byte[] text = s == null || held ? null : s.poll();
                 if (text == null) {
-                    Close c = slotClose;
                     if (c != null) {
                         next = c;
                     } else {
@@ -292,6 +333,9 @@ final class ConnectionHandler {
             if (next instanceof Close c) {
                 closeNow(ch, c);
                 return;
+            }
+            if (flowWindow > 0 && next instanceof TextWebSocketFrame t) {
+                outstanding += t.content().readableBytes();
             }
             sent(next, terminalOutput);
             ch.write(next);
@@ -359,6 +403,19 @@ final class ConnectionHandler {
         public void close(int code, String reason) {
             slotClose = new Close(code, reason);
             drain();
+        }
+    }
+
+    /** FLOW and ACK from the file channel (on the worker), handed to the event loop in order with the replies. */
+    private final class FlowRequests implements FileTransferChannel.FlowListener {
+        @Override
+        public void flow(int window, byte[] okReply) {
+            enqueue(new FlowChange(window, new BinaryWebSocketFrame(Unpooled.wrappedBuffer(okReply))));
+        }
+
+        @Override
+        public void ack(long bytes) {
+            enqueue(new Acknowledged(bytes));
         }
     }
 

@@ -61,7 +61,8 @@ class ClientFileOperationsTest {
 
     @Test
     void featuresNameEveryExtensionInTheSpecsOrder() {
-        assertEquals(List.of("resize", "features", "stat", "list", "delete", "mkdir", "rename", "long-name", "resume"),
+        assertEquals(List.of("resize", "features", "stat", "list", "delete", "mkdir", "rename", "long-name", "resume",
+                "flow"),
                 List.copyOf(c.features().join()));
     }
 

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * connections, and legacy exchanges next to them unchanged.
  */
 class FileExtensionsConformanceTest extends ServerTestBase {
-    private static final String FEATURE_LIST = "resize features stat list delete mkdir rename long-name resume";
+    private static final String FEATURE_LIST = "resize features stat list delete mkdir rename long-name resume flow";
     private static final byte[] VERSION_REPLY = hex("82 03 00 01 00");
     private static final long MTIME = 1_700_000_000_123L;
 
@@ -91,7 +91,7 @@ class FileExtensionsConformanceTest extends ServerTestBase {
         RawWebSocket c = loggedIn();
         c.send(bin(FileProtocol.record(FileProtocol.FEATURES, 0, 0, 0, 0, new byte[0])));
         c.expect(hex("82 04 57 42 00 00"));
-        c.expect(concat(hex("82 3E"), ascii(FEATURE_LIST)));
+        c.expect(concat(hex("82 43"), ascii(FEATURE_LIST)));
         c.send(FileProtocol.getVerFrame());
         c.expect(VERSION_REPLY);
     }
