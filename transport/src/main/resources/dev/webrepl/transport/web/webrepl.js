@@ -23,6 +23,10 @@
     39: 'directory not empty', 84: 'name is not valid UTF-8',
   };
 
+  // Anything the Content-Security-Policy blocked (tests check there is none).
+  const violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI));
+
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const params = new URLSearchParams(location.search);
@@ -603,6 +607,7 @@
     get flow() { return flow.on; },
     get closeReason() { return closeReason; },
     get history() { return history.slice(); },
+    get violations() { return violations.slice(); },
     get files() { return { busy: files.busy, status: files.status, transfers: files.transfers.slice() }; },
     terminalText() {
       const b = term.buffer.active;
