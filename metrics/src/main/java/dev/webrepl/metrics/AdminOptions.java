@@ -1,5 +1,6 @@
 package dev.webrepl.metrics;
 
+import dev.webrepl.core.tls.TlsFiles;
 import java.util.Objects;
 
 /**
@@ -8,11 +9,18 @@ import java.util.Objects;
  *
  * @param host the address to bind
  * @param port the TCP port; 0 binds any free port (see {@link AdminServer#port()})
+ * @param tls  the certificate and key to serve https:// with (the WebREPL server's, when it has
+ *             them); null for plain http://
  */
-public record AdminOptions(String host, int port) {
+public record AdminOptions(String host, int port, TlsFiles tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8267;
     public static final AdminOptions DEFAULTS = new AdminOptions(DEFAULT_HOST, DEFAULT_PORT);
+
+    /** Plain http:// on {@code host}:{@code port}. */
+    public AdminOptions(String host, int port) {
+        this(host, port, null);
+    }
 
     public AdminOptions {
         Objects.requireNonNull(host, "host");
@@ -22,10 +30,15 @@ public record AdminOptions(String host, int port) {
     }
 
     public AdminOptions withHost(String host) {
-        return new AdminOptions(host, port);
+        return new AdminOptions(host, port, tls);
     }
 
     public AdminOptions withPort(int port) {
-        return new AdminOptions(host, port);
+        return new AdminOptions(host, port, tls);
+    }
+
+    /** https:// with these PEM files; null: plain http://. */
+    public AdminOptions withTls(TlsFiles files) {
+        return new AdminOptions(host, port, files);
     }
 }

@@ -8,6 +8,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
+import dev.webrepl.core.tls.TlsFiles;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -89,6 +95,8 @@ public final class AdminServer implements AutoCloseable {
     private final Scheduler sampling;
     private final Disposable samplingTask;
     private final DisposableServer server;
+    /** The TLS context built from the options' PEM files (null for http://); released at close. */
+    private final SslContext tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
@@ -105,7 +113,12 @@ public final class AdminServer implements AutoCloseable {
         this.samplingTask = sampling.schedulePeriodically(this::sampleQuietly, 0,
                 SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            this.server = HttpServer.create()
+            this.tls = options.tls() == null ? null : tlsContext(options.tls());
+            HttpServer http = HttpServer.create();
+            if (tls != null) {
+                http = http.secure(ssl -> ssl.sslContext(tls));
+            }
+            this.server = http
                     .runOn(loops)
                     .host(options.host())
                     .port(options.port())
@@ -128,6 +141,27 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
                                     Supplier<ServerHealth> health) {
         return new AdminServer(options, metrics, sessions, health, Clock.systemUTC());
+    }
+
+    /**
+     * The JDK's TLS provider (nothing native, no reference-counted memory), as the WebREPL server
+     * uses; the message names the files when they cannot be used.
+     */
+    private static SslContext tlsContext(TlsFiles files) {
+        files.requireReadable();
+        try {
+            return SslContextBuilder.forServer(files.certificateChain().toFile(), files.privateKey().toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use TLS certificate " + files.certificateChain() + " with key "
+                    + files.privateKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the listener serves https:// rather than http://. */
+    public boolean isSecure() {
+        return tls != null;
     }
 
     public InetSocketAddress address() {
@@ -318,6 +352,8 @@ public final class AdminServer implements AutoCloseable {
             sampling.dispose();
             workers.dispose();
             loops.disposeLater(Duration.ZERO, CLOSE_WAIT).block(CLOSE_WAIT.plusSeconds(1));
+            // A no-op for the JDK provider's context; kept so a reference-counted one would be released too.
+            ReferenceCountUtil.release(tls);
         }
     }
 }

@@ -19,7 +19,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +43,11 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>The client owns its event loop threads; {@link #close()} closes every connection and stops
- * them. Nothing is shared between clients.
+ * <p>With {@link Builder#tls()} or {@link Builder#tls(Path)} it speaks wss:// (TLS, the server's
+ * certificate checked against the trusted certificates and the host name).
+ *
+ * <p>The client owns its event loop threads and its TLS context; {@link #close()} closes every
+ * connection and stops them. Nothing is shared between clients.
  */
 public final class WebReplClient implements AutoCloseable {
     public static final int DEFAULT_PORT = 8266;
@@ -51,8 +60,11 @@ public final class WebReplClient implements AutoCloseable {
     private final int putFrameSize;
     private final Duration connectTimeout;
     private final EventLoopGroup group;
+    /** Null for ws://. */
+    private final SslContext tls;
 
     private WebReplClient(Builder b) {
+        this.tls = b.tls ? clientTls(b.trusted) : null;
         this.mode = b.mode;
         this.putFrameSize = b.putFrameSize != 0 ? b.putFrameSize
                 : mode == WireMode.LEGACY ? LEGACY_PUT_FRAME_SIZE : ReplConnection.MAX_FRAME_PAYLOAD;
@@ -82,6 +94,29 @@ public final class WebReplClient implements AutoCloseable {
         return connectTimeout;
     }
 
+    /** Whether connections use wss:// (TLS). */
+    public boolean isSecure() {
+        return tls != null;
+    }
+
+    /**
+     * A client TLS context that checks the server's certificate chain against {@code trusted} (PEM
+     * certificates) or, when null, the JDK's default trust store, and the host name against the
+     * certificate (HTTPS rules). The JDK provider: nothing native, no reference-counted memory.
+     */
+    private static SslContext clientTls(Path trusted) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .endpointIdentificationAlgorithm("HTTPS");
+            if (trusted != null) {
+                b.trustManager(trusted.toFile());
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use trusted certificates " + trusted + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Opens a TCP connection and does the WebSocket handshake; the connection then waits for
      * {@link ReplConnection#login}. Fails with {@link java.net.ConnectException} if nobody listens,
@@ -101,7 +136,8 @@ public final class WebReplClient implements AutoCloseable {
         }
         CompletableFuture<ReplConnection> result = new CompletableFuture<>();
         String peer = host + ":" + port;
-        URI uri = URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + path);
+        URI uri = URI.create((tls != null ? "wss://" : "ws://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                + ":" + port + path);
         ClientHandler handler = new ClientHandler(mode, putFrameSize, peer);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -111,6 +147,10 @@ public final class WebReplClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // Host and port go to the engine for SNI and the host name check.
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
                                 new WebSocketClientProtocolHandler(handshaker(uri), protocolConfig()), handler);
                     }
@@ -180,6 +220,8 @@ public final class WebReplClient implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        // A no-op for the JDK provider's context; kept so a reference-counted one would be released too.
+        ReferenceCountUtil.release(tls);
     }
 
     /** Configures a {@link WebReplClient}. */
@@ -188,8 +230,31 @@ public final class WebReplClient implements AutoCloseable {
         private int putFrameSize;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int threads = 1;
+        private boolean tls;
+        private Path trusted;
 
         private Builder() {
+        }
+
+        /**
+         * wss://: TLS, trusting the certificates the JDK trusts by default (its {@code cacerts}), with
+         * the host name checked against the server's certificate.
+         */
+        public Builder tls() {
+            this.tls = true;
+            this.trusted = null;
+            return this;
+        }
+
+        /**
+         * wss://, trusting only the PEM certificates in {@code trustedCertificatesPem} (a CA, or a
+         * self-signed server certificate itself); the host name is checked too. The file is read by
+         * {@link #build()}, which fails with {@link IllegalArgumentException} naming it if it cannot.
+         */
+        public Builder tls(Path trustedCertificatesPem) {
+            this.tls = true;
+            this.trusted = Objects.requireNonNull(trustedCertificatesPem);
+            return this;
         }
 
         /** Default {@link WireMode#STANDARD}. */
@@ -230,6 +295,9 @@ public final class WebReplClient implements AutoCloseable {
         }
 
         public WebReplClient build() {
+            if (trusted != null && !java.nio.file.Files.isReadable(trusted)) {
+                throw new IllegalArgumentException("trusted certificates file " + trusted + " does not exist or is not readable");
+            }
             return new WebReplClient(this);
         }
     }

@@ -4,6 +4,8 @@ import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.core.tls.TlsFiles;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 import reactor.netty.channel.ChannelMetricsRecorder;
 import java.time.Duration;
@@ -23,11 +25,13 @@ import java.util.Objects;
  * @param shutdownTimeout       how long {@link WebReplServer#close()} waits for connections
  * @param viewerPassword        a second password that only grants {@code ?mode=view}; null for none
  * @param nettyMetrics          Reactor Netty's own connection and data metrics go here; null for none
+ * @param tls                   the certificate and key to speak TLS with (wss:// and https:// on the
+ *                              same port); null for plain ws:// and http://
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
                             byte[] version, int maxFramePayloadLength, ConnectionRecorder recorder,
                             Duration shutdownTimeout, PasswordCheck viewerPassword,
-                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics) {
+                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -53,7 +57,7 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** Loopback, port 8266, the default chunk size and frame limit. */
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
-                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null);
+                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null);
     }
 
     @Override
@@ -63,47 +67,62 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
     }
 
     public ServerOptions withViewerPassword(PasswordCheck viewer) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewer, nettyMetrics);
+                recorder, shutdownTimeout, viewer, nettyMetrics, tls);
     }
 
     public ServerOptions withShutdownTimeout(Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, timeout, viewerPassword, nettyMetrics);
+                recorder, timeout, viewerPassword, nettyMetrics, tls);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
     }
 
     public ServerOptions withRecorder(ConnectionRecorder r) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                r, shutdownTimeout, viewerPassword, nettyMetrics);
+                r, shutdownTimeout, viewerPassword, nettyMetrics, tls);
     }
 
     /** Reactor Netty's connection and data metrics, recorded by {@code recorders} (one per server). */
     public ServerOptions withNettyMetrics(Supplier<? extends ChannelMetricsRecorder> recorders) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, recorders);
+                recorder, shutdownTimeout, viewerPassword, recorders, tls);
+    }
+
+    /**
+     * Speaks TLS: wss:// and https:// on the same port, with the PEM certificate chain
+     * {@code certificateChainPem} and the PKCS#8 PEM private key {@code privateKeyPem} (read when the
+     * server starts).
+     */
+    public ServerOptions withTls(Path certificateChainPem, Path privateKeyPem) {
+        return withTls(new TlsFiles(certificateChainPem, privateKeyPem));
+    }
+
+    /** {@link #withTls(Path, Path)} with both files in one value; null: plain ws:// and http://. */
+    public ServerOptions withTls(TlsFiles identity) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity);
     }
 }

@@ -9,6 +9,8 @@ import dev.webrepl.dupterm.Slot;
 import dev.webrepl.dupterm.TerminalMode;
 import java.util.function.Consumer;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +51,8 @@ public final class WebReplServer implements AutoCloseable {
     private final Scheduler workers;
     private final LoopResources loops;
     private final DisposableServer server;
+    /** The TLS context this server built from its PEM files (null without TLS); released at close. */
+    private final SslContext tls;
     private final Set<ConnectionHandler> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** One party for the server itself and one per open connection, so close() can wait for them. */
@@ -67,7 +71,18 @@ public final class WebReplServer implements AutoCloseable {
                 .maxFramePayloadLength(options.maxFramePayloadLength())
                 .build();
         try {
+            this.tls = options.tls() == null ? null : ServerTls.context(options.tls());
+        } catch (RuntimeException e) {
+            workers.dispose();
+            loops.dispose();
+            throw e;
+        }
+        try {
             HttpServer http = HttpServer.create();
+            if (tls != null) {
+                // One port for wss:// and https://: the SslHandler goes first, our handlers see plain bytes.
+                http = http.secure(ssl -> ssl.sslContext(tls));
+            }
             if (options.nettyMetrics() != null) {
                 // Bounded URI tags: every attach URL would otherwise be a series of its own.
                 http = http.metrics(true, options.nettyMetrics(), WebReplServer::uriTag);
@@ -97,6 +112,7 @@ public final class WebReplServer implements AutoCloseable {
         } catch (RuntimeException e) {
             workers.dispose();
             loops.dispose();
+            ReferenceCountUtil.release(tls);
             throw e;
         }
     }
@@ -112,6 +128,11 @@ public final class WebReplServer implements AutoCloseable {
 
     public int port() {
         return address().getPort();
+    }
+
+    /** Whether clients connect with wss:// (and https://) rather than ws://. */
+    public boolean isSecure() {
+        return tls != null;
     }
 
     public ServerOptions options() {
@@ -283,5 +304,7 @@ public final class WebReplServer implements AutoCloseable {
         }
         workers.dispose();
         loops.disposeLater(Duration.ZERO, timeout).block(timeout.plusSeconds(1));
+        // A no-op for the JDK provider's context; kept so a reference-counted one would be released too.
+        ReferenceCountUtil.release(tls);
     }
 }
