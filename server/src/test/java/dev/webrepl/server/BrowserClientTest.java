@@ -16,6 +16,7 @@ import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.testkit.browser.HeadlessChromium;
+import dev.webrepl.testkit.tls.TestCertificate;
 import dev.webrepl.transport.server.ServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -227,6 +228,27 @@ class BrowserClientTest {
 
             type(driver, "after drop" + Keys.ENTER);
             awaitText(driver, ">>> after drop\nafter drop\n>>>");
+        }
+    }
+
+    @Test
+    void worksOverWssWhenTheServerHasTls() throws Exception {
+        TestCertificate certificate = TestCertificate.generate(Files.createDirectories(dir.resolve("tls")));
+        Path root = Files.createDirectories(dir.resolve("root"));
+        try (MonitoredServer server = MonitoredServer.start(ServerOptions.of(PasswordCheck.plain(PASSWORD),
+                        new FileStore(root)).withPort(0).withTls(certificate.certificate(), certificate.privateKey()),
+                EchoEvaluator::engine, SessionConfig.DEFAULTS, null);
+             // The self-signed test certificate: accepted by this browser only, in this test only.
+             HeadlessChromium chromium = HeadlessChromium.start(options -> options.addArguments("--ignore-certificate-errors"))) {
+            WebDriver driver = chromium.driver();
+            driver.get("https://127.0.0.1:" + server.server().port() + "/");
+            logIn(driver, PASSWORD);
+            assertEquals("wss://127.0.0.1:" + server.server().port() + "/", js(driver, "return webrepl.socket.url"));
+            type(driver, "secure" + Keys.ENTER);
+            awaitText(driver, "\nsecure\nsecure\n>>> ");
+            String id = (String) js(driver, "return webrepl.sessionId");
+            assertEquals("https://127.0.0.1:" + server.server().port() + "/session/" + id,
+                    driver.findElement(By.id("attach-link")).getAttribute("value"));
         }
     }
 
