@@ -187,6 +187,9 @@
     if (!ws || ws.readyState !== WebSocket.OPEN || state === 'denied') {
       return;
     }
+    if (reconnecting) {
+      return;                // the page is logging in again by itself: keys would join the password
+    }
     if (!loggedIn) {
       typed += data;         // the password stage takes any key as typed (spec §2: no line editing)
       sendText(data);
