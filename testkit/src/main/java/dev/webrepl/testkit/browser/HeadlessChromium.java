@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.WebDriver;
@@ -43,6 +44,14 @@ public final class HeadlessChromium implements AutoCloseable {
      * {@code true}) if {@code chromedriver} or {@code chromium} cannot be found.
      */
     public static HeadlessChromium start() {
+        return start(options -> { });
+    }
+
+    /**
+     * As {@link #start()}, with {@code customize} applied to the options last (a download
+     * directory, a test-only flag such as {@code --ignore-certificate-errors}).
+     */
+    public static HeadlessChromium start(Consumer<ChromeOptions> customize) {
         Optional<Path> driverFile = find(DRIVER_NAMES);
         Optional<Path> browserFile = find(BROWSER_NAMES);
         if (driverFile.isEmpty() || browserFile.isEmpty()) {
@@ -62,6 +71,7 @@ public final class HeadlessChromium implements AutoCloseable {
                 .setBinary(browserFile.get().toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                         "--window-size=" + WINDOW_SIZE, "--no-first-run", "--no-default-browser-check");
+        customize.accept(options);
         try {
             return new HeadlessChromium(service, new ChromeDriver(service, options));
         } catch (RuntimeException e) {

@@ -14,7 +14,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +37,8 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * The WebREPL server: HTTP/1.1 and WebSocket on one port. {@code GET /} with an upgrade opens a new
- * session (what every legacy client does); without an upgrade it serves a small page (spec §9 T3).
+ * session (what every legacy client does); without an upgrade it serves the browser client, as does
+ * {@code /session/ID} (spec §9 T3); the client's scripts and styles are under {@code /assets/}.
  *
  * <p>Owns its Reactor Netty server and the worker scheduler that runs connection logic and file I/O
  * off the event loop; {@link #close()} releases both.
@@ -47,6 +47,7 @@ public final class WebReplServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebReplServer.class.getName());
     private final ServerOptions options;
     private final SessionRegistry sessions;
+    private final WebClientAssets assets;
     private final Scheduler workers;
     private final LoopResources loops;
     private final DisposableServer server;
@@ -60,6 +61,7 @@ public final class WebReplServer implements AutoCloseable {
     private WebReplServer(ServerOptions options, SessionRegistry sessions) {
         this.options = options;
         this.sessions = sessions;
+        this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
         this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
                 Integer.MAX_VALUE, "webrepl-worker", 60, true);
         // Our own event loops, not Reactor Netty's global ones: two servers in one JVM never share state.
@@ -98,10 +100,14 @@ public final class WebReplServer implements AutoCloseable {
                             .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                                     (req, res) -> isUpgrade(req)
                                             ? websocket(res, ConnectionHandler.Target.NEW, spec)
-                                            : page(res))
-                            .route(req -> req.method() == HttpMethod.GET && isUpgrade(req)
+                                            : page(req, res))
+                            .route(req -> req.method() == HttpMethod.GET
                                             && SESSION_PATH.matcher(pathOf(req.uri())).matches(),
-                                    (req, res) -> websocket(res, attachTarget(req.uri()), spec)))
+                                    (req, res) -> isUpgrade(req)
+                                            ? websocket(res, attachTarget(req.uri()), spec)
+                                            : page(req, res))
+                            .route(req -> req.method() == HttpMethod.GET && pathOf(req.uri()).startsWith("/assets/"),
+                                    (req, res) -> asset(res, pathOf(req.uri()))))
                     .bindNow();
         } catch (RuntimeException e) {
             workers.dispose();
@@ -209,11 +215,55 @@ public final class WebReplServer implements AutoCloseable {
         return q < 0 ? uri : uri.substring(0, q);
     }
 
-    private static Publisher<Void> page(HttpServerResponse res) {
-        return res.status(HttpResponseStatus.OK)
-                .header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
-                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
-                .sendByteArray(Mono.just(StartPage.HTML.getBytes(StandardCharsets.UTF_8)));
+    /**
+     * The browser client's page: for {@code /} (a new session), {@code /session/ID} and
+     * {@code /session/ID?mode=view}; the page opens its WebSocket to the same path and query.
+     */
+    private Publisher<Void> page(HttpServerRequest req, HttpServerResponse res) {
+        return send(res, assets.page(), "no-store", pagePolicy(req.requestHeaders().get(HttpHeaderNames.HOST)));
+    }
+
+    private Publisher<Void> asset(HttpServerResponse res, String path) {
+        return assets.find(path)
+                .map(a -> send(res, a, "no-cache", null))
+                .orElseGet(() -> res.status(HttpResponseStatus.NOT_FOUND)
+                        .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                        .sendString(Mono.just("not found\n")));
+    }
+
+    private static Publisher<Void> send(HttpServerResponse res, WebClientAssets.Asset asset, String cacheControl,
+                                        String policy) {
+        HttpServerResponse r = res.status(HttpResponseStatus.OK)
+                .header(HttpHeaderNames.CONTENT_TYPE, asset.contentType())
+                .header(HttpHeaderNames.CACHE_CONTROL, cacheControl)
+                .header("X-Content-Type-Options", "nosniff");
+        if (policy != null) {
+            r = r.header("Content-Security-Policy", policy);
+        }
+        return r.sendByteArray(Mono.just(asset.bytes()));
+    }
+
+    /** A host[:port] we may echo into a header: no spaces, semicolons or quotes. */
+    private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+
+    /**
+     * Everything from this server only. xterm.js adds {@code <style>} elements of its own, hence
+     * 'unsafe-inline' for styles (never for scripts). Browsers differ on whether 'self' covers
+     * ws:/wss: to the same host, so those are named when the Host header is well-formed.
+     */
+    static String pagePolicy(String host) {
+        String connect = host != null && SAFE_HOST.matcher(host).matches()
+                ? "'self' ws://" + host + " wss://" + host
+                : "'self'";
+        return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                + "connect-src " + connect + "; object-src 'none'; base-uri 'none'; form-action 'none'; "
+                + "frame-ancestors 'none'";
+    }
+
+    /** The page's bytes (tests compare what a plain GET returns). */
+    byte[] pageBytes() {
+        return assets.page().bytes();
     }
 
     /**

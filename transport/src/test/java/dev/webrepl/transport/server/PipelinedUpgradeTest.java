@@ -78,7 +78,7 @@ class PipelinedUpgradeTest {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(concat(get, get));
             DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] page = StartPage.HTML.getBytes(StandardCharsets.UTF_8);
+            byte[] page = server.pageBytes();
             for (int i = 0; i < 2; i++) {
                 String head = readHead(in);
                 assertEquals(true, head.startsWith("HTTP/1.1 200 OK\r\n"), head);

@@ -1,0 +1,629 @@
+// webrepl's browser client: an xterm.js terminal speaking the WebREPL protocol (the project's
+// spec/webrepl-protocol.md §2-§4), plus the extensions of PROTOCOL.md (FEATURES, RESIZE §7,
+// FLOW/ACK §9) when the server lists them. Written for this server; no code from webrepl.js.
+(function () {
+  'use strict';
+
+  const LINGER_MS = Number(document.querySelector('meta[name="webrepl-linger-ms"]').content) || 60000;
+  const FLOW_WINDOW = 256 * 1024;       // PROTOCOL.md §9: the page's window
+  const ACK_BATCH = 16 * 1024;          // acknowledge at least this much at once...
+  const ACK_DELAY_MS = 100;             // ...or whatever was rendered, this long after the first byte
+  const TEXT_UNITS = 15000;             // UTF-16 units per text frame: at most 45,000 UTF-8 bytes
+  const PUT_FRAME = 64 * 1024;          // the server's largest accepted frame
+  const MAX_BUFFERED = 1024 * 1024;     // PUT: wait while the socket holds more than this unsent
+  const MAX_NAME = 4096;                // PROTOCOL.md §2
+  const T = { PUT: 1, GET: 2, RESIZE: 0x40, FEATURES: 0x41, FLOW: 0x47, ACK: 0x48 };
+  const LONG_NAME = 1;
+  // README "File status codes" (Linux errno values), in words.
+  const STATUS_WORDS = {
+    2: 'no such file or directory', 5: 'input/output error',
+    13: 'permission denied', 16: 'busy, try again later', 17: 'already exists',
+    20: 'a path component is not a directory', 21: 'is a directory',
+    22: 'invalid request', 28: 'no space left on the server', 36: 'name too long',
+    39: 'directory not empty', 84: 'name is not valid UTF-8',
+  };
+
+  // Anything the Content-Security-Policy blocked (tests check there is none).
+  const violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI));
+
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const params = new URLSearchParams(location.search);
+  const viewOnly = params.get('mode') === 'view';
+
+  const statusEl = document.getElementById('status');
+  const linksEl = document.getElementById('links');
+  const filesEl = document.getElementById('files');
+  const fileStatusEl = document.getElementById('file-status');
+  const transfersEl = document.getElementById('transfers');
+
+  const term = new Terminal({
+    cursorBlink: true, scrollback: 5000, convertEol: false,
+    fontFamily: 'ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace', fontSize: 14,
+  });
+  const fit = new FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.open(document.getElementById('terminal'));
+  fit.fit();
+  term.focus();
+
+  // ---- connection state ----
+  let ws = null;
+  let state = 'connecting';      // connecting | password | connected | reconnecting | denied | disconnected
+  let sessionId = null;
+  let password = null;           // the bytes typed at the prompt, kept in memory only, for re-attaching
+  let typed = '';                // password keystrokes so far
+  let loggedIn = false;          // "WebREPL connected" seen on this connection
+  let attached = false;          // the session line seen on this connection
+  let loginText = '';
+  let reconnecting = false;      // this connection is an automatic re-attach
+  let dropDeadline = 0;
+  let attempt = 0;
+  let features = [];
+  let closeReason = '';
+  const history = ['connecting'];  // every state the page went through (tests read it)
+
+  function setStatus(newState, text) {
+    if (newState !== state) {
+      history.push(newState);
+    }
+    state = newState;
+    statusEl.dataset.state = newState;
+    statusEl.textContent = text;
+  }
+
+  function sessionUrl(id, view) {
+    return location.origin + '/session/' + id + (view ? '?mode=view' : '');
+  }
+
+  function socketUrl() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    // A re-attach goes to the session by id (the page may have been opened at / for a new one).
+    const path = reconnecting ? '/session/' + sessionId + (viewOnly ? '?mode=view' : '')
+      : location.pathname + location.search;
+    return scheme + '//' + location.host + path;
+  }
+
+  function connect() {
+    loggedIn = false;
+    attached = false;
+    loginText = '';
+    typed = '';
+    features = [];
+    flow.reset();
+    const socket = new WebSocket(socketUrl());
+    socket.binaryType = 'arraybuffer';
+    ws = socket;
+    socket.onopen = () => {
+      if (!reconnecting) {
+        setStatus('password', 'connected, waiting for the password');
+      }
+    };
+    socket.onmessage = (ev) => {
+      if (socket !== ws) {
+        return;
+      }
+      if (typeof ev.data === 'string') {
+        onText(ev.data);
+      } else {
+        binary.arrived(new Uint8Array(ev.data));
+      }
+    };
+    socket.onclose = (ev) => {
+      if (socket === ws) {
+        onClose(ev);
+      }
+    };
+  }
+
+  // ---- terminal channel (spec §3) ----
+  const SESSION_LINE = /webrepl: session \/session\/([A-Za-z0-9_-]+)\r\n/;
+
+  function onText(text) {
+    if (attached) {
+      flow.write(text);
+      return;
+    }
+    // Login (spec §2) and the session line (README "Sessions"): shown as they come on the first
+    // connection; hidden on a re-attach, whose screen is cleared for the session's replay.
+    loginText += text;
+    if (!reconnecting) {
+      term.write(text);
+    }
+    if (!loggedIn && loginText.endsWith('Password: ') && reconnecting && password !== null) {
+      sendText(password + '\r');
+    }
+    if (!loggedIn && loginText.includes('\r\nAccess denied\r\n')) {
+      if (reconnecting) {
+        term.write('\r\nAccess denied\r\n');
+      }
+      setStatus('denied', 'access denied: wrong password');
+      return;
+    }
+    if (!loggedIn && loginText.includes('WebREPL connected')) {
+      loggedIn = true;
+      if (password === null) {
+        password = typed.split(/[\r\n]/)[0];
+      }
+    }
+    const m = SESSION_LINE.exec(loginText);
+    if (m) {
+      attached = true;
+      sessionId = m[1];
+      const rest = loginText.slice(m.index + m[0].length);
+      if (reconnecting) {
+        term.reset();
+        reconnecting = false;
+      }
+      attempt = 0;
+      closeReason = '';
+      setStatus('connected', 'connected · session ' + sessionId + (viewOnly ? ' · view only' : ''));
+      document.getElementById('attach-link').value = sessionUrl(sessionId, false);
+      document.getElementById('view-link').value = sessionUrl(sessionId, true);
+      linksEl.hidden = false;
+      if (rest) {
+        flow.write(rest);
+      }
+      afterLogin();
+    } else if (reconnecting && /no such session: /.test(loginText)) {
+      term.write('\r\n' + loginText.slice(loginText.indexOf('no such session: ')));
+    }
+  }
+
+  function sendText(text) {
+    // One text frame per piece, each at most TEXT_UNITS UTF-16 units, never splitting a surrogate pair.
+    for (let i = 0; i < text.length;) {
+      let end = Math.min(text.length, i + TEXT_UNITS);
+      if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1])) {
+        end--;
+      }
+      ws.send(text.slice(i, end));
+      i = end;
+    }
+  }
+
+  term.onData((data) => {
+    if (!ws || ws.readyState !== WebSocket.OPEN || state === 'denied') {
+      return;
+    }
+    if (reconnecting) {
+      return;                // the page is logging in again by itself: keys would join the password
+    }
+    if (!loggedIn) {
+      typed += data;         // the password stage takes any key as typed (spec §2: no line editing)
+      sendText(data);
+      return;
+    }
+    if (!viewOnly) {         // a viewer's input would be ignored by the server anyway
+      sendText(data);
+    }
+  });
+
+  // ---- output acknowledgements (PROTOCOL.md §9) ----
+  const flow = {
+    on: false,
+    pending: 0,
+    timer: null,
+    reset() {
+      this.on = false;
+      this.pending = 0;
+      clearTimeout(this.timer);
+      this.timer = null;
+    },
+    write(text) {
+      if (!this.on) {
+        term.write(text);
+        return;
+      }
+      const n = utf8Length(text);
+      const socket = ws;
+      term.write(text, () => {
+        if (socket === ws && this.on) {
+          this.rendered(n);
+        }
+      });
+    },
+    rendered(n) {
+      this.pending += n;
+      if (this.pending >= ACK_BATCH) {
+        this.flush();
+      } else if (this.timer === null) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.flush();
+        }, ACK_DELAY_MS);
+      }
+    },
+    flush() {
+      // An ACK is a request record: it must not land inside a PUT's data or a GET's acks.
+      if (!this.on || this.pending === 0 || binary.streamBusy || ws.readyState !== WebSocket.OPEN) {
+        return;
+      }
+      ws.send(record(T.ACK, { size: this.pending }));
+      this.pending = 0;
+    },
+  };
+
+  function utf8Length(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  // ---- file channel (spec §4, PROTOCOL.md): one operation at a time ----
+  class FileError extends Error {
+    constructor(status) {
+      super(STATUS_WORDS[status] ? STATUS_WORDS[status] + ' (' + status + ')' : 'error ' + status);
+      this.status = status;
+    }
+  }
+
+  const binary = {
+    frames: [],
+    waiters: [],
+    streamBusy: false,     // an operation is between its request and the last byte it sends
+    chain: Promise.resolve(),
+    arrived(bytes) {
+      const w = this.waiters.shift();
+      if (w) {
+        w.resolve(bytes);
+      } else {
+        this.frames.push(bytes);
+      }
+    },
+    next() {
+      if (this.frames.length) {
+        return Promise.resolve(this.frames.shift());
+      }
+      return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    },
+    lost() {
+      const waiters = this.waiters;
+      this.waiters = [];
+      this.frames = [];
+      this.streamBusy = false;
+      waiters.forEach((w) => w.reject(new Error('connection lost')));
+    },
+    // Runs op(socket) after every operation queued before it; rejects if not connected.
+    exclusive(op) {
+      const run = this.chain.then(() => {
+        if (!attached || ws.readyState !== WebSocket.OPEN) {
+          throw new Error('not connected');
+        }
+        this.frames = [];
+        return op(ws);
+      }).finally(() => {
+        this.streamBusy = false;
+        flow.flush();
+      });
+      this.chain = run.catch(() => {});
+      return run;
+    },
+    async status() {
+      const b = await this.next();
+      if (b.length !== 4 || b[0] !== 0x57 || b[1] !== 0x42) {
+        throw new Error('unexpected reply from the server');
+      }
+      return b[2] | (b[3] << 8);
+    },
+  };
+
+  function record(type, { flags = 0, size = 0, name = null } = {}) {
+    const nameBytes = name === null ? new Uint8Array(0) : encoder.encode(name);
+    const long = nameBytes.length > 63;
+    const r = new Uint8Array(82 + (long ? nameBytes.length : 0));
+    const v = new DataView(r.buffer);
+    r[0] = 0x57; r[1] = 0x41; r[2] = type; r[3] = flags | (long ? LONG_NAME : 0);
+    v.setUint32(12, size >>> 0, true);
+    v.setUint16(16, nameBytes.length, true);
+    r.set(nameBytes, long ? 82 : 18);
+    return r;
+  }
+
+  function checkName(name) {
+    const n = encoder.encode(name).length;
+    if (n === 0) {
+      throw new FileError(22);
+    }
+    if (n > MAX_NAME || (n > 63 && !features.includes('long-name'))) {
+      throw new FileError(36);
+    }
+  }
+
+  async function afterLogin() {
+    try {
+      features = await binary.exclusive(async (socket) => {
+        socket.send(record(T.FEATURES));
+        if (await binary.status() !== 0) {
+          return [];       // a server without extensions (PROTOCOL.md §1)
+        }
+        return decoder.decode(await binary.next()).split(' ').filter(Boolean);
+      });
+      if (features.includes('resize') && !viewOnly) {
+        sendResize();
+      }
+      if (features.includes('flow')) {
+        await binary.exclusive(async (socket) => {
+          socket.send(record(T.FLOW, { size: FLOW_WINDOW }));
+          // From the reply on, output counts against the window: frames after it are acknowledged.
+          flow.on = await binary.status() === 0;
+        });
+      }
+    } catch (e) {
+      // The connection went away; onClose reports it.
+    }
+  }
+
+  let resizeQueued = false;
+  function sendResize() {
+    if (resizeQueued || !features.includes('resize') || viewOnly || !attached) {
+      return;
+    }
+    resizeQueued = true;
+    binary.exclusive(async (socket) => {
+      resizeQueued = false;   // the latest size is read now: a later change queues another
+      socket.send(record(T.RESIZE, { size: ((term.rows << 16) | term.cols) >>> 0 }));
+      await binary.status();
+    }).catch(() => { resizeQueued = false; });
+  }
+  term.onResize(() => sendResize());
+  window.addEventListener('resize', () => fit.fit());
+
+  async function put(file, remote, progress) {
+    checkName(remote);
+    if (file.size > 0xFFFFFFFF) {
+      throw new Error('larger than 4 GiB, too large for the protocol');
+    }
+    return binary.exclusive(async (socket) => {
+      binary.streamBusy = true;
+      socket.send(record(T.PUT, { size: file.size, name: remote }));
+      let status = await binary.status();
+      if (status !== 0) {
+        throw new FileError(status);       // the server reads no data after a refusal
+      }
+      let sent = 0;
+      while (sent < file.size) {
+        while (socket.bufferedAmount > MAX_BUFFERED) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        if (socket.readyState !== WebSocket.OPEN) {
+          throw new Error('connection lost');
+        }
+        const end = Math.min(file.size, sent + PUT_FRAME);
+        socket.send(await file.slice(sent, end).arrayBuffer());
+        sent = end;
+        progress(Math.max(0, sent - socket.bufferedAmount));
+      }
+      binary.streamBusy = false;
+      flow.flush();
+      const ticker = setInterval(() => progress(Math.max(0, sent - socket.bufferedAmount)), 100);
+      try {
+        status = await binary.status();
+      } finally {
+        clearInterval(ticker);
+      }
+      if (status !== 0) {
+        throw new FileError(status);
+      }
+      progress(file.size);
+    });
+  }
+
+  async function get(remote, progress) {
+    checkName(remote);
+    return binary.exclusive(async (socket) => {
+      binary.streamBusy = true;
+      socket.send(record(T.GET, { name: remote }));
+      let status = await binary.status();
+      if (status !== 0) {
+        throw new FileError(status);
+      }
+      const parts = [];
+      let total = 0;
+      for (;;) {
+        socket.send(new Uint8Array([0]));     // one ack, one chunk (spec §4.4)
+        const chunk = await binary.next();
+        const n = chunk.length >= 2 ? chunk[0] | (chunk[1] << 8) : -1;
+        if (chunk.length !== n + 2) {
+          throw new Error('unexpected reply from the server');
+        }
+        if (n === 0) {
+          break;
+        }
+        parts.push(chunk.slice(2));
+        total += n;
+        progress(total);
+      }
+      binary.streamBusy = false;
+      flow.flush();
+      status = await binary.status();
+      if (status !== 0) {
+        throw new FileError(status);
+      }
+      return new Blob(parts, { type: 'application/octet-stream' });
+    });
+  }
+
+  // ---- files panel ----
+  const files = { busy: 0, status: '', transfers: [] };
+
+  function fileStatus(text, error) {
+    files.status = text;
+    fileStatusEl.textContent = text;
+    fileStatusEl.className = error ? 'error' : '';
+  }
+
+  function addTransfer(label, size) {
+    const li = document.createElement('li');
+    const name = document.createElement('div');
+    const bar = document.createElement('progress');
+    const note = document.createElement('div');
+    name.textContent = label;
+    bar.max = Math.max(1, size);
+    bar.value = 0;
+    note.textContent = 'queued';
+    li.append(name, bar, note);
+    transfersEl.prepend(li);
+    const t = { name: label, size, done: 0, state: 'queued', message: '' };
+    files.transfers.push(t);
+    return {
+      progress(n) {
+        t.done = n;
+        t.state = 'running';
+        bar.value = n;
+        note.textContent = n + ' of ' + size + ' bytes';
+      },
+      finish(message) {
+        t.state = 'done';
+        t.message = message;
+        bar.value = bar.max;
+        note.textContent = message;
+        note.className = 'done';
+      },
+      fail(e) {
+        t.state = 'failed';
+        t.message = e.message;
+        note.textContent = 'failed: ' + e.message;
+        note.className = 'error';
+      },
+    };
+  }
+
+  function joinPath(dir, name) {
+    const d = dir.trim() || '/';
+    return (d.endsWith('/') ? d : d + '/') + name;
+  }
+
+  document.getElementById('upload-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const input = document.getElementById('upload-input');
+    const dir = document.getElementById('upload-dir').value;
+    const chosen = Array.from(input.files);
+    if (chosen.length === 0) {
+      fileStatus('choose one or more files first', true);
+      return;
+    }
+    input.value = '';
+    for (const file of chosen) {
+      const remote = joinPath(dir, file.name);
+      const t = addTransfer('put ' + remote, file.size);
+      files.busy++;
+      put(file, remote, (n) => t.progress(n))
+        .then(() => {
+          t.finish('uploaded, ' + file.size + ' bytes');
+          fileStatus('uploaded ' + remote, false);
+        })
+        .catch((e) => {
+          t.fail(e);
+          fileStatus('upload of ' + remote + ' failed: ' + e.message, true);
+        })
+        .finally(() => files.busy--);
+    }
+  });
+
+  document.getElementById('download-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const remote = document.getElementById('download-name').value.trim();
+    if (!remote) {
+      fileStatus('type the name of a file to download', true);
+      return;
+    }
+    const t = addTransfer('get ' + remote, 0);
+    files.busy++;
+    get(remote, (n) => t.progress(n))
+      .then((blob) => {
+        const base = remote.split('/').filter(Boolean).pop() || 'download';
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = base;
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+        t.finish('downloaded, ' + blob.size + ' bytes, saved as ' + base);
+        fileStatus('downloaded ' + remote, false);
+      })
+      .catch((e) => {
+        t.fail(e);
+        fileStatus('download of ' + remote + ' failed: ' + e.message, true);
+      })
+      .finally(() => files.busy--);
+  });
+
+  if (viewOnly) {
+    filesEl.setAttribute('aria-disabled', 'true');
+    filesEl.querySelectorAll('input, button').forEach((el) => { el.disabled = true; });
+    fileStatus('a view-only terminal cannot move files', false);
+  }
+
+  // ---- close and re-attach ----
+  function onClose(ev) {
+    binary.lost();
+    flow.reset();
+    closeReason = ev.code + (ev.reason ? ' ' + ev.reason : '');
+    if (state === 'denied') {
+      return;
+    }
+    // 1006: the connection dropped without a close frame (a network failure). Any close code is the
+    // server's decision (session ended 1000, no such session 1008, ...): never re-attach then.
+    const dropped = ev.code === 1006 && sessionId !== null && password !== null;
+    if (dropped && !reconnecting) {
+      reconnecting = true;
+      dropDeadline = Date.now() + LINGER_MS;
+      attempt = 0;
+    }
+    if (dropped && Date.now() < dropDeadline) {
+      const delay = Math.min(5000, 250 * 2 ** attempt++);
+      setStatus('reconnecting', 'reconnecting… (session ' + sessionId + ', connection lost: ' + closeReason + ')');
+      setTimeout(connect, delay);
+      return;
+    }
+    if (dropped) {
+      setStatus('disconnected', 'disconnected: gave up reconnecting after ' + Math.round(LINGER_MS / 1000)
+        + ' s (the session lingers that long)');
+    } else {
+      setStatus('disconnected', 'disconnected: ' + closeReason);
+    }
+    reconnecting = false;
+    term.write('\r\n[disconnected: ' + closeReason + ']\r\n');
+  }
+
+  // ---- for people and tests ----
+  window.webrepl = {
+    get state() { return state; },
+    get sessionId() { return sessionId; },
+    get viewOnly() { return viewOnly; },
+    get features() { return features.slice(); },
+    get flow() { return flow.on; },
+    get closeReason() { return closeReason; },
+    get history() { return history.slice(); },
+    get violations() { return violations.slice(); },
+    get files() { return { busy: files.busy, status: files.status, transfers: files.transfers.slice() }; },
+    terminalText() {
+      const b = term.buffer.active;
+      const lines = [];
+      for (let i = 0; i < b.length; i++) {
+        const line = b.getLine(i);
+        lines.push(line ? line.translateToString(true) : '');
+      }
+      return lines.join('\n');
+    },
+    // A network drop as the page sees it (tests): the socket goes without the server's close frame.
+    get socket() { return ws; },
+  };
+
+  connect();
+})();
