@@ -11,9 +11,13 @@ hold=${2:-5m}
 report=${3:-target/idle-capacity}
 mkdir -p "$report"
 ulimit -n 20000
+# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
+./webrepl --version >/dev/null
+cp server/target/webrepl.jar "$report/webrepl.jar"
+jar="$report/webrepl.jar"
 log="$report/serve.log"
 export WEBREPL_PASSWORD=idle-bench
-./webrepl serve --engine echo --port 0 --admin-port 0 --max-sessions $((n + 100)) --idle-timeout 0 \
+java -jar "$jar" serve --engine echo --port 0 --admin-port 0 --max-sessions $((n + 100)) --idle-timeout 0 \
   --linger 0 >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
@@ -36,7 +40,7 @@ sessions() { curl -s "http://127.0.0.1:$admin/metrics" | awk '/^webrepl_sessions
 
 heap0=$(heap); rss0=$(rss)
 echo "before: heap $heap0 B, RSS $rss0 B"
-./webrepl bench --scenario idle --sessions "$n" --ramp-up 60s --duration "$hold" --quiet \
+java -jar "$jar" bench --scenario idle --sessions "$n" --ramp-up 60s --duration "$hold" --quiet \
   --max-connections $((n + 100)) --source 127.0.0.2-127.0.0.9 --request-timeout 30s \
   --target "ws://127.0.0.1:$port/" --report "$report" >"$report/bench.out" 2>&1 &
 gen=$!

@@ -10,8 +10,12 @@ counts=${2:-"1 100 1000"}
 report=${3:-target/typing-latency}
 mkdir -p "$report"
 ulimit -n 20000
+# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
+./webrepl --version >/dev/null
+cp server/target/webrepl.jar "$report/webrepl.jar"
+jar="$report/webrepl.jar"
 export WEBREPL_PASSWORD=typing-bench
-./webrepl serve --engine echo --port 0 --admin-port 0 --idle-timeout 0 --linger 0 --max-sessions 5000 \
+java -jar "$jar" serve --engine echo --port 0 --admin-port 0 --idle-timeout 0 --linger 0 --max-sessions 5000 \
   >"$report/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
@@ -23,7 +27,7 @@ for _ in $(seq 1 120); do   # at most 60 s for the banner
 done
 [ -n "$port" ] || { echo "server did not start"; cat "$report/serve.log"; exit 1; }
 for n in $counts; do
-  ./webrepl bench --scenario typing --sessions "$n" --rate 10 --ramp-up 10s --duration "$duration" --quiet \
+  java -jar "$jar" bench --scenario typing --sessions "$n" --rate 10 --ramp-up 10s --duration "$duration" --quiet \
     --target "ws://127.0.0.1:$port/" --report "$report/$n" | head -1
   python3 - "$report/$n/report.json" <<'PY'
 import json, sys

@@ -1,6 +1,6 @@
 package dev.webrepl.core.protocol;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +20,10 @@ public final class Utf8TextFramer {
     private final int maxFrame;
     private final byte[] pending = new byte[3];
     private int pendingLength;
+    /** The frame being filled during a write, its length, and the bytes of the write still to come. */
+    private byte[] frame;
+    private int fill;
+    private int sizeHint;
 
     public Utf8TextFramer(Consumer<byte[]> frames) {
         this(frames, MAX_FRAME);
@@ -35,7 +39,6 @@ public final class Utf8TextFramer {
 
     /** Frames {@code bytes}; emits nothing if all of it is the start of an incomplete sequence. */
     public void write(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + pendingLength);
         byte[] input;
         if (pendingLength > 0) {
             input = new byte[pendingLength + bytes.length];
@@ -45,43 +48,105 @@ public final class Utf8TextFramer {
         } else {
             input = bytes;
         }
-        int i = 0;
         int n = input.length;
+        sizeHint = n - incompleteTail(input, n);
+        // input[run..i) is valid UTF-8 not yet copied: valid text is copied in blocks, not per character.
+        int run = 0;
+        int i = 0;
         while (i < n) {
             int b = input[i] & 0xFF;
-            int need = b < 0x80 ? 0 : b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2
-                    : b >= 0xF0 && b <= 0xF4 ? 3 : -1;
-            int len;
-            if (need < 0) {
-                len = -1;
-            } else if (i + need >= n) {
-                // Possibly incomplete: valid so far? then keep it for the next write.
-                if (prefixValid(input, i, n)) {
-                    System.arraycopy(input, i, pending, 0, n - i);
-                    pendingLength = n - i;
-                    break;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int need = b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2 : b >= 0xF0 && b <= 0xF4 ? 3 : -1;
+            if (need > 0 && i + need < n && validSequence(input, i, need)) {
+                i += need + 1;
+                continue;
+            }
+            appendValid(input, run, i);
+            if (need > 0 && i + need >= n && prefixValid(input, i, n)) {
+                // Possibly incomplete and valid so far: keep it for the next write.
+                System.arraycopy(input, i, pending, 0, n - i);
+                pendingLength = n - i;
+                run = n;
+                i = n;
+                break;
+            }
+            // One U+FFFD per maximal valid prefix ("a sequence cut short"), as browsers decode it.
+            appendReplacement();
+            i += need > 0 ? validPrefixLength(input, i, Math.min(n, i + need + 1)) : 1;
+            run = i;
+        }
+        appendValid(input, run, i);
+        if (fill > 0) {
+            emit();
+        }
+    }
+
+    /** Copies valid text {@code in[from..to)} into frames, cutting only between characters. */
+    private void appendValid(byte[] in, int from, int to) {
+        while (from < to) {
+            int room = maxFrame - fill;
+            int cut = to;
+            if (to - from > room) {
+                // A frame holds whole characters: back off the continuation bytes at the limit.
+                cut = from + room;
+                while ((in[cut] & 0xC0) == 0x80) {
+                    cut--;
                 }
-                len = -1;
-            } else {
-                len = validSequence(input, i, need) ? need + 1 : -1;
             }
-            int size = len < 0 ? REPLACEMENT.length : len;
-            if (out.size() + size > maxFrame) {
-                frames.accept(out.toByteArray());
-                out.reset();
-            }
-            if (len < 0) {
-                // One U+FFFD per maximal valid prefix ("a sequence cut short"), as browsers decode it.
-                out.write(REPLACEMENT, 0, REPLACEMENT.length);
-                i += need > 0 ? validPrefixLength(input, i, Math.min(n, i + need + 1)) : 1;
-            } else {
-                out.write(input, i, len);
-                i += len;
+            reserve(cut - from, to - from);
+            System.arraycopy(in, from, frame, fill, cut - from);
+            fill += cut - from;
+            sizeHint -= cut - from;
+            from = cut;
+            if (from < to) {
+                emit();
             }
         }
-        if (out.size() > 0) {
-            frames.accept(out.toByteArray());
+    }
+
+    private void appendReplacement() {
+        if (fill + REPLACEMENT.length > maxFrame) {
+            emit();
         }
+        reserve(REPLACEMENT.length, REPLACEMENT.length);
+        System.arraycopy(REPLACEMENT, 0, frame, fill, REPLACEMENT.length);
+        fill += REPLACEMENT.length;
+    }
+
+    /**
+     * Makes room for {@code n} more bytes (of the {@code wanted} to come) in the frame being filled. A
+     * new frame is sized for the rest of the write, so valid text fills it exactly and goes out uncopied.
+     */
+    private void reserve(int n, int wanted) {
+        if (frame == null) {
+            frame = new byte[Math.min(maxFrame, Math.max(wanted, sizeHint))];
+        } else if (fill + n > frame.length) {
+            frame = Arrays.copyOf(frame, Math.min(maxFrame, Math.max(fill + wanted, 2 * frame.length)));
+        }
+    }
+
+    private void emit() {
+        frames.accept(fill == frame.length ? frame : Arrays.copyOf(frame, fill));
+        frame = null;
+        fill = 0;
+    }
+
+    /** A size hint only: how many bytes at the end look like the start of an incomplete sequence. */
+    private static int incompleteTail(byte[] in, int n) {
+        for (int k = n - 1; k >= 0 && k >= n - 3; k--) {
+            int b = in[k] & 0xFF;
+            if (b < 0x80) {
+                return 0;
+            }
+            if (b >= 0xC0) {
+                int need = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+                return k + need >= n ? n - k : 0;
+            }
+        }
+        return 0;
     }
 
     /** Bytes held back because they may be the start of a multi-byte character. */

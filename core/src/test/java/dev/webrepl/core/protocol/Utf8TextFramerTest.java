@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -260,6 +261,114 @@ class Utf8TextFramerTest {
         small.write(HEX.parseHex("414243ff"));
 
         assertEquals(List.of("414243", "efbfbd"), takeFrames());
+    }
+
+    @Test
+    void blockCopyingGivesTheSameFramesAsTheCharacterByCharacterModel() {
+        // Bytes that are mostly UTF-8 with some broken sequences, in random pieces, at several frame limits.
+        byte[][] alphabet = {utf8("a"), utf8("é"), utf8("€"), utf8("😀"), {(byte) 0xFF}, {(byte) 0x80},
+            {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF0, (byte) 0x9F}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}};
+        for (long seed = 0; seed < 200; seed++) {
+            Random random = new Random(seed);
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            int size = 1 + random.nextInt(random.nextBoolean() ? 40 : 3000);
+            while (text.size() < size) {
+                text.writeBytes(alphabet[random.nextInt(random.nextInt(4) == 0 ? alphabet.length : 4)]);
+            }
+            byte[] bytes = text.toByteArray();
+            int maxFrame = random.nextBoolean() ? 4 + random.nextInt(20) : Utf8TextFramer.MAX_FRAME;
+            List<byte[]> expected = new ArrayList<>();
+            FramerModel model = new FramerModel(expected::add, maxFrame);
+            Utf8TextFramer subject = new Utf8TextFramer(frames::add, maxFrame);
+
+            int at = 0;
+            while (at < bytes.length) {
+                int n = Math.min(bytes.length - at, 1 + random.nextInt(random.nextBoolean() ? 5 : 500));
+                byte[] piece = Arrays.copyOfRange(bytes, at, at + n);
+                model.write(piece);
+                subject.write(piece);
+                assertEquals(model.pendingLength, subject.pendingBytes(), "seed " + seed);
+                at += n;
+            }
+
+            assertEquals(expected.stream().map(HEX::formatHex).toList(), takeFrames(), "seed " + seed);
+        }
+    }
+
+    /** The framer as it was, one character at a time through a ByteArrayOutputStream: the model for frame boundaries. */
+    private static final class FramerModel {
+        private final Consumer<byte[]> frames;
+        private final int maxFrame;
+        private final byte[] pending = new byte[3];
+        private int pendingLength;
+
+        FramerModel(Consumer<byte[]> frames, int maxFrame) {
+            this.frames = frames;
+            this.maxFrame = maxFrame;
+        }
+
+        void write(byte[] bytes) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] input = new byte[pendingLength + bytes.length];
+            System.arraycopy(pending, 0, input, 0, pendingLength);
+            System.arraycopy(bytes, 0, input, pendingLength, bytes.length);
+            pendingLength = 0;
+            int i = 0;
+            int n = input.length;
+            while (i < n) {
+                int b = input[i] & 0xFF;
+                int need = b < 0x80 ? 0 : b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2
+                        : b >= 0xF0 && b <= 0xF4 ? 3 : -1;
+                int len;
+                if (need < 0) {
+                    len = -1;
+                } else if (i + need >= n) {
+                    if (prefixValid(input, i, n)) {
+                        System.arraycopy(input, i, pending, 0, n - i);
+                        pendingLength = n - i;
+                        break;
+                    }
+                    len = -1;
+                } else {
+                    len = prefixValid(input, i, i + need + 1) ? need + 1 : -1;
+                }
+                int size = len < 0 ? 3 : len;
+                if (out.size() + size > maxFrame) {
+                    frames.accept(out.toByteArray());
+                    out.reset();
+                }
+                if (len < 0) {
+                    out.write(0xEF);
+                    out.write(0xBF);
+                    out.write(0xBD);
+                    int end = Math.min(n, i + need + 1);
+                    int m = 1;
+                    while (need > 0 && i + m < end && prefixValid(input, i, i + m + 1)) {
+                        m++;
+                    }
+                    i += m;
+                } else {
+                    out.write(input, i, len);
+                    i += len;
+                }
+            }
+            if (out.size() > 0) {
+                frames.accept(out.toByteArray());
+            }
+        }
+
+        private static boolean prefixValid(byte[] in, int i, int end) {
+            int b0 = in[i] & 0xFF;
+            for (int k = i + 1; k < end; k++) {
+                int b = in[k] & 0xFF;
+                int lo = k == i + 1 && b0 == 0xE0 ? 0xA0 : k == i + 1 && b0 == 0xF0 ? 0x90 : 0x80;
+                int hi = k == i + 1 && b0 == 0xED ? 0x9F : k == i + 1 && b0 == 0xF4 ? 0x8F : 0xBF;
+                if (b < lo || b > hi) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Test
