@@ -27,7 +27,7 @@ for _ in $(seq 1 120); do   # at most 60 s for the banner
 done
 [ -n "$port" ] || { echo "server did not start"; cat "$report/serve.log"; exit 1; }
 for n in $counts; do
-  java -jar "$jar" bench --scenario typing --sessions "$n" --rate 10 --ramp-up 10s --duration "$duration" --quiet \
+  java -jar "$jar" bench --scenario typing --sessions "$n" --rate "${RATE:-10}" --ramp-up 10s --duration "$duration" --quiet \
     --target "ws://127.0.0.1:$port/" --report "$report/$n" | head -1
   python3 - "$report/$n/report.json" <<'PY'
 import json, sys
