@@ -256,6 +256,10 @@ class ConnectionParserProperties {
     void anyValidPutReassemblesByteExactUnderAnySplit() {
         RandomTries.check("anyValidPut", 200, random -> {
             String name = safeName(random);
+            while (name.equals("d")) {
+                name = safeName(random); // the harness's directory: a PUT there is 21, rightly
+            }
+            String target = name;
             int size = random.nextInt(8) == 0 ? random.nextInt(3) : random.nextInt(65537);
             byte[] content = new byte[size];
             random.nextBytes(content);
@@ -279,13 +283,13 @@ class ConnectionParserProperties {
                     }
                     assertEquals(List.of(HEX.formatHex(WB_OK), HEX.formatHex(WB_OK)),
                             h.binaries.stream().map(HEX::formatHex).toList());
-                    assertArrayEquals(content, Files.readAllBytes(h.root.resolve(name)), "the file on disk");
+                    assertArrayEquals(content, Files.readAllBytes(h.root.resolve(target)), "the file on disk");
                     try (Stream<Path> files = Files.list(h.root)) {
                         assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".part")).toList(),
                                 "no temporary file left");
                     }
                 }
-            }, () -> "PUT of " + size + " bytes as " + name + " in " + sent.size() + " frames");
+            }, () -> "PUT of " + size + " bytes as " + target + " in " + sent.size() + " frames");
         });
     }
 
