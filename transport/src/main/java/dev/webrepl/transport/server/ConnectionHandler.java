@@ -145,6 +145,13 @@ final class ConnectionHandler {
                     LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") lost: " + e.getMessage());
                     return Mono.empty();
                 })
+                // A frame that breaks RFC 6455 framing is the peer's error, and Netty's decoder has already
+                // answered it with 1002 (1009 if too long) and closed: one line, no stack trace, no 1011.
+                .onErrorResume(io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException.class, e -> {
+                    LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") closed on a protocol error: "
+                            + e.getMessage());
+                    return Mono.empty();
+                })
                 .onErrorResume(e -> {
                     LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
                     enqueue(new Close(1011, "internal error"));

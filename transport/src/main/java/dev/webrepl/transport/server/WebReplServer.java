@@ -143,6 +143,11 @@ public final class WebReplServer implements AutoCloseable {
         return sessions;
     }
 
+    /** WebSocket connections open now, logged in or not (a connection still in the handshake is not counted). */
+    public int openConnections() {
+        return open.size();
+    }
+
     /**
      * The embedding API's connection-arrived callback slot: {@code callback} runs, off the I/O
      * thread, for every terminal that logs in and attaches (new session or not). Setting replaces the
