@@ -82,6 +82,13 @@ final class ConnectionMeters implements ConnectionRecorder {
     }
 
     @Override
+    public void refused(String reason) {
+        // The reasons are a handful of fixed words (ConnectionRecorder#refused): tag cardinality stays low.
+        Counter.builder("webrepl.connections.refused").description("Connections refused or closed by a security limit")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
     public void keystrokeEchoed(long nanos) {
         keystrokes.record(nanos, TimeUnit.NANOSECONDS);
     }

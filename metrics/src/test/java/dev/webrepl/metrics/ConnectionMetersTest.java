@@ -74,6 +74,16 @@ class ConnectionMetersTest {
     }
 
     @Test
+    void refusalsAreCountedByReason() {
+        meters.refused("origin");
+        meters.refused("origin");
+        meters.refused("login-timeout");
+        assertEquals(2, counter("webrepl.connections.refused", "reason", "origin").count());
+        assertEquals(1, counter("webrepl.connections.refused", "reason", "login-timeout").count());
+        assertEquals(2, registry.find("webrepl.connections.refused").counters().size());
+    }
+
+    @Test
     void keystrokeEchoIsTimedInNanoseconds() {
         meters.keystrokeEchoed(1_500_000);
         meters.keystrokeEchoed(500_000);

@@ -15,6 +15,7 @@ import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.metrics.AdminOptions;
 import dev.webrepl.metrics.WebReplMetrics;
+import dev.webrepl.transport.server.SecurityOptions;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
@@ -54,7 +55,8 @@ final class ServeCommand implements Callable<Integer> {
             + " or --password-file. Without any, a random one is generated and printed once.")
     String password;
 
-    @Option(names = "--password-file", description = "A file whose first line is the password.")
+    @Option(names = "--password-file", description = "A file whose first line is the password, or its hash from "
+            + "`webrepl hash-password` (pbkdf2-sha256$...).")
     Path passwordFile;
 
     @Option(names = "--root", defaultValue = "webrepl-files",
@@ -91,6 +93,42 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--viewer-password", description = "A second password that only grants view-only terminals (/session/ID?mode=view).")
     String viewerPassword;
+
+    @Option(names = "--viewer-password-file", description = "A file whose first line is the viewer password, or its hash "
+            + "from `webrepl hash-password`.")
+    Path viewerPasswordFile;
+
+    @Option(names = "--max-login-failures", defaultValue = "5", description = "Failed logins from one address, within "
+            + "--lockout, that lock it out; each failure's answer is delayed longer (default: ${DEFAULT-VALUE}).")
+    int maxLoginFailures;
+
+    @Option(names = "--lockout", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long an address stays locked out: new connections get close code 1008 (default: ${DEFAULT-VALUE}).")
+    Duration lockout;
+
+    @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "A browser origin (e.g. https://ide.example) "
+            + "allowed to open WebSockets besides the server's own; repeatable. Others get 403; no Origin (CLI clients) is fine.")
+    List<String> allowedOrigins = new java.util.ArrayList<>();
+
+    @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "A connection without its HTTP response (101 or page) this soon is closed (default: ${DEFAULT-VALUE}).")
+    Duration handshakeTimeout;
+
+    @Option(names = "--login-timeout", defaultValue = "30s", converter = DurationConverter.class,
+            description = "No password line this soon after the prompt: close code 1008 (default: ${DEFAULT-VALUE}).")
+    Duration loginTimeout;
+
+    @Option(names = "--max-frame", defaultValue = "" + ServerOptions.DEFAULT_MAX_FRAME,
+            description = "Largest client frame payload in bytes; larger: close code 1009 (default: ${DEFAULT-VALUE}).")
+    int maxFrame;
+
+    @Option(names = "--max-header-bytes", defaultValue = "8192",
+            description = "Largest HTTP request header block; larger: 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "50",
+            description = "WebSocket connections open at once from one address; more: close code 1013 (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
 
     @Option(names = "--max-sessions", defaultValue = "1000", description = "Sessions at once; more get close code 1013 (default: ${DEFAULT-VALUE}).")
     int maxSessions;
@@ -172,12 +210,19 @@ final class ServeCommand implements Callable<Integer> {
     MonitoredServer start() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         TlsFiles tls = tlsFiles();
-        String pw = resolvePassword(out);
+        PasswordCheck pw = passwordCheck(resolvePassword(out), "the password");
+        PasswordCheck viewer = viewerPasswordCheck();
+        SecurityOptions security = securityOptions();
         FileStore store = new FileStore(root);
-        ServerOptions options = ServerOptions.of(PasswordCheck.plain(pw), store)
+        ServerOptions options = ServerOptions.of(pw, store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
-                .withViewerPassword(viewerPassword == null ? null : PasswordCheck.plain(viewerPassword))
-                .withTls(tls);
+                .withViewerPassword(viewer)
+                .withTls(tls).withSecurity(security).withMaxFramePayloadLength(maxFrame);
+        String warning = plainTextWarning(host, tls != null);
+        if (warning != null) {
+            spec.commandLine().getErr().println(warning);
+            spec.commandLine().getErr().flush();
+        }
         AdminOptions admin = adminOptions();
         if (admin != null) {
             admin = admin.withTls(tls);   // the admin listener follows the server: https when it speaks wss
@@ -206,6 +251,68 @@ final class ServeCommand implements Callable<Integer> {
         }
         out.flush();
         return monitored;
+    }
+
+    /**
+     * The warning for serving beyond this machine in clear text (issue #9), or null: a loopback
+     * address, or TLS. A name that does not resolve gets none; binding it fails anyway.
+     */
+    static String plainTextWarning(String host, boolean tls) {
+        if (tls) {
+            return null;
+        }
+        try {
+            if (java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+                return null;
+            }
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+        return "WARNING: serving on " + host + " without TLS: passwords and terminals cross the network in clear text. "
+                + "Use --tls-cert/--tls-key, or a TLS reverse proxy with --host 127.0.0.1 (README \"Security\").";
+    }
+
+    /** The defences as configured; a bad value is a usage error. */
+    SecurityOptions securityOptions() {
+        try {
+            return SecurityOptions.DEFAULTS.withLoginFailures(maxLoginFailures, lockout)
+                    .withAllowedOrigins(allowedOrigins)
+                    .withTimeouts(handshakeTimeout, loginTimeout)
+                    .withMaxHeaderBytes(maxHeaderBytes)
+                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** A password line (plain or a hash); a malformed hash is a usage error that does not quote the line. */
+    private PasswordCheck passwordCheck(String line, String source) {
+        try {
+            return PasswordCheck.parse(line);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), source + ": " + e.getMessage());
+        }
+    }
+
+    /** --viewer-password or --viewer-password-file (not both), or null for no viewer password. */
+    private PasswordCheck viewerPasswordCheck() throws IOException {
+        if (viewerPassword != null && viewerPasswordFile != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--viewer-password and --viewer-password-file: give one");
+        }
+        if (viewerPassword != null) {
+            return passwordCheck(requireNonEmpty(viewerPassword, "--viewer-password"), "--viewer-password");
+        }
+        if (viewerPasswordFile != null) {
+            return passwordCheck(firstLine(viewerPasswordFile, "--viewer-password-file"), "--viewer-password-file "
+                    + viewerPasswordFile);
+        }
+        return null;
+    }
+
+    private String firstLine(Path file, String option) throws IOException {
+        String first = Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+        return requireNonEmpty(first.strip(), option + " " + file);
     }
 
     /**
@@ -316,8 +423,7 @@ final class ServeCommand implements Callable<Integer> {
             return requireNonEmpty(password, "--password");
         }
         if (passwordFile != null) {
-            String first = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
-            return requireNonEmpty(first.strip(), "--password-file " + passwordFile);
+            return firstLine(passwordFile, "--password-file");
         }
         String env = System.getenv(PASSWORD_ENV);
         if (env != null) {

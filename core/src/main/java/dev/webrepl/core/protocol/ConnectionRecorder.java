@@ -36,6 +36,14 @@ public interface ConnectionRecorder extends TransferListener {
     }
 
     /**
+     * A connection was refused or closed by a limit before or instead of a session: {@code reason}
+     * is one of a few fixed words (origin, handshake-timeout, header-too-large, login-timeout,
+     * locked-out, per-address-limit).
+     */
+    default void refused(String reason) {
+    }
+
+    /**
      * Keystroke to echo on the server: from a terminal input frame's arrival to the first output
      * byte written to the same terminal after it.
      */

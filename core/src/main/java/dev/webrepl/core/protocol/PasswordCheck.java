@@ -16,4 +16,12 @@ public interface PasswordCheck {
         byte[] expected = password.getBytes(StandardCharsets.UTF_8);
         return entry -> MessageDigest.isEqual(expected, entry);
     }
+
+    /**
+     * A stored password line: a {@link PasswordHash} line ({@code pbkdf2-sha256$...}, from
+     * {@code webrepl hash-password}) or else a plain password. Exceptions never quote the line.
+     */
+    static PasswordCheck parse(String line) {
+        return line.startsWith(PasswordHash.PREFIX) ? PasswordHash.parse(line) : plain(line);
+    }
 }

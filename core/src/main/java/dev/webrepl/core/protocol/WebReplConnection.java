@@ -30,6 +30,15 @@ public final class WebReplConnection {
         /** Ends the TCP connection with no close frame, as the reference does after a wrong password (§2). */
         void closeWithoutFrame();
 
+        /**
+         * A wrong password: sends {@code answer} and ends without a close frame (§2). A transport
+         * may delay this (brute-force throttling) without blocking its thread.
+         */
+        default void denied(byte[] answer) {
+            text(answer);
+            closeWithoutFrame();
+        }
+
         /** Sends a close frame with {@code code} and {@code reason} after what was sent before, then ends. */
         void close(int code, String reason);
     }
@@ -139,8 +148,7 @@ public final class WebReplConnection {
         if (!ok) {
             recorder.loginFailed();
             state = State.CLOSED;
-            wire.text(DENIED.clone());
-            wire.closeWithoutFrame();
+            wire.denied(DENIED.clone());
             return;
         }
         recorder.loginSucceeded();

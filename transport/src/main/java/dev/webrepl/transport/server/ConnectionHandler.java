@@ -22,6 +22,10 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -96,8 +100,19 @@ final class ConnectionHandler {
     /** Event-loop only: the FLOW window (0: acknowledgements off) and the text payload bytes sent and not yet ACKed. */
     private int flowWindow;
     private long outstanding;
+    /** Security (README "Security"): the server's throttle and per-address count, the peer's address (null if not IP). */
+    private final LoginThrottle throttle;
+    private final AddressConnections perAddress;
+    private volatile InetAddress address;
+    private volatile boolean countedForAddress;
+    /** Set once the password stage has an answer (or timed out), so the login timer does nothing. */
+    private volatile boolean loginEnded;
+    private volatile ScheduledFuture<?> loginTimer;
 
-    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target) {
+    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target,
+                      LoginThrottle throttle, AddressConnections perAddress) {
+        this.throttle = throttle;
+        this.perAddress = perAddress;
         this.options = options;
         this.sessions = sessions;
         this.worker = workers.createWorker();
@@ -108,6 +123,9 @@ final class ConnectionHandler {
         in.withConnection(c -> {
             channel = c.channel();
             peer = String.valueOf(c.channel().remoteAddress());
+            if (c.channel().remoteAddress() instanceof InetSocketAddress remote) {
+                address = remote.getAddress();
+            }
             c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "webrepl.writability",
                     new ChannelInboundHandlerAdapter() {
                         @Override
@@ -128,12 +146,18 @@ final class ConnectionHandler {
                             }
                         }, new FlowRequests()),
                 new Wire(), options.recorder());
-        synchronized (connection) {
-            connection.start();
+        // Refused connections (locked out, too many from the address) get a close frame right after the
+        // 101 instead of the prompt: a close code tells a client more than a silent TCP close (README "Security").
+        boolean admitted = admit();
+        if (admitted) {
+            synchronized (connection) {
+                connection.start();
+            }
+            startLoginTimer();
         }
         return in.receiveFrames()
                 .mapNotNull(this::data)
-                .concatMap(d -> onWorker(() -> {
+                .concatMap(d -> !admitted ? Mono.empty() : onWorker(() -> {
                     synchronized (connection) {
                         return connection.onFrame(d.opcode(), d.payload());
                     }
@@ -164,6 +188,13 @@ final class ConnectionHandler {
                     return Mono.empty();
                 }))
                 .doFinally(signal -> {
+                    ScheduledFuture<?> t = loginTimer;
+                    if (t != null) {
+                        t.cancel(false);
+                    }
+                    if (countedForAddress) {
+                        perAddress.release(address);
+                    }
                     Slot s = slot;
                     if (s != null) {
                         s.leave("peer-gone", "peer gone");
@@ -192,10 +223,59 @@ final class ConnectionHandler {
     private PasswordCheck passwordCheck() {
         PasswordCheck main = options.password();
         PasswordCheck viewer = options.viewerPassword();
-        if (target.mode() == TerminalMode.VIEW && viewer != null) {
-            return entry -> main.matches(entry) | viewer.matches(entry);
+        PasswordCheck check = target.mode() == TerminalMode.VIEW && viewer != null
+                ? entry -> main.matches(entry) | viewer.matches(entry)
+                : main;
+        // Runs on the worker (a hash costs ~100 ms). A lockout that began while this connection was open
+        // applies too: otherwise many connections opened at once would each get a guess.
+        return entry -> {
+            InetAddress a = address;
+            return (a == null || !throttle.lockedOut(a)) && check.matches(entry);
+        };
+    }
+
+    /** Whether this connection may try to log in; if not, it is being closed with a close code that says why. */
+    private boolean admit() {
+        InetAddress a = address;
+        if (a == null) {
+            return true;
         }
-        return main;
+        if (throttle.lockedOut(a)) {
+            LOG.log(Level.INFO, "connection " + peer + " refused: address locked out after failed logins");
+            options.recorder().refused("locked-out");
+            enqueue(new Close(1008, "too many failed logins; try again later"));
+            return false;
+        }
+        if (!perAddress.tryAcquire(a)) {
+            LOG.log(Level.INFO, "connection " + peer + " refused: " + options.security().maxConnectionsPerAddress()
+                    + " connections from this address already");
+            options.recorder().refused("per-address-limit");
+            enqueue(new Close(1013, "too many connections from this address"));
+            return false;
+        }
+        countedForAddress = true;
+        return true;
+    }
+
+    /** Closes with 1008 a connection that has not finished the password stage in time (slow clients hold resources). */
+    private void startLoginTimer() {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        Duration timeout = options.security().loginTimeout();
+        try {
+            loginTimer = ch.eventLoop().schedule(() -> {
+                if (!loginEnded) {
+                    loginEnded = true;
+                    LOG.log(Level.INFO, "connection " + peer + ": no password within " + timeout + "; closed");
+                    options.recorder().refused("login-timeout");
+                    enqueue(new Close(1008, "login timed out"));
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException gone) {
+            // The event loop is shutting down: the connection goes with it.
+        }
     }
 
     private String sessionId() {
@@ -204,6 +284,12 @@ final class ConnectionHandler {
     }
 
     private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
+        // Called only after a right password (WebReplConnection.login): the address starts afresh.
+        loginEnded = true;
+        InetAddress a = address;
+        if (a != null) {
+            throttle.succeeded(a);
+        }
         Port port = new Port();
         Slot s;
         try {
@@ -446,6 +532,31 @@ final class ConnectionHandler {
         @Override
         public void closeWithoutFrame() {
             enqueue(new Close(0, ""));
+        }
+
+        /** A wrong password: the answer waits as the throttle says, on a timer, so no thread is held. */
+        @Override
+        public void denied(byte[] answer) {
+            loginEnded = true;
+            InetAddress a = address;
+            Duration delay = a == null ? Duration.ZERO : throttle.failed(a).delay();
+            Runnable deny = () -> {
+                synchronized (direct) {
+                    direct.add(new TextWebSocketFrame(Unpooled.wrappedBuffer(answer)));
+                    direct.add(new Close(0, ""));
+                }
+                drain();
+            };
+            Channel ch = channel;
+            if (delay.isZero() || ch == null) {
+                deny.run();
+                return;
+            }
+            try {
+                ch.eventLoop().schedule(deny, delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException gone) {
+                // The event loop is shutting down: the connection goes with it.
+            }
         }
 
         @Override

@@ -27,11 +27,13 @@ import java.util.Objects;
  * @param nettyMetrics          Reactor Netty's own connection and data metrics go here; null for none
  * @param tls                   the certificate and key to speak TLS with (wss:// and https:// on the
  *                              same port); null for plain ws:// and http://
+ * @param security              login throttling, the origin rule, timeouts and per-address limits
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
                             byte[] version, int maxFramePayloadLength, ConnectionRecorder recorder,
                             Duration shutdownTimeout, PasswordCheck viewerPassword,
-                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls) {
+                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls,
+                            SecurityOptions security) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -45,6 +47,10 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(files, "files");
         Objects.requireNonNull(recorder, "recorder");
+        Objects.requireNonNull(security, "security");
+        if (maxFramePayloadLength < 1) {
+            throw new IllegalArgumentException("max frame payload length must be positive");
+        }
         if (getChunkSize < 1 || getChunkSize > FileTransferChannel.MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + FileTransferChannel.MAX_CHUNK);
         }
@@ -57,7 +63,8 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** Loopback, port 8266, the default chunk size and frame limit. */
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
-                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null);
+                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null,
+                SecurityOptions.DEFAULTS);
     }
 
     @Override
@@ -67,48 +74,48 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     public ServerOptions withViewerPassword(PasswordCheck viewer) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewer, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewer, nettyMetrics, tls, security);
     }
 
     public ServerOptions withShutdownTimeout(Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, timeout, viewerPassword, nettyMetrics, tls);
+                recorder, timeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     public ServerOptions withRecorder(ConnectionRecorder r) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                r, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                r, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 
     /** Reactor Netty's connection and data metrics, recorded by {@code recorders} (one per server). */
     public ServerOptions withNettyMetrics(Supplier<? extends ChannelMetricsRecorder> recorders) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, recorders, tls);
+                recorder, shutdownTimeout, viewerPassword, recorders, tls, security);
     }
 
     /**
@@ -123,6 +130,17 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** {@link #withTls(Path, Path)} with both files in one value; null: plain ws:// and http://. */
     public ServerOptions withTls(TlsFiles identity) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity, security);
+    }
+
+    public ServerOptions withSecurity(SecurityOptions s) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, s);
+    }
+
+    /** The largest client frame payload accepted; a larger frame closes the connection with 1009. */
+    public ServerOptions withMaxFramePayloadLength(int bytes) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, bytes,
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
     }
 }

@@ -57,10 +57,15 @@ public final class WebReplServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** One party for the server itself and one per open connection, so close() can wait for them. */
     private final Phaser connections = new Phaser(1);
+    /** Failed logins and lockouts per remote address, and open connections per address (README "Security"). */
+    private final LoginThrottle throttle;
+    private final AddressConnections perAddress;
 
     private WebReplServer(ServerOptions options, SessionRegistry sessions) {
         this.options = options;
         this.sessions = sessions;
+        this.throttle = new LoginThrottle(options.security(), options.recorder());
+        this.perAddress = new AddressConnections(options.security().maxConnectionsPerAddress());
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
         this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
                 Integer.MAX_VALUE, "webrepl-worker", 60, true);
@@ -89,22 +94,26 @@ public final class WebReplServer implements AutoCloseable {
             }
             this.server = http
                     .runOn(loops)
+                    // Larger heads fail to decode and get Reactor Netty's error answer (HandshakeGuard counts them).
+                    .httpRequestDecoder(decoder -> decoder.maxHeaderSize(options.security().maxHeaderBytes()))
                     .host(options.host())
                     .port(options.port())
                     .doOnChannelInit((observer, channel, remote) -> channel.pipeline()
                             .addBefore(NettyPipeline.HttpCodec, EarlyBytesHolder.NAME, new EarlyBytesHolder())
                             .addAfter(NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
                                     new LegacyClientCompat(options.maxFramePayloadLength()))
-                            .addBefore(NettyPipeline.ReactiveBridge, InterruptScanner.NAME, new InterruptScanner()))
+                            .addBefore(NettyPipeline.ReactiveBridge, InterruptScanner.NAME, new InterruptScanner())
+                            .addAfter(NettyPipeline.HttpCodec, HandshakeGuard.NAME,
+                                    new HandshakeGuard(options.security().handshakeTimeout(), options.recorder())))
                     .route(routes -> routes
                             .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                                     (req, res) -> isUpgrade(req)
-                                            ? websocket(res, ConnectionHandler.Target.NEW, spec)
+                                            ? websocket(req, res, ConnectionHandler.Target.NEW, spec)
                                             : page(req, res))
                             .route(req -> req.method() == HttpMethod.GET
                                             && SESSION_PATH.matcher(pathOf(req.uri())).matches(),
                                     (req, res) -> isUpgrade(req)
-                                            ? websocket(res, attachTarget(req.uri()), spec)
+                                            ? websocket(req, res, attachTarget(req.uri()), spec)
                                             : page(req, res))
                             .route(req -> req.method() == HttpMethod.GET && pathOf(req.uri()).startsWith("/assets/"),
                                     (req, res) -> asset(res, pathOf(req.uri()))))
@@ -171,9 +180,54 @@ public final class WebReplServer implements AutoCloseable {
     /** {@code /session/{id}}: attach to a running session; {@code ?mode=view} for a viewer. */
     static final Pattern SESSION_PATH = Pattern.compile("/session/([A-Za-z0-9_-]{1,64})");
 
-    private Publisher<Void> websocket(HttpServerResponse res, ConnectionHandler.Target target, WebsocketServerSpec spec) {
-        return res.sendWebsocket((in, out) -> track(new ConnectionHandler(options, sessions, workers, target), in, out),
-                spec);
+    private Publisher<Void> websocket(HttpServerRequest req, HttpServerResponse res, ConnectionHandler.Target target,
+                                      WebsocketServerSpec spec) {
+        String origin = req.requestHeaders().get(HttpHeaderNames.ORIGIN);
+        if (!originAllowed(origin, req.requestHeaders().get(HttpHeaderNames.HOST), isSecure(),
+                options.security().allowedOrigins())) {
+            // A page from another site must not drive a session with the user's browser (DESIGN "Security defaults").
+            LOG.log(System.Logger.Level.INFO, "connection " + req.remoteAddress() + ": WebSocket from origin "
+                    + origin + " refused (403)");
+            options.recorder().refused("origin");
+            return res.status(HttpResponseStatus.FORBIDDEN)
+                    .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                    .sendString(Mono.just("origin not allowed\n"));
+        }
+        return res.sendWebsocket((in, out) -> track(
+                new ConnectionHandler(options, sessions, workers, target, throttle, perAddress), in, out), spec);
+    }
+
+    /**
+     * The Origin rule: none at all (CLI clients, spec §1.4 point 5), the server's own origin (its
+     * host and port as the request's {@code Host} names them, over http or https, so a TLS proxy in
+     * front still counts as same-origin), or one of {@code allowed} exactly (case-insensitive).
+     */
+    static boolean originAllowed(String origin, String host, boolean secure, java.util.List<String> allowed) {
+        if (origin == null) {
+            return true;
+        }
+        String o = origin.trim().toLowerCase(java.util.Locale.ROOT);
+        for (String a : allowed) {
+            if (o.equals(a.trim().toLowerCase(java.util.Locale.ROOT))) {
+                return true;
+            }
+        }
+        int sep = o.indexOf("://");
+        if (host == null || sep < 0) {
+            return false;
+        }
+        String scheme = o.substring(0, sep);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return false;
+        }
+        String own = withoutDefaultPort(host.trim().toLowerCase(java.util.Locale.ROOT), secure ? "https" : "http");
+        return !own.isEmpty() && withoutDefaultPort(o.substring(sep + 3), scheme).equals(own);
+    }
+
+    private static String withoutDefaultPort(String authority, String scheme) {
+        String port = scheme.equals("https") ? ":443" : ":80";
+        return authority.endsWith(port) ? authority.substring(0, authority.length() - port.length()) : authority;
     }
 
     static ConnectionHandler.Target attachTarget(String uri) {

@@ -79,6 +79,21 @@ public final class RawWebSocket implements AutoCloseable {
         return connect(port, 0);
     }
 
+    /** {@link #connect(int)} from {@code localAddress} (e.g. 127.0.0.2: another loopback address), any free port. */
+    public static RawWebSocket connectFrom(int port, String localAddress) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(READ_TIMEOUT_MS);
+            s.bind(new InetSocketAddress(localAddress, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MS);
+            return new RawWebSocket(s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /**
      * {@link #connect(int)} with a TCP receive buffer of {@code receiveBuffer} bytes (0: the system's),
      * for a client that stops reading and should make the server's socket back up soon.

@@ -1,0 +1,217 @@
+package dev.webrepl.transport.conformance;
+
+import static dev.webrepl.transport.conformance.RawWebSocket.CLI_REQUEST;
+import static dev.webrepl.transport.conformance.RawWebSocket.CLI_RESPONSE;
+import static dev.webrepl.transport.conformance.RawWebSocket.DENIED_FRAME;
+import static dev.webrepl.transport.conformance.RawWebSocket.PROMPT_FRAME;
+import static dev.webrepl.transport.conformance.RawWebSocket.ascii;
+import static dev.webrepl.transport.conformance.RawWebSocket.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.transport.server.SecurityOptions;
+import dev.webrepl.transport.server.ServerOptions;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * README "Security" on the wire: lockout per address, the Origin rule, the handshake and login
+ * timeouts, the header, frame and per-address limits, each with its close code or status and its
+ * counted event. Delays and timeouts are configured small so the tests stay short.
+ */
+class SecurityLimitsTest extends ServerTestBase {
+    private static final int MAX_FAILURES = 3;
+    private static final String ALLOWED = "https://ide.example";
+
+    private final Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+    private final AtomicInteger lockouts = new AtomicInteger();
+
+    @Override
+    protected ServerOptions configure(ServerOptions options) {
+        return options.withMaxFramePayloadLength(1000)
+                .withRecorder(new ConnectionRecorder() {
+                    @Override
+                    public void lockedOut() {
+                        lockouts.incrementAndGet();
+                    }
+
+                    @Override
+                    public void refused(String reason) {
+                        refused.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
+                    }
+                })
+                .withSecurity(SecurityOptions.DEFAULTS
+                        .withLoginFailures(MAX_FAILURES, Duration.ofHours(1))
+                        .withFailureDelay(Duration.ofMillis(1), Duration.ofMillis(4))
+                        .withAllowedOrigins(List.of(ALLOWED))
+                        .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(30))
+                        .withMaxHeaderBytes(1024)
+                        .withMaxConnectionsPerAddress(4));
+    }
+
+    private int refusedFor(String reason) {
+        AtomicInteger n = refused.get(reason);
+        return n == null ? 0 : n.get();
+    }
+
+    private void failLogin(RawWebSocket c) throws IOException {
+        c.send(frame(0x82, ascii("wrong\r")));
+        c.expect(DENIED_FRAME);
+        c.expectEof();
+    }
+
+    @Test
+    void maxFailuresLockTheAddressOutWith1008RightAfterTheUpgrade() throws IOException {
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        assertEquals(1, lockouts.get());
+        try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+            c.send(CLI_REQUEST);
+            c.expect(CLI_RESPONSE);
+            assertEquals("too many failed logins; try again later", c.expectClose(1008));
+            c.expectEof();
+        }
+        assertEquals(1, refusedFor("locked-out"));
+        assertEquals(1, lockouts.get(), "one lockout, however many refusals");
+    }
+
+    @Test
+    void anotherAddressStillLogsInDuringALockout() throws IOException {
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        try (RawWebSocket other = RawWebSocket.connectFrom(server.port(), "127.0.0.2")) {
+            other.login(PASSWORD);
+        }
+        assertEquals(1, lockouts.get());
+    }
+
+    @Test
+    void aConnectionOpenedBeforeTheLockoutIsDeniedEvenWithTheRightPassword() throws IOException {
+        try (RawWebSocket early = RawWebSocket.connect(server.port())) {
+            early.handshake();
+            for (int i = 0; i < MAX_FAILURES; i++) {
+                try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                    failLogin(c.handshake());
+                }
+            }
+            early.send(frame(0x82, ascii(PASSWORD + "\r")));
+            early.expect(DENIED_FRAME);
+            early.expectEof();
+        }
+    }
+
+    @Test
+    void aSuccessClearsTheFailures() throws IOException {
+        for (int i = 0; i < MAX_FAILURES - 1; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        try (RawWebSocket ok = RawWebSocket.connect(server.port())) {
+            ok.login(PASSWORD);
+        }
+        for (int i = 0; i < MAX_FAILURES - 1; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        try (RawWebSocket ok = RawWebSocket.connect(server.port())) {
+            ok.login(PASSWORD);
+        }
+        assertEquals(0, lockouts.get());
+    }
+
+    private static byte[] upgrade(String host, String origin) {
+        return ascii("GET / HTTP/1.1\r\nHost: " + host + "\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: foo\r\n\r\n");
+    }
+
+    @Test
+    void aSameOriginUpgradeIsAccepted() throws IOException {
+        String host = "127.0.0.1:" + server.port();
+        RawWebSocket c = connect();
+        c.send(upgrade(host, "http://" + host));
+        c.expect(CLI_RESPONSE);
+        c.expect(PROMPT_FRAME);
+    }
+
+    @Test
+    void anAllowedOriginIsAccepted() throws IOException {
+        RawWebSocket c = connect();
+        c.send(upgrade("127.0.0.1:" + server.port(), ALLOWED));
+        c.expect(CLI_RESPONSE);
+        c.expect(PROMPT_FRAME);
+    }
+
+    @Test
+    void aForeignOriginGets403AndIsCounted() throws IOException {
+        RawWebSocket c = connect();
+        c.send(upgrade("127.0.0.1:" + server.port(), "http://evil.example"));
+        String head = c.readHttpHead();
+        assertEquals("HTTP/1.1 403 Forbidden", head.lines().findFirst().orElseThrow());
+        assertEquals("origin not allowed\n", new String(c.readExactly(19), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, refusedFor("origin"));
+    }
+
+    @Test
+    void aPartialRequestIsClosedAfterTheHandshakeTimeout() throws IOException {
+        RawWebSocket c = connect();
+        c.send(ascii("GET / HT"));
+        c.expectEof();
+        assertEquals(1, refusedFor("handshake-timeout"));
+    }
+
+    @Test
+    void noPasswordWithinTheLoginTimeoutCloses1008() throws IOException {
+        restartWith(o -> configure(o).withSecurity(configure(o).security()
+                .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(300))));
+        RawWebSocket c = connect().handshake();
+        assertEquals("login timed out", c.expectClose(1008));
+        c.expectEof();
+        assertEquals(1, refusedFor("login-timeout"));
+    }
+
+    @Test
+    void aRequestHeadOverTheLimitIsRefusedAndCounted() throws IOException {
+        RawWebSocket c = connect();
+        c.send(ascii("GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(2000) + "\r\n"
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: foo\r\n\r\n"));
+        String head = c.readHttpHead();
+        assertEquals("HTTP/1.1 431 Request Header Fields Too Large", head.lines().findFirst().orElseThrow());
+        assertEquals(1, refusedFor("header-too-large"));
+    }
+
+    @Test
+    void aFrameOverTheLimitCloses1009() throws IOException {
+        RawWebSocket c = connect().login(PASSWORD);
+        c.send(frame(0x82, new byte[1001]));
+        assertEquals(1009, c.skipToClose());
+    }
+
+    @Test
+    void connectionsPerAddressOverTheLimitClose1013() throws IOException {
+        for (int i = 0; i < 4; i++) {
+            connect().handshake();
+        }
+        RawWebSocket c = connect();
+        c.send(CLI_REQUEST);
+        c.expect(CLI_RESPONSE);
+        assertEquals("too many connections from this address", c.expectClose(1013));
+        c.expectEof();
+        assertEquals(1, refusedFor("per-address-limit"));
+        try (RawWebSocket other = RawWebSocket.connectFrom(server.port(), "127.0.0.2")) {
+            other.handshake();
+        }
+    }
+}
