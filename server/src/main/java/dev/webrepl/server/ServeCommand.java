@@ -182,6 +182,13 @@ final class ServeCommand implements Callable<Integer> {
             + "--tls-cert; needs --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--tls-self-signed", description = "For development: speak TLS with a fresh self-signed certificate "
+            + "(localhost, 127.0.0.1, ::1 and --host), printing its SHA-256 fingerprint; clients must be told to trust it.")
+    boolean tlsSelfSigned;
+
+    /** The --tls-self-signed certificate's files, deleted once the listeners have read them. */
+    SelfSignedTls selfSigned;
+
     @Override
     public Integer call() throws IOException {
         try (MonitoredServer server = start()) {
@@ -210,6 +217,11 @@ final class ServeCommand implements Callable<Integer> {
     MonitoredServer start() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         TlsFiles tls = tlsFiles();
+        if (tlsSelfSigned) {
+            selfSigned = SelfSignedTls.generate(host);
+            tls = selfSigned.files();
+            out.println("TLS: self-signed certificate, SHA-256 fingerprint " + selfSigned.fingerprint());
+        }
         PasswordCheck pw = passwordCheck(resolvePassword(out), "the password");
         PasswordCheck viewer = viewerPasswordCheck();
         SecurityOptions security = securityOptions();
@@ -237,6 +249,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             // Unusable PEM content: a usage error that names the files, not a stack trace.
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } finally {
+            if (selfSigned != null) {
+                selfSigned.close();   // both listeners have built their TLS contexts (or failed): the key goes
+            }
         }
         WebReplServer server = monitored.server();
         out.printf("webrepl serving %s://%s:%d/ (files in %s, engine %s)%n", server.isSecure() ? "wss" : "ws",
@@ -320,6 +336,10 @@ final class ServeCommand implements Callable<Integer> {
      * before anything starts so the message names the flag and the file.
      */
     TlsFiles tlsFiles() {
+        if (tlsSelfSigned && (tlsCert != null || tlsKey != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key");
+        }
         if (tlsCert == null && tlsKey == null) {
             return null;
         }

@@ -2,6 +2,7 @@ package dev.webrepl.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,62 @@ class ServeTlsTest {
             // --tls trusts only the JDK's authorities, which never signed the test certificate.
             assertEquals(CliFailure.CONNECTION, client("ver", "--tls", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
         }
+    }
+
+    @Test
+    void selfSignedServesWssWithTheCertificateWhoseFingerprintItPrintsAndDeletesItsKeyFiles() throws Exception {
+        ServeCommand cmd = parse("--port", "0", "--no-admin", "--root", dir.resolve("root").toString(),
+                "--password", "pw", "--engine", "echo", "--tls-self-signed");
+        try (MonitoredServer server = cmd.start()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("^TLS: self-signed certificate, SHA-256 fingerprint ([0-9A-F:]{95})\n").matcher(out.toString());
+            assertTrue(m.find(), out.toString());
+            assertTrue(out.toString().contains("\nwebrepl serving wss://127.0.0.1:" + server.server().port() + "/"),
+                    out.toString());
+            // What a client is shown: the peer certificate of a TLS handshake (trusting anything, to look).
+            javax.net.ssl.SSLContext look = javax.net.ssl.SSLContext.getInstance("TLS");
+            look.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) look.getSocketFactory()
+                    .createSocket("127.0.0.1", server.server().port())) {
+                s.startHandshake();
+                byte[] der = s.getSession().getPeerCertificates()[0].getEncoded();
+                String seen = java.util.HexFormat.ofDelimiter(":").withUpperCase()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(der));
+                assertEquals(m.group(1), seen);
+            }
+            assertFalse(Files.exists(cmd.selfSigned.directory()), "the key and certificate files are deleted");
+        }
+    }
+
+    @Test
+    void selfSignedCertificateNamesLoopbackAndTheBindAddress() {
+        assertEquals(java.util.List.of("dns:localhost", "ip:127.0.0.1", "ip:::1"), SelfSignedTls.subjectNames("127.0.0.1"));
+        assertEquals(java.util.List.of("dns:localhost", "ip:127.0.0.1", "ip:::1"), SelfSignedTls.subjectNames("0.0.0.0"));
+        assertEquals(java.util.List.of("dns:localhost", "ip:127.0.0.1", "ip:::1", "ip:10.1.2.3"),
+                SelfSignedTls.subjectNames("10.1.2.3"));
+        assertEquals(java.util.List.of("dns:localhost", "ip:127.0.0.1", "ip:::1", "dns:repl.example"),
+                SelfSignedTls.subjectNames("repl.example"));
+    }
+
+    @Test
+    void selfSignedLeavesNoRoomForCertificateFiles() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo", "--tls-self-signed",
+                        "--tls-cert", cert.certificate().toString(), "--tls-key", cert.privateKey().toString()).start());
+        assertEquals("--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key", e.getMessage());
     }
 
     @Test
