@@ -2,11 +2,12 @@ package dev.webrepl.dupterm;
 
 import dev.webrepl.core.engine.ReplEngine;
 import java.security.SecureRandom;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -19,7 +20,7 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class SessionRegistry implements AutoCloseable {
     private final Supplier<ReplEngine> engines;
-    private final SecureRandom random;
+    private final SessionIds ids;
     private final SessionConfig config;
     private final Scheduler timers;
     private final Scheduler callbacks;
@@ -27,6 +28,10 @@ public final class SessionRegistry implements AutoCloseable {
     private final Scheduler ownedTimers;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private volatile Consumer<Slot> terminalArrived;
+    /** Set once by {@link #drain()}; read under {@code this} where it must agree with the map. */
+    private volatile boolean draining;
+    /** Completed (and cleared) when draining and the last session has gone; guarded by {@code this}. */
+    private final List<CompletableFuture<Void>> drainedWaiters = new ArrayList<>();
 
     /**
      * @param engines  makes one engine per new session
@@ -54,13 +59,27 @@ public final class SessionRegistry implements AutoCloseable {
     /** The given limits and recorder, and timers of its own (released by {@link #close()}). */
     public SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config,
                            SessionRecorder recorder) {
-        this(engines, random, config, Schedulers.newSingle("webrepl-timers", true), recorder, true);
+        this(engines, SessionIds.random(random), config, recorder);
+    }
+
+    /**
+     * The given ids (e.g. {@link SessionIds#forNode}, for a node behind a proxy), limits and recorder,
+     * and timers of its own (released by {@link #close()}).
+     */
+    public SessionRegistry(Supplier<ReplEngine> engines, SessionIds ids, SessionConfig config,
+                           SessionRecorder recorder) {
+        this(engines, ids, config, Schedulers.newSingle("webrepl-timers", true), recorder, true);
     }
 
     private SessionRegistry(Supplier<ReplEngine> engines, SecureRandom random, SessionConfig config, Scheduler timers,
                             SessionRecorder recorder, boolean ownsTimers) {
+        this(engines, SessionIds.random(random), config, timers, recorder, ownsTimers);
+    }
+
+    private SessionRegistry(Supplier<ReplEngine> engines, SessionIds ids, SessionConfig config, Scheduler timers,
+                            SessionRecorder recorder, boolean ownsTimers) {
         this.engines = engines;
-        this.random = random;
+        this.ids = ids;
         this.config = config;
         this.timers = timers;
         this.recorder = recorder;
@@ -76,17 +95,22 @@ public final class SessionRegistry implements AutoCloseable {
      * A new session with a fresh engine and an unguessable id, with {@code port} attached as its first,
      * read-write terminal; the engine starts once that terminal is attached.
      *
-     * @throws SessionException 1013 when the server has its maximum of sessions
+     * @throws SessionException 1013 when the server has its maximum of sessions or is draining
      */
     public Slot open(SlotPort port) throws SessionException {
         Session session;
         synchronized (this) {
+            if (draining) {
+                // A connection upgraded just before drain() logs in after it: it gets no session here.
+                throw new SessionException(SessionException.TRY_AGAIN_LATER,
+                        "the server is draining: it takes no new sessions");
+            }
             if (sessions.size() >= config.maxSessions()) {
                 recorder.terminalDeactivated("limit");
                 throw new SessionException(SessionException.TRY_AGAIN_LATER,
                         "the server has its maximum of " + config.maxSessions() + " sessions");
             }
-            session = new Session(newId(), engines.get(), config, timers, recorder, s -> sessions.remove(s.id(), s));
+            session = new Session(newId(), engines.get(), config, timers, recorder, this::removed);
             sessions.put(session.id(), session);
         }
         recorder.sessionOpened(session.engineKind());
@@ -128,13 +152,57 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     private String newId() {
-        byte[] bits = new byte[16];
         String id;
         do {
-            random.nextBytes(bits);
-            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+            id = ids.next();
         } while (sessions.containsKey(id));
         return id;
+    }
+
+    /** The node name this registry's session ids carry, if any ({@link SessionIds}). */
+    public Optional<String> node() {
+        return ids.node();
+    }
+
+    private synchronized void removed(Session session) {
+        sessions.remove(session.id(), session);
+        completeIfDrained();
+    }
+
+    /**
+     * Takes no new sessions from now on ({@link #open} fails with 1013); the sessions already here
+     * carry on, and terminals still attach to them. There is no way back: a drained node is replaced.
+     * Idempotent.
+     */
+    public synchronized void drain() {
+        draining = true;
+        completeIfDrained();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Completes once {@link #drain()} was called and the last session has ended (at once if both hold). */
+    public synchronized CompletableFuture<Void> whenDrained() {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        drainedWaiters.add(drained);
+        completeIfDrained();
+        return drained;
+    }
+
+    // Called under this.
+    private void completeIfDrained() {
+        if (draining && sessions.isEmpty() && !drainedWaiters.isEmpty()) {
+            List<CompletableFuture<Void>> waiters = List.copyOf(drainedWaiters);
+            drainedWaiters.clear();
+            // Off the caller's thread: it may be an event loop or hold a session's lock.
+            try {
+                callbacks.schedule(() -> waiters.forEach(w -> w.complete(null)));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                waiters.forEach(w -> w.complete(null));
+            }
+        }
     }
 
     public Optional<Session> find(String id) {

@@ -2,6 +2,7 @@ package dev.webrepl.metrics;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.webrepl.dupterm.Session;
+import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.TerminalMode;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -55,6 +56,9 @@ import reactor.netty.resources.LoopResources;
  *       viewers (those of them view-only), bytesIn, bytesOut, lastActivity; times in ISO-8601.
  *       {@code DELETE /sessions/{id}} ends one (close code 1000, "ended by an administrator"):
  *       204, or 404 if there is no such session.</li>
+ *   <li>{@code POST /drain}: the server takes no new sessions from now on (a new-session upgrade gets
+ *       503) while its sessions carry on; 202 with {@code {"status":"draining","sessions":N}}. From
+ *       then on {@code /health} says {@code "draining"} with 503, so a load balancer stops sending.</li>
  *   <li>{@code GET /dashboard}: a live page of charts, fed by {@code GET /dashboard/data}, the
  *       samples a sampler of this server takes every second (the last {@value #HISTORY} of them),
  *       so a page opened now shows the last minutes.</li>
@@ -72,7 +76,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_TYPE = "application/json";
-    private static final Pattern SESSION_PATH = Pattern.compile("/sessions/([A-Za-z0-9_-]{1,64})");
+    private static final Pattern SESSION_PATH = Pattern.compile("/sessions/(" + SessionIds.ID.pattern() + ")");
     // The page loads only its own files; nothing from any other origin.
     private static final String PAGE_POLICY =
             "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
@@ -81,6 +85,7 @@ public final class AdminServer implements AutoCloseable {
             GET /metrics             Prometheus text format
             GET /health              200 up, 503 down (JSON)
             GET /sessions            sessions (JSON); DELETE /sessions/{id} ends one
+            POST /drain              take no new sessions; existing ones carry on
             GET /dashboard           live charts
             """;
 
@@ -202,6 +207,8 @@ public final class AdminServer implements AutoCloseable {
             case "/sessions":
                 return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, sessionList())
                         : notAllowed(res, "GET");
+            case "/drain":
+                return method == HttpMethod.POST ? drain(res) : notAllowed(res, "POST");
             case "/dashboard/data":
                 return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, dashboardData())
                         : notAllowed(res, "GET");
@@ -223,14 +230,26 @@ public final class AdminServer implements AutoCloseable {
         ServerHealth h = health.get();
         int open = sessions.size();
         int max = sessions.config().maxSessions();
-        boolean up = h.listening() && open < max;
+        boolean draining = sessions.isDraining();
+        boolean up = h.listening() && open < max && !draining;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "up" : "down");
+        body.put("status", up ? "up" : draining && h.listening() ? "draining" : "down");
         body.put("listening", h.listening());
+        sessions.node().ifPresent(n -> body.put("node", n));
         body.put("sessions", open);
         body.put("maxSessions", max);
         body.put("enginePool", h.enginePool());
         return json(res, up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private Publisher<Void> drain(HttpServerResponse res) {
+        sessions.drain();
+        LOG.log(System.Logger.Level.INFO, "admin: draining" + sessions.node().map(n -> " node " + n).orElse("")
+                + ": no new sessions; " + sessions.size() + " sessions carry on");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "draining");
+        body.put("sessions", sessions.size());
+        return json(res, HttpResponseStatus.ACCEPTED, body);
     }
 
     private List<Map<String, Object>> sessionList() {

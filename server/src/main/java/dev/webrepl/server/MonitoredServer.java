@@ -2,6 +2,7 @@ package dev.webrepl.server;
 
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.dupterm.SessionConfig;
+import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.dupterm.SessionRecorder;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.metrics.AdminOptions;
@@ -51,11 +52,25 @@ public final class MonitoredServer implements AutoCloseable {
     public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
                                         WebReplMetrics metrics, AdminOptions admin,
                                         Supplier<Map<String, Object>> enginePool) {
+        return start(options, engines, config, metrics, admin, enginePool, null);
+    }
+
+    /**
+     * As above, as node {@code node} of several behind a proxy (README "Running several nodes"): its
+     * session ids are {@code node.RANDOM} ({@link SessionIds}). The meters' node tag is the caller's
+     * choice ({@code new WebReplMetrics(Tags.of("node", node))}, as {@code serve --node} does).
+     *
+     * @param node the node name ({@link SessionIds#NODE_NAME}), or null for plain ids
+     */
+    public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
+                                        WebReplMetrics metrics, AdminOptions admin,
+                                        Supplier<Map<String, Object>> enginePool, String node) {
+        SessionIds ids = node == null ? SessionIds.random(new SecureRandom()) : SessionIds.forNode(node, new SecureRandom());
         if (admin != null && metrics == null) {
             throw new IllegalArgumentException("the admin listener needs metrics");
         }
         SessionRecorder recorder = metrics == null ? SessionRecorder.NONE : metrics.sessionRecorder();
-        SessionRegistry sessions = new SessionRegistry(engines, new SecureRandom(), config, recorder);
+        SessionRegistry sessions = new SessionRegistry(engines, ids, config, recorder);
         if (metrics != null) {
             options = options.withRecorder(metrics.connectionRecorder()).withNettyMetrics(metrics.nettyRecorder());
             metrics.bind(sessions);

@@ -7,6 +7,7 @@ import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
+import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
@@ -30,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import io.micrometer.core.instrument.Tags;
+import reactor.core.publisher.Mono;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -189,6 +192,15 @@ final class ServeCommand implements Callable<Integer> {
     /** The --tls-self-signed certificate's files, deleted once the listeners have read them. */
     SelfSignedTls selfSigned;
 
+    @Option(names = "--node", paramLabel = "NAME", description = "This node's name when several run behind a proxy: "
+            + "session ids become NAME.RANDOM (so the proxy routes /session/NAME.* here) and every meter gets the "
+            + "label node=NAME. 1 to 32 of a-z, 0-9 and '-'.")
+    String node;
+
+    @Option(names = "--exit-when-drained", description = "Exit once the node is draining (POST /drain on the admin "
+            + "listener, or `webrepl drain`) and its last session has ended.")
+    boolean exitWhenDrained;
+
     @Override
     public Integer call() throws IOException {
         try (MonitoredServer server = start()) {
@@ -197,7 +209,16 @@ final class ServeCommand implements Callable<Integer> {
                 closeEngines();
             }, "webrepl-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            server.server().onClose().block();
+            Mono<Void> end = server.server().onClose();
+            if (exitWhenDrained) {
+                PrintWriter out = spec.commandLine().getOut();
+                end = Mono.firstWithSignal(end, Mono.fromFuture(server.server().whenDrained())
+                        .doOnSuccess(v -> {
+                            out.println("webrepl: drained (no sessions left); exiting");
+                            out.flush();
+                        }));
+            }
+            end.block();
         } finally {
             closeEngines();
         }
@@ -216,6 +237,7 @@ final class ServeCommand implements Callable<Integer> {
     /** Starts the server as configured and prints where it listens; the caller owns the result. */
     MonitoredServer start() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        String nodeName = nodeName();
         TlsFiles tls = tlsFiles();
         if (tlsSelfSigned) {
             selfSigned = SelfSignedTls.generate(host);
@@ -242,7 +264,9 @@ final class ServeCommand implements Callable<Integer> {
         MonitoredServer monitored;
         try {
             monitored = MonitoredServer.start(options, engines(store.root()),
-                    sessionConfig().withWorkingDirectory(store.root()), new WebReplMetrics(), admin, this::enginePool);
+                    sessionConfig().withWorkingDirectory(store.root()),
+                    new WebReplMetrics(node == null ? Tags.empty() : Tags.of("node", node)), admin, this::enginePool,
+                    nodeName);
         } catch (IllegalArgumentException e) {
             if (tls == null || !e.getMessage().startsWith("cannot use TLS certificate")) {
                 throw e;
@@ -260,6 +284,9 @@ final class ServeCommand implements Callable<Integer> {
                 engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
                         : engine);
+        if (node != null) {
+            out.printf("node %s: session ids %s.*, meters labelled node=%s%n", node, node, node);
+        }
         if (monitored.admin() != null) {
             out.printf("admin %s://%s:%d/ (metrics, health, sessions, dashboard)%n",
                     monitored.admin().isSecure() ? "https" : "http",
@@ -267,6 +294,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         out.flush();
         return monitored;
+    }
+
+    /** The --node name, checked before anything starts; null without --node. */
+    String nodeName() {
+        if (node != null && !SessionIds.NODE_NAME.matcher(node).matches()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--node: \"" + node + "\" is not 1 to 32 of a-z, 0-9 and '-'");
+        }
+        return node;
     }
 
     /**

@@ -68,6 +68,37 @@ class ServeCommandTest {
     }
 
     @Test
+    void nodeNamesTheSessionIdsLabelsTheMetersAndAdminDrainRefusesNewSessions() throws Exception {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(),
+                "--password", "pw", "--engine", "echo", "--node", "node-7").start()) {
+            assertTrue(out.toString().contains("\nnode node-7: session ids node-7.*, meters labelled node=node-7\n"),
+                    out.toString());
+            assertTrue(server.metrics().scrape().contains("webrepl_terminals_attached{mode=\"view\",node=\"node-7\"} 0.0"),
+                    "node label in the scrape");
+            assertEquals(java.util.Optional.of("node-7"), server.server().sessions().node());
+            URI admin = URI.create("http://127.0.0.1:" + server.admin().port());
+            HttpResponse<String> drain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(admin.resolve("/drain"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, drain.statusCode());
+            assertEquals("{\"status\":\"draining\",\"sessions\":0}", drain.body());
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(admin.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, health.statusCode());
+            assertEquals("{\"status\":\"draining\",\"listening\":true,\"node\":\"node-7\",\"sessions\":0,"
+                    + "\"maxSessions\":1000,\"enginePool\":{\"kind\":\"echo\"}}", health.body());
+            assertTrue(server.server().isDraining());
+            server.server().whenDrained().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aNodeNameOutsideAZDigitsAndDashIsAUsageError() {
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, parse("--node", "Node.1")::nodeName);
+        assertEquals("--node: \"Node.1\" is not 1 to 32 of a-z, 0-9 and '-'", e.getMessage());
+    }
+
+    @Test
     void noAdminRunsWithoutTheAdminListener() throws IOException {
         try (MonitoredServer server = parse("--port", "0", "--no-admin", "--root", dir.toString(),
                 "--password", "pw", "--engine", "echo").start()) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 abstract class Worker implements Unit {
     /** The line our server sends after the login answer (README "Sessions"). */
-    private static final Pattern SESSION_LINE = Pattern.compile("/session/([A-Za-z0-9_-]{22})\r\n");
+    private static final Pattern SESSION_LINE = Pattern.compile("/session/((?:[a-z0-9-]{1,32}\\.)?[A-Za-z0-9_-]{22})\r\n");
     /** A server that names no session (the reference) is taken as ready this long after login. */
     private static final long UNNAMED_READY_MILLIS = 500;
     private static final int BANNER_LIMIT = 4096;

@@ -1,5 +1,6 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.dupterm.SessionRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -107,9 +108,9 @@ public final class WebReplServer implements AutoCloseable {
                                     new HandshakeGuard(options.security().handshakeTimeout(), options.recorder())))
                     .route(routes -> routes
                             .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
-                                    (req, res) -> isUpgrade(req)
-                                            ? websocket(req, res, ConnectionHandler.Target.NEW, spec)
-                                            : page(req, res))
+                                    (req, res) -> !isUpgrade(req) ? page(req, res)
+                                            : sessions.isDraining() ? draining(res)
+                                            : websocket(req, res, ConnectionHandler.Target.NEW, spec))
                             .route(req -> req.method() == HttpMethod.GET
                                             && SESSION_PATH.matcher(pathOf(req.uri())).matches(),
                                     (req, res) -> isUpgrade(req)
@@ -172,13 +173,34 @@ public final class WebReplServer implements AutoCloseable {
         return !closed.get() && !server.isDisposed();
     }
 
+    /**
+     * Takes no new sessions from now on, for good: a WebSocket upgrade on {@code /} gets HTTP 503
+     * (so a proxy such as nginx, with {@code proxy_next_upstream http_503}, tries another node), while
+     * the sessions here carry on and terminals still attach to them. See {@link SessionRegistry#drain()}.
+     */
+    public void drain() {
+        sessions.drain();
+    }
+
+    public boolean isDraining() {
+        return sessions.isDraining();
+    }
+
+    /** Completes when the server is draining and its last session has ended. */
+    public java.util.concurrent.CompletableFuture<Void> whenDrained() {
+        return sessions.whenDrained();
+    }
+
     /** Completes when the server has been closed. */
     public Mono<Void> onClose() {
         return server.onDispose();
     }
 
-    /** {@code /session/{id}}: attach to a running session; {@code ?mode=view} for a viewer. */
-    static final Pattern SESSION_PATH = Pattern.compile("/session/([A-Za-z0-9_-]{1,64})");
+    /**
+     * {@code /session/{id}}: attach to a running session; {@code ?mode=view} for a viewer. The id may
+     * carry a node name ({@code NODE.RANDOM}, {@link dev.webrepl.dupterm.SessionIds}).
+     */
+    static final Pattern SESSION_PATH = Pattern.compile("/session/(" + SessionIds.ID.pattern() + ")");
 
     private Publisher<Void> websocket(HttpServerRequest req, HttpServerResponse res, ConnectionHandler.Target target,
                                       WebsocketServerSpec spec) {
@@ -280,6 +302,15 @@ public final class WebReplServer implements AutoCloseable {
      */
     private Publisher<Void> page(HttpServerRequest req, HttpServerResponse res) {
         return send(res, assets.page(), "no-store", pagePolicy(req.requestHeaders().get(HttpHeaderNames.HOST)));
+    }
+
+    /** A new-session upgrade on a draining server: 503 before any WebSocket, so a proxy may retry elsewhere. */
+    private static Publisher<Void> draining(HttpServerResponse res) {
+        return res.status(HttpResponseStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .sendString(Mono.just("draining: this node takes no new sessions\n"));
     }
 
     private Publisher<Void> asset(HttpServerResponse res, String path) {

@@ -118,7 +118,7 @@
   }
 
   // ---- terminal channel (spec §3) ----
-  const SESSION_LINE = /webrepl: session \/session\/([A-Za-z0-9_-]+)\r\n/;
+  const SESSION_LINE = /webrepl: session \/session\/([A-Za-z0-9_.-]+)\r\n/;
 
   function onText(text) {
     if (attached) {
