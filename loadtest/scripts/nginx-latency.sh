@@ -2,7 +2,7 @@
 # BENCHMARKS.md "Through nginx": keystroke-to-echo latency of one typing session, directly against an
 # echo node and through nginx (deploy/nginx/webrepl.conf, its ports replaced) in front of the same
 # node, in the same run, alternating (direct, nginx, nginx, direct). Loopback only; bounded in time.
-# Usage: loadtest/scripts/nginx-latency.sh [DURATION=30s] [REPORT_DIR=target/nginx-latency]
+# Usage: [SESSIONS=1] [RAMP_UP=1s] loadtest/scripts/nginx-latency.sh [DURATION=30s] [REPORT_DIR=target/nginx-latency]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-30s}
@@ -70,7 +70,7 @@ for side in direct nginx nginx direct; do
   i=$((i + 1))
   target="ws://127.0.0.1:$port/"
   [ "$side" = nginx ] && target="ws://127.0.0.1:$proxy/"
-  java -jar "$jar" bench --scenario typing --sessions 1 --rate 10 --ramp-up 1s --duration "$duration" --quiet \
+  java -jar "$jar" bench --scenario typing --sessions "${SESSIONS:-1}" --rate 10 --ramp-up "${RAMP_UP:-1s}" --duration "$duration" --quiet \
     --target "$target" --report "$report/$i-$side" >/dev/null
   python3 - "$report/$i-$side/report.json" "$i" "$side" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
 import json, sys
