@@ -27,11 +27,17 @@ import java.util.Objects;
  * @param nettyMetrics          Reactor Netty's own connection and data metrics go here; null for none
  * @param tls                   the certificate and key to speak TLS with (wss:// and https:// on the
  *                              same port); null for plain ws:// and http://
+ * @param pingInterval          how often an open WebSocket is sent an empty ping; zero for never
+ * @param pingTimeout           a connection that has answered a ping before and then sends nothing
+ *                              at all (no pong, no data) for this long is closed as gone (half-open);
+ *                              zero for never. Clients that never answer pings (webrepl_cli.py skips
+ *                              them, spec §1.2) are not timed out.
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
                             byte[] version, int maxFramePayloadLength, ConnectionRecorder recorder,
                             Duration shutdownTimeout, PasswordCheck viewerPassword,
-                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls) {
+                            Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls,
+                            Duration pingInterval, Duration pingTimeout) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -39,6 +45,8 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
      */
     public static final int DEFAULT_GET_CHUNK = FileTransferChannel.MAX_CHUNK;
     public static final int DEFAULT_MAX_FRAME = 65536;
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(60);
 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
@@ -52,12 +60,18 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
             throw new IllegalArgumentException("version must be 3 bytes");
         }
         version = version.clone();
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(pingTimeout, "pingTimeout");
+        if (pingInterval.isNegative() || pingTimeout.isNegative()) {
+            throw new IllegalArgumentException("ping interval and timeout must not be negative");
+        }
     }
 
     /** Loopback, port 8266, the default chunk size and frame limit. */
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
-                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null);
+                Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null,
+                DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT);
     }
 
     @Override
@@ -67,48 +81,48 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withViewerPassword(PasswordCheck viewer) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewer, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewer, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withShutdownTimeout(Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, timeout, viewerPassword, nettyMetrics, tls);
+                recorder, timeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     public ServerOptions withRecorder(ConnectionRecorder r) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                r, shutdownTimeout, viewerPassword, nettyMetrics, tls);
+                r, shutdownTimeout, viewerPassword, nettyMetrics, tls, pingInterval, pingTimeout);
     }
 
     /** Reactor Netty's connection and data metrics, recorded by {@code recorders} (one per server). */
     public ServerOptions withNettyMetrics(Supplier<? extends ChannelMetricsRecorder> recorders) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, recorders, tls);
+                recorder, shutdownTimeout, viewerPassword, recorders, tls, pingInterval, pingTimeout);
     }
 
     /**
@@ -123,6 +137,15 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** {@link #withTls(Path, Path)} with both files in one value; null: plain ws:// and http://. */
     public ServerOptions withTls(TlsFiles identity) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity, pingInterval, pingTimeout);
+    }
+
+    /**
+     * Pings every {@code interval}, and closes a connection that answered pings before but has sent
+     * nothing for {@code timeout}; {@link Duration#ZERO} turns either off.
+     */
+    public ServerOptions withPings(Duration interval, Duration timeout) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, interval, timeout);
     }
 }
