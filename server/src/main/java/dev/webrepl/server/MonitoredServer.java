@@ -26,6 +26,7 @@ public final class MonitoredServer implements AutoCloseable {
     private final WebReplServer server;
     private final WebReplMetrics metrics;
     private final AdminServer admin;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private MonitoredServer(WebReplServer server, WebReplMetrics metrics, AdminServer admin) {
         this.server = server;
@@ -113,8 +114,12 @@ public final class MonitoredServer implements AutoCloseable {
         return admin;
     }
 
+    /** Idempotent: the serve command closes on a signal, its shutdown hook may close again. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             if (admin != null) {
                 admin.close();

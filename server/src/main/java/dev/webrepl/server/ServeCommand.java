@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import reactor.core.publisher.Mono;
 
 /** {@code webrepl serve}: runs the server until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -201,15 +202,34 @@ final class ServeCommand implements Callable<Integer> {
             + "listener, or `webrepl drain`) and its last session has ended.")
     boolean exitWhenDrained;
 
+    @Option(names = "--shutdown-timeout", defaultValue = "5s", converter = DurationConverter.class,
+            description = "On SIGTERM or Ctrl-C: how long connections get to finish before they are cut (default: ${DEFAULT-VALUE}).")
+    Duration shutdownTimeout;
+
+    @Option(names = "--ping-interval", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How often each WebSocket is sent an empty ping; 0 never (default: ${DEFAULT-VALUE}).")
+    Duration pingInterval;
+
+    @Option(names = "--ping-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "A client that answered pings and then sends nothing for this long is closed as gone; "
+                    + "clients that never answer pings are exempt; 0 never (default: ${DEFAULT-VALUE}).")
+    Duration pingTimeout;
+
+    /**
+     * Serves until SIGTERM or SIGINT, then shuts down gracefully on this thread and returns 0; a
+     * second signal during that halts at once with 128 + the signal's number (README "Faults and
+     * shutdown"). The shutdown hook covers the other ways the JVM ends.
+     */
     @Override
     public Integer call() throws IOException {
-        try (MonitoredServer server = start()) {
+        try (MonitoredServer server = start();
+             ShutdownSignals signals = ShutdownSignals.install(spec.commandLine().getErr())) {
             Thread hook = new Thread(() -> {
                 server.close();
                 closeEngines();
             }, "webrepl-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            Mono<Void> end = server.server().onClose();
+            Mono<Void> end = Mono.firstWithSignal(server.server().onClose(), signals.received());
             if (exitWhenDrained) {
                 PrintWriter out = spec.commandLine().getOut();
                 end = Mono.firstWithSignal(end, Mono.fromFuture(server.server().whenDrained())
@@ -219,6 +239,13 @@ final class ServeCommand implements Callable<Integer> {
                         }));
             }
             end.block();
+            server.close();
+            closeEngines();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is already ending (another signal or System.exit): the hook runs, idempotently.
+            }
         } finally {
             closeEngines();
         }
@@ -251,7 +278,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = ServerOptions.of(pw, store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewer)
-                .withTls(tls).withSecurity(security).withMaxFramePayloadLength(maxFrame);
+                .withTls(tls).withSecurity(security).withMaxFramePayloadLength(maxFrame)
+                .withShutdownTimeout(shutdownTimeout).withPings(pingInterval, pingTimeout);
         String warning = plainTextWarning(host, tls != null);
         if (warning != null) {
             spec.commandLine().getErr().println(warning);

@@ -99,6 +99,32 @@ final class StalledTerminal implements AutoCloseable {
         return payload;
     }
 
+    /** What a terminal got up to its close frame: the text, and the close code (-1: TCP closed without one). */
+    record Ending(String text, int code) {
+    }
+
+    /** Reads everything up to the close frame, or to the end of the stream. */
+    Ending readToClose() throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (true) {
+            int first = in.read();
+            if (first < 0) {
+                return new Ending(text.toString(), -1);
+            }
+            int len = readByte() & 0x7F;
+            if (len == 126) {
+                len = (readByte() << 8) | readByte();
+            }
+            byte[] payload = in.readNBytes(len);
+            if ((first & 0x0F) == 8) {
+                return new Ending(text.toString(), payload.length < 2 ? 1005 : ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF));
+            }
+            if ((first & 0x0F) == 1) {
+                text.append(new String(payload, StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     private int readByte() throws IOException {
         int b = in.read();
         if (b < 0) {

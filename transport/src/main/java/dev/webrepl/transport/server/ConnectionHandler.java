@@ -93,6 +93,8 @@ final class ConnectionHandler {
     private volatile Slot slot;
     private volatile Close slotClose;
     private boolean closing;
+    /** Event-loop only: a TCP close is scheduled for a client that does not read while a close waits. */
+    private boolean graceScheduled;
     /** Event-loop only: the type of the last data frame (for continuations) and when unanswered terminal input arrived. */
     private ConnectionRecorder.Channel lastReceived = ConnectionRecorder.Channel.FILE;
     private long keystrokeArrived;
@@ -134,6 +136,10 @@ final class ConnectionHandler {
                             ctx.fireChannelWritabilityChanged();
                         }
                     });
+            if (!options.pingInterval().isZero()) {
+                c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, PingKeepalive.NAME,
+                        new PingKeepalive(options.pingInterval(), options.pingTimeout(), this::pingTimedOut));
+            }
         });
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
                 // A viewer may only watch: its file requests are refused (README "Sessions").
@@ -339,6 +345,22 @@ final class ConnectionHandler {
         }
     }
 
+    /**
+     * On the event loop: the client answered pings before and now sends nothing (half-open). The
+     * close frame is a courtesy; TCP is closed at once, since nobody may be reading. The terminal
+     * then leaves as gone.
+     */
+    private void pingTimedOut() {
+        Channel ch = channel;
+        LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") closed: no answer to ping for "
+                + options.pingTimeout());
+        closing = true;
+        ch.writeAndFlush(new CloseWebSocketFrame(1001, "no answer to ping")).addListener(ChannelFutureListener.CLOSE);
+        if (!ch.isWritable()) {
+            ch.close();
+        }
+    }
+
     /** Closes the TCP connection at once. */
     void abort() {
         Channel ch = channel;
@@ -441,6 +463,28 @@ final class ConnectionHandler {
         }
         if (wrote) {
             ch.flush();
+        }
+        if (!ch.isWritable() && !graceScheduled && closeRequested()) {
+            // A client that reads nothing keeps the channel unwritable, and the close above is never
+            // reached: close TCP after the same grace period as a close frame that does not get out.
+            graceScheduled = true;
+            ch.eventLoop().schedule(() -> {
+                if (ch.isActive()) {
+                    LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId()
+                            + ") closed: it read nothing while closing");
+                    ch.close();
+                }
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether a close waits to be written (from the slot, or queued directly). */
+    private boolean closeRequested() {
+        if (slotClose != null) {
+            return true;
+        }
+        synchronized (direct) {
+            return direct.stream().anyMatch(Close.class::isInstance);
         }
     }
 

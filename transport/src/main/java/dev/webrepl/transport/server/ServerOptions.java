@@ -28,12 +28,17 @@ import java.util.Objects;
  * @param tls                   the certificate and key to speak TLS with (wss:// and https:// on the
  *                              same port); null for plain ws:// and http://
  * @param security              login throttling, the origin rule, timeouts and per-address limits
+ * @param pingInterval          how often an open WebSocket is sent an empty ping; zero for never
+ * @param pingTimeout           a connection that has answered a ping before and then sends nothing
+ *                              at all (no pong, no data) for this long is closed as gone (half-open);
+ *                              zero for never. Clients that never answer pings (webrepl_cli.py skips
+ *                              them, spec §1.2) are not timed out.
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
                             byte[] version, int maxFramePayloadLength, ConnectionRecorder recorder,
                             Duration shutdownTimeout, PasswordCheck viewerPassword,
                             Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls,
-                            SecurityOptions security) {
+                            SecurityOptions security, Duration pingInterval, Duration pingTimeout) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -41,6 +46,8 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
      */
     public static final int DEFAULT_GET_CHUNK = FileTransferChannel.MAX_CHUNK;
     public static final int DEFAULT_MAX_FRAME = 65536;
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(60);
 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
@@ -58,13 +65,18 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
             throw new IllegalArgumentException("version must be 3 bytes");
         }
         version = version.clone();
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(pingTimeout, "pingTimeout");
+        if (pingInterval.isNegative() || pingTimeout.isNegative()) {
+            throw new IllegalArgumentException("ping interval and timeout must not be negative");
+        }
     }
 
     /** Loopback, port 8266, the default chunk size and frame limit. */
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
                 Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null,
-                SecurityOptions.DEFAULTS);
+                SecurityOptions.DEFAULTS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT);
     }
 
     @Override
@@ -74,48 +86,48 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withViewerPassword(PasswordCheck viewer) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewer, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewer, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withShutdownTimeout(Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, timeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, timeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withRecorder(ConnectionRecorder r) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                r, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                r, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
     }
 
     /** Reactor Netty's connection and data metrics, recorded by {@code recorders} (one per server). */
     public ServerOptions withNettyMetrics(Supplier<? extends ChannelMetricsRecorder> recorders) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, recorders, tls, security);
+                recorder, shutdownTimeout, viewerPassword, recorders, tls, security, pingInterval, pingTimeout);
     }
 
     /**
@@ -130,17 +142,23 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** {@link #withTls(Path, Path)} with both files in one value; null: plain ws:// and http://. */
     public ServerOptions withTls(TlsFiles identity) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity, security, pingInterval, pingTimeout);
     }
 
     public ServerOptions withSecurity(SecurityOptions s) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, s);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, s, pingInterval, pingTimeout);
     }
 
     /** The largest client frame payload accepted; a larger frame closes the connection with 1009. */
     public ServerOptions withMaxFramePayloadLength(int bytes) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, bytes,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+    }
+
+    /** WebSocket pings every {@code interval}; a connection silent for {@code timeout} after answering one is closed (zero: never). */
+    public ServerOptions withPings(Duration interval, Duration timeout) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, interval, timeout);
     }
 }

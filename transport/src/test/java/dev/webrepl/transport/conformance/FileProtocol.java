@@ -130,7 +130,7 @@ public final class FileProtocol {
     }
 
     /** {@code n} bytes of the transcripts' pattern: byte i is (3 + 7i) mod 256 (stock-poll-09). */
-    static byte[] pattern(int n) {
+    public static byte[] pattern(int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
             b[i] = (byte) (3 + 7 * i);

@@ -367,6 +367,12 @@ public final class RawWebSocket implements AutoCloseable {
         return this;
     }
 
+    /** Closes the socket with a TCP reset ({@code SO_LINGER 0}) instead of a FIN: a client that crashed. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     /** Closes the socket abruptly, as webrepl_cli does (no close frame). */
     @Override
     public void close() throws IOException {
