@@ -1,6 +1,7 @@
 package dev.webrepl.core.files;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -40,12 +41,22 @@ public final class FileStore {
     private final Path root;
     private final Path reserved;
     private final UsableSpace usableSpace;
+    private final Disk disk;
     private final PartialUploads partials;
 
     /** How many bytes can still be written in a directory; tests pass their own. */
     @FunctionalInterface
     public interface UsableSpace {
         long bytes(Path directory) throws IOException;
+    }
+
+    /**
+     * Writes upload bytes to the file system: {@link FileChannel#write(ByteBuffer)}, or in tests one
+     * that fails as a full disk does, in the middle of an upload (issue #9 "disk full during PUT").
+     */
+    @FunctionalInterface
+    public interface Disk {
+        int write(FileChannel channel, ByteBuffer bytes) throws IOException;
     }
 
     /** Uses {@code root}, creating it (and its parents) if missing. */
@@ -60,11 +71,17 @@ public final class FileStore {
 
     /** As above, with {@code clock} deciding when a partial upload is old enough to sweep. */
     public FileStore(Path root, UsableSpace usableSpace, Clock clock) throws IOException {
+        this(root, usableSpace, clock, FileChannel::write);
+    }
+
+    /** As above, with {@code disk} doing the writes of uploads. */
+    public FileStore(Path root, UsableSpace usableSpace, Clock clock, Disk disk) throws IOException {
         Files.createDirectories(root);
+        this.disk = disk;
         this.root = root.toRealPath();
         this.reserved = this.root.resolve(RESERVED);
         this.usableSpace = usableSpace;
-        this.partials = new PartialUploads(reserved.resolve("partial"), clock, usableSpace);
+        this.partials = new PartialUploads(reserved.resolve("partial"), clock, usableSpace, disk);
     }
 
     /** The real path of the root directory. */
@@ -285,7 +302,7 @@ public final class FileStore {
                 Files.deleteIfExists(temp);
                 throw e;
             }
-            return new Upload(temp, target, name, channel, 0, false, () -> { });
+            return new Upload(temp, target, name, channel, 0, false, () -> { }, disk);
         } catch (IOException e) {
             throw FileStoreException.of(e, name);
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * from any connection. A partial being written by one connection is refused to the others.
  */
 final class PartialUploads {
+    private final FileStore.Disk disk;
     static final Duration MAX_AGE = Duration.ofHours(24);
     static final String SUFFIX = ".part";
 
@@ -32,7 +33,8 @@ final class PartialUploads {
     private final FileStore.UsableSpace usableSpace;
     private final Set<Path> writing = ConcurrentHashMap.newKeySet();
 
-    PartialUploads(Path dir, Clock clock, FileStore.UsableSpace usableSpace) {
+    PartialUploads(Path dir, Clock clock, FileStore.UsableSpace usableSpace, FileStore.Disk disk) {
+        this.disk = disk;
         this.dir = dir;
         this.clock = clock;
         this.usableSpace = usableSpace;
@@ -80,7 +82,7 @@ final class PartialUploads {
                 throw e;
             }
             opened = true;
-            return new Upload(partial, target, name, channel, have, true, () -> writing.remove(partial));
+            return new Upload(partial, target, name, channel, have, true, () -> writing.remove(partial), disk);
         } catch (IOException e) {
             throw FileStoreException.of(e, name);
         } finally {

@@ -23,6 +23,7 @@ public final class Upload implements AutoCloseable {
     private final long have;
     private final boolean keepOnAbort;
     private final Runnable release;
+    private final FileStore.Disk disk;
     private long written;
     private boolean finished;
 
@@ -32,7 +33,8 @@ public final class Upload implements AutoCloseable {
      * @param release     run once when the upload ends either way
      */
     Upload(Path temp, Path target, String name, FileChannel channel, long have, boolean keepOnAbort,
-           Runnable release) {
+           Runnable release, FileStore.Disk disk) {
+        this.disk = disk;
         this.temp = temp;
         this.target = target;
         this.name = name;
@@ -46,7 +48,7 @@ public final class Upload implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.wrap(bytes, off, len);
         try {
             while (buf.hasRemaining()) {
-                written += channel.write(buf);
+                written += disk.write(channel, buf);
             }
         } catch (IOException e) {
             throw FileStoreException.of(e, name);

@@ -199,6 +199,34 @@ class FileSandboxConformanceTest extends ServerTestBase {
     }
 
     @Test
+    @DisplayName("a disk that fills up during a PUT: 28 at the end, the old file intact, no temporary file, the session goes on")
+    void diskFullDuringPutKeepsTheOldFile() throws Exception {
+        Files.writeString(root.resolve("keep.txt"), "old content");
+        // The free-space check at the header passes; the disk then fills after 2500 bytes, as ENOSPC.
+        java.util.concurrent.atomic.AtomicLong room = new java.util.concurrent.atomic.AtomicLong(2500);
+        FileStore filling = new FileStore(root, dir -> Long.MAX_VALUE, java.time.Clock.systemUTC(), (channel, bytes) -> {
+            if (room.addAndGet(-bytes.remaining()) < 0) {
+                throw new java.nio.file.FileSystemException(null, null, "No space left on device");
+            }
+            return channel.write(bytes);
+        });
+        restartWith(options -> options.withFiles(filling));
+        RawWebSocket c = loggedIn();
+        c.send(FileProtocol.putFrame("keep.txt", 5000));
+        c.expectBinary(OK);
+        for (int i = 0; i < 5; i++) {
+            c.send(frame(0x82, FileProtocol.pattern(1000)));
+        }
+        // Every announced byte is read (the stream stays in step), then the final status says why.
+        c.expectBinary(FileProtocol.status(28));
+        assertEquals("old content", Files.readString(root.resolve("keep.txt")));
+        assertEquals(List.of(), tempFiles());
+        assertEquals(List.of("keep.txt"), rootEntries());
+        c.send(FileProtocol.getVerFrame());
+        c.expect(hex("82 03 00 01 00"));
+    }
+
+    @Test
     @DisplayName("a PUT onto a directory gets 21 and the directory is untouched")
     void putOntoDirectoryIsRejected() throws Exception {
         Files.createDirectories(root.resolve("dir"));
