@@ -19,6 +19,7 @@ cp server/target/webrepl.jar "$report/webrepl.jar"
 jar="$report/webrepl.jar"
 export WEBREPL_PASSWORD=nginx-bench
 java -jar "$jar" serve --engine echo --node node-a --port 0 --admin-port 0 --idle-timeout 0 --linger 0 \
+  --max-connections-per-address 10000 \
   >"$report/serve.log" 2>&1 &
 server=$!
 nginx_pid=
