@@ -18,6 +18,7 @@ jar="$report/webrepl.jar"
 log="$report/serve.log"
 export WEBREPL_PASSWORD=idle-bench
 java -jar "$jar" serve --engine echo --port 0 --admin-port 0 --max-sessions $((n + 100)) --idle-timeout 0 \
+  --max-connections-per-address $((n + 100)) \
   --linger 0 >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT

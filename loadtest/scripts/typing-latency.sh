@@ -16,6 +16,7 @@ cp server/target/webrepl.jar "$report/webrepl.jar"
 jar="$report/webrepl.jar"
 export WEBREPL_PASSWORD=typing-bench
 java -jar "$jar" serve --engine echo --port 0 --admin-port 0 --idle-timeout 0 --linger 0 --max-sessions 5000 \
+  --max-connections-per-address 5000 \
   >"$report/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT

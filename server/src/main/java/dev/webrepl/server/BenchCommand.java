@@ -730,11 +730,19 @@ final class BenchCommand implements Callable<Integer> {
     private static final String PASSWORD = "bench";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
+    /**
+     * The options of an in-process bench server: 127.0.0.1, any free port, the bench password, and no
+     * per-address connection limit (every bench client connects from 127.0.0.1).
+     */
+    private static ServerOptions benchOptions(Path root) throws IOException {
+        ServerOptions options = ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0);
+        return options.withSecurity(options.security().withMaxConnectionsPerAddress(Integer.MAX_VALUE));
+    }
+
     /** An in-process server on 127.0.0.1 (any free port) with the bench password. */
     static WebReplServer startServer(Path root, Supplier<ReplEngine> engines, SessionConfig config, int getChunk)
             throws IOException {
-        return WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0).withGetChunkSize(getChunk),
+        return WebReplServer.start(benchOptions(root).withGetChunkSize(getChunk),
                 new SessionRegistry(engines, new SecureRandom(), config));
     }
 
@@ -748,8 +756,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     static MonitoredServer startServer(Path root, Supplier<ReplEngine> engines, SessionConfig config, boolean metrics)
             throws IOException {
-        return MonitoredServer.start(ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
-                engines, config, metrics ? new WebReplMetrics() : null);
+        return MonitoredServer.start(benchOptions(root), engines, config, metrics ? new WebReplMetrics() : null);
     }
 
     /**

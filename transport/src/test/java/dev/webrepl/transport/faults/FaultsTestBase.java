@@ -31,7 +31,8 @@ abstract class FaultsTestBase extends ServerTestBase {
 
     @Override
     protected ServerOptions configure(ServerOptions options) {
-        return options.withRecorder(new ConnectionRecorder() {
+        // Every fault client comes from 127.0.0.1; MassDisconnectTest needs more than the default 50.
+        return options.withSecurity(options.security().withMaxConnectionsPerAddress(1000)).withRecorder(new ConnectionRecorder() {
             @Override
             public void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
                                       Duration took) {
