@@ -63,6 +63,19 @@ class FrameFuzzTest extends ServerTestBase {
     private static final long CONNECTION_LIFETIME_MS = 3_000;
     private static final Duration ECHO_LIMIT = Duration.ofSeconds(5);
 
+    /**
+     * Every fuzzer connects from 127.0.0.1 and many send wrong passwords: the login throttle would
+     * lock that address out (and the control session's address with it), so it is off here; it has
+     * its own tests (SecurityLimitsTest).
+     */
+    @Override
+    protected dev.webrepl.transport.server.ServerOptions configure(dev.webrepl.transport.server.ServerOptions options) {
+        return options.withSecurity(options.security()
+                .withLoginFailures(Integer.MAX_VALUE, java.time.Duration.ofSeconds(1))
+                .withFailureDelay(java.time.Duration.ZERO, java.time.Duration.ZERO)
+                .withMaxConnectionsPerAddress(10_000));
+    }
+
     @Override
     protected SessionRegistry newRegistry() {
         // No lingering: a session ends with its last terminal, so the registry empties as the fuzzers leave.
