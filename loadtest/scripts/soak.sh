@@ -2,7 +2,8 @@
 # BENCHMARKS.md "Soak": `webrepl bench --scenario mixed` against N sessions for DURATION, the server
 # and the generator in separate processes. Every minute: the server's heap after a full GC, its
 # open file descriptors, threads and RSS, and its session count (one line each, to soak.tsv).
-# Loopback only; bounded in time. Usage: loadtest/scripts/soak.sh [N=5000] [DURATION=30m] [DIR=target/soak]
+# Loopback only; bounded in time.
+# Usage: [MIX=...] [RATE=5] [THINK=1s] loadtest/scripts/soak.sh [N=5000] [DURATION=30m] [DIR=target/soak]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-5000}
@@ -42,6 +43,7 @@ sample() {  # minute, sessions, heap after GC, fds, threads, RSS
 printf 'minute\tsessions\theap_bytes\tfds\tthreads\trss_bytes\n' >"$report/soak.tsv"
 sample 0 >>"$report/soak.tsv"
 java -jar "$jar" bench --scenario mixed --mix "$mix" --sessions "$n" --ramp-up 60s --duration "$duration" \
+  --rate "${RATE:-5}" --think "${THINK:-1s}" \
   --quiet --max-connections $((n + 100)) --source 127.0.0.2-127.0.0.9 --request-timeout 30s \
   --target "ws://127.0.0.1:$port/" --report "$report" >"$report/bench.out" 2>&1 &
 gen=$!
