@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
  * One request on the file channel and the replies it expects (spec §4). The channel carries one
  * request at a time; every method runs on the connection's event loop.
  */
-sealed interface FileOperation permits VersionRequest, ResizeRequest, PutTransfer, GetTransfer, FeaturesRequest,
+sealed interface FileOperation permits VersionRequest, PutTransfer, GetTransfer, FeaturesRequest,
         StatRequest, ListTransfer, StatusRequest, AckRequest {
     /** Sends the request; a local failure (missing file, bad name) fails the operation before any byte is sent. */
     void start(FileLink link);

@@ -122,9 +122,10 @@ public final class ReplConnection implements AutoCloseable {
      * a server without the extension: 22).
      */
     public CompletableFuture<Void> resize(int columns, int rows) {
-        FileRequest.resize(columns, rows);  // checks the range before anything is sent
+        FileRequest request = FileRequest.resize(columns, rows);  // checks the range before anything is sent
         CompletableFuture<Void> result = new CompletableFuture<>();
-        submit(new ResizeRequest(columns, rows, result), result);
+        submit(new StatusRequest("resize " + columns + "x" + rows, WireRequest.of(request),
+                result), result);
         return result;
     }
 
@@ -146,7 +147,7 @@ public final class ReplConnection implements AutoCloseable {
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
             submit(new StatusRequest("flow " + window,
-                    new WireRequest(FileRequest.flow(window).encode(), new byte[0][]), result), result);
+                    WireRequest.of(FileRequest.flow(window)), result), result);
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
         }

@@ -3,7 +3,10 @@ package dev.webrepl.transport.client;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 
-/** A request answered by one {@code WB} + status and nothing else: DELETE, MKDIR, RENAME (PROTOCOL.md §5). */
+/**
+ * A request answered by one {@code WB} + status and nothing else: DELETE, MKDIR, RENAME (PROTOCOL.md §5),
+ * RESIZE (§7), FLOW (§9).
+ */
 final class StatusRequest implements FileOperation {
     private final String what;
     private final WireRequest request;
@@ -25,7 +28,13 @@ final class StatusRequest implements FileOperation {
 
     @Override
     public void onReply(ByteBuf in) {
-        int code = Replies.status(in);
+        int code;
+        try {
+            code = Replies.status(in);
+        } catch (IllegalStateException e) {
+            link.breakConnection(e);   // not a status reply: the file channel is out of step
+            return;
+        }
         if (code == Replies.INCOMPLETE) {
             return;
         }

@@ -14,6 +14,11 @@ import java.util.Arrays;
  * length in {@code fname_len}, leaves the field zero and follows the record.
  */
 record WireRequest(byte[] record, byte[][] trailers) {
+    /** A record with nothing after it (RESIZE, FLOW, ...). */
+    static WireRequest of(FileRequest request) {
+        return new WireRequest(request.encode(), new byte[0][]);
+    }
+
     static WireRequest of(int type, int flags, long offset, long size, String name) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         checkSize(size);
