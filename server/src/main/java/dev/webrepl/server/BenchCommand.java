@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
                 "  flood    " + "the engine writes --size bytes per command, again at each prompt",
                 "  put      " + "each session uploads a --size-byte file again and again",
                 "  get      " + "each session downloads a --size-byte file again and again",
-                "  viewers  " + "typing sessions, each watched by --viewers read-only terminals",
+                "  viewers  " + "sessions that type (or flood, with --writer flood), each watched by --viewers "
+                        + "read-only terminals",
                 "  mixed    " + "sessions split by --mix among idle, typing, flood, put and get",
                 "",
                 "Writes report.json and a self-contained report.html with --report DIR. Exit 0 for a clean run, "

@@ -42,6 +42,10 @@ final class LoadOptions {
             description = "viewers: read-only terminals attached to each session (default: ${DEFAULT-VALUE}).")
     int viewers;
 
+    @Option(names = "--writer", paramLabel = "SCENARIO", defaultValue = "typing",
+            description = "viewers: what each watched session does, typing or flood (default: ${DEFAULT-VALUE}).")
+    String writer;
+
     @Option(names = "--ramp-up", paramLabel = "DURATION", defaultValue = "5s", converter = ServeCommand.DurationConverter.class,
             description = "Sessions start evenly over this time, e.g. 10s, 1m (default: ${DEFAULT-VALUE}).")
     Duration rampUp;
@@ -68,7 +72,7 @@ final class LoadOptions {
 
     @Option(names = "--engine-hint", paramLabel = "ENGINE", defaultValue = "echo",
             description = "What the server runs, so typing and flood know what to send and which prompt ends an "
-                    + "answer: echo, jshell or process (default: ${DEFAULT-VALUE}).")
+                    + "answer: echo, jshell, process or flood (serve --engine flood) (default: ${DEFAULT-VALUE}).")
     String engineHint;
 
     @Option(names = "--source", paramLabel = "RANGE",
@@ -134,7 +138,8 @@ final class LoadOptions {
         try {
             URI uri = new URI(target);
             LoadPlan plan = LoadPlan.of(Scenario.of(scenario), uri, pw)
-                    .withSessions(sessions).withViewers(viewers).withTiming(rampUp, duration)
+                    .withSessions(sessions).withViewers(viewers).withWriter(Scenario.of(writer))
+                    .withTiming(rampUp, duration)
                     .withTyping(rate, think).withSize(size).withMix(LoadPlan.parseMix(mix))
                     .withEngineHint(EngineHint.of(engineHint))
                     .withSources(source == null ? null : SourceRange.parse(source))

@@ -14,6 +14,7 @@ import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
+import dev.webrepl.loadtest.FloodEngine;
 import dev.webrepl.metrics.AdminOptions;
 import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.server.SecurityOptions;
@@ -67,8 +68,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Directory that file transfers are confined to, created if missing (default: ${DEFAULT-VALUE}).")
     Path root;
 
+    /** Bytes per write of the flood engine: 200 of its 80-byte lines, about what a pty's reader gets per read. */
+    static final int FLOOD_WRITE = 16000;
+
     /** Which engine runs behind each session. */
-    enum EngineKind { echo, process, jshell }
+    enum EngineKind { echo, process, jshell, flood }
 
     @Option(names = "--engine", defaultValue = "jshell",
             description = "The REPL behind each session: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -462,6 +466,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (engine == EngineKind.echo) {
             return EchoEvaluator::engine;
+        }
+        if (engine == EngineKind.flood) {
+            return () -> FloodEngine.onCommand(FLOOD_WRITE);
         }
         if (command == null || command.isBlank()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),

@@ -56,7 +56,7 @@ class LoadGeneratorCliTest {
             assertEquals(1, r.out().lines().filter(l -> l.matches("  " + s.id() + " +[a-z-].*")).count(), s.id());
         }
         for (String option : List.of("--scenario", "--target", "--password", "--sessions", "--viewers", "--ramp-up",
-                "--duration", "--rate", "--think", "--size", "--mix", "--engine-hint", "--source", "--allow-remote",
+                "--writer", "--duration", "--rate", "--think", "--size", "--mix", "--engine-hint", "--source", "--allow-remote",
                 "--report", "--max-connections", "--progress", "--quiet")) {
             assertTrue(Pattern.compile("\\s" + Pattern.quote(option) + "(?![-a-z])").matcher(r.out()).find(), option);
         }
@@ -78,6 +78,13 @@ class LoadGeneratorCliTest {
         Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--source", "192.0.2.5-192.0.2.6");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("192.0.2.5-192.0.2.6"), r.err());
+    }
+
+    @Test
+    void refusesAWatchedSessionThatNeitherTypesNorFloods() {
+        Run r = execute("bench", "--scenario", "viewers", "-p", "pw", "--writer", "idle");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("a watched session types or floods, not idle"), r.err());
     }
 
     @Test

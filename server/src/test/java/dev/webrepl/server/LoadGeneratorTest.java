@@ -11,6 +11,7 @@ import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.loadtest.FloodEngine;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
@@ -159,6 +160,47 @@ class LoadGeneratorTest {
         assertEquals(6, v.get("viewersMatchingWriter").asLong(), v.toString());
         assertTrue(v.get("expectedBytes").asLong() > 0);
         assertEquals(v.get("expectedBytes").asLong(), v.get("receivedBytes").asLong());
+    }
+
+    /** A server whose sessions run {@code serve --engine flood}. */
+    private WebReplServer floodServer() throws IOException {
+        return WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(Files.createDirectories(dir.resolve("flood"))))
+                        .withPort(0),
+                new SessionRegistry(() -> FloodEngine.onCommand(ServeCommand.FLOOD_WRITE), new SecureRandom(),
+                        SessionConfig.DEFAULTS));
+    }
+
+    @Test
+    void floodWithTheFloodEngineGetsSizeBytesPerCommand() throws IOException {
+        try (WebReplServer flood = floodServer()) {
+            JsonNode r = bench(dir.resolve("flood-engine"), flood.port(), "--scenario", "flood", "--engine-hint", "flood",
+                    "--sessions", "2", "--size", "1000000");
+            JsonNode f = r.at("/scenarios/flood");
+            assertTrue(f.get("responses").asLong() > 0);
+            // Per command: the echoed count and CR LF, the bytes, CR LF and the prompt "flood> "; plus each
+            // session's banner once.
+            long perCommand = "1000000\r\n".length() + 1_000_000 + 2 + 7;
+            assertEquals(f.get("requests").asLong() * "1000000\r".length(), f.get("bytesSent").asLong());
+            assertTrue(f.get("bytesReceived").asLong() >= perCommand * f.get("responses").asLong(), f.toString());
+        }
+    }
+
+    @Test
+    void viewersOfAFloodingSessionSeeEveryByteItWrote() throws IOException {
+        try (WebReplServer flood = floodServer()) {
+            JsonNode r = bench(dir.resolve("viewers-flood"), flood.port(), "--scenario", "viewers", "--writer", "flood",
+                    "--engine-hint", "flood", "--sessions", "1", "--viewers", "3", "--size", "1000000");
+            assertEquals(4, r.at("/sessions/opened").asLong());
+            JsonNode v = r.get("viewers");
+            assertEquals(3, v.get("viewersMatchingWriter").asLong(), v.toString());
+            JsonNode w = r.at("/scenarios/viewers");
+            assertTrue(w.get("responses").asLong() > 0);
+            // expectedBytes adds up the writer's count once per viewer.
+            assertTrue(v.get("expectedBytes").asLong() >= 3 * 1_000_000 * w.get("responses").asLong(), v.toString());
+            assertEquals(v.get("expectedBytes").asLong(), v.get("receivedBytes").asLong(), v.toString());
+            assertEquals("flood", r.at("/plan/writer").asText());
+        }
     }
 
     @Test

@@ -43,6 +43,11 @@ final class Transcript {
         await("ends with " + suffix.replace("\r", "\\r").replace("\n", "\\n"), t -> t.endsWith(suffix));
     }
 
+    /** Waits until the text contains {@code part}. */
+    void awaitContains(String part) {
+        await("contains " + part.replace("\r", "\\r").replace("\n", "\\n"), t -> t.contains(part));
+    }
+
     /** Waits for the session line and returns the session id. */
     String awaitSessionId() {
         await("has the session line", t -> SESSION_LINE.matcher(t).find());

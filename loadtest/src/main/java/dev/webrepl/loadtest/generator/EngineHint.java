@@ -33,6 +33,16 @@ public enum EngineHint {
         Flood flood(long bytes) {
             return new Flood("print('x' * " + bytes + ")\r", 1);
         }
+    },
+    /**
+     * The load-test engine of {@code serve --engine flood} ({@link dev.webrepl.loadtest.FloodEngine}): a
+     * typed byte count is answered with that many bytes; any other line with a short notice.
+     */
+    FLOOD("", List.of(dev.webrepl.loadtest.FloodEngine.PROMPT)) {
+        @Override
+        Flood flood(long bytes) {
+            return new Flood(bytes + "\r", 1);
+        }
     };
 
     static final int ECHO_LINE = 1000;

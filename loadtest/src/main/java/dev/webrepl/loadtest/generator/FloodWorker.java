@@ -2,29 +2,40 @@ package dev.webrepl.loadtest.generator;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 
 /**
  * {@code flood}: one command that makes the engine write about {@code size} bytes, and the next as
- * soon as the prompt is back; the client reads as fast as it can. A command is a request, its prompt
+ * soon as the prompt is back (in a viewers group, once every viewer has the output too); the client
+ * reads as fast as it can. A command is a request, its prompt
  * the response; the time between them is recorded.
  */
-final class FloodWorker extends Worker {
+final class FloodWorker extends GatedWorker {
     private final byte[] command;
     private final int prompts;
+    private final LongFunction<CompletableFuture<Void>> pace;
     /** The last few characters seen, so a prompt split across frames is still found (once). */
     private String tail = "";
     private int promptsSeen;
     private long sentAt;
 
-    FloodWorker(RunContext ctx, InetAddress source) {
-        super(ctx, Scenario.FLOOD, source);
+    /**
+     * @param pace given the bytes counted so far once a command's answer is in, completes when the next
+     *             command may go (a viewers group: once every viewer has as many); null sends at once
+     */
+    FloodWorker(RunContext ctx, Scenario scenario, InetAddress source, CompletableFuture<Void> gate,
+                LongConsumer whenDrained, LongFunction<CompletableFuture<Void>> pace) {
+        super(ctx, scenario, source, gate, whenDrained);
+        this.pace = pace;
         EngineHint.Flood flood = ctx.plan().engineHint().flood(ctx.plan().size());
         this.command = flood.input().getBytes(StandardCharsets.US_ASCII);
         this.prompts = flood.prompts();
     }
 
     @Override
-    void onReady() {
+    void begin() {
         send();
     }
 
@@ -40,8 +51,12 @@ final class FloodWorker extends Worker {
         connection().send(command);
     }
 
+    private synchronized void sendLocked() {
+        send();
+    }
+
     @Override
-    void onOutput(byte[] bytes, int from) {
+    void output(byte[] bytes, int from) {
         if (!waiting()) {
             return;
         }
@@ -54,7 +69,11 @@ final class FloodWorker extends Worker {
             ctx.recorder().response(scenario);
             ctx.recorder().latency(ctx.recorder().now() - sentAt);
             answered();
-            send();
+            if (pace == null) {
+                send();
+            } else {
+                pace.apply(countedBytes()).whenComplete((v, e) -> ctx.scheduler().execute(this::sendLocked));
+            }
         }
     }
 }

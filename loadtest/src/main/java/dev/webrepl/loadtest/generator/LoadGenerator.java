@@ -64,13 +64,14 @@ public final class LoadGenerator {
             List<Scenario> assigned = plan.assignment();
             LongFunction<InetAddress> sources = n -> plan.sources() == null ? null : plan.sources().pick(n);
             long connection = 0;
+            CompletableFuture<Void> open = CompletableFuture.completedFuture(null);  // no viewers to wait for
             for (int i = 0; i < assigned.size(); i++) {
                 Scenario s = assigned.get(i);
                 InetAddress source = sources.apply(connection);
                 Unit u = switch (s) {
                     case IDLE -> new IdleWorker(ctx, source);
-                    case TYPING -> new TypingWorker(ctx, Scenario.TYPING, source, CompletableFuture.completedFuture(null));
-                    case FLOOD -> new FloodWorker(ctx, source);
+                    case TYPING -> new TypingWorker(ctx, Scenario.TYPING, source, open, null);
+                    case FLOOD -> new FloodWorker(ctx, Scenario.FLOOD, source, open, null, null);
                     case PUT, GET -> new TransferWorker(ctx, s, source, i, file);
                     case VIEWERS -> {
                         ViewerGroup g = new ViewerGroup(ctx, sources, connection);

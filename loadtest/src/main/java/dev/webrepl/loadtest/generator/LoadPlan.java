@@ -17,6 +17,8 @@ import java.util.Objects;
  *
  * @param sessions       sessions started over {@code rampUp}; with {@link Scenario#VIEWERS} each also
  *                       gets {@code viewers} read-only terminals
+ * @param writer         with {@link Scenario#VIEWERS}, what the watched session does: {@link Scenario#TYPING}
+ *                       or {@link Scenario#FLOOD}
  * @param rate           keys per second per typing session
  * @param think          pause after each typed line
  * @param size           bytes per PUT or GET, and per flood command
@@ -27,7 +29,7 @@ import java.util.Objects;
  * @param requestTimeout an answer later than this aborts its session (error {@code timeout})
  * @param drainTimeout   how long outstanding answers are awaited once the duration is over
  */
-public record LoadPlan(Scenario scenario, URI target, String password, int sessions, int viewers,
+public record LoadPlan(Scenario scenario, URI target, String password, int sessions, int viewers, Scenario writer,
                        Duration rampUp, Duration duration, double rate, Duration think, long size,
                        Map<Scenario, Integer> mix, EngineHint engineHint, SourceRange sources,
                        boolean allowRemote, int maxConnections, int lineLength,
@@ -39,68 +41,77 @@ public record LoadPlan(Scenario scenario, URI target, String password, int sessi
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(password, "password");
         mix = Map.copyOf(mix);
+        if (writer != Scenario.TYPING && writer != Scenario.FLOOD) {
+            throw new IllegalArgumentException("a watched session types or floods, not " + writer.id());
+        }
     }
 
     /** A plan with the defaults of {@code webrepl bench}; change it with the {@code with...} methods. */
     public static LoadPlan of(Scenario scenario, URI target, String password) {
-        return new LoadPlan(scenario, target, password, 10, 3, Duration.ofSeconds(5), Duration.ofSeconds(30), 5,
-                Duration.ofSeconds(1), 65536, parseMix(DEFAULT_MIX), EngineHint.ECHO, null, false, 10_000, 20,
-                Duration.ofSeconds(10), Duration.ofSeconds(10));
+        return new LoadPlan(scenario, target, password, 10, 3, Scenario.TYPING, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), 5, Duration.ofSeconds(1), 65536, parseMix(DEFAULT_MIX), EngineHint.ECHO, null,
+                false, 10_000, 20, Duration.ofSeconds(10), Duration.ofSeconds(10));
     }
 
     public LoadPlan withSessions(int n) {
-        return new LoadPlan(scenario, target, password, n, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, n, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withViewers(int n) {
-        return new LoadPlan(scenario, target, password, sessions, n, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, n, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+    }
+
+    /** With {@link Scenario#VIEWERS}: the watched session types ({@link Scenario#TYPING}) or floods. */
+    public LoadPlan withWriter(Scenario w) {
+        return new LoadPlan(scenario, target, password, sessions, viewers, w, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withTiming(Duration rampUp, Duration duration) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withTyping(double rate, Duration think) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withSize(long bytes) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, bytes, mix,
-                engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                bytes, mix, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withMix(Map<Scenario, Integer> weights) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size,
-                weights, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, weights, engineHint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withEngineHint(EngineHint hint) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                hint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, hint, sources, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withSources(SourceRange range) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, range, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, range, allowRemote, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withAllowRemote(boolean allow) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allow, maxConnections, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allow, maxConnections, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withMaxConnections(int max) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allowRemote, max, lineLength, requestTimeout, drainTimeout);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, max, lineLength, requestTimeout, drainTimeout);
     }
 
     public LoadPlan withTimeouts(Duration request, Duration drain) {
-        return new LoadPlan(scenario, target, password, sessions, viewers, rampUp, duration, rate, think, size, mix,
-                engineHint, sources, allowRemote, maxConnections, lineLength, request, drain);
+        return new LoadPlan(scenario, target, password, sessions, viewers, writer, rampUp, duration, rate, think,
+                size, mix, engineHint, sources, allowRemote, maxConnections, lineLength, request, drain);
     }
 
     /** {@code idle=50,typing=40,put=5,get=5}: positive weights of mixable scenarios. */

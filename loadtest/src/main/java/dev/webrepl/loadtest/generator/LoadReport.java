@@ -157,6 +157,7 @@ public final class LoadReport {
         m.put("sessions", p.sessions());
         if (p.scenario() == Scenario.VIEWERS) {
             m.put("viewers", p.viewers());
+            m.put("writer", p.writer().id());
         }
         m.put("rampUpSeconds", p.rampUp().toMillis() / 1e3);
         m.put("durationSeconds", p.duration().toMillis() / 1e3);

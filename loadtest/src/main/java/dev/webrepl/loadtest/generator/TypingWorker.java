@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * {@code typing}: keys at a fixed rate, one at a time, each timed from its send to its echo; after
@@ -11,24 +12,21 @@ import java.util.concurrent.TimeUnit;
  * echo is late delays the next one, so latencies are recorded with the key interval as the expected
  * interval (coordinated-omission correction).
  */
-class TypingWorker extends Worker {
+final class TypingWorker extends GatedWorker {
     private enum State { IDLE, KEY, ENTER }
 
     private final long interval;
     private final byte[] line;
-    private final CompletableFuture<Void> gate;
     private final StringBuilder tail = new StringBuilder();
     private State state = State.IDLE;
     private int position;
     private byte expected;
     private long sentAt;
     private long due;
-    private boolean counting;
-    private long countedBytes;
 
-    /** @param gate typing starts only once it completes (viewers attach first) */
-    TypingWorker(RunContext ctx, Scenario scenario, InetAddress source, CompletableFuture<Void> gate) {
-        super(ctx, scenario, source);
+    TypingWorker(RunContext ctx, Scenario scenario, InetAddress source, CompletableFuture<Void> gate,
+                 LongConsumer whenDrained) {
+        super(ctx, scenario, source, gate, whenDrained);
         this.interval = Math.max(1, Math.round(1e9 / ctx.plan().rate()));
         EngineHint hint = ctx.plan().engineHint();
         StringBuilder keys = new StringBuilder(hint.linePrefix());
@@ -36,23 +34,12 @@ class TypingWorker extends Worker {
             keys.append((char) ('a' + i % 26));
         }
         this.line = keys.toString().getBytes(StandardCharsets.US_ASCII);
-        this.gate = gate;
     }
 
     @Override
-    void onReady() {
-        gate.whenComplete((v, e) -> ctx.scheduler().execute(this::begin));
-    }
-
-    private synchronized void begin() {
-        counting = true;
+    void begin() {
         due = ctx.recorder().now();
         sendKey();
-    }
-
-    /** Output bytes since typing began: what every viewer of the session must also see. */
-    final synchronized long countedBytes() {
-        return countedBytes;
     }
 
     private synchronized void sendKey() {
@@ -68,10 +55,7 @@ class TypingWorker extends Worker {
     }
 
     @Override
-    void onOutput(byte[] bytes, int from) {
-        if (counting) {
-            countedBytes += bytes.length - from;
-        }
+    void output(byte[] bytes, int from) {
         switch (state) {
             case KEY -> {
                 for (int i = from; i < bytes.length; i++) {
@@ -117,7 +101,7 @@ class TypingWorker extends Worker {
             sent();
             connection().send(new byte[] {'\r'});
             if (rest != null) {
-                onOutput(rest, 0);
+                output(rest, 0);
             }
         } else {
             answered();

@@ -7,9 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 
 /**
- * {@code viewers}: a typing session and M read-only terminals attached to it. The writer starts
- * typing only once every viewer has attached (or failed to), so each viewer must see exactly the
- * writer's output from then on; at the end the writer drains, each viewer waits for the same byte
+ * {@code viewers}: a typing (or, with {@code --writer flood}, flooding: see {@link #viewersReached})
+ * session and M read-only terminals attached to it. The writer starts only once every viewer has attached (or failed to), so
+ * each viewer must see exactly the writer's output from then on; at the end the writer drains, each viewer waits for the same byte
  * count, then the viewers close, then the writer.
  */
 final class ViewerGroup implements Unit {
@@ -17,7 +17,7 @@ final class ViewerGroup implements Unit {
     private final LongFunction<InetAddress> sources;
     private final long firstSource;
     private final CompletableFuture<Void> gate = new CompletableFuture<>();
-    private final TypingWorker writer;
+    private final GatedWorker writer;
     private final List<ViewerWorker> viewers = new ArrayList<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private long writerBytes = -1;
@@ -27,12 +27,10 @@ final class ViewerGroup implements Unit {
         this.ctx = ctx;
         this.sources = sources;
         this.firstSource = firstSource;
-        this.writer = new TypingWorker(ctx, Scenario.VIEWERS, sources.apply(firstSource), gate) {
-            @Override
-            void drained() {
-                writerDrained(countedBytes());
-            }
-        };
+        InetAddress source = sources.apply(firstSource);
+        this.writer = ctx.plan().writer() == Scenario.FLOOD
+                ? new FloodWorker(ctx, Scenario.VIEWERS, source, gate, this::writerDrained, this::viewersReached)
+                : new TypingWorker(ctx, Scenario.VIEWERS, source, gate, this::writerDrained);
     }
 
     @Override
@@ -79,6 +77,15 @@ final class ViewerGroup implements Unit {
                                 .toArray(CompletableFuture[]::new)).whenComplete((v, e) -> writer.closeNow());
                     });
         });
+    }
+
+    /**
+     * Completes once every viewer has seen {@code bytes}: a flooding writer waits for it before its
+     * next command, so the group moves at its slowest viewer's pace and no viewer falls further
+     * behind than one command (no viewer is cut off as a slow consumer, whatever the run's length).
+     */
+    private CompletableFuture<Void> viewersReached(long bytes) {
+        return CompletableFuture.allOf(snapshot().stream().map(v -> v.reached(bytes)).toArray(CompletableFuture[]::new));
     }
 
     private synchronized CompletableFuture<?>[] viewerFinishes() {

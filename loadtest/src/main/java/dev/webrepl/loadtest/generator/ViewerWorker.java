@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A read-only terminal attached to a typing session ({@code /session/ID?mode=view}): counts the
+ * A read-only terminal attached to a watched session ({@code /session/ID?mode=view}): counts the
  * output it receives after its session line; at the end, notes its count once it has seen as much
  * as the writer.
  */
@@ -14,6 +14,9 @@ final class ViewerWorker extends Worker {
     private long expected = -1;
     private long bytesAtClose = -1;
     private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    /** What {@link #reached} waits for: a byte count, and the future it completes. */
+    private long target = -1;
+    private CompletableFuture<Void> reached;
 
     ViewerWorker(RunContext ctx, InetAddress source, String sessionId) {
         super(ctx, Scenario.VIEWERS, source);
@@ -33,9 +36,29 @@ final class ViewerWorker extends Worker {
     @Override
     void onOutput(byte[] b, int from) {
         bytes += b.length - from;
+        if (reached != null && bytes >= target) {
+            CompletableFuture<Void> r = reached;
+            reached = null;
+            r.complete(null);
+        }
         if (expected >= 0 && waiting() && bytes >= expected) {
             caughtUp();
         }
+    }
+
+    /**
+     * Completes once this viewer has seen {@code count} bytes, or is gone (so a lost viewer never
+     * holds the group up). One wait at a time: the writer's next command waits for it.
+     */
+    synchronized CompletableFuture<Void> reached(long count) {
+        if (bytes >= count || finished().isDone()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        target = count;
+        reached = new CompletableFuture<>();
+        CompletableFuture<Void> r = reached;
+        finished().whenComplete((v, e) -> r.complete(null));
+        return r;
     }
 
     /**
