@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # BENCHMARKS.md "Keystroke latency": the one-session typing run of typing-latency.sh with async-profiler
 # (from Maven: tools.profiler:async-profiler), attached to both JVMs by jcmd once the run is warm: CPU
-# samples every 100 µs, per thread, as collapsed stacks (server-cpu.collapsed, generator-cpu.collapsed: flamegraph.pl or speedscope read them);
-# then a summary: CPU per key by thread and the hottest frames, and the server's own keystroke-to-echo
-# timer beside the generator's latency. Loopback only; bounded in time.
+# samples every 100 µs, per thread, as collapsed stacks (server-cpu.collapsed, generator-cpu.collapsed;
+# flamegraph.pl or speedscope read them);
+# then a summary: CPU per key by thread and the hottest frames (typing-latency.sh prints the generator's
+# latency and the server's own keystroke-to-echo timer). Loopback only; bounded in time.
 # Usage: loadtest/scripts/profile-typing.sh [DURATION=60s (at least 30s)] [SESSIONS=1] [REPORT_DIR=target/profile-typing]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,9 +23,9 @@ if [ ! -f "$report/ap/libasyncProfiler.so" ]; then
 fi
 lib="$(cd "$report/ap" && pwd)/libasyncProfiler.so"
 dir="$(cd "$report" && pwd)"
-# The profiler is attached once the run is warm (the JIT compiles the key path within seconds) and
-# detached before it ends, so the profile holds the typing, not start-up: CPU samples every 100 µs (perf
-# events where allowed, else a timer), one stack root per thread.
+# The profiler is attached after 10 s of typing and detached 5 s before the end, so the profile holds
+# typing, not start-up: CPU samples every 100 µs (perf events where allowed, else a timer), one stack
+# root per thread.
 secs=${duration%s}
 loadtest/scripts/typing-latency.sh "${secs}s" "$sessions" "$report" >"$report/latency.txt" &
 run=$!
@@ -42,7 +43,7 @@ jcmd "$generator" JVMTI.agent_load "$lib" "\"stop,collapsed,file=$dir/generator-
 wait $run
 cat "$report/latency.txt"
 python3 - "$report" "$sessions" "$window" <<'PY'
-import collections, json, math, re, sys
+import collections, json, re, sys
 report, sessions, window = sys.argv[1], sys.argv[2], int(sys.argv[3])
 d = json.load(open(f"{report}/{sessions}/report.json"))
 # Keys typed while the profiler ran: the run's keys per second of typing, over the window.
@@ -51,24 +52,6 @@ keys = round(d["latency"]["count"] * window / typing_seconds)
 interval_us = 100
 print(f"\nkeys timed by the generator: {d['latency']['count']}, about {keys} of them in the {window} s profiled; "
       f"generator latency p50 {d['latency']['p50']:.0f} µs, p99 {d['latency']['p99']:.0f} µs")
-# The server's own timer (README "Metrics"): frame in to echo written, from its histogram buckets.
-buckets, count, total = [], 0, 0.0
-for line in open(f"{report}/server-metrics.txt"):
-    m = re.match(r'webrepl_keystroke_echo_seconds_bucket\{.*le="([^"]+)".*\} (\S+)', line)
-    if m and m.group(1) != "+Inf":
-        buckets.append((float(m.group(1)), float(m.group(2))))
-    elif line.startswith("webrepl_keystroke_echo_seconds_count"):
-        count = float(line.split()[-1])
-    elif line.startswith("webrepl_keystroke_echo_seconds_sum"):
-        total = float(line.split()[-1])
-def quantile(q):
-    for le, c in sorted(buckets):
-        if c >= q * count:
-            return le * 1e6
-    return math.inf
-if count:
-    print(f"server keystroke-to-echo (its timer): {count:.0f} keys, mean {total / count * 1e6:.0f} µs, "
-          f"p50 ≤ {quantile(0.5):.0f} µs, p99 ≤ {quantile(0.99):.0f} µs (bucket upper bounds)")
 for side in ("server", "generator"):
     per_thread, self_frames, samples = collections.Counter(), collections.Counter(), 0
     for line in open(f"{report}/{side}-cpu.collapsed"):
