@@ -11,25 +11,12 @@ hold=${2:-5m}
 report=${3:-target/idle-capacity}
 mkdir -p "$report"
 ulimit -n 20000
-# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
-./webrepl --version >/dev/null
-cp server/target/webrepl.jar "$report/webrepl.jar"
-jar="$report/webrepl.jar"
+source loadtest/scripts/serve-lib.sh
+copy_jar "$report"
 log="$report/serve.log"
 export WEBREPL_PASSWORD=idle-bench
-java -jar "$jar" serve --engine echo --port 0 --admin-port 0 --max-sessions $((n + 100)) --idle-timeout 0 \
-  --max-connections-per-address $((n + 100)) \
-  --linger 0 >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-port= ; admin=
-for _ in $(seq 1 120); do   # at most 60 s for the banner
-  port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$log")
-  admin=$(sed -n 's#^admin http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$log")
-  [ -n "$port" ] && [ -n "$admin" ] && break
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$log"; exit 1; }
+start_server "$log" -- --engine echo --max-sessions $((n + 100)) --idle-timeout 0 \
+  --max-connections-per-address $((n + 100)) --linger 0
 
 heap() {  # used heap in bytes after a full GC, read from the server's own /metrics
   jcmd "$server" GC.run >/dev/null

@@ -13,29 +13,17 @@ rm -rf "$report"
 mkdir -p "$report/nginx/temp"
 report=$(cd "$report" && pwd)
 chmod 755 "$report" "$report/nginx" "$report/nginx/temp"   # nginx's worker may run as nobody
-# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
-./webrepl --version >/dev/null
-cp server/target/webrepl.jar "$report/webrepl.jar"
-jar="$report/webrepl.jar"
+source loadtest/scripts/serve-lib.sh
+copy_jar "$report"
 export WEBREPL_PASSWORD=nginx-bench
-java -jar "$jar" serve --engine echo --node node-a --port 0 --admin-port 0 --idle-timeout 0 --linger 0 \
-  --max-connections-per-address 10000 \
-  >"$report/serve.log" 2>&1 &
-server=$!
+start_server "$report/serve.log" -- --engine echo --node node-a --idle-timeout 0 --linger 0 \
+  --max-connections-per-address 10000
 nginx_pid=
 cleanup() {
   [ -n "$nginx_pid" ] && { kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; }
-  kill $server 2>/dev/null || true
-  wait $server 2>/dev/null || true
+  stop_server
 }
 trap cleanup EXIT
-port=
-for _ in $(seq 1 120); do   # at most 60 s for the banner
-  port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$report/serve.log")
-  [ -n "$port" ] && break
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$report/serve.log"; exit 1; }
 # A free port for nginx's public listener (released just before nginx binds it).
 proxy=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 # Both upstream addresses of the shipped config point at the one node.

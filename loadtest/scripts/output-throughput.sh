@@ -15,23 +15,11 @@ report=${3:-target/output-throughput}
 size=${SIZE:-1000000}
 mkdir -p "$report"
 ulimit -n 20000
-# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
-./webrepl --version >/dev/null
-cp server/target/webrepl.jar "$report/webrepl.jar"
-jar="$report/webrepl.jar"
+source loadtest/scripts/serve-lib.sh
+copy_jar "$report"
 export WEBREPL_PASSWORD=output-bench
-java -jar "$jar" serve --engine flood --port 0 --admin-port 0 --root "$report/files" --idle-timeout 0 --linger 0 \
-  --max-terminals 1000 --max-connections-per-address 1000 \
-  >"$report/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-port=
-for _ in $(seq 1 120); do   # at most 60 s for the banner
-  port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$report/serve.log")
-  [ -n "$port" ] && break
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$report/serve.log"; exit 1; }
+start_server "$report/serve.log" -- --engine flood --root "$report/files" --idle-timeout 0 --linger 0 \
+  --max-terminals 1000 --max-connections-per-address 1000
 echo "| round | viewers | terminals | MB/s all terminals | MB/s per terminal | commands | viewers with every byte | lost | errors |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for round in $(seq 1 "${ROUNDS:-1}"); do

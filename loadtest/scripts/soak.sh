@@ -12,24 +12,11 @@ report=${3:-target/soak}
 mix=${MIX:-idle=60,typing=38,put=1,get=1}
 mkdir -p "$report"
 ulimit -n 20000
-# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
-./webrepl --version >/dev/null
-cp server/target/webrepl.jar "$report/webrepl.jar"
-jar="$report/webrepl.jar"
+source loadtest/scripts/serve-lib.sh
+copy_jar "$report"
 export WEBREPL_PASSWORD=soak-bench
-java -jar "$jar" serve --engine echo --port 0 --admin-port 0 --max-sessions $((n + 100)) \
-  --max-connections-per-address $((n + 100)) --idle-timeout 0 --linger 0 --root "$report/files" \
-  >"$report/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-port= ; admin=
-for _ in $(seq 1 120); do   # at most 60 s for the banner
-  port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$report/serve.log")
-  admin=$(sed -n 's#^admin http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$report/serve.log")
-  [ -n "$port" ] && [ -n "$admin" ] && break
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$report/serve.log"; exit 1; }
+start_server "$report/serve.log" -- --engine echo --max-sessions $((n + 100)) \
+  --max-connections-per-address $((n + 100)) --idle-timeout 0 --linger 0 --root "$report/files"
 sample() {  # minute, sessions, heap after GC, fds, threads, RSS
   jcmd "$server" GC.run >/dev/null
   local m; m=$(curl -s "http://127.0.0.1:$admin/metrics")

@@ -17,26 +17,12 @@ report=${3:-target/typing-latency}
 mkdir -p "$report"
 for n in $counts; do rm -rf "${report:?}/$n" "${report:?}/$n"-*; done
 ulimit -n 20000
-# Run a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
-./webrepl --version >/dev/null
-cp server/target/webrepl.jar "$report/webrepl.jar"
-jar="$report/webrepl.jar"
+source loadtest/scripts/serve-lib.sh
+copy_jar "$report"
 export WEBREPL_PASSWORD=typing-bench
 # shellcheck disable=SC2086  # the options are split on purpose
-java ${SERVER_JAVA_OPTS:-} -jar "$jar" serve --engine echo --port 0 --admin-port 0 --idle-timeout 0 --linger 0 \
-  --max-sessions 5000 --max-connections-per-address 5000 \
-  >"$report/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-port=
-admin=
-for _ in $(seq 1 120); do   # at most 60 s for the banner
-  port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$report/serve.log")
-  admin=$(sed -n 's#^admin http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$report/serve.log")
-  [ -n "$port" ] && [ -n "$admin" ] && break
-  sleep 0.5
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$report/serve.log"; exit 1; }
+start_server "$report/serve.log" ${SERVER_JAVA_OPTS:-} -- --engine echo --idle-timeout 0 --linger 0 \
+  --max-sessions 5000 --max-connections-per-address 5000
 scrape() { curl -sf "http://127.0.0.1:$admin/metrics" | grep '^webrepl_keystroke_echo_seconds' >"$1" || true; }
 scrape "$report/server-metrics-before.txt"
 before="$report/server-metrics-before.txt"
