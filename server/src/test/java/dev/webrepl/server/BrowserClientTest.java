@@ -3,9 +3,11 @@ package dev.webrepl.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.engine.TerminalSize;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.terminal.LineDiscipline;
@@ -18,6 +20,7 @@ import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.testkit.browser.HeadlessChromium;
 import dev.webrepl.testkit.tls.TestCertificate;
 import dev.webrepl.transport.server.ServerOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +29,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -41,11 +47,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The browser client (issue #7) in a real headless Chromium, driven as a person would: keys typed
  * into xterm.js's input element, buttons clicked, files chosen in the file input. What the page
  * shows is read from the terminal's buffer through {@code window.webrepl}. Screenshots go to
- * {@code target/browser-terminal.png} and {@code target/browser-files.png}.
+ * {@code target/browser-terminal.png}, {@code target/browser-files.png} and {@code target/browser-resized.png}.
  */
 class BrowserClientTest {
     private static final String PASSWORD = "pw";
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int PAGE_TEXT_UNITS = 15_000;       // webrepl.js TEXT_UNITS: UTF-16 units per text frame
+    private static final int MAX_TEXT_FRAME = 45_000;        // ...so at most 3 UTF-8 bytes each
 
     @TempDir
     Path dir;
@@ -178,9 +186,7 @@ class BrowserClientTest {
 
     @Test
     void endlessOutputKeepsThePageResponsiveAndCtrlCStopsIt() throws Exception {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("PS1", "sh$ ");
-        ProcessEngineConfig shell = new ProcessEngineConfig(List.of("/bin/sh"), env, dir, 80, 24, Duration.ofSeconds(2));
+        ProcessEngineConfig shell = shell();
         try (MonitoredServer server = start(() -> new ProcessEngine(shell));
              HeadlessChromium chromium = HeadlessChromium.start()) {
             WebDriver driver = chromium.driver();
@@ -252,10 +258,113 @@ class BrowserClientTest {
         }
     }
 
+    @Test
+    void aProgramInThePtySeesTheTerminalsSizeOnLoadAndAfterTheWindowResizes() throws Exception {
+        ProcessEngineConfig shell = shell();
+        try (MonitoredServer server = start(() -> new ProcessEngine(shell));
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            logIn(driver, PASSWORD);
+            // The page asks for FLOW only after RESIZE has its reply (one file operation at a time), and
+            // the server resizes the pty before it replies: from here on the pty has the page's size.
+            new WebDriverWait(driver, WAIT).until(d -> Boolean.TRUE.equals(js(d, "return webrepl.flow")));
+            awaitText(driver, "sh$ ");
+            TerminalSize loaded = size(driver);
+            assertNotEquals(new TerminalSize(shell.columns(), shell.rows()), loaded,
+                    "the page's terminal differs from the pty's initial size, or this proves nothing");
+            type(driver, "stty size" + Keys.ENTER);
+            awaitText(driver, "sh$ stty size\n" + loaded.rows() + " " + loaded.columns() + "\nsh$ ");
+
+            // The window event refits xterm, whose resize sends RESIZE in the same task: on the wire before
+            // any key typed after the new size shows.
+            driver.manage().window().setSize(new Dimension(800, 500));
+            new WebDriverWait(driver, WAIT).until(d -> !size(d).equals(loaded));
+            TerminalSize resized = size(driver);
+            assertNotEquals(loaded.columns(), resized.columns());
+            assertNotEquals(loaded.rows(), resized.rows());
+            type(driver, "stty size" + Keys.ENTER);
+            awaitText(driver, "sh$ stty size\n" + resized.rows() + " " + resized.columns() + "\nsh$ ");
+            assertEquals(resized, size(driver), "one resize, not a size on the way to another");
+            screenshot(driver, "browser-resized.png");
+        }
+    }
+
+    @Test
+    void pasteReachesTheEngineByteForByteInTextFramesOfAtMost45000Bytes() throws Exception {
+        RecordingEngine echo = new RecordingEngine(EchoEvaluator.engine());
+        // 1,000 lines of 85 UTF-16 units with the newline, mostly € (3 UTF-8 bytes per unit, the worst case
+        // for the frame bound), each with a surrogate pair, placed so that the page's first split falls inside one.
+        List<String> lines = IntStream.range(0, 1000)
+                .mapToObj(i -> String.format("%04d grüße ", i) + "€".repeat(28) + "😀" + "€".repeat(43))
+                .toList();
+        String clipboard = lines.stream().map(line -> line + "\n").collect(Collectors.joining());
+        assertTrue(Character.isHighSurrogate(clipboard.charAt(PAGE_TEXT_UNITS - 1)),
+                "the text puts a surrogate pair across the page's first split");
+        try (MonitoredServer server = start(() -> echo);
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            logIn(driver, PASSWORD);
+            int width = ">>> ".length() + lines.get(0).codePointCount(0, lines.get(0).length()) + 1;
+            assertTrue(size(driver).columns() >= width, "an echoed line fits on one row: " + size(driver));
+
+            // Frames are counted in the page, as its code hands them to the socket (what TEXT_UNITS decides):
+            // a browser may cut one message into several frames on the wire, so counts at the server need not.
+            js(driver, """
+                    const socket = webrepl.socket;
+                    const send = socket.send;
+                    const encoder = new TextEncoder();
+                    window.textFrameBytes = [];
+                    socket.send = function (data) {
+                      if (typeof data === 'string') {
+                        window.textFrameBytes.push(encoder.encode(data).length);
+                      }
+                      return send.call(this, data);
+                    };""");
+            // A user's paste: a paste event with the text on xterm's input element, handled by xterm itself.
+            js(driver, """
+                    const data = new DataTransfer();
+                    data.setData('text/plain', arguments[0]);
+                    document.querySelector('#terminal .xterm-helper-textarea').dispatchEvent(
+                        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));""",
+                    clipboard);
+
+            // The last line echoed and written back: the engine has had all of the paste.
+            String last = lines.get(lines.size() - 1);
+            new WebDriverWait(driver, Duration.ofSeconds(60))
+                    .withMessage(() -> "the echoed paste (page " + js(driver, "return webrepl.state + ' ' + webrepl.closeReason")
+                            + "); the terminal ends with:\n" + tail(text(driver)))
+                    .until(d -> text(d).stripTrailing().endsWith(last + "\n" + last + "\n>>>"));
+            // xterm 4.9 sends a pasted newline as CR (Enter), and brackets the paste in ESC[200~ ... ESC[201~
+            // only when the program asked for it (DECSET 2004), which the echo engine never does.
+            byte[] expected = clipboard.replace('\n', '\r').getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(expected, echo.input());
+            List<Long> frames = textFrameBytes(driver);
+            assertTrue(frames.size() > 1, "the paste was split: " + frames);
+            assertTrue(frames.stream().allMatch(n -> n <= MAX_TEXT_FRAME), "every text frame at most 45,000 bytes: " + frames);
+            assertEquals(expected.length, frames.stream().mapToLong(Long::longValue).sum(), "only the paste was sent: " + frames);
+            // On the screen: every line echoed and written back, in order, after the session line (which
+            // follows the login's own prompt, README "Sessions"); all of it fits the page's scrollback.
+            String transcript = "webrepl: session /session/" + js(driver, "return webrepl.sessionId") + "\n"
+                    + lines.stream().map(line -> line + "\n" + line + "\n").collect(Collectors.joining(">>> ")) + ">>>";
+            String shown = text(driver).stripTrailing();
+            assertTrue(shown.endsWith(transcript), () -> "the terminal ends with:\n" + tail(shown));
+            assertEquals(List.of(), js(driver, "return webrepl.violations"));
+        }
+    }
+
     private MonitoredServer start(Supplier<ReplEngine> engines) throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         return MonitoredServer.start(ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0),
                 engines, SessionConfig.DEFAULTS, null);
+    }
+
+    /** {@code /bin/sh} in a pty of 80 x 24 with the prompt {@code sh$ }. */
+    private ProcessEngineConfig shell() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("PS1", "sh$ ");
+        return new ProcessEngineConfig(List.of("/bin/sh"), env, dir, 80, 24, Duration.ofSeconds(2));
     }
 
     private static String url(MonitoredServer server, String path) {
@@ -287,8 +396,23 @@ class BrowserClientTest {
         return t.substring(t.lastIndexOf('\n') + 1);
     }
 
-    static Object js(WebDriver driver, String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
+    /** The terminal's size as xterm has it. */
+    private static TerminalSize size(WebDriver driver) {
+        Map<?, ?> size = (Map<?, ?>) js(driver, "return webrepl.size");
+        return new TerminalSize(((Number) size.get("columns")).intValue(), ((Number) size.get("rows")).intValue());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Long> textFrameBytes(WebDriver driver) {
+        return (List<Long>) js(driver, "return window.textFrameBytes");
+    }
+
+    private static String tail(String text) {
+        return text.substring(Math.max(0, text.length() - 2000));
+    }
+
+    static Object js(WebDriver driver, String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     @SuppressWarnings("unchecked")

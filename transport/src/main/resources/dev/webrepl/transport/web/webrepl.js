@@ -608,6 +608,8 @@
     get viewOnly() { return viewOnly; },
     get features() { return features.slice(); },
     get flow() { return flow.on; },
+    // The terminal's size as xterm has it (what RESIZE reports; tests compare it with stty size).
+    get size() { return { columns: term.cols, rows: term.rows }; },
     get closeReason() { return closeReason; },
     get history() { return history.slice(); },
     get violations() { return violations.slice(); },
