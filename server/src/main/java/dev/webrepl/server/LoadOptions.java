@@ -29,8 +29,13 @@ final class LoadOptions {
     String scenario;
 
     @Option(names = "--target", paramLabel = "URL", defaultValue = "ws://127.0.0.1:8266/",
-            description = "The server's WebSocket URL (default: ${DEFAULT-VALUE}); loopback only unless --allow-remote.")
+            description = "The server's WebSocket URL, ws:// or wss:// (default: ${DEFAULT-VALUE}); loopback only unless "
+                    + "--allow-remote.")
     String target;
+
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "With a wss:// target: trust only the PEM "
+            + "certificates in FILE (a CA, or the server's self-signed certificate) instead of the JDK's authorities.")
+    Path caCert;
 
     @Option(names = {"-p", "--password"}, description = "The WebREPL password; else $" + ServeCommand.PASSWORD_ENV + ".")
     String password;
@@ -113,7 +118,16 @@ final class LoadOptions {
             err.print(terminal ? "\r" + line : line + System.lineSeparator());
             err.flush();
         };
-        LoadReport result = LoadGenerator.run(plan, lines);
+        LoadReport result;
+        try {
+            result = LoadGenerator.run(plan, caCert, lines);
+        } catch (IllegalArgumentException e) {
+            if (caCert == null) {
+                throw e;
+            }
+            // The plan was checked already: what is left is an unreadable --ca-cert, found as the client is built.
+            throw new ParameterException(spec.commandLine(), "--ca-cert: " + e.getMessage());
+        }
         if (lines != null && terminal) {
             err.println();
         }
@@ -146,6 +160,9 @@ final class LoadOptions {
                     .withAllowRemote(allowRemote).withMaxConnections(maxConnections)
                     .withTimeouts(requestTimeout, Duration.ofSeconds(Math.max(10, 2 * requestTimeout.toSeconds())));
             plan.check();
+            if (caCert != null && !plan.secure()) {
+                throw new ParameterException(spec.commandLine(), "--ca-cert needs a wss:// target");
+            }
             return plan;
         } catch (URISyntaxException e) {
             throw new ParameterException(spec.commandLine(), "not a URL: " + target);

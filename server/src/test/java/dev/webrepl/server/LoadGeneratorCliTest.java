@@ -56,7 +56,7 @@ class LoadGeneratorCliTest {
             assertEquals(1, r.out().lines().filter(l -> l.matches("  " + s.id() + " +[a-z-].*")).count(), s.id());
         }
         for (String option : List.of("--scenario", "--target", "--password", "--sessions", "--viewers", "--ramp-up",
-                "--writer", "--duration", "--rate", "--think", "--size", "--mix", "--engine-hint", "--source", "--allow-remote",
+                "--writer", "--ca-cert", "--duration", "--rate", "--think", "--size", "--mix", "--engine-hint", "--source", "--allow-remote",
                 "--report", "--max-connections", "--progress", "--quiet")) {
             assertTrue(Pattern.compile("\\s" + Pattern.quote(option) + "(?![-a-z])").matcher(r.out()).find(), option);
         }
@@ -78,6 +78,21 @@ class LoadGeneratorCliTest {
         Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--source", "192.0.2.5-192.0.2.6");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("192.0.2.5-192.0.2.6"), r.err());
+    }
+
+    @Test
+    void refusesACaCertWithoutAWssTarget() {
+        Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--ca-cert", "server.pem");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--ca-cert needs a wss:// target"), r.err());
+    }
+
+    @Test
+    void refusesAnUnreadableCaCert() {
+        Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--target", "wss://127.0.0.1:1/", "--ca-cert",
+                "no-such-dir/server.pem");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--ca-cert: trusted certificates file no-such-dir/server.pem"), r.err());
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.loadtest.FloodEngine;
+import dev.webrepl.testkit.tls.TestCertificate;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
@@ -62,9 +63,14 @@ class LoadGeneratorTest {
 
     /** Runs {@code webrepl bench} with a short plan; returns report.json after checking exit 0 and the session counts. */
     static JsonNode bench(Path reportDir, int port, String... args) throws IOException {
+        return bench(reportDir, "ws://127.0.0.1:" + port + "/", args);
+    }
+
+    /** As {@link #bench(Path, int, String...)}, against {@code target}. */
+    static JsonNode bench(Path reportDir, String target, String... args) throws IOException {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("bench", "--target", "ws://127.0.0.1:" + port + "/",
+        List<String> all = new ArrayList<>(List.of("bench", "--target", target,
                 "-p", PASSWORD, "--ramp-up", "1s", "--duration", "2s", "--quiet", "--report", reportDir.toString()));
         all.addAll(List.of(args));
         var cl = WebReplMain.commandLine();
@@ -200,6 +206,23 @@ class LoadGeneratorTest {
             assertTrue(v.get("expectedBytes").asLong() >= 3 * 1_000_000 * w.get("responses").asLong(), v.toString());
             assertEquals(v.get("expectedBytes").asLong(), v.get("receivedBytes").asLong(), v.toString());
             assertEquals("flood", r.at("/plan/writer").asText());
+        }
+    }
+
+    @Test
+    void typesOverWssTrustingTheServersCertificate() throws IOException {
+        TestCertificate cert = TestCertificate.generate(dir.resolve("tls"));
+        try (WebReplServer tls = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(Files.createDirectories(dir.resolve("tls-root"))))
+                        .withPort(0).withTls(cert.certificate(), cert.privateKey()),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), SessionConfig.DEFAULTS))) {
+            JsonNode r = bench(dir.resolve("wss"), "wss://127.0.0.1:" + tls.port() + "/", "--ca-cert",
+                    cert.certificate().toString(), "--scenario", "typing", "--sessions", "3", "--rate", "40",
+                    "--think", "100ms");
+            assertEquals(3, r.at("/sessions/opened").asLong());
+            JsonNode t = r.at("/scenarios/typing");
+            assertTrue(t.get("responses").asLong() > 0);
+            assertEquals(t.get("requests").asLong(), t.get("responses").asLong());
         }
     }
 

@@ -37,9 +37,12 @@ public final class LoadGenerator {
     }
 
     /**
-     * @param progress receives one line a second (sessions up, errors, p50/p99, rates), or null
+     * @param trustedCertificates for a {@code wss://} target: PEM certificates to trust instead of the
+     *                            JDK's certificate authorities (e.g. the server's self-signed one), or null
+     * @param progress            receives one line a second (sessions up, errors, p50/p99, rates), or null
      */
-    public static LoadReport run(LoadPlan plan, Consumer<String> progress) throws IOException, InterruptedException {
+    public static LoadReport run(LoadPlan plan, Path trustedCertificates, Consumer<String> progress)
+            throws IOException, InterruptedException {
         plan.check();
         Consumer<String> lines = progress == null ? s -> { } : progress;
         Path work = Files.createTempDirectory("webrepl-bench");
@@ -49,9 +52,17 @@ public final class LoadGenerator {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        try (WebReplClient client = WebReplClient.newBuilder()
+        WebReplClient.Builder builder = WebReplClient.newBuilder()
                 .eventLoopThreads(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
-                .connectTimeout(plan.requestTimeout()).build()) {
+                .connectTimeout(plan.requestTimeout());
+        if (plan.secure()) {
+            if (trustedCertificates != null) {
+                builder.tls(trustedCertificates);
+            } else {
+                builder.tls();
+            }
+        }
+        try (WebReplClient client = builder.build()) {
             Instant startedAt = Instant.now();
             Recorder recorder = new Recorder(System::nanoTime);
             long start = recorder.now();

@@ -142,6 +142,11 @@ public record LoadPlan(Scenario scenario, URI target, String password, int sessi
         return weights;
     }
 
+    /** Whether the target is {@code wss://}: connections use TLS. */
+    public boolean secure() {
+        return "wss".equals(target.getScheme());
+    }
+
     public String host() {
         return target.getHost();
     }
@@ -188,11 +193,8 @@ public record LoadPlan(Scenario scenario, URI target, String password, int sessi
     /** Refuses a plan that cannot or must not run; the message says why. */
     public void check() {
         String scheme = target.getScheme();
-        if ("wss".equals(scheme)) {
-            throw new IllegalArgumentException("wss:// targets are not supported yet (the client speaks ws:// only)");
-        }
-        if (!"ws".equals(scheme) || target.getHost() == null) {
-            throw new IllegalArgumentException("the target is a ws:// URL, e.g. ws://127.0.0.1:8266/: " + target);
+        if (!("ws".equals(scheme) || "wss".equals(scheme)) || target.getHost() == null) {
+            throw new IllegalArgumentException("the target is a ws:// or wss:// URL, e.g. ws://127.0.0.1:8266/: " + target);
         }
         if (target.getRawPath() != null && !target.getRawPath().isEmpty() && !target.getRawPath().equals("/")) {
             throw new IllegalArgumentException("the target is a server's root URL (path /): " + target);
