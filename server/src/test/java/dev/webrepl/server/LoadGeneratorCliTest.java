@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.dupterm.SessionConfig;
@@ -78,6 +79,24 @@ class LoadGeneratorCliTest {
         Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--source", "192.0.2.5-192.0.2.6");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("192.0.2.5-192.0.2.6"), r.err());
+    }
+
+    @Test
+    void reportsViewersTheServerRefusedByTheirCloseCode() throws Exception {
+        // One session may have 2 terminals: of its 3 viewers, 2 are refused with close code 1013.
+        try (WebReplServer server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(LoadGeneratorTest.PASSWORD),
+                        new FileStore(java.nio.file.Files.createDirectories(dir.resolve("limited")))).withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(),
+                        SessionConfig.DEFAULTS.withMaxTerminals(2)))) {
+            Run r = execute("bench", "--target", "ws://127.0.0.1:" + server.port() + "/", "-p",
+                    LoadGeneratorTest.PASSWORD, "--scenario", "viewers", "--sessions", "1", "--viewers", "3",
+                    "--rate", "40", "--think", "100ms", "--ramp-up", "1s", "--duration", "2s", "--quiet",
+                    "--report", dir.resolve("refused").toString());
+            assertEquals(1, r.exit(), r.out() + r.err());
+            JsonNode report = new ObjectMapper().readTree(dir.resolve("refused/report.json").toFile());
+            assertEquals(2, report.at("/errors/closed by server 1013").asLong(), report.get("errors").toString());
+        }
     }
 
     @Test

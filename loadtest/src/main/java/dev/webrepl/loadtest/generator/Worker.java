@@ -4,6 +4,7 @@ import dev.webrepl.transport.client.ConnectionLostException;
 import dev.webrepl.transport.client.FileTransferException;
 import dev.webrepl.transport.client.LoginFailedException;
 import dev.webrepl.transport.client.ReplConnection;
+import dev.webrepl.transport.client.ServerClose;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -225,7 +226,7 @@ abstract class Worker implements Unit {
     }
 
     private synchronized void closed() {
-        ctx.recorder().closed(closing ? null : "closed by server");
+        ctx.recorder().closed(closing ? null : connection.serverClose().map(Worker::closedBy).orElse("closed by server"));
         closing = true;
         ready.completeExceptionally(new ConnectionLostException("closed before the session was ready"));
         finished.complete(null);
@@ -234,6 +235,11 @@ abstract class Worker implements Unit {
     @Override
     public final CompletableFuture<Void> finished() {
         return finished;
+    }
+
+    /** A close by the server as an error kind: the status code only, so the kinds stay few. */
+    private static String closedBy(ServerClose close) {
+        return "closed by server " + close.code();
     }
 
     /** Errors by kind, as the report counts them. */
@@ -254,8 +260,8 @@ abstract class Worker implements Unit {
         if (t instanceof io.netty.channel.ConnectTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
             return "timeout";
         }
-        if (t instanceof ConnectionLostException) {
-            return "connection lost";
+        if (t instanceof ConnectionLostException lost) {
+            return lost.serverClose().map(Worker::closedBy).orElse("connection lost");
         }
         return t.getClass().getSimpleName();
     }

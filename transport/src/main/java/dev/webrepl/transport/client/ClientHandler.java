@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
@@ -42,6 +43,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
     private final String peer;
     final CompletableFuture<Void> handshake = new CompletableFuture<>();
     final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** The server's close frame, once one came; written on the event loop, read by anyone. */
+    volatile ServerClose serverClose;
     private final CompletableFuture<Void> promptSeen = new CompletableFuture<>();
     private final CompletableFuture<Void> loginResult = new CompletableFuture<>();
     /** Output waits here until its one subscriber comes; see {@link ReplConnection#output()}. */
@@ -97,8 +100,14 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
             text = false;
         } else if (frame instanceof ContinuationWebSocketFrame) {
             text = lastDataWasText;  // a continuation has the type of the frame it continues (spec §1.3)
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            // Kept so that whoever sees the connection end learns why (e.g. 1013 for too many terminals);
+            // closing answers with our own close frame (WebSocketProtocolHandler), as Netty would.
+            serverClose = new ServerClose(close.statusCode(), close.reasonText() == null ? "" : close.reasonText());
+            ctx.close();
+            return;
         } else {
-            return;  // pong; ping and close are handled before us
+            return;  // pong; pings are answered before us
         }
         lastDataWasText = text;
         if (text) {
@@ -261,7 +270,9 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
     }
 
     private ConnectionLostException lost() {
-        return new ConnectionLostException("connection to " + peer + " closed", failure);
+        ServerClose close = serverClose;
+        return close == null ? new ConnectionLostException("connection to " + peer + " closed", failure)
+                : new ConnectionLostException("connection to " + peer + " closed by the server: " + close, failure, close);
     }
 
     private void abortQueued(Throwable cause) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -308,6 +309,14 @@ public final class ReplConnection implements AutoCloseable {
 
     public boolean isOpen() {
         return channel.isActive();
+    }
+
+    /**
+     * The close frame the server ended the connection with (status code and reason), if it did; known
+     * once {@link #onClose()} has completed.
+     */
+    public Optional<ServerClose> serverClose() {
+        return Optional.ofNullable(handler.serverClose);
     }
 
     /** Completes when the connection has closed, for whatever reason. */

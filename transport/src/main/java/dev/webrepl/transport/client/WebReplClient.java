@@ -216,7 +216,7 @@ public final class WebReplClient implements AutoCloseable {
 
     private WebSocketClientProtocolConfig protocolConfig() {
         return WebSocketClientProtocolConfig.newBuilder()
-                .handleCloseFrames(true)
+                .handleCloseFrames(false)  // ClientHandler keeps the server's status and reason, then closes
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(Math.max(1, connectTimeout.toMillis()))
                 // Text frames are terminal bytes, not always valid UTF-8 (spec §3).

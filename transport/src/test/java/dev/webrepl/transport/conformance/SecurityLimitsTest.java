@@ -7,15 +7,24 @@ import static dev.webrepl.transport.conformance.RawWebSocket.PROMPT_FRAME;
 import static dev.webrepl.transport.conformance.RawWebSocket.ascii;
 import static dev.webrepl.transport.conformance.RawWebSocket.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.transport.client.ConnectionLostException;
+import dev.webrepl.transport.client.ReplConnection;
+import dev.webrepl.transport.client.ServerClose;
+import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.server.SecurityOptions;
 import dev.webrepl.transport.server.ServerOptions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -197,6 +206,24 @@ class SecurityLimitsTest extends ServerTestBase {
         RawWebSocket c = connect().login(PASSWORD);
         c.send(frame(0x82, new byte[1001]));
         assertEquals(1009, c.skipToClose());
+    }
+
+    @Test
+    void theJavaClientsLoginFailsWithTheServersCloseStatus() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            connect().handshake();
+        }
+        try (WebReplClient client = WebReplClient.newClient()) {
+            ReplConnection c = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> c.login(PASSWORD).get(10, TimeUnit.SECONDS));
+            ConnectionLostException lost = assertInstanceOf(ConnectionLostException.class, failed.getCause());
+            ServerClose close = new ServerClose(1013, "too many connections from this address");
+            assertEquals(Optional.of(close), lost.serverClose());
+            assertEquals("connection to 127.0.0.1:" + server.port() + " closed by the server: "
+                    + "1013 too many connections from this address", lost.getMessage());
+            assertEquals(Optional.of(close), c.serverClose());
+        }
     }
 
     @Test

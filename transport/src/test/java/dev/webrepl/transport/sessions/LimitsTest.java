@@ -10,11 +10,15 @@ import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.transport.client.ReplConnection;
+import dev.webrepl.transport.client.ServerClose;
+import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.conformance.RawWebSocket;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +56,25 @@ class LimitsTest extends SessionsTestBase {
         first.expectText("still\r\nstill\r\n>>> ");
         assertEquals(1, session(id).terminals());
         assertEquals(1, server.sessions().size());
+    }
+
+    @Test
+    @DisplayName("the Java client tells the server's close status and reason: 1013 for a terminal over the limit")
+    void clientReportsTheServersCloseStatus() throws Exception {
+        restart(SessionConfig.DEFAULTS.withMaxTerminals(1), false);
+        RawWebSocket first = loggedIn();
+        String id = first.sessionId();
+        try (WebReplClient client = WebReplClient.newClient()) {
+            ReplConnection second = client.connectPath("127.0.0.1", server.port(), "/session/" + id)
+                    .get(10, TimeUnit.SECONDS);
+            second.login(PASSWORD).get(10, TimeUnit.SECONDS);
+            second.onClose().get(10, TimeUnit.SECONDS);
+            ServerClose close = second.serverClose().orElseThrow();
+            assertEquals(1013, close.code());
+            assertEquals("session " + id + " has its maximum of 1 terminals", close.reason());
+        }
+        first.send(frame(0x81, ascii("still\r")));
+        first.expectText("still\r\nstill\r\n>>> ");
     }
 
     @Test
