@@ -6,8 +6,10 @@ import dev.webrepl.transport.client.LoginFailedException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.nio.file.NoSuchFileException;
+import java.security.cert.CertificateException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLException;
 
 /** A client command's failure as one line on stderr and an exit status. */
 final class CliFailure extends Exception {
@@ -47,8 +49,8 @@ final class CliFailure extends Exception {
         if (t instanceof ConnectException) {
             return new CliFailure(CONNECTION, target + ": connection refused");
         }
-        if (t instanceof ConnectionLostException) {
-            return new CliFailure(CONNECTION, target + ": connection lost");
+        if (t instanceof ConnectionLostException lost) {
+            return new CliFailure(CONNECTION, target + ": " + whyLost(lost));
         }
         if (t instanceof NoSuchFileException n) {
             return new CliFailure(LOCAL_FILE, "local file not found: " + n.getFile());
@@ -58,6 +60,24 @@ final class CliFailure extends Exception {
         }
         String message = t.getMessage() == null ? t.toString() : t.getMessage();
         return new CliFailure(GENERAL, target + ": " + message);
+    }
+
+    /** The server's close frame, an untrusted certificate or a failed TLS handshake, else "connection lost". */
+    private static String whyLost(ConnectionLostException lost) {
+        if (lost.serverClose().isPresent()) {
+            return "closed by the server: " + lost.serverClose().get();
+        }
+        SSLException tls = null;
+        for (Throwable c = lost; c != null; c = c.getCause()) {
+            if (c instanceof CertificateException) {
+                return "the server's certificate is not trusted (" + c.getMessage() + "); for a self-signed "
+                        + "certificate, pass it with --ca-cert FILE";
+            }
+            if (c instanceof SSLException s && tls == null) {
+                tls = s;
+            }
+        }
+        return tls != null ? "TLS handshake failed: " + tls.getMessage() : "connection lost";
     }
 
     /** Prints {@code webrepl: <message>} and returns the exit status. */

@@ -82,8 +82,13 @@ class ServeTlsTest {
 
             // Without TLS the handshake cannot happen: connection lost (exit 5), not a hang.
             assertEquals(CliFailure.CONNECTION, client("ver", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
-            // --tls trusts only the JDK's authorities, which never signed the test certificate.
+            // --tls trusts only the JDK's authorities, which never signed the test certificate: said so.
+            cliErr.getBuffer().setLength(0);
             assertEquals(CliFailure.CONNECTION, client("ver", "--tls", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
+            assertTrue(cliErr.toString().startsWith("webrepl: 127.0.0.1:" + port + ": the server's certificate is not "
+                    + "trusted ("), cliErr.toString());
+            assertTrue(cliErr.toString().endsWith("); for a self-signed certificate, pass it with --ca-cert FILE"
+                    + System.lineSeparator()), cliErr.toString());
         }
     }
 
