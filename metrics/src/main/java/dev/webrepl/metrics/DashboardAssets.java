@@ -1,11 +1,8 @@
 package dev.webrepl.metrics;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.webrepl.core.resources.ClasspathFiles;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The dashboard's files, read once from the classpath: our page, script and style, and uPlot's
@@ -19,13 +16,12 @@ final class DashboardAssets {
     }
 
     private static final String OURS = "dev/webrepl/metrics/dashboard/";
-    private static final String UPLOT_POM = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
 
     private final String uplotVersion;
     private final Map<String, Asset> byPath;
 
     DashboardAssets(ClassLoader loader) {
-        this.uplotVersion = uplotVersion(loader);
+        this.uplotVersion = ClasspathFiles.npmWebJarVersion(loader, "uplot");
         String uplot = "META-INF/resources/webjars/uplot/" + uplotVersion + "/dist/";
         this.byPath = Map.of(
                 "/dashboard", read(loader, OURS + "index.html", "text/html; charset=utf-8"),
@@ -43,33 +39,7 @@ final class DashboardAssets {
         return Optional.ofNullable(byPath.get(path));
     }
 
-    private static String uplotVersion(ClassLoader loader) {
-        Properties pom = new Properties();
-        try (InputStream in = open(loader, UPLOT_POM)) {
-            pom.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + UPLOT_POM, e);
-        }
-        String version = pom.getProperty("version");
-        if (version == null || version.isBlank()) {
-            throw new IllegalStateException(UPLOT_POM + " names no version");
-        }
-        return version.strip();
-    }
-
     private static Asset read(ClassLoader loader, String resource, String contentType) {
-        try (InputStream in = open(loader, resource)) {
-            return new Asset(in.readAllBytes(), contentType);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-    }
-
-    private static InputStream open(ClassLoader loader, String resource) throws IOException {
-        InputStream in = loader.getResourceAsStream(resource);
-        if (in == null) {
-            throw new IOException("not on the classpath: " + resource);
-        }
-        return in;
+        return new Asset(ClasspathFiles.read(loader, resource), contentType);
     }
 }

@@ -1,13 +1,13 @@
 package dev.webrepl.transport.server;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import static dev.webrepl.core.resources.ClasspathFiles.npmWebJarVersion;
+import static dev.webrepl.core.resources.ClasspathFiles.read;
+
+import dev.webrepl.core.resources.ClasspathFiles;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The browser client's files, read once from the classpath: our page, script and style, and
@@ -15,8 +15,8 @@ import java.util.Properties;
  * {@code pom.properties}, so the build's dependency is the only place they are written down, and
  * the page refers to stable paths under {@code /assets/}.
  *
- * <p>The same approach as the admin dashboard's {@code DashboardAssets} (module {@code metrics}),
- * duplicated in small: neither module may depend on the other.
+ * <p>The same approach as the admin dashboard's {@code DashboardAssets} (module {@code metrics});
+ * both read through {@link ClasspathFiles}.
  */
 final class WebClientAssets {
     /** A file to serve: its bytes and content type. */
@@ -40,8 +40,8 @@ final class WebClientAssets {
         }
         this.page = new Asset(html.replace(LINGER_PLACEHOLDER, Long.toString(linger.toMillis()))
                 .getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
-        String xterm = "META-INF/resources/webjars/xterm/" + webJarVersion(loader, "xterm") + "/";
-        String fit = "META-INF/resources/webjars/xterm-addon-fit/" + webJarVersion(loader, "xterm-addon-fit") + "/";
+        String xterm = "META-INF/resources/webjars/xterm/" + npmWebJarVersion(loader, "xterm") + "/";
+        String fit = "META-INF/resources/webjars/xterm-addon-fit/" + npmWebJarVersion(loader, "xterm-addon-fit") + "/";
         this.byPath = Map.of(
                 "/assets/webrepl.js", new Asset(read(loader, OURS + "webrepl.js"), JS),
                 "/assets/webrepl.css", new Asset(read(loader, OURS + "webrepl.css"), CSS),
@@ -58,36 +58,5 @@ final class WebClientAssets {
     /** A file under {@code /assets/}, or empty (404). */
     Optional<Asset> find(String path) {
         return Optional.ofNullable(byPath.get(path));
-    }
-
-    private static String webJarVersion(ClassLoader loader, String artifact) {
-        String resource = "META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties";
-        Properties pom = new Properties();
-        try (InputStream in = open(loader, resource)) {
-            pom.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-        String version = pom.getProperty("version");
-        if (version == null || version.isBlank()) {
-            throw new IllegalStateException(resource + " names no version");
-        }
-        return version.strip();
-    }
-
-    private static byte[] read(ClassLoader loader, String resource) {
-        try (InputStream in = open(loader, resource)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-    }
-
-    private static InputStream open(ClassLoader loader, String resource) throws IOException {
-        InputStream in = loader.getResourceAsStream(resource);
-        if (in == null) {
-            throw new IOException("not on the classpath: " + resource);
-        }
-        return in;
     }
 }
