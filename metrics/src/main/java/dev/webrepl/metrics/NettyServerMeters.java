@@ -3,6 +3,7 @@ package dev.webrepl.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.SocketAddress;
@@ -27,9 +28,18 @@ final class NettyServerMeters implements HttpServerMetricsRecorder {
     private final Map<String, DistributionSummary> received = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> sent = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    // Timers whose tags vary per request: built once, looked up by tags per response.
+    private final Meter.MeterProvider<Timer> dataReceivedTime;
+    private final Meter.MeterProvider<Timer> dataSentTime;
+    private final Meter.MeterProvider<Timer> responseTime;
+    private final Meter.MeterProvider<Timer> tlsHandshakeTime;
 
     NettyServerMeters(MeterRegistry registry) {
         this.registry = registry;
+        this.dataReceivedTime = Timer.builder(PREFIX + "data.received.time").withRegistry(registry);
+        this.dataSentTime = Timer.builder(PREFIX + "data.sent.time").withRegistry(registry);
+        this.responseTime = Timer.builder(PREFIX + "response.time").withRegistry(registry);
+        this.tlsHandshakeTime = Timer.builder(PREFIX + "tls.handshake.time").withRegistry(registry);
         Gauge.builder(PREFIX + "connections.total", connections, AtomicLong::get)
                 .description("Connections open now").register(registry);
         Gauge.builder(PREFIX + "connections.active", active, AtomicLong::get)
@@ -58,20 +68,17 @@ final class NettyServerMeters implements HttpServerMetricsRecorder {
 
     @Override
     public void recordDataReceivedTime(String uri, String method, Duration time) {
-        Timer.builder(PREFIX + "data.received.time").tag("uri", uri).tag("method", method)
-                .register(registry).record(time);
+        dataReceivedTime.withTags("uri", uri, "method", method).record(time);
     }
 
     @Override
     public void recordDataSentTime(String uri, String method, String status, Duration time) {
-        Timer.builder(PREFIX + "data.sent.time").tag("uri", uri).tag("method", method).tag("status", status)
-                .register(registry).record(time);
+        dataSentTime.withTags("uri", uri, "method", method, "status", status).record(time);
     }
 
     @Override
     public void recordResponseTime(String uri, String method, String status, Duration time) {
-        Timer.builder(PREFIX + "response.time").tag("uri", uri).tag("method", method).tag("status", status)
-                .register(registry).record(time);
+        responseTime.withTags("uri", uri, "method", method, "status", status).record(time);
     }
 
     @Override
@@ -91,7 +98,7 @@ final class NettyServerMeters implements HttpServerMetricsRecorder {
 
     @Override
     public void recordTlsHandshakeTime(SocketAddress remote, Duration time, String status) {
-        Timer.builder(PREFIX + "tls.handshake.time").tag("status", status).register(registry).record(time);
+        tlsHandshakeTime.withTags("status", status).record(time);
     }
 
     @Override
