@@ -48,6 +48,18 @@ final class Extensions {
         }
     }
 
+    /** What a PUT or GET of one file named {@code name} needs: {@code resume} if asked, {@code long-name} if long. */
+    static List<String> forTransfer(String name, boolean resume) {
+        List<String> needed = new ArrayList<>();
+        if (resume) {
+            needed.add(RESUME);
+        }
+        if (needsLongName(name)) {
+            needed.add(LONG_NAME);
+        }
+        return needed;
+    }
+
     /** Whether {@code name} needs the {@code long-name} extension. */
     static boolean needsLongName(String name) {
         return name.getBytes(StandardCharsets.UTF_8).length > LEGACY_NAME_BYTES;

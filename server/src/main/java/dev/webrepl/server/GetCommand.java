@@ -62,14 +62,7 @@ final class GetCommand implements Callable<Integer> {
             } else {
                 RemoteTarget remote = RemoteTarget.parse(source, true);
                 options.withConnection(remote, c -> {
-                    List<String> needed = new ArrayList<>();
-                    if (resume) {
-                        needed.add(Extensions.RESUME);
-                    }
-                    if (Extensions.needsLongName(remote.path())) {
-                        needed.add(Extensions.LONG_NAME);
-                    }
-                    Extensions.require(c, remote, "get", needed);
+                    Extensions.require(c, remote, "get", Extensions.forTransfer(remote.path(), resume));
                     return fetch(c, remote, local);
                 });
             }

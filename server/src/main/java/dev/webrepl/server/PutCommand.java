@@ -80,14 +80,7 @@ final class PutCommand implements Callable<Integer> {
             throw new NoSuchFileException(local.toString());
         }
         options.withConnection(remote, c -> {
-            List<String> needed = new ArrayList<>();
-            if (resume) {
-                needed.add(Extensions.RESUME);
-            }
-            if (Extensions.needsLongName(remote.path())) {
-                needed.add(Extensions.LONG_NAME);
-            }
-            Extensions.require(c, remote, "put", needed);
+            Extensions.require(c, remote, "put", Extensions.forTransfer(remote.path(), resume));
             return send(c, local, remote);
         });
     }
