@@ -190,10 +190,7 @@ class BrowserClientTest {
         try (MonitoredServer server = start(() -> new ProcessEngine(shell));
              HeadlessChromium chromium = HeadlessChromium.start()) {
             WebDriver driver = chromium.driver();
-            driver.get(url(server, "/"));
-            logIn(driver, PASSWORD);
-            new WebDriverWait(driver, WAIT).until(d -> Boolean.TRUE.equals(js(d, "return webrepl.flow")));
-            awaitText(driver, "sh$");
+            logInToShell(driver, server);
             type(driver, "yes" + Keys.ENTER);
             awaitText(driver, "y\ny\ny\n");
             Thread.sleep(3_000);       // let it print for a while
@@ -264,12 +261,9 @@ class BrowserClientTest {
         try (MonitoredServer server = start(() -> new ProcessEngine(shell));
              HeadlessChromium chromium = HeadlessChromium.start()) {
             WebDriver driver = chromium.driver();
-            driver.get(url(server, "/"));
-            logIn(driver, PASSWORD);
             // The page asks for FLOW only after RESIZE has its reply (one file operation at a time), and
             // the server resizes the pty before it replies: from here on the pty has the page's size.
-            new WebDriverWait(driver, WAIT).until(d -> Boolean.TRUE.equals(js(d, "return webrepl.flow")));
-            awaitText(driver, "sh$ ");
+            logInToShell(driver, server);
             TerminalSize loaded = size(driver);
             assertNotEquals(new TerminalSize(shell.columns(), shell.rows()), loaded,
                     "the page's terminal differs from the pty's initial size, or this proves nothing");
@@ -372,6 +366,14 @@ class BrowserClientTest {
     }
 
     /** Types the password at the prompt, as a person would, and waits for the session line. */
+    /** Opens a new session on {@code server} (a shell, prompt {@code sh$ }), logs in, waits for FLOW and the prompt. */
+    private static void logInToShell(WebDriver driver, MonitoredServer server) {
+        driver.get(url(server, "/"));
+        logIn(driver, PASSWORD);
+        new WebDriverWait(driver, WAIT).until(d -> Boolean.TRUE.equals(js(d, "return webrepl.flow")));
+        awaitText(driver, "sh$ ");
+    }
+
     static void logIn(WebDriver driver, String password) {
         awaitText(driver, "Password: ");
         type(driver, password + Keys.ENTER);
