@@ -14,13 +14,14 @@ final class ViewerWorker extends Worker {
     private long expected = -1;
     private long bytesAtClose = -1;
     private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
-    /** What {@link #reached} waits for: a byte count, and the future it completes. */
-    private long target = -1;
+    /** What {@link #reached} waits for: a byte count (none: MAX_VALUE), and the future it completes. */
+    private long target = Long.MAX_VALUE;
     private CompletableFuture<Void> reached;
 
     ViewerWorker(RunContext ctx, InetAddress source, String sessionId) {
         super(ctx, Scenario.VIEWERS, source);
         this.sessionId = sessionId;
+        finished().whenComplete((v, e) -> release());  // a viewer that is gone holds nobody up
     }
 
     @Override
@@ -36,10 +37,8 @@ final class ViewerWorker extends Worker {
     @Override
     void onOutput(byte[] b, int from) {
         bytes += b.length - from;
-        if (reached != null && bytes >= target) {
-            CompletableFuture<Void> r = reached;
-            reached = null;
-            r.complete(null);
+        if (bytes >= target) {
+            release();
         }
         if (expected >= 0 && waiting() && bytes >= expected) {
             caughtUp();
@@ -56,9 +55,17 @@ final class ViewerWorker extends Worker {
         }
         target = count;
         reached = new CompletableFuture<>();
+        return reached;
+    }
+
+    /** Completes the wait of {@link #reached}, if there is one. */
+    private synchronized void release() {
         CompletableFuture<Void> r = reached;
-        finished().whenComplete((v, e) -> r.complete(null));
-        return r;
+        reached = null;
+        target = Long.MAX_VALUE;
+        if (r != null) {
+            r.complete(null);
+        }
     }
 
     /**
