@@ -100,6 +100,28 @@ class LoadGeneratorCliTest {
     }
 
     @Test
+    void printsAProgressLineEachSecondWithSessionsErrorsLatencyAndThroughput() throws Exception {
+        try (WebReplServer server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(LoadGeneratorTest.PASSWORD),
+                        new FileStore(java.nio.file.Files.createDirectories(dir.resolve("progress")))).withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), SessionConfig.DEFAULTS))) {
+            Run r = execute("bench", "--target", "ws://127.0.0.1:" + server.port() + "/", "-p",
+                    LoadGeneratorTest.PASSWORD, "--scenario", "typing", "--sessions", "3", "--rate", "40",
+                    "--think", "100ms", "--ramp-up", "1s", "--duration", "3s");
+            assertEquals(0, r.exit(), r.out() + r.err());
+            // Not a terminal here: one line a second on stderr (on a terminal the line is rewritten in place).
+            Pattern line = Pattern.compile(" *(\\d+)s  sessions (\\d)/3 up  errors 0  "
+                    + "p50 (-|[0-9.]+ (µs|ms)), p99 (-|[0-9.]+ (µs|ms))  \\d+ answers/s  \\d+\\.\\d\\d MB/s");
+            List<String> lines = r.err().lines().toList();
+            assertTrue(lines.size() >= 3, r.err());
+            for (String l : lines) {
+                assertTrue(line.matcher(l).matches(), l);
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.contains("sessions 3/3 up") && !l.contains("p50 -")), r.err());
+        }
+    }
+
+    @Test
     void refusesACaCertWithoutAWssTarget() {
         Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--ca-cert", "server.pem");
         assertEquals(2, r.exit(), r.err());
