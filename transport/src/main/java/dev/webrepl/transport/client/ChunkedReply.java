@@ -1,12 +1,13 @@
 package dev.webrepl.transport.client;
 
+import dev.webrepl.core.files.FileStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /**
- * The body of a GET reply after its first {@code WB} (spec §4.4), which LIST shares (PROTOCOL.md §4):
- * one ack byte per {@code <u16 LE n><n bytes>} chunk until n = 0, then the final {@code WB} without
- * another ack.
+ * A GET reply (spec §4.4), which LIST shares (PROTOCOL.md §4): {@code WB} + status; on 0, one ack
+ * byte per {@code <u16 LE n><n bytes>} chunk until n = 0, then the final {@code WB} without another
+ * ack.
  */
 final class ChunkedReply {
     /** webrepl_cli acks with one zero byte; the reference accepts any value (spec §4.4 step 3). */
@@ -19,33 +20,42 @@ final class ChunkedReply {
         void accept(ByteBuf in, int n);
     }
 
-    private enum State { IDLE, AWAIT_LENGTH, CHUNK, AWAIT_RESULT, DONE }
+    private enum State { AWAIT_ACCEPT, AWAIT_LENGTH, CHUNK, AWAIT_RESULT, DONE }
 
-    private final FileLink link;
+    private final Runnable accepted;
     private final Sink sink;
-    private State state = State.IDLE;
+    private State state = State.AWAIT_ACCEPT;
     private int chunkLeft;
 
-    ChunkedReply(FileLink link, Sink sink) {
-        this.link = link;
+    /** @param accepted runs on the first {@code WB 00 00}, before the first ack */
+    ChunkedReply(Runnable accepted, Sink sink) {
+        this.accepted = accepted;
         this.sink = sink;
     }
 
-    /** Asks for the first chunk; call once the first {@code WB 00 00} has been read. */
-    void begin() {
-        state = State.AWAIT_LENGTH;
-        ack();
+    ChunkedReply(Sink sink) {
+        this(() -> { }, sink);
     }
 
     /**
-     * Consumes what it can: returns the final status once it has been read, {@link Replies#INCOMPLETE}
-     * while more is expected.
+     * Consumes what it can, acking on {@code link}: returns the status that ends the reply (the first
+     * if it is not 0, else the final one) once it has been read, {@link Replies#INCOMPLETE} while more
+     * is expected.
      *
-     * @throws IllegalStateException if the final reply is not a {@code WB} status
+     * @throws IllegalStateException if a status reply is not a {@code WB} status
      */
-    int read(ByteBuf in) {
+    int read(ByteBuf in, FileLink link) {
         while (in.isReadable()) {
             switch (state) {
+                case AWAIT_ACCEPT -> {
+                    int code = Replies.status(in);
+                    if (code != FileStatus.OK.code()) {
+                        return ended(code);
+                    }
+                    state = State.AWAIT_LENGTH;
+                    accepted.run();
+                    ack(link);
+                }
                 case AWAIT_LENGTH -> {
                     if (in.readableBytes() < 2) {
                         return Replies.INCOMPLETE;
@@ -59,23 +69,26 @@ final class ChunkedReply {
                     chunkLeft -= n;
                     if (chunkLeft == 0) {
                         state = State.AWAIT_LENGTH;
-                        ack();
+                        ack(link);
                     }
                 }
                 case AWAIT_RESULT -> {
-                    int code = Replies.status(in);
-                    if (code != Replies.INCOMPLETE) {
-                        state = State.DONE;
-                    }
-                    return code;
+                    return ended(Replies.status(in));
                 }
-                case IDLE, DONE -> throw new IllegalStateException("chunked reply read in state " + state);
+                case DONE -> throw new IllegalStateException("chunked reply read in state " + state);
             }
         }
         return Replies.INCOMPLETE;
     }
 
-    private void ack() {
+    private int ended(int code) {
+        if (code != Replies.INCOMPLETE) {
+            state = State.DONE;
+        }
+        return code;
+    }
+
+    private static void ack(FileLink link) {
         link.writeBinary(Unpooled.wrappedBuffer(ACK));
         link.channel().flush();
     }

@@ -18,21 +18,13 @@ import java.util.concurrent.CompletableFuture;
  * {@link #onReply} once for every frame, an empty one too, so after the status the next call
  * carries exactly that frame (or the rest of the status's frame, should a server send both in one).
  */
-final class FeaturesRequest implements FileOperation {
-    private enum State { AWAIT_STATUS, AWAIT_LIST, DONE }
+final class FeaturesRequest extends FileExchange<Set<String>> {
+    private enum State { AWAIT_STATUS, AWAIT_LIST }
 
-    private final CompletableFuture<Set<String>> result;
-    private FileLink link;
     private State state = State.AWAIT_STATUS;
 
     FeaturesRequest(CompletableFuture<Set<String>> result) {
-        this.result = result;
-    }
-
-    @Override
-    public void start(FileLink link) {
-        this.link = link;
-        WireRequest.of(FileRequest.FEATURES, 0, 0, 0, "").send(link);
+        super("features", WireRequest.of(FileRequest.FEATURES, 0, 0, 0, ""), result);
     }
 
     @Override
@@ -40,37 +32,17 @@ final class FeaturesRequest implements FileOperation {
         switch (state) {
             case AWAIT_STATUS -> {
                 int code = Replies.status(in);
-                if (code == Replies.INCOMPLETE) {
-                    return;
-                }
-                if (code == FileStatus.OK.code()) {
+                if (code == FileStatus.INVALID_REQUEST.code()) {
+                    succeed(Set.of());
+                } else if (ok(code)) {
                     state = State.AWAIT_LIST;
-                } else if (code == FileStatus.INVALID_REQUEST.code()) {
-                    finish(Set.of());
-                } else {
-                    state = State.DONE;
-                    link.finished(this);
-                    result.completeExceptionally(new FileTransferException("features", code));
                 }
             }
             case AWAIT_LIST -> {
                 String list = in.readCharSequence(in.readableBytes(), StandardCharsets.UTF_8).toString();
-                finish(list.isEmpty() ? Set.of()
+                succeed(list.isEmpty() ? Set.of()
                         : Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(list.split(" ")))));
             }
-            case DONE -> {
-            }
         }
-    }
-
-    private void finish(Set<String> features) {
-        state = State.DONE;
-        link.finished(this);
-        result.complete(features);
-    }
-
-    @Override
-    public void abort(Throwable cause) {
-        result.completeExceptionally(cause);
     }
 }

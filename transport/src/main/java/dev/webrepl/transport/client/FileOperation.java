@@ -6,8 +6,7 @@ import io.netty.buffer.ByteBuf;
  * One request on the file channel and the replies it expects (spec §4). The channel carries one
  * request at a time; every method runs on the connection's event loop.
  */
-sealed interface FileOperation permits VersionRequest, PutTransfer, GetTransfer, FeaturesRequest,
-        StatRequest, ListTransfer, StatusRequest, AckRequest {
+sealed interface FileOperation permits VersionRequest, AckRequest, FileExchange {
     /** Sends the request; a local failure (missing file, bad name) fails the operation before any byte is sent. */
     void start(FileLink link);
 

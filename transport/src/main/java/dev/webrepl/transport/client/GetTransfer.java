@@ -1,6 +1,5 @@
 package dev.webrepl.transport.client;
 
-import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.FileRequest;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -21,31 +20,27 @@ import java.util.concurrent.CompletableFuture;
  * stop the exchange: the remaining chunks are read and dropped so that the connection stays in step,
  * and the error is reported at the end.
  */
-final class GetTransfer implements FileOperation {
-    private enum State { AWAIT_ACCEPT, CHUNKS, DONE }
-
+final class GetTransfer extends FileExchange<Long> {
     private final String remoteName;
     private final Path target;
     /** True: {@link #target} is a partial to continue; false: it is replaced through a temporary file. */
     private final boolean resume;
     private final TransferProgress progress;
-    private final CompletableFuture<Long> result;
-    private FileLink link;
-    private ChunkedReply chunks;
+    private final ChunkedReply chunks;
     private Path temp;
     private FileChannel file;
     private IOException localError;
-    private State state = State.AWAIT_ACCEPT;
     private long offset;
     private long received;
 
     private GetTransfer(String remoteName, Path target, boolean resume, TransferProgress progress,
             CompletableFuture<Long> result) {
+        super("get " + remoteName, result);
         this.remoteName = remoteName;
         this.target = target.toAbsolutePath();
         this.resume = resume;
         this.progress = progress;
-        this.result = result;
+        this.chunks = new ChunkedReply(() -> progress.update(offset, TransferProgress.UNKNOWN_TOTAL), this::write);
     }
 
     /** Downloads into {@code target}, replaced only on success; completes with the byte count. */
@@ -59,51 +54,22 @@ final class GetTransfer implements FileOperation {
     }
 
     @Override
-    public void start(FileLink link) {
-        this.link = link;
-        this.chunks = new ChunkedReply(link, this::write);
-        WireRequest request;
-        try {
-            // Opened before asking, so that a local problem fails the GET before any byte is sent.
-            if (resume) {
-                file = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
-                offset = file.size();
-            } else {
-                temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
-                file = FileChannel.open(temp, StandardOpenOption.WRITE);
-            }
-            request = WireRequest.of(FileRequest.GET_FILE, 0, offset, 0, remoteName);
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            return;
+    WireRequest prepare() throws IOException {
+        // Opened before asking, so that a local problem fails the GET before any byte is sent.
+        if (resume) {
+            file = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+            offset = file.size();
+        } else {
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+            file = FileChannel.open(temp, StandardOpenOption.WRITE);
         }
-        request.send(link);
+        return WireRequest.of(FileRequest.GET_FILE, 0, offset, 0, remoteName);
     }
 
     @Override
     public void onReply(ByteBuf in) {
-        switch (state) {
-            case AWAIT_ACCEPT -> {
-                int code = Replies.status(in);
-                if (code == Replies.INCOMPLETE) {
-                    return;
-                }
-                if (code != FileStatus.OK.code()) {
-                    fail(new FileTransferException("get " + remoteName, code));
-                    return;
-                }
-                state = State.CHUNKS;
-                progress.update(offset, TransferProgress.UNKNOWN_TOTAL);
-                chunks.begin();
-            }
-            case CHUNKS -> {
-                int code = chunks.read(in);
-                if (code != Replies.INCOMPLETE) {
-                    finish(code);
-                }
-            }
-            case DONE -> {
-            }
+        if (ok(chunks.read(in, link()))) {
+            finish();
         }
     }
 
@@ -124,11 +90,7 @@ final class GetTransfer implements FileOperation {
         in.skipBytes(left);
     }
 
-    private void finish(int code) {
-        if (code != FileStatus.OK.code()) {
-            fail(new FileTransferException("get " + remoteName, code));
-            return;
-        }
+    private void finish() {
         if (localError != null) {
             fail(localError);
             return;
@@ -140,33 +102,18 @@ final class GetTransfer implements FileOperation {
             file = null;
             if (!resume) {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                temp = null;
             }
         } catch (IOException e) {
             fail(e);
             return;
         }
-        state = State.DONE;
         progress.update(length, length);
-        link.finished(this);
-        result.complete(resume ? length : received);
-    }
-
-    private void fail(Throwable cause) {
-        cleanUp();
-        if (link != null) {
-            link.finished(this);
-        }
-        result.completeExceptionally(cause);
+        succeed(resume ? length : received);
     }
 
     @Override
-    public void abort(Throwable cause) {
-        cleanUp();
-        result.completeExceptionally(cause);
-    }
-
-    private void cleanUp() {
-        state = State.DONE;
+    void release() {
         try {
             if (file != null) {
                 try (FileChannel f = file) {

@@ -1,7 +1,6 @@
 package dev.webrepl.transport.client;
 
 import dev.webrepl.core.files.DirectoryEntry;
-import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.FileRequest;
 import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
@@ -14,76 +13,34 @@ import java.util.concurrent.CompletableFuture;
  * exactly as a GET sends a file ({@link ChunkedReply}), then the final {@code WB}. An entry may span
  * two chunks, so the entries are decoded once all have arrived.
  */
-final class ListTransfer implements FileOperation {
+final class ListTransfer extends FileExchange<List<DirectoryEntry>> {
     /** Far more than any directory needs; a server sending more is not listing a directory. */
     static final int MAX_LISTING = 64 << 20;
 
-    private enum State { AWAIT_ACCEPT, CHUNKS, DONE }
-
     private final String directory;
-    private final WireRequest request;
-    private final CompletableFuture<List<DirectoryEntry>> result;
     private final ByteArrayOutputStream listing = new ByteArrayOutputStream();
-    private FileLink link;
-    private ChunkedReply chunks;
-    private State state = State.AWAIT_ACCEPT;
+    private final ChunkedReply chunks = new ChunkedReply(this::collect);
 
-    ListTransfer(String directory, WireRequest request, CompletableFuture<List<DirectoryEntry>> result) {
+    /** @throws IllegalArgumentException if the name is too long for the protocol; nothing is queued then */
+    ListTransfer(String directory, CompletableFuture<List<DirectoryEntry>> result) {
+        super("list " + directory, WireRequest.of(FileRequest.LIST, 0, 0, 0, directory), result);
         this.directory = directory;
-        this.request = request;
-        this.result = result;
-    }
-
-    static WireRequest request(String directory) {
-        return WireRequest.of(FileRequest.LIST, 0, 0, 0, directory);
-    }
-
-    @Override
-    public void start(FileLink link) {
-        this.link = link;
-        this.chunks = new ChunkedReply(link, this::collect);
-        request.send(link);
     }
 
     @Override
     public void onReply(ByteBuf in) {
-        switch (state) {
-            case AWAIT_ACCEPT -> {
-                int code = Replies.status(in);
-                if (code == Replies.INCOMPLETE) {
-                    return;
-                }
-                if (code != FileStatus.OK.code()) {
-                    finish(new FileTransferException("list " + directory, code));
-                    return;
-                }
-                state = State.CHUNKS;
-                chunks.begin();
-            }
-            case CHUNKS -> {
-                int code = chunks.read(in);
-                if (code == Replies.INCOMPLETE) {
-                    return;
-                }
-                if (code != FileStatus.OK.code()) {
-                    finish(new FileTransferException("list " + directory, code));
-                    return;
-                }
-                List<DirectoryEntry> entries;
-                try {
-                    entries = Entries.decode(listing.toByteArray());
-                } catch (IllegalStateException e) {
-                    // The exchange itself ended in step, so the connection stays usable.
-                    finish(new IOException("list " + directory + ": " + e.getMessage(), e));
-                    return;
-                }
-                state = State.DONE;
-                link.finished(this);
-                result.complete(entries);
-            }
-            case DONE -> {
-            }
+        if (!ok(chunks.read(in, link()))) {
+            return;
         }
+        List<DirectoryEntry> entries;
+        try {
+            entries = Entries.decode(listing.toByteArray());
+        } catch (IllegalStateException e) {
+            // The exchange itself ended in step, so the connection stays usable.
+            fail(new IOException(what() + ": " + e.getMessage(), e));
+            return;
+        }
+        succeed(entries);
     }
 
     private void collect(ByteBuf in, int n) {
@@ -93,17 +50,5 @@ final class ListTransfer implements FileOperation {
         byte[] bytes = new byte[n];
         in.readBytes(bytes);
         listing.writeBytes(bytes);
-    }
-
-    private void finish(Throwable cause) {
-        state = State.DONE;
-        link.finished(this);
-        result.completeExceptionally(cause);
-    }
-
-    @Override
-    public void abort(Throwable cause) {
-        state = State.DONE;
-        result.completeExceptionally(cause);
     }
 }

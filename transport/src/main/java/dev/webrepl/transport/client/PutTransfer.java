@@ -1,6 +1,5 @@
 package dev.webrepl.transport.client;
 
-import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.FileRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Data is read from the file one frame at a time and written only while the channel is writable,
  * so at most Netty's high-water mark (plus one frame) is queued, whatever the file size.
  */
-final class PutTransfer implements FileOperation {
+final class PutTransfer extends FileExchange<Long> {
     /** The size field is a u32 (spec §4.1). */
     static final long MAX_SIZE = 0xFFFF_FFFFL;
     /** webrepl_cli sends the header as two writes, {@code rec[:10]} and {@code rec[10:]} (spec §4.8). */
@@ -27,14 +26,12 @@ final class PutTransfer implements FileOperation {
     /** The {@code have} frame: a u64 LE (PROTOCOL.md §6). */
     private static final int HAVE_LENGTH = 8;
 
-    private enum State { AWAIT_ACCEPT, AWAIT_HAVE, SENDING, AWAIT_RESULT, DONE }
+    private enum State { AWAIT_ACCEPT, AWAIT_HAVE, SENDING, AWAIT_RESULT }
 
     private final Path local;
     private final String remoteName;
     private final boolean resumable;
     private final TransferProgress progress;
-    private final CompletableFuture<Long> result;
-    private FileLink link;
     private FileChannel file;
     private long size;
     private long position;
@@ -43,29 +40,25 @@ final class PutTransfer implements FileOperation {
 
     PutTransfer(Path local, String remoteName, boolean resumable, TransferProgress progress,
             CompletableFuture<Long> result) {
+        super("put " + remoteName, result);
         this.local = local;
         this.remoteName = remoteName;
         this.resumable = resumable;
         this.progress = progress;
-        this.result = result;
     }
 
     @Override
-    public void start(FileLink link) {
-        this.link = link;
-        WireRequest request;
-        try {
-            file = FileChannel.open(local, StandardOpenOption.READ);
-            size = file.size();
-            if (size > MAX_SIZE) {
-                throw new IOException(local + " is " + size + " bytes; the protocol allows " + MAX_SIZE);
-            }
-            request = WireRequest.of(FileRequest.PUT_FILE, resumable ? FileRequest.FLAG_RESUMABLE : 0, 0, size,
-                    remoteName);
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            return;
+    WireRequest prepare() throws IOException {
+        file = FileChannel.open(local, StandardOpenOption.READ);
+        size = file.size();
+        if (size > MAX_SIZE) {
+            throw new IOException(local + " is " + size + " bytes; the protocol allows " + MAX_SIZE);
         }
+        return WireRequest.of(FileRequest.PUT_FILE, resumable ? FileRequest.FLAG_RESUMABLE : 0, 0, size, remoteName);
+    }
+
+    @Override
+    void send(WireRequest request, FileLink link) {
         byte[] header = request.record();
         if (link.mode() == WireMode.LEGACY) {
             link.writeBinary(Unpooled.wrappedBuffer(header, 0, LEGACY_HEADER_SPLIT));
@@ -79,30 +72,28 @@ final class PutTransfer implements FileOperation {
 
     @Override
     public void onReply(ByteBuf in) {
-        // While sending, the server has nothing to say yet (it replies after the N-th byte); a reply
-        // waits in the buffer until the data is out.
-        if (state == State.SENDING || state == State.DONE) {
-            return;
-        }
-        if (state == State.AWAIT_HAVE) {
-            readHave(in);
-            return;
-        }
-        int code = Replies.status(in);
-        if (code == Replies.INCOMPLETE) {
-            return;
-        }
-        if (code != FileStatus.OK.code()) {
-            fail(new FileTransferException("put " + remoteName, code));
-            return;
-        }
-        if (state == State.AWAIT_ACCEPT && resumable) {
-            state = State.AWAIT_HAVE;
-        } else if (state == State.AWAIT_ACCEPT) {
-            state = State.SENDING;
-            sendData();
-        } else {
-            finish();
+        switch (state) {
+            case AWAIT_ACCEPT -> {
+                if (!ok(in)) {
+                    return;
+                }
+                if (resumable) {
+                    state = State.AWAIT_HAVE;
+                } else {
+                    state = State.SENDING;
+                    sendData();
+                }
+            }
+            case AWAIT_HAVE -> readHave(in);
+            case SENDING -> {
+                // The server has nothing to say yet (it replies after the N-th byte); a reply waits
+                // in the buffer until the data is out.
+            }
+            case AWAIT_RESULT -> {
+                if (ok(in)) {
+                    succeed(size);
+                }
+            }
         }
     }
 
@@ -131,6 +122,7 @@ final class PutTransfer implements FileOperation {
     }
 
     private void sendData() {
+        FileLink link = link();
         var channel = link.channel();
         try {
             while (position < size && channel.isWritable()) {
@@ -169,30 +161,8 @@ final class PutTransfer implements FileOperation {
         }
     }
 
-    private void finish() {
-        state = State.DONE;
-        closeFile();
-        link.finished(this);
-        result.complete(size);
-    }
-
-    private void fail(Throwable cause) {
-        state = State.DONE;
-        closeFile();
-        if (link != null) {
-            link.finished(this);
-        }
-        result.completeExceptionally(cause);
-    }
-
     @Override
-    public void abort(Throwable cause) {
-        state = State.DONE;
-        closeFile();
-        result.completeExceptionally(cause);
-    }
-
-    private void closeFile() {
+    void release() {
         if (file != null) {
             try {
                 file.close();

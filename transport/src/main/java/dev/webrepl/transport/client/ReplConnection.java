@@ -241,7 +241,7 @@ public final class ReplConnection implements AutoCloseable {
     public CompletableFuture<DirectoryEntry> stat(String name) {
         CompletableFuture<DirectoryEntry> result = new CompletableFuture<>();
         try {
-            submit(new StatRequest(name, StatRequest.request(name), result), result);
+            submit(new StatRequest(name, result), result);
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
         }
@@ -255,7 +255,7 @@ public final class ReplConnection implements AutoCloseable {
     public CompletableFuture<List<DirectoryEntry>> list(String directory) {
         CompletableFuture<List<DirectoryEntry>> result = new CompletableFuture<>();
         try {
-            submit(new ListTransfer(directory, ListTransfer.request(directory), result), result);
+            submit(new ListTransfer(directory, result), result);
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
         }

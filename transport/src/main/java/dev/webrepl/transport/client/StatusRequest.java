@@ -7,47 +7,23 @@ import java.util.concurrent.CompletableFuture;
  * A request answered by one {@code WB} + status and nothing else: DELETE, MKDIR, RENAME (PROTOCOL.md §5),
  * RESIZE (§7), FLOW (§9).
  */
-final class StatusRequest implements FileOperation {
-    private final String what;
-    private final WireRequest request;
-    private final CompletableFuture<Void> result;
-    private FileLink link;
-
+final class StatusRequest extends FileExchange<Void> {
     /** @param what the operation as an error message names it, e.g. {@code "delete /a.txt"} */
     StatusRequest(String what, WireRequest request, CompletableFuture<Void> result) {
-        this.what = what;
-        this.request = request;
-        this.result = result;
-    }
-
-    @Override
-    public void start(FileLink link) {
-        this.link = link;
-        request.send(link);
+        super(what, request, result);
     }
 
     @Override
     public void onReply(ByteBuf in) {
-        int code;
+        boolean ok;
         try {
-            code = Replies.status(in);
+            ok = ok(in);
         } catch (IllegalStateException e) {
-            link.breakConnection(e);   // not a status reply: the file channel is out of step
+            link().breakConnection(e);   // not a status reply: the file channel is out of step
             return;
         }
-        if (code == Replies.INCOMPLETE) {
-            return;
+        if (ok) {
+            succeed(null);
         }
-        link.finished(this);
-        if (code == 0) {
-            result.complete(null);
-        } else {
-            result.completeExceptionally(new FileTransferException(what, code));
-        }
-    }
-
-    @Override
-    public void abort(Throwable cause) {
-        result.completeExceptionally(cause);
     }
 }
