@@ -6,65 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.files.FileStore;
-import dev.webrepl.core.protocol.PasswordCheck;
-import dev.webrepl.dupterm.SessionRegistry;
-import dev.webrepl.engines.echo.EchoEvaluator;
-import dev.webrepl.transport.server.ServerOptions;
-import dev.webrepl.transport.server.WebReplServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 @Timeout(60)
-class ClientCommandsTest {
-    @TempDir
-    Path serverRoot;
-    @TempDir
-    Path local;
-
-    private WebReplServer server;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    @BeforeEach
-    void startServer() throws IOException {
-        server = WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
-
-    private CommandLine cli() {
-        CommandLine cmd = WebReplMain.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return cmd;
-    }
-
+class ClientCommandsTest extends CliTestBase {
     private int run(String... args) {
         return cli().execute(args);
-    }
-
-    private String at(String path) {
-        return "127.0.0.1:" + server.port() + ":" + path;
     }
 
     @Test

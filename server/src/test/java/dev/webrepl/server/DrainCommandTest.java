@@ -10,7 +10,6 @@ import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.metrics.AdminOptions;
 import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.server.ServerOptions;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code webrepl drain ADMIN_URL}: POST /drain on a node's admin listener. */
 class DrainCommandTest {
@@ -29,10 +27,7 @@ class DrainCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cmd = WebReplMain.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return cmd.execute(args);
+        return CapturedCli.webrepl(out, err).execute(args);
     }
 
     @Test

@@ -5,68 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.files.FileStore;
-import dev.webrepl.core.protocol.PasswordCheck;
-import dev.webrepl.dupterm.SessionRegistry;
-import dev.webrepl.engines.echo.EchoEvaluator;
-import dev.webrepl.transport.server.ServerOptions;
-import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The file commands of #6 against the real server (PROTOCOL.md §2-§6). */
 @Timeout(60)
-class FileCommandsTest {
+class FileCommandsTest extends CliTestBase {
     private static final String NL = System.lineSeparator();
 
-    @TempDir
-    Path serverRoot;
-    @TempDir
-    Path local;
-
-    private WebReplServer server;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    @BeforeEach
-    void startServer() throws IOException {
-        server = WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
-
     private int run(String... args) {
-        CommandLine cmd = WebReplMain.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "-p";
-        all[args.length + 1] = "secret";
-        return cmd.execute(all);
-    }
-
-    private String at(String path) {
-        return "127.0.0.1:" + server.port() + ":" + path;
+        return cli().execute(CapturedCli.withPassword("secret", args));
     }
 
     @Test

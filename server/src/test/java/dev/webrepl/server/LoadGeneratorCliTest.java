@@ -13,7 +13,6 @@ import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.loadtest.generator.Scenario;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -42,10 +41,7 @@ class LoadGeneratorCliTest {
     private static Run execute(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cl = WebReplMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
+        int exit = CapturedCli.webrepl(out, err).execute(args);
         return new Run(exit, out.toString(), err.toString());
     }
 

@@ -16,7 +16,6 @@ import dev.webrepl.testkit.tls.TestCertificate;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,10 +72,7 @@ class LoadGeneratorTest {
         List<String> all = new ArrayList<>(List.of("bench", "--target", target,
                 "-p", PASSWORD, "--ramp-up", "1s", "--duration", "2s", "--quiet", "--report", reportDir.toString()));
         all.addAll(List.of(args));
-        var cl = WebReplMain.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(all.toArray(String[]::new));
+        int exit = CapturedCli.webrepl(out, err).execute(all.toArray(String[]::new));
         assertEquals(0, exit, out + "\n" + err);
         JsonNode r = new ObjectMapper().readTree(reportDir.resolve("report.json").toFile());
         JsonNode s = r.get("sessions");

@@ -6,22 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.files.FileStatus;
-import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.ConnectionRecorder;
-import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.TransferListener;
-import dev.webrepl.dupterm.SessionRegistry;
-import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.transport.faults.CuttingProxy;
 import dev.webrepl.transport.faults.CuttingProxy.Cut;
 import dev.webrepl.transport.server.ServerOptions;
-import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -34,8 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code put --resume} and {@code get --resume} (#6, PROTOCOL.md §6) when the connection is cut
@@ -43,27 +33,19 @@ import picocli.CommandLine;
  * straight to the server sends only what is missing.
  */
 @Timeout(60)
-class ResumeThroughCutsCommandsTest {
+class ResumeThroughCutsCommandsTest extends CliTestBase {
     private static final String NL = System.lineSeparator();
 
-    @TempDir
-    Path serverRoot;
-    @TempDir
-    Path local;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
     /** Every PUT and GET the server ended, in order: the signal that a cut upload's partial is released. */
     private final BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
-    private WebReplServer server;
     private CuttingProxy proxy;
 
     private record Ended(TransferListener.Kind kind, long bytes, FileStatus status) {
     }
 
-    @BeforeEach
-    void start() throws IOException {
-        ConnectionRecorder recorder = new ConnectionRecorder() {
+    @Override
+    ServerOptions configure(ServerOptions options) {
+        return options.withRecorder(new ConnectionRecorder() {
             @Override
             public void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
                                       Duration took) {
@@ -71,37 +53,23 @@ class ResumeThroughCutsCommandsTest {
                     ended.add(new Ended(kind, bytes, status));
                 }
             }
-        };
-        server = WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0)
-                        .withRecorder(recorder),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+        });
+    }
+
+    @BeforeEach
+    void startProxy() throws IOException {
         proxy = CuttingProxy.start(server.port());
     }
 
     @AfterEach
-    void stop() {
-        try {
-            proxy.close();
-        } finally {
-            server.close();
-        }
+    void stopProxy() {
+        proxy.close();
     }
 
     private int run(String... args) {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        CommandLine cmd = WebReplMain.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "-p";
-        all[args.length + 1] = "secret";
-        return cmd.execute(all);
-    }
-
-    private String direct(String path) {
-        return "127.0.0.1:" + server.port() + ":" + path;
+        return cli().execute(CapturedCli.withPassword("secret", args));
     }
 
     private String throughProxy(String path) {
@@ -135,11 +103,11 @@ class ResumeThroughCutsCommandsTest {
         assertEquals(aborted.bytes(), kept);
         assertTrue(kept > 0 && kept < content.length, "kept " + kept);
 
-        assertEquals(0, run("put", "--resume", source.toString(), direct("/big.bin")), err::toString);
+        assertEquals(0, run("put", "--resume", source.toString(), at("/big.bin")), err::toString);
         assertArrayEquals(content, Files.readAllBytes(serverRoot.resolve("big.bin")));
         assertEquals(new Ended(TransferListener.Kind.PUT, content.length - kept, FileStatus.OK), nextEnded());
         assertEquals(List.of(), files(serverRoot.resolve(".webrepl/partial")));
-        assertTrue(out.toString().startsWith("put " + source + " -> " + direct("/big.bin") + ": " + content.length
+        assertTrue(out.toString().startsWith("put " + source + " -> " + at("/big.bin") + ": " + content.length
                 + " bytes in "), out::toString);
         assertEquals("", err.toString());
     }
@@ -163,7 +131,7 @@ class ResumeThroughCutsCommandsTest {
         assertEquals(List.of(partial), files(local));
         assertEquals(TransferListener.Kind.GET, nextEnded().kind());
 
-        assertEquals(0, run("get", "--resume", direct("/g.bin"), target.toString()), err::toString);
+        assertEquals(0, run("get", "--resume", at("/g.bin"), target.toString()), err::toString);
         assertArrayEquals(content, Files.readAllBytes(target));
         assertEquals(List.of(target), files(local));
         assertEquals(new Ended(TransferListener.Kind.GET, content.length - kept, FileStatus.OK), nextEnded());

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.transport.server.SecurityOptions;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,9 +30,7 @@ class SecurityCommandsTest {
     private int hashPassword(String stdin) {
         CommandLine cl = new CommandLine(new HashPasswordCommand(null,
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new SecureRandom()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute();
+        return CapturedCli.printingTo(cl, out, err).execute();
     }
 
     @Test
@@ -61,12 +58,7 @@ class SecurityCommandsTest {
     }
 
     private ServeCommand parse(String... args) {
-        ServeCommand cmd = new ServeCommand();
-        CommandLine cl = new CommandLine(cmd);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        cl.parseArgs(args);
-        return cmd;
+        return CapturedCli.parseServe(out, err, args);
     }
 
     @Test

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,11 +29,7 @@ class ServeCommandTest {
     private final StringWriter out = new StringWriter();
 
     private ServeCommand parse(String... args) {
-        ServeCommand cmd = new ServeCommand();
-        CommandLine cl = new CommandLine(cmd);
-        cl.setOut(new PrintWriter(out, true));
-        cl.parseArgs(args);
-        return cmd;
+        return CapturedCli.parseServe(out, args);
     }
 
     @Test

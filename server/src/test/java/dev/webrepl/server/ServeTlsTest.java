@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.testkit.tls.TestCertificate;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,18 +38,11 @@ class ServeTlsTest {
     }
 
     private ServeCommand parse(String... args) {
-        ServeCommand cmd = new ServeCommand();
-        CommandLine cl = new CommandLine(cmd);
-        cl.setOut(new PrintWriter(out, true));
-        cl.parseArgs(args);
-        return cmd;
+        return CapturedCli.parseServe(out, args);
     }
 
     private int client(String... args) {
-        CommandLine cmd = WebReplMain.commandLine();
-        cmd.setOut(new PrintWriter(cliOut, true));
-        cmd.setErr(new PrintWriter(cliErr, true));
-        return cmd.execute(args);
+        return CapturedCli.webrepl(cliOut, cliErr).execute(args);
     }
 
     @Test

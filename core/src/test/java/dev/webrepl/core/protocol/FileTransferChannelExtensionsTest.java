@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.webrepl.core.files.DirectoryEntry;
 import dev.webrepl.core.files.EntryCodec;
 import dev.webrepl.core.files.FileStatus;
-import dev.webrepl.core.files.FileStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,49 +16,24 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The requests PROTOCOL.md adds to the file channel, fed split at every position. */
-class FileTransferChannelExtensionsTest {
-    private static final byte[] VERSION = {1, 0x1D, 0};
-    private static final HexFormat HEX = HexFormat.of();
+class FileTransferChannelExtensionsTest extends FileTransferChannelTestBase {
     private static final String OK = "57420000";
     private static final String LONG_DIR = "d".repeat(70);
 
-    record Ended(TransferListener.Kind kind, long bytes, FileStatus status) { }
-
-    @TempDir
-    Path tmp;
-    Path root;
-    FileStore store;
-    final List<byte[]> replies = new ArrayList<>();
-    final List<Ended> ended = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws IOException {
-        store = new FileStore(tmp.resolve("root"));
-        root = store.root();
-    }
-
     private FileTransferChannel channel(boolean filesAllowed) {
-        return new FileTransferChannel(store, 16, VERSION, replies::add,
-                (kind, detail, bytes, status, took) -> ended.add(new Ended(kind, bytes, status)), filesAllowed);
+        return new FileTransferChannel(store, 16, VERSION, replies::add, recordEnded, filesAllowed);
     }
 
     private FileTransferChannel channel() {
         return channel(true);
-    }
-
-    private static void feed(FileTransferChannel c, byte[] bytes) {
-        c.feed(bytes, 0, bytes.length);
     }
 
     /** Feeds {@code bytes} as two pieces cut at {@code cut}, from inside a larger array. */
@@ -70,27 +44,8 @@ class FileTransferChannelExtensionsTest {
         c.feed(padded, 5 + cut, bytes.length - cut);
     }
 
-    private List<String> takeReplies() {
-        List<String> hex = replies.stream().map(HEX::formatHex).toList();
-        replies.clear();
-        return hex;
-    }
-
     private static String wb(int code) {
         return HEX.formatHex(FileTransferChannel.statusReply(FileStatus.ofCode(code)));
-    }
-
-    private void assertGetVerAnswered(FileTransferChannel c) {
-        feed(c, FileRequest.of(FileRequest.GET_VER, 0, "").encode());
-        assertEquals(List.of("011d00"), takeReplies());
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 
     // --- FEATURES ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.files.FileStatus;
-import dev.webrepl.core.files.FileStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,42 +14,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class FileTransferChannelTest {
-    private static final byte[] VERSION = {1, 0x1D, 0};
-    private static final HexFormat HEX = HexFormat.of();
-
-    record Ended(TransferListener.Kind kind, long bytes, FileStatus status) { }
-
-    @TempDir
-    Path tmp;
-    Path root;
-    FileStore store;
-    final List<byte[]> replies = new ArrayList<>();
-    final List<Ended> ended = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws IOException {
-        root = tmp.resolve("root");
-        store = new FileStore(root);
-    }
-
+class FileTransferChannelTest extends FileTransferChannelTestBase {
     private FileTransferChannel channel() {
         return channel(256);
     }
 
     private FileTransferChannel channel(int chunkSize) {
-        return new FileTransferChannel(store, chunkSize, VERSION, replies::add,
-                (kind, detail, bytes, status, took) -> ended.add(new Ended(kind, bytes, status)));
+        return new FileTransferChannel(store, chunkSize, VERSION, replies::add, recordEnded);
     }
 
     private static byte[] header(int type, long size, String name) {
@@ -63,31 +40,6 @@ class FileTransferChannelTest {
 
     private static byte[] wb(int code) {
         return new byte[] {'W', 'B', (byte) code, (byte) (code >>> 8)};
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) {
-            n += p.length;
-        }
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
-
-    private static void feed(FileTransferChannel channel, byte[] bytes) {
-        channel.feed(bytes, 0, bytes.length);
-    }
-
-    /** Replies as hex strings, so a failure shows readable bytes. */
-    private List<String> takeReplies() {
-        List<String> hex = replies.stream().map(HEX::formatHex).toList();
-        replies.clear();
-        return hex;
     }
 
     private static List<String> hex(byte[]... payloads) {
@@ -107,11 +59,6 @@ class FileTransferChannelTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private void assertGetVerAnswered(FileTransferChannel channel) {
-        feed(channel, header(FileRequest.GET_VER, 0, ""));
-        assertEquals(hex(VERSION), takeReplies());
     }
 
     // --- GET_VER -------------------------------------------------------------------------------

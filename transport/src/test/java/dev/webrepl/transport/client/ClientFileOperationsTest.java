@@ -9,55 +9,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.files.DirectoryEntry;
 import dev.webrepl.core.files.FileStatus;
-import dev.webrepl.core.files.FileStore;
-import dev.webrepl.core.protocol.PasswordCheck;
-import dev.webrepl.dupterm.SessionRegistry;
-import dev.webrepl.engines.echo.EchoEvaluator;
-import dev.webrepl.transport.server.ServerOptions;
-import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client's file operations against the real server (PROTOCOL.md §2-§6), on loopback. */
 @Timeout(60)
-class ClientFileOperationsTest {
-    @TempDir
-    Path serverRoot;
+class ClientFileOperationsTest extends LoggedInClientTestBase {
     @TempDir
     Path local;
-
-    private WebReplServer server;
-    private WebReplClient client;
-    private ReplConnection c;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
-        client = WebReplClient.newClient();
-        c = client.connect("127.0.0.1", server.port(), "secret").join();
-    }
-
-    @AfterEach
-    void stop() {
-        c.close();
-        client.close();
-        server.close();
-    }
 
     @Test
     void featuresNameEveryExtensionInTheSpecsOrder() {
@@ -69,9 +38,9 @@ class ClientFileOperationsTest {
     @Test
     void mkdirCreatesParentsAndStatAndListDescribeWhatIsThere() throws IOException {
         c.mkdir("/a/b").join();
-        assertTrue(Files.isDirectory(serverRoot.resolve("a/b")));
-        Files.writeString(serverRoot.resolve("a/f.txt"), "hello");
-        Files.setLastModifiedTime(serverRoot.resolve("a/f.txt"), FileTime.fromMillis(1_700_000_000_000L));
+        assertTrue(Files.isDirectory(root.resolve("a/b")));
+        Files.writeString(root.resolve("a/f.txt"), "hello");
+        Files.setLastModifiedTime(root.resolve("a/f.txt"), FileTime.fromMillis(1_700_000_000_000L));
 
         assertEquals(new DirectoryEntry(DirectoryEntry.Kind.FILE, 5, 1_700_000_000_000L, "f.txt"),
                 c.stat("/a/f.txt").join());
@@ -83,22 +52,22 @@ class ClientFileOperationsTest {
 
     @Test
     void deleteRefusesANonEmptyDirectoryAndRemovesAnEmptyOne() throws IOException {
-        Files.createDirectories(serverRoot.resolve("d"));
-        Files.writeString(serverRoot.resolve("d/x"), "x");
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/x"), "x");
         assertEquals(FileStatus.NOT_EMPTY, failure(c.delete("/d")).status());
         c.delete("/d/x").join();
         c.delete("/d").join();
-        assertFalse(Files.exists(serverRoot.resolve("d")));
+        assertFalse(Files.exists(root.resolve("d")));
         assertEquals(FileStatus.NOT_FOUND, failure(c.delete("/d")).status());
     }
 
     @Test
     void renameMovesTheFile() throws IOException {
-        Files.writeString(serverRoot.resolve("old.txt"), "content");
-        Files.createDirectories(serverRoot.resolve("sub"));
+        Files.writeString(root.resolve("old.txt"), "content");
+        Files.createDirectories(root.resolve("sub"));
         c.rename("/old.txt", "/sub/new.txt").join();
-        assertFalse(Files.exists(serverRoot.resolve("old.txt")));
-        assertEquals("content", Files.readString(serverRoot.resolve("sub/new.txt")));
+        assertFalse(Files.exists(root.resolve("old.txt")));
+        assertEquals("content", Files.readString(root.resolve("sub/new.txt")));
     }
 
     @Test
@@ -110,7 +79,7 @@ class ClientFileOperationsTest {
         c.mkdir(dirs).join();
         Path source = Files.writeString(local.resolve("s.txt"), "long");
         assertEquals(4, c.put(source, name, TransferProgress.NONE).join());
-        assertEquals("long", Files.readString(serverRoot.resolve(name)));
+        assertEquals("long", Files.readString(root.resolve(name)));
         assertEquals(List.of("f".repeat(98)), c.list(dirs).join().stream().map(DirectoryEntry::name).toList());
         Path copy = local.resolve("copy.txt");
         c.get(name, copy, TransferProgress.NONE).join();
@@ -123,14 +92,14 @@ class ClientFileOperationsTest {
         new Random(3).nextBytes(content);
         Path source = Files.write(local.resolve("r.bin"), content);
         assertEquals(content.length, c.resumePut(source, "r.bin", TransferProgress.NONE).join());
-        assertArrayEquals(content, Files.readAllBytes(serverRoot.resolve("r.bin")));
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("r.bin")));
     }
 
     @Test
     void resumedGetAppendsTheRestToThePartial() throws IOException {
         byte[] content = new byte[100_000];
         new Random(4).nextBytes(content);
-        Files.write(serverRoot.resolve("g.bin"), content);
+        Files.write(root.resolve("g.bin"), content);
         Path partial = Files.write(local.resolve("g.bin.part"), Arrays.copyOf(content, 30_000));
         assertEquals(content.length, c.resumeGet("g.bin", partial, TransferProgress.NONE).join());
         assertArrayEquals(content, Files.readAllBytes(partial));
@@ -138,7 +107,7 @@ class ClientFileOperationsTest {
 
     @Test
     void aPartialLongerThanTheFileIsRefusedWithInvalidRequest() throws IOException {
-        Files.writeString(serverRoot.resolve("short.txt"), "ab");
+        Files.writeString(root.resolve("short.txt"), "ab");
         Path partial = Files.writeString(local.resolve("short.txt.part"), "abc");
         assertEquals(FileStatus.INVALID_REQUEST, failure(c.resumeGet("short.txt", partial, TransferProgress.NONE)).status());
         assertEquals("abc", Files.readString(partial));

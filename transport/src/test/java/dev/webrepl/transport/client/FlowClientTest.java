@@ -5,38 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.FileRequest;
-import dev.webrepl.core.protocol.PasswordCheck;
-import dev.webrepl.dupterm.SessionRegistry;
-import dev.webrepl.engines.echo.EchoEvaluator;
-import dev.webrepl.transport.server.ServerOptions;
-import dev.webrepl.transport.server.WebReplServer;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@link ReplConnection#flow} and {@link ReplConnection#ack} against the real server (PROTOCOL.md §9). */
 @Timeout(60)
-class FlowClientTest {
+class FlowClientTest extends LoggedInClientTestBase {
     private static final int WINDOW = 1000;
 
-    @TempDir
-    Path root;
-    private WebReplServer server;
-    private WebReplClient client;
-    private ReplConnection c;
     /** Output sizes and "version" in wire order: both are recorded on the connection's event loop. */
     private final List<Object> events = new ArrayList<>();
     private final CountDownLatch echoed = new CountDownLatch(1);
@@ -45,21 +28,6 @@ class FlowClientTest {
     /** Set once the test acknowledges: from then on every frame is acknowledged as it is consumed. */
     private volatile boolean acking;
     private int before = -1;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = WebReplServer.start(ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(root)).withPort(0),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
-        client = WebReplClient.newClient();
-        c = client.connect("127.0.0.1", server.port(), "secret").join();
-    }
-
-    @AfterEach
-    void stop() {
-        c.close();
-        client.close();
-        server.close();
-    }
 
     @Test
     void outputStopsAtTheWindowUntilAcknowledged() throws Exception {

@@ -8,20 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.files.FileStatus;
-import dev.webrepl.core.files.FileStore;
-import dev.webrepl.core.protocol.PasswordCheck;
-import dev.webrepl.dupterm.SessionRegistry;
-import dev.webrepl.engines.echo.EchoEvaluator;
-import dev.webrepl.transport.server.ServerOptions;
+import dev.webrepl.transport.conformance.ServerTestBase;
 import dev.webrepl.transport.server.Version;
-import dev.webrepl.transport.server.WebReplServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -30,7 +24,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,31 +33,19 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @Timeout(60)
-class WebReplClientTest {
-    private static final String PASSWORD = "secret";
+class WebReplClientTest extends ServerTestBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
-    Path serverRoot;
-    @TempDir
     Path local;
 
-    private WebReplServer server;
     private WebReplClient client;
 
-    @BeforeEach
-    void startServer() throws IOException {
-        server = WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(serverRoot)).withPort(0),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
-    }
-
     @AfterEach
-    void stop() {
+    void closeClient() {
         if (client != null) {
             client.close();
         }
-        server.close();
     }
 
     private ReplConnection connect(WireMode mode) {
@@ -86,7 +67,7 @@ class WebReplClientTest {
         Path copy = local.resolve("copy.bin");
         try (ReplConnection c = connect(mode)) {
             assertEquals(size, c.put(source, "dir-less.bin", TransferProgress.NONE).join());
-            assertArrayEquals(content, Files.readAllBytes(serverRoot.resolve("dir-less.bin")));
+            assertArrayEquals(content, Files.readAllBytes(root.resolve("dir-less.bin")));
             assertEquals(size, c.get("dir-less.bin", copy, TransferProgress.NONE).join());
         }
         assertArrayEquals(content, Files.readAllBytes(copy));
@@ -114,7 +95,7 @@ class WebReplClientTest {
     @ParameterizedTest
     @EnumSource(WireMode.class)
     void getOfMissingFileFailsWithNotFoundAndConnectionStaysUsable(WireMode mode) throws IOException {
-        Files.writeString(serverRoot.resolve("there.txt"), "hello");
+        Files.writeString(root.resolve("there.txt"), "hello");
         Path target = local.resolve("missing.txt");
         try (ReplConnection c = connect(mode)) {
             CompletionException e = assertThrows(CompletionException.class,

@@ -7,20 +7,12 @@ import dev.webrepl.dupterm.Session;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.Slot;
-import dev.webrepl.engines.process.ProcessEngine;
-import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.transport.conformance.RawWebSocket;
 import dev.webrepl.transport.conformance.ServerTestBase;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,14 +30,7 @@ class FlowPausedProducerTest extends ServerTestBase {
 
     @Override
     protected SessionRegistry newRegistry() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/seq")), "needs /usr/bin/seq");
-        ProcessEngineConfig config = new ProcessEngineConfig(
-                List.of("/bin/sh", "-c", "stty -echo; /usr/bin/seq 1 " + LINES + "; exec sleep 60"),
-                Map.of("PATH", "/usr/bin:/bin"), root, 80, 24, Duration.ofSeconds(1));
-        SessionRegistry registry = new SessionRegistry(() -> new ProcessEngine(config), new SecureRandom(),
-                SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO));
-        registry.setTerminalArrivedCallback(slots::add);
-        return registry;
+        return SeqInPty.registry(root, LINES, slots);
     }
 
     @Test
@@ -91,13 +76,7 @@ class FlowPausedProducerTest extends ServerTestBase {
             text.writeBytes(f.payload());
             pending += f.payload().length;
         }
-        String[] lines = text.toString(StandardCharsets.US_ASCII).split("\r\n");
-        assertEquals(LINES, lines.length);
-        for (int i = 0; i < LINES; i++) {
-            if (!lines[i].equals(String.valueOf(i + 1))) {
-                throw new AssertionError("line " + (i + 1) + " is '" + lines[i] + "'");
-            }
-        }
+        SeqInPty.assertEveryLineInOrder(text.toString(StandardCharsets.US_ASCII), LINES);
         assertEquals(false, session.producerPaused(), "resumed once the client acknowledged");
     }
 }

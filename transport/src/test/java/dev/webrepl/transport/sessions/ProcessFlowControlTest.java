@@ -7,19 +7,11 @@ import dev.webrepl.dupterm.Session;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.Slot;
-import dev.webrepl.engines.process.ProcessEngine;
-import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.transport.conformance.RawWebSocket;
 import dev.webrepl.transport.conformance.ServerTestBase;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,14 +25,7 @@ class ProcessFlowControlTest extends ServerTestBase {
 
     @Override
     protected SessionRegistry newRegistry() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/seq")), "needs /usr/bin/seq");
-        ProcessEngineConfig config = new ProcessEngineConfig(
-                List.of("/bin/sh", "-c", "stty -echo; /usr/bin/seq 1 " + LINES + "; exec sleep 60"),
-                Map.of("PATH", "/usr/bin:/bin"), root, 80, 24, Duration.ofSeconds(1));
-        SessionRegistry registry = new SessionRegistry(() -> new ProcessEngine(config), new SecureRandom(),
-                SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO));
-        registry.setTerminalArrivedCallback(slots::add);
-        return registry;
+        return SeqInPty.registry(root, LINES, slots);
     }
 
     @Test
@@ -67,13 +52,7 @@ class ProcessFlowControlTest extends ServerTestBase {
             assertEquals(1, f.opcode(), "terminal output only");
             text.append(new String(f.payload(), StandardCharsets.US_ASCII));
         }
-        String[] lines = text.toString().split("\r\n");
-        assertEquals(LINES, lines.length);
-        for (int i = 0; i < LINES; i++) {
-            if (!lines[i].equals(String.valueOf(i + 1))) {
-                throw new AssertionError("line " + (i + 1) + " is '" + lines[i] + "'");
-            }
-        }
+        SeqInPty.assertEveryLineInOrder(text.toString(), LINES);
         assertEquals(false, session.producerPaused(), "resumed once the client read again");
     }
 }
