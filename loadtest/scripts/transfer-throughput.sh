@@ -5,7 +5,7 @@
 # times or more (the generator repeats the transfer until its duration is over, then finishes the one in
 # progress); MB/s is SIZE over each transfer's time as the generator timed it. Loopback only; bounded.
 # Usage: loadtest/scripts/transfer-throughput.sh [SIZE=100000000] [REPORT_DIR=target/transfer-throughput]
-# Env: CHUNKS (GET chunk sizes, default "65533 256"), DURATION (per run, default 2s).
+# Env: CHUNKS (GET chunk sizes, default "65533 256"), DURATION (per run, default 10s: the first transfers of a fresh JVM are slower).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 size=${1:-100000000}
@@ -24,7 +24,7 @@ for chunk in ${CHUNKS:-65533 256}; do
   for op in put get; do
     out="$report/$op-$chunk"
     # A 256-byte-chunk GET of 100 MB takes about half a minute: the answer timeout leaves room for it.
-    java -jar "$jar" bench --scenario "$op" --sessions 1 --size "$size" --ramp-up 1s --duration "${DURATION:-2s}" \
+    java -jar "$jar" bench --scenario "$op" --sessions 1 --size "$size" --ramp-up 1s --duration "${DURATION:-10s}" \
       --request-timeout 600s --quiet --target "ws://127.0.0.1:$port/" --report "$out" >"$out.log" 2>&1 \
       || { cat "$out.log"; exit 1; }
     python3 - "$out/report.json" "$op" "$chunk" "$size" <<'PY'
