@@ -41,6 +41,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -281,6 +282,39 @@ class BrowserClientTest {
             awaitText(driver, "sh$ stty size\n" + resized.rows() + " " + resized.columns() + "\nsh$ ");
             assertEquals(resized, size(driver), "one resize, not a size on the way to another");
             screenshot(driver, "browser-resized.png");
+        }
+    }
+
+    @Test
+    void aWordSelectedWithTheMouseIsCopied() throws Exception {
+        try (MonitoredServer server = start(EchoEvaluator::engine);
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            logIn(driver, PASSWORD);
+            type(driver, "grüße" + Keys.ENTER);
+            // The first line has no prompt of its own: the session line follows the login's (README "Sessions").
+            awaitText(driver, "\ngrüße\ngrüße\n>>>");
+            // The echo engine's own line "grüße" (after the typed one): its row on the screen.
+            List<String> rows = List.of(text(driver).split("\n", -1));
+            int row = rows.lastIndexOf("grüße");
+            assertTrue(row >= 0, rows::toString);
+            TerminalSize size = size(driver);
+            WebElement screen = driver.findElement(By.cssSelector("#terminal .xterm-screen"));
+            Dimension box = screen.getSize();
+            double cellWidth = (double) box.getWidth() / size.columns();
+            double cellHeight = (double) box.getHeight() / size.rows();
+            // A real double-click on the word's third cell: xterm selects the word.
+            new Actions(driver).moveToElement(screen, (int) (2.5 * cellWidth - box.getWidth() / 2.0),
+                    (int) ((row + 0.5) * cellHeight - box.getHeight() / 2.0)).doubleClick().perform();
+            // A user's copy (Ctrl+C in the browser): a copy event on xterm's input element, handled by xterm,
+            // which puts its selection on the clipboard.
+            Object copied = js(driver, """
+                    const data = new DataTransfer();
+                    document.querySelector('#terminal .xterm-helper-textarea').dispatchEvent(
+                        new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }));
+                    return data.getData('text/plain');""");
+            assertEquals("grüße", copied);
         }
     }
 
