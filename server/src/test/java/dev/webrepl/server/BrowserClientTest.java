@@ -286,6 +286,22 @@ class BrowserClientTest {
     }
 
     @Test
+    void theStatusLineSaysDisconnectedWithTheServersReason() throws Exception {
+        try (MonitoredServer server = start(EchoEvaluator::engine);
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            logIn(driver, PASSWORD);
+            String id = (String) js(driver, "return webrepl.sessionId");
+            // As an administrator's DELETE /sessions/ID does (README "Admin endpoints"): close code 1000 and why.
+            server.server().sessions().find(id).orElseThrow().end(1000, "ended by an administrator", "ended");
+            new WebDriverWait(driver, WAIT).until(d -> "disconnected".equals(js(d, "return webrepl.state")));
+            assertEquals("disconnected: 1000 ended by an administrator", driver.findElement(By.id("status")).getText());
+            awaitText(driver, "[disconnected: 1000 ended by an administrator]");
+        }
+    }
+
+    @Test
     void aWordSelectedWithTheMouseIsCopied() throws Exception {
         try (MonitoredServer server = start(EchoEvaluator::engine);
              HeadlessChromium chromium = HeadlessChromium.start()) {
