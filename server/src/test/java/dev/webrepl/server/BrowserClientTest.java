@@ -155,6 +155,55 @@ class BrowserClientTest {
     }
 
     @Test
+    void transfersShowTheirProgress() throws Exception {
+        byte[] big = new byte[300_000];               // 5 GET chunks of at most 65533 bytes
+        new Random(8).nextBytes(big);
+        Path bigFile = Files.write(dir.resolve("big.bin"), big);
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        try (MonitoredServer server = start(EchoEvaluator::engine);
+             HeadlessChromium chromium = HeadlessChromium.start(options -> options.setExperimentalOption("prefs",
+                     Map.of("download.default_directory", downloads.toString(),
+                             "download.prompt_for_download", false)))) {
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            logIn(driver, PASSWORD);
+            // Every text each transfer's note shows, in order, as the page writes it.
+            js(driver, """
+                    window.notes = [];
+                    new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {
+                      if (n.nodeType === Node.TEXT_NODE && n.parentElement.matches('#transfers li > div:last-child')) {
+                        window.notes.push(n.parentElement.parentElement.firstChild.textContent + ': ' + n.textContent);
+                      }
+                    }))).observe(document.getElementById('transfers'), { childList: true, subtree: true });""");
+
+            driver.findElement(By.id("upload-input")).sendKeys(bigFile.toString());
+            driver.findElement(By.id("upload-button")).click();
+            new WebDriverWait(driver, WAIT).until(d -> List.of("done").equals(transferStates(d)));
+            driver.findElement(By.id("download-name")).sendKeys("/big.bin");
+            driver.findElement(By.id("download-button")).click();
+            new WebDriverWait(driver, WAIT).until(d -> List.of("done", "done").equals(transferStates(d)));
+
+            @SuppressWarnings("unchecked")
+            List<String> notes = (List<String>) js(driver, "return window.notes");
+            List<String> put = notes.stream().filter(n -> n.startsWith("put ")).toList();
+            List<String> get = notes.stream().filter(n -> n.startsWith("get ")).toList();
+            // The upload counts up to its size (what has left the page's socket buffer), then says it is done.
+            assertTrue(put.size() >= 3, put::toString);
+            assertEquals("put /big.bin: 300000 of 300000 bytes", put.get(put.size() - 2), put::toString);
+            long last = -1;
+            for (String n : put.subList(0, put.size() - 1)) {
+                long done = Long.parseLong(n.substring("put /big.bin: ".length(), n.indexOf(" of ")));
+                assertTrue(done >= last && done <= 300_000, put::toString);
+                last = done;
+            }
+            // The download counts each chunk; its size is not known in advance.
+            assertEquals(List.of("get /big.bin: 65533 bytes", "get /big.bin: 131066 bytes", "get /big.bin: 196599 bytes",
+                    "get /big.bin: 262132 bytes", "get /big.bin: 300000 bytes",
+                    "get /big.bin: downloaded, 300000 bytes, saved as big.bin"), get);
+        }
+    }
+
+    @Test
     void viewerSeesTheSameOutputAndCannotType() throws Exception {
         try (MonitoredServer server = start(EchoEvaluator::engine);
              HeadlessChromium writerBrowser = HeadlessChromium.start();

@@ -466,14 +466,17 @@
     fileStatusEl.className = error ? 'error' : '';
   }
 
+  // A row of the transfers list; size in bytes, or null when it is not known in advance (a GET).
   function addTransfer(label, size) {
     const li = document.createElement('li');
     const name = document.createElement('div');
     const bar = document.createElement('progress');
     const note = document.createElement('div');
     name.textContent = label;
-    bar.max = Math.max(1, size);
-    bar.value = 0;
+    bar.max = Math.max(1, size ?? 1);
+    if (size !== null) {
+      bar.value = 0;                 // a GET's size is not known in advance: the bar stays indeterminate
+    }
     note.textContent = 'queued';
     li.append(name, bar, note);
     transfersEl.prepend(li);
@@ -483,8 +486,10 @@
       progress(n) {
         t.done = n;
         t.state = 'running';
-        bar.value = n;
-        note.textContent = n + ' of ' + size + ' bytes';
+        if (size !== null) {
+          bar.value = n;
+        }
+        note.textContent = size === null ? n + ' bytes' : n + ' of ' + size + ' bytes';
       },
       finish(message) {
         t.state = 'done';
@@ -541,7 +546,7 @@
       fileStatus('type the name of a file to download', true);
       return;
     }
-    const t = addTransfer('get ' + remote, 0);
+    const t = addTransfer('get ' + remote, null);
     files.busy++;
     get(remote, (n) => t.progress(n))
       .then((blob) => {
