@@ -249,12 +249,25 @@ class BrowserClientTest {
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(5));
             assertEquals("connected", js(driver, "return webrepl.state"));
 
+            long pressed = System.nanoTime();
             type(driver, Keys.chord(Keys.CONTROL, "c"));
-            // "Within a second" (issue #7): asserted with a bounded wait of 5 s for the prompt.
-            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> lastLine(d).equals("sh$"));
+            // "Within a second" (issue #7): asserted with a bounded wait of 5 s for the prompt; the time it
+            // took is printed for BENCHMARKS.md ("Browser client"), beside Ctrl-C at an idle prompt.
+            new WebDriverWait(driver, Duration.ofSeconds(5)).pollingEvery(Duration.ofMillis(5))
+                    .until(d -> lastLine(d).equals("sh$"));
+            long duringYes = System.nanoTime() - pressed;
             type(driver, "echo done-$((6*7))" + Keys.ENTER);
             awaitText(driver, "\ndone-42\nsh$");
             assertEquals("connected", js(driver, "return webrepl.state"));
+
+            int prompts = text(driver).split("sh\\$", -1).length;
+            pressed = System.nanoTime();
+            type(driver, Keys.chord(Keys.CONTROL, "c"));
+            new WebDriverWait(driver, Duration.ofSeconds(5)).pollingEvery(Duration.ofMillis(5))
+                    .until(d -> text(d).split("sh\\$", -1).length > prompts);
+            long idle = System.nanoTime() - pressed;
+            System.out.printf("browser: Ctrl-C to prompt during yes %d ms, at an idle prompt %d ms%n",
+                    duringYes / 1_000_000, idle / 1_000_000);
         }
     }
 
