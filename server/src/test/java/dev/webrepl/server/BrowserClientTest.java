@@ -477,7 +477,6 @@ class BrowserClientTest {
         return "http://127.0.0.1:" + server.server().port() + path;
     }
 
-    /** Types the password at the prompt, as a person would, and waits for the session line. */
     /** Opens a new session on {@code server} (a shell, prompt {@code sh$ }), logs in, waits for FLOW and the prompt. */
     private static void logInToShell(WebDriver driver, MonitoredServer server) {
         driver.get(url(server, "/"));
@@ -486,6 +485,7 @@ class BrowserClientTest {
         awaitText(driver, "sh$ ");
     }
 
+    /** Types the password at the prompt, as a person would, and waits for the session line. */
     static void logIn(WebDriver driver, String password) {
         awaitText(driver, "Password: ");
         type(driver, password + Keys.ENTER);
