@@ -19,7 +19,9 @@ public final class WebReplMain {
 
     /** The command line, for tests that run commands in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new WebReplMain());
+        // An option's value may be a subcommand's name: `bench --engine-hint jshell` names the engine,
+        // although `bench jshell` is also a benchmark.
+        return new CommandLine(new WebReplMain()).setAllowSubcommandsAsOptionParameters(true);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

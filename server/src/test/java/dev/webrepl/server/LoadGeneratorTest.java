@@ -3,14 +3,22 @@ package dev.webrepl.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webrepl.core.engine.LineEvaluator;
+import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
+import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.JShellConfig;
+import dev.webrepl.engines.jshell.JShellEngines;
+import dev.webrepl.engines.process.ProcessEngine;
+import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.loadtest.FloodEngine;
 import dev.webrepl.testkit.tls.TestCertificate;
 import dev.webrepl.transport.server.ServerOptions;
@@ -20,8 +28,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -166,11 +178,63 @@ class LoadGeneratorTest {
 
     /** A server whose sessions run {@code serve --engine flood}. */
     private WebReplServer floodServer() throws IOException {
+        return serverWith("flood", () -> FloodEngine.onCommand(ServeCommand.FLOOD_WRITE));
+    }
+
+    /** A second server, files under {@code name}, whose sessions run {@code engines}' engines. */
+    private WebReplServer serverWith(String name, Supplier<ReplEngine> engines) throws IOException {
         return WebReplServer.start(
-                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(Files.createDirectories(dir.resolve("flood"))))
+                ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(Files.createDirectories(dir.resolve(name))))
                         .withPort(0),
-                new SessionRegistry(() -> FloodEngine.onCommand(ServeCommand.FLOOD_WRITE), new SecureRandom(),
-                        SessionConfig.DEFAULTS));
+                new SessionRegistry(engines, new SecureRandom(), SessionConfig.DEFAULTS));
+    }
+
+    @Test
+    void typingAndFloodWithTheJShellHintAgainstJShell() throws IOException {
+        JShellConfig local = JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL);
+        Supplier<LineEvaluator> evaluators = JShellEngines.factory(local, null);
+        try (WebReplServer jshell = serverWith("jshell", () -> new LineDiscipline(evaluators.get()))) {
+            String target = "ws://127.0.0.1:" + jshell.port() + "/";
+            // Typed lines start with "// ": JShell evaluates comments, and each answer ends with "jshell> ".
+            JsonNode typing = bench(dir.resolve("jshell-typing"), target, "--scenario", "typing", "--engine-hint", "jshell",
+                    "--sessions", "2", "--rate", "40", "--think", "100ms");
+            assertTrue(typing.at("/scenarios/typing/responses").asLong() > 0, typing.toString());
+            // System.out.print("x".repeat(N)): N bytes, then the prompt.
+            JsonNode flood = bench(dir.resolve("jshell-flood"), target, "--scenario", "flood", "--engine-hint", "jshell",
+                    "--sessions", "1", "--size", "100000");
+            JsonNode f = flood.at("/scenarios/flood");
+            assertTrue(f.get("responses").asLong() > 0, f.toString());
+            assertTrue(f.get("bytesReceived").asLong() >= 100_000 * f.get("responses").asLong(), f.toString());
+        }
+    }
+
+    @Test
+    void typingWithTheProcessHintAgainstAShell() throws IOException {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("PS1", "$ ");
+        ProcessEngineConfig sh = new ProcessEngineConfig(List.of("/bin/sh"), env, dir, 80, 24, Duration.ofSeconds(2));
+        try (WebReplServer shell = serverWith("sh", () -> new ProcessEngine(sh))) {
+            // Typed lines start with "# " (a comment); the pty echoes each key; each answer ends with "$ ".
+            JsonNode r = bench(dir.resolve("sh-typing"), "ws://127.0.0.1:" + shell.port() + "/", "--scenario", "typing",
+                    "--engine-hint", "process", "--sessions", "2", "--rate", "40", "--think", "100ms");
+            assertTrue(r.at("/scenarios/typing/responses").asLong() > 0, r.toString());
+        }
+    }
+
+    @Test
+    void floodWithTheProcessHintAgainstPython() throws IOException {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        ProcessEngineConfig py = new ProcessEngineConfig(List.of(python.toString(), "-i"), System.getenv(), dir, 80, 24,
+                Duration.ofSeconds(2));
+        try (WebReplServer pythonServer = serverWith("python", () -> new ProcessEngine(py))) {
+            // print('x' * N): N bytes, then the prompt ">>> ".
+            JsonNode r = bench(dir.resolve("python-flood"), "ws://127.0.0.1:" + pythonServer.port() + "/", "--scenario",
+                    "flood", "--engine-hint", "process", "--sessions", "1", "--size", "100000");
+            JsonNode f = r.at("/scenarios/flood");
+            assertTrue(f.get("responses").asLong() > 0, f.toString());
+            assertTrue(f.get("bytesReceived").asLong() >= 100_000 * f.get("responses").asLong(), f.toString());
+        }
     }
 
     @Test
