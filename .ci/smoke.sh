@@ -22,7 +22,10 @@ check() { # name command...
   else failed=$((failed + 1)); echo "smoke: FAIL $name"; sed 's/^/    /' "$work/out"; fi
 }
 
-./webrepl serve --port 0 --admin-port 0 --password smoke-pw --root "$work/root" >"$work/serve.log" 2>&1 &
+# The log exists before the server starts: the background job opens it only when it is scheduled,
+# and a sed of a missing file would end this script under set -e on a loaded machine.
+: >"$work/serve.log"
+./webrepl serve --port 0 --admin-port 0 --password smoke-pw --root "$work/root" >>"$work/serve.log" 2>&1 &
 server_pid=$!
 port=
 for _ in $(seq 1 120); do   # bounded: at most 60 s for the server to print its address

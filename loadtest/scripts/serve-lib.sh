@@ -17,7 +17,8 @@ start_server() {
   shift
   while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
   [ $# -gt 0 ] && shift
-  java "${jvm[@]}" -jar "$jar" serve --port 0 --admin-port 0 "$@" >"$log" 2>&1 &
+  : >"$log"   # exists before the background job opens it, so the sed below never reads a missing file
+  java "${jvm[@]}" -jar "$jar" serve --port 0 --admin-port 0 "$@" >>"$log" 2>&1 &
   server=$!
   trap stop_server EXIT
   port=
