@@ -6,5 +6,9 @@ package dev.webrepl.core.engine;
  */
 @FunctionalInterface
 public interface TerminalOutput {
+    /**
+     * Queues {@code bytes}, which belong to the output from now on: the writer must not change the array
+     * afterwards (it may go to the terminals as it is, uncopied; BENCHMARKS.md "Memory under floods").
+     */
     void write(byte[] bytes);
 }

@@ -37,7 +37,11 @@ public final class Utf8TextFramer {
         this.maxFrame = maxFrame;
     }
 
-    /** Frames {@code bytes}; emits nothing if all of it is the start of an incomplete sequence. */
+    /**
+     * Frames {@code bytes}; emits nothing if all of it is the start of an incomplete sequence. The array
+     * may itself be emitted as a frame (when it is one whole valid frame), so the caller must not change
+     * it afterwards ({@link dev.webrepl.core.engine.TerminalOutput}'s contract).
+     */
     public void write(byte[] bytes) {
         byte[] input;
         if (pendingLength > 0) {
@@ -77,6 +81,11 @@ public final class Utf8TextFramer {
             appendReplacement();
             i += need > 0 ? validPrefixLength(input, i, Math.min(n, i + need + 1)) : 1;
             run = i;
+        }
+        if (run == 0 && i == n && n > 0 && frame == null && n <= maxFrame) {
+            // All of it is one valid frame: it goes out as it is, uncopied (most terminal output).
+            frames.accept(input);
+            return;
         }
         appendValid(input, run, i);
         if (fill > 0) {

@@ -59,7 +59,9 @@ final class EditBuffer {
 
     /**
      * Replaces {@code [from, to)} with {@code with} and puts the cursor after it; false (and nothing
-     * changed) if the line would grow past its capacity.
+     * changed) if the line would grow past its capacity. Edits in place: typing at the end of a long line
+     * costs one code point, not a copy of the line (a client typing a flood must not cost the server
+     * the square of its line length; BENCHMARKS.md "Memory under floods").
      */
     boolean replace(int from, int to, int[] with, ByteArrayOutputStream screen) {
         int newLength = length - (to - from) + with.length;
@@ -72,12 +74,13 @@ final class EditBuffer {
         }
         int redrawFrom = from + same;
         int oldTailWidth = width(text, redrawFrom, length);
-        int[] updated = new int[Math.max(text.length, newLength)];
-        System.arraycopy(text, 0, updated, 0, from);
-        System.arraycopy(with, 0, updated, from, with.length);
-        System.arraycopy(text, to, updated, from + with.length, length - to);
         move(cursor, redrawFrom, screen);
-        text = updated;
+        if (newLength > text.length) {
+            // Doubling, so a line typed key by key is copied O(log n) times in all.
+            text = Arrays.copyOf(text, Math.max(newLength, Math.min(capacity, 2 * text.length)));
+        }
+        System.arraycopy(text, to, text, from + with.length, length - to);
+        System.arraycopy(with, 0, text, from, with.length);
         length = newLength;
         cursor = from + with.length;
         write(redrawFrom, length, screen);
@@ -94,8 +97,30 @@ final class EditBuffer {
         left(width(text, cursor, length), screen);
     }
 
+    /** Writes code points {@code [from, to)} as UTF-8, without a String in between (one key, one byte). */
     private void write(int from, int to, ByteArrayOutputStream screen) {
-        screen.writeBytes(new String(text, from, to - from).getBytes(StandardCharsets.UTF_8));
+        for (int i = from; i < to; i++) {
+            int c = text[i];
+            if (c < 0x80) {
+                screen.write(c);
+            } else if (c < 0x800) {
+                screen.write(0xC0 | c >> 6);
+                screen.write(0x80 | c & 0x3F);
+            } else if (c < 0x10000) {
+                if (Character.isSurrogate((char) c)) {
+                    screen.write('?');   // a lone surrogate has no UTF-8 form: '?', as String.getBytes writes it
+                    continue;
+                }
+                screen.write(0xE0 | c >> 12);
+                screen.write(0x80 | c >> 6 & 0x3F);
+                screen.write(0x80 | c & 0x3F);
+            } else {
+                screen.write(0xF0 | c >> 18);
+                screen.write(0x80 | c >> 12 & 0x3F);
+                screen.write(0x80 | c >> 6 & 0x3F);
+                screen.write(0x80 | c & 0x3F);
+            }
+        }
     }
 
     private void move(int from, int to, ByteArrayOutputStream screen) {

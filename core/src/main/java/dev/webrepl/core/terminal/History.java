@@ -5,11 +5,12 @@ import java.util.List;
 
 /**
  * A session's entered lines, oldest first, at most {@code capacity} of them: empty lines and a repeat
- * of the newest entry are not stored. Entries are code point arrays, copied in and out.
+ * of the newest entry are not stored. Entries are kept as strings (one byte a
+ * character for Latin-1 text) and handed out as code point arrays.
  */
 final class History {
     private final int capacity;
-    private final List<int[]> entries = new ArrayList<>();
+    private final List<String> entries = new ArrayList<>();
 
     History(int capacity) {
         if (capacity < 0) {
@@ -18,15 +19,15 @@ final class History {
         this.capacity = capacity;
     }
 
-    void add(int[] line) {
-        if (line.length == 0 || capacity == 0
-                || !entries.isEmpty() && java.util.Arrays.equals(entries.get(entries.size() - 1), line)) {
+    void add(String line) {
+        if (line.isEmpty() || capacity == 0
+                || !entries.isEmpty() && entries.get(entries.size() - 1).equals(line)) {
             return;
         }
         if (entries.size() == capacity) {
             entries.remove(0);
         }
-        entries.add(line.clone());
+        entries.add(line);
     }
 
     int size() {
@@ -34,6 +35,6 @@ final class History {
     }
 
     int[] get(int index) {
-        return entries.get(index).clone();
+        return entries.get(index).codePoints().toArray();
     }
 }

@@ -63,6 +63,7 @@ public final class LineDiscipline implements ReplEngine {
 
     private static final int CTRL_C = 0x03;
     private static final byte[] NEWLINE = {'\r', '\n'};
+    private static final int[] NOTHING = new int[0];
     private static final byte[] CLEAR_SCREEN = "\u001b[H\u001b[2J".getBytes(StandardCharsets.US_ASCII);
     private static final byte BELL = 0x07;
 
@@ -85,7 +86,7 @@ public final class LineDiscipline implements ReplEngine {
     private final Keys keys = new Keys();
     private boolean continuing;
     private int browsing;
-    private int[] draft = new int[0];
+    private int[] draft = NOTHING;
     private TerminalOutput output;
     private Runnable onExit;
     private Consumer<RuntimeException> onFailure;
@@ -239,10 +240,13 @@ public final class LineDiscipline implements ReplEngine {
 
     /** Maps keys to edits; runs on the executor. */
     private final class Keys implements KeyDecoder.Keys {
+        private final int[] typed = new int[1];
+
         @Override
         public void text(int codePoint) {
             if (!Character.isISOControl(codePoint)) {
-                edit(line.cursor(), line.cursor(), new int[] {codePoint});
+                typed[0] = codePoint;   // reused: a key costs no allocation
+                edit(line.cursor(), line.cursor(), typed);
             }
         }
 
@@ -254,16 +258,16 @@ public final class LineDiscipline implements ReplEngine {
                 case 0x04 -> endOfInputOrDelete();
                 case 0x08, 0x7f -> {
                     if (line.cursor() > 0) {
-                        edit(line.cursor() - 1, line.cursor(), new int[0]);
+                        edit(line.cursor() - 1, line.cursor(), NOTHING);
                     }
                 }
                 case 0x01 -> line.moveTo(0, screen);
                 case 0x05 -> line.moveTo(line.length(), screen);
                 case 0x02 -> line.moveTo(line.cursor() - 1, screen);
                 case 0x06 -> line.moveTo(line.cursor() + 1, screen);
-                case 0x0b -> edit(line.cursor(), line.length(), new int[0]);
-                case 0x15 -> edit(0, line.cursor(), new int[0]);
-                case 0x17 -> edit(wordStart(), line.cursor(), new int[0]);
+                case 0x0b -> edit(line.cursor(), line.length(), NOTHING);
+                case 0x15 -> edit(0, line.cursor(), NOTHING);
+                case 0x17 -> edit(wordStart(), line.cursor(), NOTHING);
                 case 0x10 -> previous();
                 case 0x0e -> next();
                 case 0x09 -> complete();
@@ -300,7 +304,7 @@ public final class LineDiscipline implements ReplEngine {
 
     private void deleteAtCursor() {
         if (line.cursor() < line.length()) {
-            edit(line.cursor(), line.cursor() + 1, new int[0]);
+            edit(line.cursor(), line.cursor() + 1, NOTHING);
         }
     }
 
@@ -400,15 +404,24 @@ public final class LineDiscipline implements ReplEngine {
 
     private void enter() {
         screen.writeBytes(NEWLINE);
-        history.add(line.codePoints());
+        String entered = line.toString();
+        history.add(entered);
         browsing = history.size();
         if (continuing) {
             continuation.append('\n');
         }
-        continuation.append(line);
         line.clear();
-        String input = continuation.toString();
-        if (continuation.length() < MAX_INPUT && !evaluator.isComplete(input)) {
+        String input;
+        if (continuation.length() == 0) {
+            input = entered;   // the common case, one line: no copy through the builder
+        } else {
+            continuation.append(entered);
+            input = continuation.toString();
+        }
+        if (input.length() < MAX_INPUT && !evaluator.isComplete(input)) {
+            if (continuation.length() == 0) {
+                continuation.append(entered);
+            }
             continuing = true;
             screen.writeBytes(evaluator.continuationPrompt().getBytes(StandardCharsets.UTF_8));
             return;

@@ -2,6 +2,8 @@ package dev.webrepl.core.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -374,5 +376,26 @@ class Utf8TextFramerTest {
     @Test
     void aFrameLimitBelowOneCodePointIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new Utf8TextFramer(frames::add, 3));
+    }
+
+    /**
+     * A write that is one whole valid frame goes out as the same array, uncopied (most terminal output:
+     * issue #15's allocation per relayed byte); one that completes a pending sequence is copied.
+     */
+    @Test
+    void aWholeValidWriteIsItsOwnFrameUncopied() {
+        byte[] text = utf8("grüße €\r\n");
+        framer.write(text);
+        assertEquals(1, frames.size());
+        assertSame(text, frames.get(0));
+        frames.clear();
+        byte[] euro = utf8("€");
+        framer.write(Arrays.copyOf(euro, 1));
+        assertEquals(0, frames.size());
+        byte[] rest = Arrays.copyOfRange(euro, 1, 3);
+        framer.write(rest);
+        assertEquals(1, frames.size());
+        assertNotSame(rest, frames.get(0));
+        assertArrayEquals(euro, frames.get(0));
     }
 }

@@ -1054,4 +1054,31 @@ class LineDisciplineTest {
         assertEquals(1, blocking.interrupts.get());
         assertEquals(1, blocking.closes);
     }
+
+    /**
+     * Typing at the end of a long line costs each key a few bytes, not a copy of the line: 60,000 keys
+     * in one line (within MAX_LINE) allocate less than 256 bytes a key on this thread (each key is its own
+     * input here: the write, the echo and the task that runs it; a copy of the line would average 120 kB). Before, every key
+     * copied the whole line (about 7 GB for this line), so a client typing a flood made the server's
+     * allocation grow with the square of its line length (issue #15, BENCHMARKS.md "Memory under floods").
+     */
+    @Test
+    void typingALongLineCostsEachKeyAFewBytesNotACopyOfTheLine() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] key = {'x'};
+        int keys = 60_000;
+        discipline.input(key);   // warm: the first key sizes the screen buffer
+        writes.clear();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 1; i < keys; i++) {
+            discipline.input(key);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(keys - 1, writes.size());
+        assertEquals("x", new String(writes.get(keys - 2), StandardCharsets.UTF_8));
+        assertTrue(allocated < 256L * keys, "allocated " + allocated + " bytes for " + keys + " keys");
+        input("\r");
+        assertEquals("x".repeat(keys), evaluator.lines.get(0));
+    }
 }
