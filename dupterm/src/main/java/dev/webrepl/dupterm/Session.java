@@ -47,7 +47,8 @@ public final class Session {
     private final Output output = new Output();
     private final Object room = new Object();
     private final List<Slot> slots = new ArrayList<>();
-    private List<byte[]> framed;
+    /** The frames of the write in progress (under the session's lock); reused from write to write. */
+    private final List<byte[]> framed = new ArrayList<>(2);
     private int nextNumber;
     private boolean started;
     private boolean ended;
@@ -171,8 +172,9 @@ public final class Session {
 
     /** Writes session output: scrollback, then every terminal's buffer; deactivates slow consumers. */
     private void write(byte[] bytes) {
-        List<Slot> slow = new ArrayList<>();
-        List<Slot> failed = new ArrayList<>();
+        // Both lists stay null unless a terminal must go: a write allocates nothing per terminal.
+        List<Slot> slow = null;
+        List<Slot> failed = null;
         synchronized (this) {
             if (ended || bytes.length == 0) {
                 return;
@@ -180,37 +182,47 @@ public final class Session {
             lastActivity = timers.now(TimeUnit.MILLISECONDS);
             outputBytes += bytes.length;
             scrollback.add(bytes);
-            framed = new ArrayList<>(2);
+            framed.clear();
             framer.write(bytes);
+            long framedBytes = 0;
+            for (int i = 0; i < framed.size(); i++) {
+                framedBytes += framed.get(i).length;
+            }
             for (Slot s : slots) {
-                long size = s.backlog();
-                for (byte[] f : framed) {
-                    size += f.length;
-                }
                 // Only a terminal with output already waiting is slow: one large write to an empty
                 // backlog is delivered (as one large input chunk is admitted into an empty queue).
-                if (s.backlog() > 0 && size > config.outputHardCap()) {
+                if (s.backlog() > 0 && s.backlog() + framedBytes > config.outputHardCap()) {
+                    if (slow == null) {
+                        slow = new ArrayList<>(2);
+                    }
                     slow.add(s);
                     continue;
                 }
                 try {
-                    for (byte[] f : framed) {
-                        s.deliver(f);
+                    for (int i = 0; i < framed.size(); i++) {
+                        s.deliver(framed.get(i));
                     }
                     recorder.outputBacklog(s.backlog());
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "session " + id + ": terminal " + s.number() + " failed to take output", e);
+                    if (failed == null) {
+                        failed = new ArrayList<>(2);
+                    }
                     failed.add(s);
                 }
             }
-            framed = null;
+            framed.clear();
         }
-        for (Slot s : failed) {
-            deactivate(s, "write-error", "write error", true);
+        if (failed != null) {
+            for (Slot s : failed) {
+                deactivate(s, "write-error", "write error", true);
+            }
         }
-        for (Slot s : slow) {
-            deactivate(s, "slow-consumer",
-                    "slow consumer (more than " + config.outputHardCap() + " bytes of output waiting)", true);
+        if (slow != null) {
+            for (Slot s : slow) {
+                deactivate(s, "slow-consumer",
+                        "slow consumer (more than " + config.outputHardCap() + " bytes of output waiting)", true);
+            }
         }
         Pausable p = producer;
         if (p != null && !paused && wouldBlock()) {
