@@ -14,6 +14,8 @@ import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -266,6 +268,34 @@ class AdminGuardTest {
                 () -> AdminAccess.NONE.withAllowedHosts(List.of("a b"))).getMessage());
         assertThrows(IllegalArgumentException.class, () -> AdminAccess.NONE.withAllowedHosts(List.of("a:b")));
         assertThrows(IllegalArgumentException.class, () -> AdminAccess.NONE.withAllowedHosts(List.of("")));
+    }
+
+    @Test
+    void aPrometheusScrapeNamingItsTargetIsAnswered() throws Exception {
+        // Prometheus sends Host: TARGET (host:port as configured) and, with a token, the bearer header.
+        String scrape = "Host: 127.0.0.1:%d\r\nUser-Agent: Prometheus/2.53.0\r\n"
+                + "Accept: application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4\r\n";
+        RawHttp.Response open = get(admin, "/metrics", scrape.formatted(admin.port()));
+        assertEquals(200, open.status());
+        assertTrue(open.body().lines().anyMatch("webrepl_auth_lockouts_total 0.0"::equals), open.body());
+        assertEquals(200, get(guarded, "/metrics", scrape.formatted(guarded.port())
+                + "Authorization: Bearer " + TOKEN + "\r\n").status());
+    }
+
+    @Test
+    void boundToAllAddressesTheAddressTheClientReachedIsAHostToo() throws Exception {
+        // A literal address cannot be rebound: Host 10.1.2.3:P on a connection that reached 10.1.2.3:P is safe.
+        AdminGuard guard = new AdminGuard("0.0.0.0", AdminAccess.NONE, false);
+        InetSocketAddress local = new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 8267);
+        assertEquals(null, guard.check(List.of("10.1.2.3:8267"), List.of(), null, local, false));
+        assertEquals(null, guard.check(List.of("10.1.2.3:8267"), List.of("http://10.1.2.3:8267"), null, local, false));
+        assertEquals(AdminGuard.Refusal.HOST, guard.check(List.of("10.9.9.9:8267"), List.of(), null, local, false));
+        assertEquals(AdminGuard.Refusal.HOST, guard.check(List.of("webrepl.example:8267"), List.of(), null, local, false));
+        AdminGuard named = new AdminGuard("webrepl.example", AdminAccess.NONE, true);
+        assertEquals(null, named.check(List.of("webrepl.example:8267"), List.of("https://webrepl.example:8267"), null,
+                local, false));
+        assertEquals(AdminGuard.Refusal.ORIGIN, named.check(List.of("webrepl.example:8267"),
+                List.of("http://webrepl.example:8267"), null, local, false));
     }
 
     /** A client logs in through the real server and its session appears. */

@@ -35,9 +35,13 @@ final class RawHttp {
             byte[] content = body.getBytes(StandardCharsets.UTF_8);
             String request = head + (content.length > 0 ? "Content-Length: " + content.length + "\r\n" : "")
                     + "Connection: close\r\n\r\n";
+            // One write: the server may answer (and close) once it has the head; body bytes arriving
+            // after that would reset the connection before the answer is read.
+            byte[] headBytes = request.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] all = java.util.Arrays.copyOf(headBytes, headBytes.length + content.length);
+            System.arraycopy(content, 0, all, headBytes.length, content.length);
             OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(content);
+            out.write(all);
             out.flush();
             return parse(s.getInputStream().readAllBytes());
         }
