@@ -28,7 +28,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final Scheduler ownedTimers;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private volatile Consumer<Slot> terminalArrived;
-    /** Set once by {@link #drain()}; read under {@code this} where it must agree with the map. */
+    /** Set by {@link #drain()}, cleared by {@link #undrain()}; read under {@code this} where it must agree with the map. */
     private volatile boolean draining;
     /** Completed (and cleared) when draining and the last session has gone; guarded by {@code this}. */
     private final List<CompletableFuture<Void>> drainedWaiters = new ArrayList<>();
@@ -171,12 +171,19 @@ public final class SessionRegistry implements AutoCloseable {
 
     /**
      * Takes no new sessions from now on ({@link #open} fails with 1013); the sessions already here
-     * carry on, and terminals still attach to them. There is no way back: a drained node is replaced.
-     * Idempotent.
+     * carry on, and terminals still attach to them. {@link #undrain()} takes it back. Idempotent.
      */
     public synchronized void drain() {
         draining = true;
         completeIfDrained();
+    }
+
+    /**
+     * Takes new sessions again after {@link #drain()}. A {@link #whenDrained()} already completed
+     * stays completed; one still pending waits for the next drain. Idempotent.
+     */
+    public synchronized void undrain() {
+        draining = false;
     }
 
     public boolean isDraining() {

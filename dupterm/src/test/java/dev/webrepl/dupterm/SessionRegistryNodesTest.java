@@ -104,4 +104,22 @@ class SessionRegistryNodesTest {
         drained.get(10, TimeUnit.SECONDS);
         registry.whenDrained().get(10, TimeUnit.SECONDS);
     }
+
+    @Test
+    void anUndrainedRegistryTakesNewSessionsAgainAndWaitsForTheNextDrain() throws Exception {
+        Slot first = open();
+        registry.drain();
+        CompletableFuture<Void> drained = registry.whenDrained();
+        registry.undrain();
+
+        assertFalse(registry.isDraining());
+        Slot second = open();
+        assertEquals(2, registry.size());
+        first.session().end(Session.NORMAL_CLOSURE, "done", "ended");
+        second.session().end(Session.NORMAL_CLOSURE, "done", "ended");
+        assertEquals(0, registry.size());
+        assertFalse(drained.isDone(), "not draining when the last session ended");
+        registry.drain();
+        drained.get(10, TimeUnit.SECONDS);
+    }
 }

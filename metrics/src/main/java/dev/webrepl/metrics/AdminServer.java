@@ -58,12 +58,18 @@ import reactor.netty.resources.LoopResources;
  *       204, or 404 if there is no such session.</li>
  *   <li>{@code POST /drain}: the server takes no new sessions from now on (a new-session upgrade gets
  *       503) while its sessions carry on; 202 with {@code {"status":"draining","sessions":N}}. From
- *       then on {@code /health} says {@code "draining"} with 503, so a load balancer stops sending.</li>
+ *       then on {@code /health} says {@code "draining"} with 503, so a load balancer stops sending.
+ *       {@code POST /undrain} takes that back: 200 with {@code {"status":"accepting","sessions":N}}.</li>
  *   <li>{@code GET /dashboard}: a live page of charts, fed by {@code GET /dashboard/data}, the
  *       samples a sampler of this server takes every second (the last {@value #HISTORY} of them),
  *       so a page opened now shows the last minutes.</li>
  * </ul>
  * Other methods on these paths get 405, other paths 404; errors are JSON {@code {"error": ...}}.
+ *
+ * <p>Before any of that, {@link AdminGuard} refuses requests from web pages: a {@code Host} this
+ * listener does not answer to or a foreign {@code Origin} gets 403, a missing or wrong token (when
+ * the options have one) 401; the state-changing requests (POST /drain, POST /undrain, DELETE
+ * /sessions/{id}) also need the header {@code X-Webrepl-Admin: 1}, else 403.
  *
  * <p>Owns its event loops (never Reactor Netty's global ones), a worker for session ends (an
  * engine's close may block) and the sampler's thread; {@link #close()} releases them all. It does
@@ -86,6 +92,8 @@ public final class AdminServer implements AutoCloseable {
             GET /health              200 up, 503 down (JSON)
             GET /sessions            sessions (JSON); DELETE /sessions/{id} ends one
             POST /drain              take no new sessions; existing ones carry on
+            POST /undrain            take new sessions again
+            (POST and DELETE need the header X-Webrepl-Admin: 1)
             GET /dashboard           live charts
             """;
 
@@ -102,6 +110,7 @@ public final class AdminServer implements AutoCloseable {
     private final DisposableServer server;
     /** The TLS context built from the options' PEM files (null for http://); released at close. */
     private final SslContext tls;
+    private final AdminGuard guard;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
@@ -110,6 +119,7 @@ public final class AdminServer implements AutoCloseable {
         this.sessions = sessions;
         this.health = health;
         this.assets = new DashboardAssets(AdminServer.class.getClassLoader());
+        this.guard = new AdminGuard(options.host(), options.access(), options.tls() != null);
         this.sampler = new DashboardSampler(metrics.registry(), clock, HISTORY);
         String name = "webrepl-admin-" + Integer.toHexString(System.identityHashCode(this));
         this.loops = LoopResources.create(name, 1, 1, true);
@@ -195,6 +205,19 @@ public final class AdminServer implements AutoCloseable {
     private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod method = req.method();
+        // /health stays open for load balancers, / and the dashboard's files are the same for everyone.
+        boolean open = path.equals("/health") || path.equals("/") || assets.find(path).isPresent();
+        AdminGuard.Refusal refusal = guard.check(req.requestHeaders().getAll(HttpHeaderNames.HOST),
+                req.requestHeaders().getAll(HttpHeaderNames.ORIGIN),
+                req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION),
+                (InetSocketAddress) req.connectionHostAddress(), open);
+        if (refusal != null) {
+            if (refusal.status() == HttpResponseStatus.UNAUTHORIZED) {
+                res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"webrepl admin\"");
+            }
+            return error(res, refusal.status(), refusal.reason());
+        }
+        boolean confirmed = AdminGuard.confirmed(req.requestHeaders().get(AdminGuard.CONFIRM_HEADER));
         switch (path) {
             case "/":
                 return method == HttpMethod.GET ? text(res, HttpResponseStatus.OK, "text/plain; charset=utf-8", INDEX)
@@ -208,7 +231,11 @@ public final class AdminServer implements AutoCloseable {
                 return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, sessionList())
                         : notAllowed(res, "GET");
             case "/drain":
-                return method == HttpMethod.POST ? drain(res) : notAllowed(res, "POST");
+                return method != HttpMethod.POST ? notAllowed(res, "POST")
+                        : confirmed ? drain(res) : unconfirmed(res);
+            case "/undrain":
+                return method != HttpMethod.POST ? notAllowed(res, "POST")
+                        : confirmed ? undrain(res) : unconfirmed(res);
             case "/dashboard/data":
                 return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, dashboardData())
                         : notAllowed(res, "GET");
@@ -217,7 +244,8 @@ public final class AdminServer implements AutoCloseable {
         }
         Matcher session = SESSION_PATH.matcher(path);
         if (session.matches()) {
-            return method == HttpMethod.DELETE ? endSession(res, session.group(1)) : notAllowed(res, "DELETE");
+            return method != HttpMethod.DELETE ? notAllowed(res, "DELETE")
+                    : confirmed ? endSession(res, session.group(1)) : unconfirmed(res);
         }
         Optional<DashboardAssets.Asset> asset = assets.find(path);
         if (asset.isPresent()) {
@@ -250,6 +278,22 @@ public final class AdminServer implements AutoCloseable {
         body.put("status", "draining");
         body.put("sessions", sessions.size());
         return json(res, HttpResponseStatus.ACCEPTED, body);
+    }
+
+    private Publisher<Void> undrain(HttpServerResponse res) {
+        sessions.undrain();
+        LOG.log(System.Logger.Level.INFO, "admin: undrained" + sessions.node().map(n -> " node " + n).orElse("")
+                + ": taking new sessions again");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "accepting");
+        body.put("sessions", sessions.size());
+        return json(res, HttpResponseStatus.OK, body);
+    }
+
+    /** A state-changing request without the header no page can send cross-site (it may be a forged form). */
+    private Publisher<Void> unconfirmed(HttpServerResponse res) {
+        return error(res, HttpResponseStatus.FORBIDDEN,
+                "a state-changing request needs the header " + AdminGuard.CONFIRM_HEADER + ": 1");
     }
 
     private List<Map<String, Object>> sessionList() {

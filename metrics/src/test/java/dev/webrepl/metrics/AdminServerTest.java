@@ -144,7 +144,7 @@ class AdminServerTest {
     @Test
     void deleteEndsTheSessionForItsTerminals() throws Exception {
         Terminal t = open();
-        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/sessions/" + t.id)).DELETE());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/sessions/" + t.id)).header("X-Webrepl-Admin", "1").DELETE());
         assertEquals(204, r.statusCode());
         assertEquals("", r.body());
         t.connection.onClose().get(30, TimeUnit.SECONDS);
@@ -155,7 +155,7 @@ class AdminServerTest {
 
     @Test
     void deleteOfAnUnknownSessionIsNotFound() throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/sessions/no-such-id")).DELETE());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/sessions/no-such-id")).header("X-Webrepl-Admin", "1").DELETE());
         assertEquals(404, r.statusCode());
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
         assertEquals("{\"error\":\"no such session: no-such-id\"}", r.body());

@@ -15,7 +15,9 @@ import dev.webrepl.engines.jshell.JShellPool;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.loadtest.FloodEngine;
+import dev.webrepl.metrics.AdminAccess;
 import dev.webrepl.metrics.AdminOptions;
+import dev.webrepl.metrics.AdminToken;
 import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.transport.server.SecurityOptions;
 import dev.webrepl.transport.server.ServerOptions;
@@ -27,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +184,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--no-admin", description = "Run without the admin listener.")
     boolean noAdmin;
+
+    @Option(names = "--admin-allowed-host", paramLabel = "NAME[:PORT]", description = "A Host name the admin "
+            + "listener answers to besides loopback names and --admin-host (repeatable), e.g. a proxy's name; "
+            + "NAME alone matches any port. Other Hosts get 403 (DNS rebinding).")
+    List<String> adminAllowedHosts = new ArrayList<>();
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Require a bearer token (the first line "
+            + "of FILE) on every admin endpoint but /health and the dashboard's static files.")
+    Path adminTokenFile;
 
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "Speak TLS (wss://, https://; the admin listener too) "
             + "with this PEM certificate chain; needs --tls-key.")
@@ -428,11 +440,26 @@ final class ServeCommand implements Callable<Integer> {
         if (noAdmin) {
             return null;
         }
+        AdminOptions options;
         try {
-            return new AdminOptions(adminHost, adminPort);
+            options = new AdminOptions(adminHost, adminPort);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--admin-port: " + e.getMessage());
         }
+        AdminAccess access;
+        try {
+            access = AdminAccess.NONE.withAllowedHosts(adminAllowedHosts);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--admin-allowed-host: " + e.getMessage());
+        }
+        if (adminTokenFile != null) {
+            try {
+                access = access.withToken(AdminToken.fromFile(adminTokenFile));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--admin-token-file: " + e.getMessage());
+            }
+        }
+        return options.withAccess(access);
     }
 
     /** What /health says about the engines: the JShell warm pool if there is one, else the engine kind. */

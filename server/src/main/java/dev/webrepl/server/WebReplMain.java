@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, LsCommand.class, RmCommand.class,
                 MkdirCommand.class, MvCommand.class, VerCommand.class, ReplCommand.class, BenchCommand.class,
                 HashPasswordCommand.class,
-                DrainCommand.class,
+                DrainCommand.class, UndrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WebReplMain {
     public static void main(String[] args) {

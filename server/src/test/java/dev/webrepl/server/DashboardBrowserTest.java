@@ -7,7 +7,9 @@ import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.metrics.AdminAccess;
 import dev.webrepl.metrics.AdminOptions;
+import dev.webrepl.metrics.AdminToken;
 import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.testkit.browser.HeadlessChromium;
 import dev.webrepl.transport.client.ReplConnection;
@@ -93,6 +95,33 @@ class DashboardBrowserTest {
                 Files.write(target.resolve("dashboard.png"),
                         ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
             }
+        }
+    }
+
+    @Test
+    void withAnAdminTokenThePageSendsTheOneInItsFragment() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        String token = "dash-7c1e";
+        try (MonitoredServer server = MonitoredServer.start(
+                ServerOptions.of(PasswordCheck.plain("pw"), new FileStore(root)).withPort(0),
+                EchoEvaluator::engine, SessionConfig.DEFAULTS, new WebReplMetrics(),
+                AdminOptions.DEFAULTS.withPort(0).withAccess(AdminAccess.NONE.withToken(AdminToken.of(token))),
+                () -> Map.of("kind", "echo"));
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver driver = chromium.driver();
+            String page = "http://127.0.0.1:" + server.admin().port() + "/dashboard";
+            driver.get(page);
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d ->
+                    d.findElement(By.id("status")).getText().startsWith("cannot load data: HTTP 401"));
+            assertEquals("cannot load data: HTTP 401: this server needs its admin token; open /dashboard#token=TOKEN",
+                    driver.findElement(By.id("status")).getText());
+
+            driver.get(page + "#token=" + token);
+            driver.navigate().refresh();   // a fragment change alone does not reload the page
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> max(d, "chart-sessions") >= 0);
+            assertEquals(0.0, max(driver, "chart-sessions"), "no session open");
+            assertTrue(driver.findElement(By.id("status")).getText().contains("sessions open: 0"),
+                    driver.findElement(By.id("status")).getText());
         }
     }
 

@@ -178,7 +178,8 @@ class NginxNodesTest {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI adminA = URI.create("http://127.0.0.1:" + a.admin().port());
         HttpResponse<String> drained = http.send(HttpRequest.newBuilder(adminA.resolve("/drain"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                .timeout(Duration.ofSeconds(10)).header("X-Webrepl-Admin", "1")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, drained.statusCode(), drained.body());
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(adminA.resolve("/health"))

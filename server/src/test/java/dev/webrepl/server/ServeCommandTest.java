@@ -73,7 +73,7 @@ class ServeCommandTest {
             assertEquals(java.util.Optional.of("node-7"), server.server().sessions().node());
             URI admin = URI.create("http://127.0.0.1:" + server.admin().port());
             HttpResponse<String> drain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(admin.resolve("/drain"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("X-Webrepl-Admin", "1").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(202, drain.statusCode());
             assertEquals("{\"status\":\"draining\",\"sessions\":0}", drain.body());
             HttpResponse<String> health = HttpClient.newHttpClient().send(
@@ -84,6 +84,30 @@ class ServeCommandTest {
             assertTrue(server.server().isDraining());
             server.server().whenDrained().get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void anUnusableAdminTokenFileIsAOneLineStartupError() throws IOException {
+        Path missing = dir.resolve("missing");
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(2, CapturedCli.webrepl(out, err).execute("serve", "--port", "0", "--admin-port", "0",
+                "--root", dir.toString(), "--password", "pw", "--engine", "echo", "--admin-token-file", missing.toString()));
+        assertTrue(err.toString().startsWith("--admin-token-file: " + missing + ": no such file\n"), err.toString());
+        assertFalse(err.toString().contains("Exception"), err.toString());
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, parse("--admin-token-file", empty.toString())::adminOptions);
+        assertEquals("--admin-token-file: " + empty + ": its first line is empty; it must hold the token", e.getMessage());
+    }
+
+    @Test
+    void adminAllowedHostsAreNamesOrNamesWithPorts() {
+        assertEquals(java.util.List.of("admin.example", "proxy.example:443"), parse("--admin-allowed-host", "admin.example",
+                "--admin-allowed-host", "proxy.example:443").adminOptions().access().allowedHosts());
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, parse("--admin-allowed-host", "a/b")::adminOptions);
+        assertEquals("--admin-allowed-host: \"a/b\" is not NAME or NAME:PORT", e.getMessage());
     }
 
     @Test

@@ -99,9 +99,17 @@
         + "sessions open: " + (latest.sessions === null ? 0 : latest.sessions);
   }
 
+  // With --admin-token-file the data needs the token: open /dashboard#token=TOKEN. A fragment never
+  // leaves the browser, so the token is in no request line or log; it is sent only as a header.
+  var TOKEN = (/(?:^#|&)token=([^&]+)/.exec(location.hash) || [])[1];
+  var HEADERS = TOKEN ? {"Authorization": "Bearer " + decodeURIComponent(TOKEN)} : {};
+
   function poll() {
-    fetch("/dashboard/data", {cache: "no-store"})
+    fetch("/dashboard/data", {cache: "no-store", headers: HEADERS})
       .then(function (r) {
+        if (r.status === 401) {
+          throw new Error("HTTP 401: this server needs its admin token; open /dashboard#token=TOKEN");
+        }
         if (!r.ok) {
           throw new Error("HTTP " + r.status);
         }

@@ -174,8 +174,9 @@ public final class WebReplServer implements AutoCloseable {
     }
 
     /**
-     * Takes no new sessions from now on, for good: a WebSocket upgrade on {@code /} gets HTTP 503
-     * (so a proxy such as nginx, with {@code proxy_next_upstream http_503}, tries another node), while
+     * Takes no new sessions from now on (until {@link SessionRegistry#undrain()}): a WebSocket upgrade
+     * on {@code /} gets HTTP 503 (so a proxy such as nginx, with {@code proxy_next_upstream http_503},
+     * tries another node), while
      * the sessions here carry on and terminals still attach to them. See {@link SessionRegistry#drain()}.
      */
     public void drain() {
