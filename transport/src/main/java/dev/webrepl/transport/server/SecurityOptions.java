@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param maxConnectionsPerAddress  WebSocket connections open at once from one address
  * @param clock                     the time lockouts are measured in (tests pass a fake)
  * @param allowedHosts              {@code Host} names a request with an {@code Origin} may name besides
- *                                  loopback names and the bound address ({@link AllowedHosts}): {@code NAME}
+ *                                  loopback names and the bound address (README "Security"): {@code NAME}
  *                                  for any port, {@code NAME:PORT} for that port only
  * @param maxSessionsPerAddress     sessions opened from one address and still alive, lingering ones
  *                                  included; 0 for no limit
