@@ -16,7 +16,7 @@ copy_jar "$report"
 log="$report/serve.log"
 export WEBREPL_PASSWORD=idle-bench
 start_server "$log" -- --engine echo --max-sessions $((n + 100)) --idle-timeout 0 \
-  --max-connections-per-address $((n + 100)) --linger 0
+  --max-connections-per-address $((n + 100)) --max-sessions-per-address 0 --linger 0
 
 heap() {  # used heap in bytes after a full GC, read from the server's own /metrics
   jcmd "$server" GC.run >/dev/null

@@ -17,7 +17,7 @@ source loadtest/scripts/serve-lib.sh
 copy_jar "$report"
 export WEBREPL_PASSWORD=nginx-bench
 start_server "$report/serve.log" -- --engine echo --node node-a --idle-timeout 0 --linger 0 \
-  --max-connections-per-address 10000
+  --max-connections-per-address 10000 --max-sessions-per-address 0
 nginx_pid=
 cleanup() {
   [ -n "$nginx_pid" ] && { kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; }

@@ -16,7 +16,7 @@ source loadtest/scripts/serve-lib.sh
 copy_jar "$report"
 export WEBREPL_PASSWORD=soak-bench
 start_server "$report/serve.log" -- --engine echo --max-sessions $((n + 100)) \
-  --max-connections-per-address $((n + 100)) --idle-timeout 0 --linger 0 --root "$report/files"
+  --max-connections-per-address $((n + 100)) --max-sessions-per-address 0 --idle-timeout 0 --linger 0 --root "$report/files"
 sample() {  # minute, sessions, heap after GC, fds, threads, RSS
   jcmd "$server" GC.run >/dev/null
   local m; m=$(curl -s "http://127.0.0.1:$admin/metrics")

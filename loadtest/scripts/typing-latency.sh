@@ -22,7 +22,7 @@ copy_jar "$report"
 export WEBREPL_PASSWORD=typing-bench
 # shellcheck disable=SC2086  # the options are split on purpose
 start_server "$report/serve.log" ${SERVER_JAVA_OPTS:-} -- --engine echo --idle-timeout 0 --linger 0 \
-  --max-sessions 5000 --max-connections-per-address 5000
+  --max-sessions 5000 --max-connections-per-address 5000 --max-sessions-per-address 0
 scrape() { curl -sf "http://127.0.0.1:$admin/metrics" | grep '^webrepl_keystroke_echo_seconds' >"$1" || true; }
 scrape "$report/server-metrics-before.txt"
 before="$report/server-metrics-before.txt"

@@ -1,9 +1,12 @@
 package dev.webrepl.dupterm;
 
 import dev.webrepl.core.engine.ReplEngine;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +35,12 @@ public final class SessionRegistry implements AutoCloseable {
     private volatile boolean draining;
     /** Completed (and cleared) when draining and the last session has gone; guarded by {@code this}. */
     private final List<CompletableFuture<Void>> drainedWaiters = new ArrayList<>();
+    /**
+     * Live sessions (lingering ones included) per address they were opened from, and each counted
+     * session's address; guarded by {@code this}, taken in {@link #open} and given back in {@link #removed}.
+     */
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    private final Map<Session, InetAddress> openedFrom = new IdentityHashMap<>();
 
     /**
      * @param engines  makes one engine per new session
@@ -98,6 +107,18 @@ public final class SessionRegistry implements AutoCloseable {
      * @throws SessionException 1013 when the server has its maximum of sessions or is draining
      */
     public Slot open(SlotPort port) throws SessionException {
+        return open(port, null, 0);
+    }
+
+    /**
+     * {@link #open(SlotPort)} for a client at {@code from}, which then counts against that address until
+     * the session ends (lingering included): a session is not a connection, and outlives its client.
+     *
+     * @param from           the client's address; null counts nothing
+     * @param maxFromAddress sessions {@code from} may have alive at once; 0 for no limit
+     * @throws SessionException 1013 also when {@code from} has {@code maxFromAddress} sessions alive
+     */
+    public Slot open(SlotPort port, InetAddress from, int maxFromAddress) throws SessionException {
         Session session;
         synchronized (this) {
             if (draining) {
@@ -110,13 +131,35 @@ public final class SessionRegistry implements AutoCloseable {
                 throw new SessionException(SessionException.TRY_AGAIN_LATER,
                         "the server has its maximum of " + config.maxSessions() + " sessions");
             }
-            session = new Session(newId(), engines.get(), config, timers, recorder, this::removed);
+            if (from != null && maxFromAddress > 0 && perAddress.getOrDefault(from, 0) >= maxFromAddress) {
+                throw new SessionException(SessionException.TRY_AGAIN_LATER, "too many sessions from this address",
+                        "per-address-sessions");
+            }
+            ReplEngine engine = engines.get();
+            try {
+                session = new Session(newId(), engine, config, timers, recorder, this::removed);
+            } catch (RuntimeException e) {
+                engine.close();
+                throw e;
+            }
             sessions.put(session.id(), session);
+            if (from != null) {
+                // Counted with the put, under the same lock: removed() gives it back whatever ends the session.
+                perAddress.merge(from, 1, Integer::sum);
+                openedFrom.put(session, from);
+            }
         }
         recorder.sessionOpened(session.engineKind());
-        Slot slot = session.attach(TerminalMode.READ_WRITE, port, callbacks.createWorker());
-        session.start();
-        arrived(slot);
+        Slot slot;
+        try {
+            slot = session.attach(TerminalMode.READ_WRITE, port, callbacks.createWorker());
+            session.start();
+            arrived(slot);
+        } catch (SessionException | RuntimeException e) {
+            // No terminal will ever leave it: end it here, or it (and its count) would stay until the idle timeout.
+            session.end(Session.INTERNAL_ERROR, "", "detached");
+            throw e;
+        }
         return slot;
     }
 
@@ -166,7 +209,16 @@ public final class SessionRegistry implements AutoCloseable {
 
     private synchronized void removed(Session session) {
         sessions.remove(session.id(), session);
+        InetAddress from = openedFrom.remove(session);
+        if (from != null) {
+            perAddress.computeIfPresent(from, (a, n) -> n <= 1 ? null : n - 1);
+        }
         completeIfDrained();
+    }
+
+    /** Sessions opened from {@code address} that are still alive, lingering ones included. */
+    public synchronized int sessionsFrom(InetAddress address) {
+        return perAddress.getOrDefault(address, 0);
     }
 
     /**

@@ -733,11 +733,12 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * The options of an in-process bench server: 127.0.0.1, any free port, the bench password, and no
-     * per-address connection limit (every bench client connects from 127.0.0.1).
+     * per-address connection or session limit (every bench client connects from 127.0.0.1).
      */
     private static ServerOptions benchOptions(Path root) throws IOException {
         ServerOptions options = ServerOptions.of(PasswordCheck.plain(PASSWORD), new FileStore(root)).withPort(0);
-        return options.withSecurity(options.security().withMaxConnectionsPerAddress(Integer.MAX_VALUE));
+        return options.withSecurity(options.security().withMaxConnectionsPerAddress(Integer.MAX_VALUE)
+                .withMaxSessionsPerAddress(0));
     }
 
     /** An in-process server on 127.0.0.1 (any free port) with the bench password. */

@@ -141,6 +141,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "WebSocket connections open at once from one address; more: close code 1013 (default: ${DEFAULT-VALUE}).")
     int maxConnectionsPerAddress;
 
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "A Host name browsers may use besides loopback "
+            + "names and this machine's addresses (e.g. the public name behind a proxy): NAME for any port, NAME:PORT "
+            + "for that port; repeatable. A request with an Origin naming another Host gets 403 (DNS rebinding).")
+    List<String> allowedHosts = new java.util.ArrayList<>();
+
+    @Option(names = "--max-sessions-per-address", defaultValue = "20", description = "Sessions opened from one address "
+            + "and still alive, lingering ones included; a new one more gets close code 1013; 0 for no limit "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxSessionsPerAddress;
+
     @Option(names = "--max-sessions", defaultValue = "1000", description = "Sessions at once; more get close code 1013 (default: ${DEFAULT-VALUE}).")
     int maxSessions;
 
@@ -375,7 +385,9 @@ final class ServeCommand implements Callable<Integer> {
                     .withAllowedOrigins(allowedOrigins)
                     .withTimeouts(handshakeTimeout, loginTimeout)
                     .withMaxHeaderBytes(maxHeaderBytes)
-                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress);
+                    .withMaxConnectionsPerAddress(maxConnectionsPerAddress)
+                    .withAllowedHosts(allowedHosts)
+                    .withMaxSessionsPerAddress(maxSessionsPerAddress);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -72,12 +72,27 @@ class SecurityCommandsTest {
     void securityOptionsAreParsed() {
         SecurityOptions s = parse("--max-login-failures", "3", "--lockout", "10m", "--allowed-origin",
                 "https://a.example", "--allowed-origin", "https://b.example", "--handshake-timeout", "2s",
-                "--login-timeout", "20s", "--max-header-bytes", "4096", "--max-connections-per-address", "7")
+                "--login-timeout", "20s", "--max-header-bytes", "4096", "--max-connections-per-address", "7",
+                "--allowed-host", "repl.example", "--allowed-host", "ide.example:8443",
+                "--max-sessions-per-address", "0")
                 .securityOptions();
         assertEquals(SecurityOptions.DEFAULTS.withLoginFailures(3, Duration.ofMinutes(10))
                 .withAllowedOrigins(List.of("https://a.example", "https://b.example"))
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20))
-                .withMaxHeaderBytes(4096).withMaxConnectionsPerAddress(7), s);
+                .withMaxHeaderBytes(4096).withMaxConnectionsPerAddress(7)
+                .withAllowedHosts(List.of("repl.example", "ide.example:8443")).withMaxSessionsPerAddress(0), s);
+        assertEquals(20, SecurityOptions.DEFAULTS.maxSessionsPerAddress());
+    }
+
+    @Test
+    void aBadAllowedHostOrSessionLimitIsAUsageError() {
+        CommandLine.ParameterException url = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> parse("--allowed-host", "https://repl.example").securityOptions());
+        assertEquals("not a host name or NAME:PORT: 'https://repl.example' (e.g. repl.example or repl.example:443; "
+                + "an IPv6 address in brackets)", url.getMessage());
+        CommandLine.ParameterException negative = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> parse("--max-sessions-per-address", "-1").securityOptions());
+        assertEquals("max sessions per address must be 0 (no limit) or more", negative.getMessage());
     }
 
     @Test

@@ -299,9 +299,11 @@ final class ConnectionHandler {
         Port port = new Port();
         Slot s;
         try {
-            s = target.sessionId() == null ? sessions.open(port) : sessions.attach(target.sessionId(), target.mode(), port);
+            s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
+                    : sessions.attach(target.sessionId(), target.mode(), port);
         } catch (SessionException e) {
             LOG.log(Level.INFO, "connection " + peer + " refused: " + e.getMessage());
+            e.refusal().ifPresent(options.recorder()::refused);
             throw new TerminalRefusedException(e.closeCode(), e.getMessage());
         }
         // One line that names the session, so people and tools can attach to it (README "Sessions").

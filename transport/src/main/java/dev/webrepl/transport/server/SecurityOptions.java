@@ -20,13 +20,19 @@ import java.util.Objects;
  * @param maxHeaderBytes            the largest HTTP request head accepted
  * @param maxConnectionsPerAddress  WebSocket connections open at once from one address
  * @param clock                     the time lockouts are measured in (tests pass a fake)
+ * @param allowedHosts              {@code Host} names a request with an {@code Origin} may name besides
+ *                                  loopback names and the bound address (README "Security"): {@code NAME}
+ *                                  for any port, {@code NAME:PORT} for that port only
+ * @param maxSessionsPerAddress     sessions opened from one address and still alive, lingering ones
+ *                                  included; 0 for no limit
  */
 public record SecurityOptions(int maxLoginFailures, Duration lockout, Duration failureDelay, Duration maxFailureDelay,
                               List<String> allowedOrigins, Duration handshakeTimeout, Duration loginTimeout,
-                              int maxHeaderBytes, int maxConnectionsPerAddress, Clock clock) {
+                              int maxHeaderBytes, int maxConnectionsPerAddress, Clock clock,
+                              List<String> allowedHosts, int maxSessionsPerAddress) {
     public static final SecurityOptions DEFAULTS = new SecurityOptions(5, Duration.ofMinutes(5), Duration.ofMillis(500),
             Duration.ofSeconds(8), List.of(), Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 50,
-            Clock.systemUTC());
+            Clock.systemUTC(), List.of(), 20);
 
     public SecurityOptions {
         if (maxLoginFailures < 1) {
@@ -48,40 +54,64 @@ public record SecurityOptions(int maxLoginFailures, Duration lockout, Duration f
         }
         allowedOrigins = List.copyOf(allowedOrigins);
         Objects.requireNonNull(clock, "clock");
+        allowedHosts = List.copyOf(allowedHosts);
+        allowedHosts.forEach(AllowedHosts::checkEntry);
+        if (maxSessionsPerAddress < 0) {
+            throw new IllegalArgumentException("max sessions per address must be 0 (no limit) or more");
+        }
     }
 
     public SecurityOptions withLoginFailures(int max, Duration lockoutFor) {
         return new SecurityOptions(max, lockoutFor, failureDelay, maxFailureDelay, allowedOrigins, handshakeTimeout,
-                loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock);
+                loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock, allowedHosts,
+                maxSessionsPerAddress);
     }
 
     public SecurityOptions withFailureDelay(Duration first, Duration max) {
         return new SecurityOptions(maxLoginFailures, lockout, first, max, allowedOrigins, handshakeTimeout,
-                loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock);
+                loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock, allowedHosts,
+                maxSessionsPerAddress);
     }
 
     public SecurityOptions withAllowedOrigins(List<String> origins) {
         return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, origins, handshakeTimeout,
-                loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock);
+                loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock, allowedHosts,
+                maxSessionsPerAddress);
     }
 
     public SecurityOptions withTimeouts(Duration handshake, Duration login) {
         return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, allowedOrigins, handshake,
-                login, maxHeaderBytes, maxConnectionsPerAddress, clock);
+                login, maxHeaderBytes, maxConnectionsPerAddress, clock, allowedHosts,
+                maxSessionsPerAddress);
     }
 
     public SecurityOptions withMaxHeaderBytes(int bytes) {
         return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, allowedOrigins,
-                handshakeTimeout, loginTimeout, bytes, maxConnectionsPerAddress, clock);
+                handshakeTimeout, loginTimeout, bytes, maxConnectionsPerAddress, clock, allowedHosts,
+                maxSessionsPerAddress);
     }
 
     public SecurityOptions withMaxConnectionsPerAddress(int max) {
         return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, allowedOrigins,
-                handshakeTimeout, loginTimeout, maxHeaderBytes, max, clock);
+                handshakeTimeout, loginTimeout, maxHeaderBytes, max, clock, allowedHosts,
+                maxSessionsPerAddress);
     }
 
     public SecurityOptions withClock(Clock c) {
         return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, allowedOrigins,
-                handshakeTimeout, loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, c);
+                handshakeTimeout, loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, c, allowedHosts,
+                maxSessionsPerAddress);
+    }
+
+    public SecurityOptions withAllowedHosts(List<String> hosts) {
+        return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, allowedOrigins,
+                handshakeTimeout, loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock, hosts,
+                maxSessionsPerAddress);
+    }
+
+    /** Sessions from one address still alive (lingering included) before a new one gets 1013; 0: no limit. */
+    public SecurityOptions withMaxSessionsPerAddress(int max) {
+        return new SecurityOptions(maxLoginFailures, lockout, failureDelay, maxFailureDelay, allowedOrigins,
+                handshakeTimeout, loginTimeout, maxHeaderBytes, maxConnectionsPerAddress, clock, allowedHosts, max);
     }
 }

@@ -61,12 +61,15 @@ public final class WebReplServer implements AutoCloseable {
     /** Failed logins and lockouts per remote address, and open connections per address (README "Security"). */
     private final LoginThrottle throttle;
     private final AddressConnections perAddress;
+    /** The Host names a request with an Origin may name (DNS rebinding, README "Security"). */
+    private final AllowedHosts hosts;
 
     private WebReplServer(ServerOptions options, SessionRegistry sessions) {
         this.options = options;
         this.sessions = sessions;
         this.throttle = new LoginThrottle(options.security(), options.recorder());
         this.perAddress = new AddressConnections(options.security().maxConnectionsPerAddress());
+        this.hosts = AllowedHosts.of(options.host(), options.security().allowedHosts());
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
         this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
                 Integer.MAX_VALUE, "webrepl-worker", 60, true);
@@ -108,16 +111,18 @@ public final class WebReplServer implements AutoCloseable {
                                     new HandshakeGuard(options.security().handshakeTimeout(), options.recorder())))
                     .route(routes -> routes
                             .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
-                                    (req, res) -> !isUpgrade(req) ? page(req, res)
+                                    (req, res) -> !hostAllowed(req) ? hostRefused(req, res)
+                                            : !isUpgrade(req) ? page(req, res)
                                             : sessions.isDraining() ? draining(res)
                                             : websocket(req, res, ConnectionHandler.Target.NEW, spec))
                             .route(req -> req.method() == HttpMethod.GET
                                             && SESSION_PATH.matcher(pathOf(req.uri())).matches(),
-                                    (req, res) -> isUpgrade(req)
-                                            ? websocket(req, res, attachTarget(req.uri()), spec)
+                                    (req, res) -> !hostAllowed(req) ? hostRefused(req, res)
+                                            : isUpgrade(req) ? websocket(req, res, attachTarget(req.uri()), spec)
                                             : page(req, res))
                             .route(req -> req.method() == HttpMethod.GET && pathOf(req.uri()).startsWith("/assets/"),
-                                    (req, res) -> asset(res, pathOf(req.uri()))))
+                                    (req, res) -> !hostAllowed(req) ? hostRefused(req, res)
+                                            : asset(res, pathOf(req.uri()))))
                     .bindNow();
         } catch (RuntimeException e) {
             workers.dispose();
@@ -219,6 +224,28 @@ public final class WebReplServer implements AutoCloseable {
         }
         return res.sendWebsocket((in, out) -> track(
                 new ConnectionHandler(options, sessions, workers, target, throttle, perAddress), in, out), spec);
+    }
+
+    /**
+     * The DNS-rebinding rule (README "Security"): a request with an {@code Origin} (a browser's) must
+     * name a {@code Host} this server answers to. Without one any Host goes: webrepl_cli sends
+     * {@code Host: echo.websocket.org} (spec §1.2) and a plain GET gets the page whatever it names (§9 T3).
+     */
+    private boolean hostAllowed(HttpServerRequest req) {
+        return !req.requestHeaders().contains(HttpHeaderNames.ORIGIN)
+                || hosts.allows(req.requestHeaders().get(HttpHeaderNames.HOST));
+    }
+
+    private Publisher<Void> hostRefused(HttpServerRequest req, HttpServerResponse res) {
+        LOG.log(System.Logger.Level.INFO, "connection " + req.remoteAddress() + ": request for Host "
+                + req.requestHeaders().get(HttpHeaderNames.HOST) + " with Origin "
+                + req.requestHeaders().get(HttpHeaderNames.ORIGIN)
+                + " refused (403); if that is this server's name, start it with --allowed-host NAME");
+        options.recorder().refused("host");
+        return res.status(HttpResponseStatus.FORBIDDEN)
+                .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .sendString(Mono.just("host not allowed\n"));
     }
 
     /**

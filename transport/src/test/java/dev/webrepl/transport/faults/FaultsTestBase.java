@@ -31,14 +31,16 @@ abstract class FaultsTestBase extends ServerTestBase {
 
     @Override
     protected ServerOptions configure(ServerOptions options) {
-        // Every fault client comes from 127.0.0.1; MassDisconnectTest needs more than the default 50.
-        return options.withSecurity(options.security().withMaxConnectionsPerAddress(1000)).withRecorder(new ConnectionRecorder() {
-            @Override
-            public void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
-                                      Duration took) {
-                transfers.add(kind + " " + status);
-            }
-        });
+        // Every fault client comes from 127.0.0.1; MassDisconnectTest needs more than the default 50
+        // connections and 20 sessions.
+        return options.withSecurity(options.security().withMaxConnectionsPerAddress(1000).withMaxSessionsPerAddress(0))
+                .withRecorder(new ConnectionRecorder() {
+                    @Override
+                    public void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
+                                              Duration took) {
+                        transfers.add(kind + " " + status);
+                    }
+                });
     }
 
     @Override
