@@ -248,6 +248,10 @@ public final class FileStore {
      */
     public void mkdirs(String name) throws FileStoreException {
         StoreName n = StoreName.parse(name);
+        for (String part : n.parts()) {
+            // Checked before anything is made, so a refused name creates none of its parents.
+            StoreName.checkCreatable(part, name);
+        }
         Beneath.Fd dir = openRoot(name);
         try {
             for (String part : n.parts()) {
@@ -268,7 +272,6 @@ public final class FileStore {
                 throw existsOrFailure(dir, part, missing, name);
             }
         }
-        StoreName.checkCreatable(part, name);
         try {
             beneath.mkdir(dir, part, 0777);
         } catch (LastErrorException e) {
