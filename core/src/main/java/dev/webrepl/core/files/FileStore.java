@@ -244,7 +244,7 @@ public final class FileStore {
 
     /**
      * Creates directory {@code name} and its missing parents; an existing directory is fine, a file in
-     * the way is 17, a link in the way 13 (it is never followed), a new component with a control character 84.
+     * the way is 17, a link in the way 13 (it is never followed), a component with a control character 84.
      */
     public void mkdirs(String name) throws FileStoreException {
         StoreName n = StoreName.parse(name);
