@@ -71,6 +71,54 @@ class FileStoreRulesTest {
         return a.isOther();
     }
 
+    // --- every fd has an owner ------------------------------------------------------------------
+
+    @Test
+    void noOperationLeavesAFileDescriptorOpen() throws Exception {
+        mkfifo(root.resolve("fifo"));
+        Files.createSymbolicLink(root.resolve("lnk"), tmp);
+        opsThatSucceedAndFail();  // once first, so that classes loaded on the way hold their fds already
+        long before = openFds();
+
+        for (int i = 0; i < 20; i++) {
+            opsThatSucceedAndFail();
+        }
+
+        assertEquals(before, openFds());
+    }
+
+    private void opsThatSucceedAndFail() throws Exception {
+        store.mkdirs("d/e");
+        put("d/e/f.txt", "abc");
+        try (Download d = store.openDownload("d/e/f.txt", 1)) {
+            d.read(new byte[8], 0, 8);
+        }
+        store.list("d/e");
+        store.stat("d/e/f.txt");
+        store.rename("d/e/f.txt", "d/g.txt");
+        try (Upload aborted = store.beginUpload("d/h.txt", 5)) {
+            write(aborted, "ab");
+        }
+        try (Upload partial = store.beginUpload("d/p.txt", 5, true, 0)) {
+            write(partial, "ab");
+        }
+        for (FileStoreTest.ThrowingCall refused : List.<FileStoreTest.ThrowingCall>of(
+                () -> store.openDownload("fifo"), () -> store.openDownload("lnk/x"), () -> store.openDownload("d/g.txt/"),
+                () -> store.openDownload("d/g.txt", 99), () -> store.beginUpload("lnk/x", 1), () -> store.beginUpload("d", 1),
+                () -> store.list("lnk"), () -> store.mkdirs("d/g.txt/x"), () -> store.rename("missing", "x"),
+                () -> store.delete("d"), () -> store.stat("nope/x"))) {
+            statusOf(refused);
+        }
+        store.delete("d/g.txt");
+        store.delete("d/e");
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     // --- regular files only (#15.6) ----------------------------------------------------------
 
     @Test
