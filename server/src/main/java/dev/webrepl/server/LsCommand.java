@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "ls", mixinStandardHelpOptions = true, description = {
         "Lists a directory on a WebREPL server, one name per line, sorted by name; a file is listed by itself.",
         "With -l each line is: kind (d directory, - file, l link, ? other), size in bytes, "
-                + "modification time (UTC), name."})
+                + "modification time (UTC), name.",
+        "Unprintable characters in names are escaped: \\n \\r \\t, \\xHH for other control characters, "
+                + "\\uXXXX (\\UXXXXXXXX) for other invisible ones, and \\\\ for a backslash."})
 final class LsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,7 +53,7 @@ final class LsCommand implements Callable<Integer> {
                 }
             });
             for (DirectoryEntry e : entries) {
-                out.println(longFormat ? longLine(e) : e.name());
+                out.println(longFormat ? longLine(e) : printable(e.name()));
             }
             out.flush();
             return 0;
@@ -68,7 +70,42 @@ final class LsCommand implements Callable<Integer> {
     /** {@code d          0 2023-11-14T22:13:20Z lib}. */
     static String longLine(DirectoryEntry e) {
         return String.format("%c %12d %s %s", kind(e.kind()), e.size(),
-                Instant.ofEpochMilli(e.mtimeMillis()).truncatedTo(ChronoUnit.SECONDS), e.name());
+                Instant.ofEpochMilli(e.mtimeMillis()).truncatedTo(ChronoUnit.SECONDS), printable(e.name()));
+    }
+
+    /**
+     * {@code name} safe to print into a terminal (issue #15.8): a remote name with ESC, BEL or a
+     * newline would otherwise drive the user's terminal. A backslash is doubled so escapes stay unambiguous.
+     */
+    static String printable(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        name.codePoints().forEach(cp -> {
+            switch (cp) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (cp < 0x20 || cp == 0x7f) {
+                        out.append(String.format("\\x%02x", cp));
+                    } else if (invisible(cp)) {
+                        out.append(cp <= 0xFFFF ? String.format("\\u%04x", cp) : String.format("\\U%08x", cp));
+                    } else {
+                        out.appendCodePoint(cp);
+                    }
+                }
+            }
+        });
+        return out.toString();
+    }
+
+    /** C1 controls, bidi and zero-width format characters, separators, unassigned and lone surrogates. */
+    private static boolean invisible(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                 Character.UNASSIGNED, Character.SURROGATE, Character.PRIVATE_USE -> true;
+            default -> false;
+        };
     }
 
     private static char kind(DirectoryEntry.Kind kind) {

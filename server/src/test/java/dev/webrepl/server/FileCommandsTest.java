@@ -42,6 +42,25 @@ class FileCommandsTest extends CliTestBase {
     }
 
     @Test
+    void lsEscapesWhatATerminalWouldObey() throws IOException {
+        // Names a client can no longer create (issue #15.8), but that may already be on the disk.
+        Files.writeString(serverRoot.resolve("esc\u001b[2Jred\u0007"), "");
+        Files.writeString(serverRoot.resolve("new\nline\ttab\rcr"), "");
+        Files.writeString(serverRoot.resolve("back\\slash del\u007f"), "");
+        Files.writeString(serverRoot.resolve("rtl\u202egnp.exe caf\u00e9"), "");
+        Files.setLastModifiedTime(serverRoot.resolve("new\nline\ttab\rcr"), FileTime.fromMillis(1_700_000_000_999L));
+
+        assertEquals(0, run("ls", at("/")), err::toString);
+        assertEquals("back\\\\slash del\\x7f" + NL
+                + "esc\\x1b[2Jred\\x07" + NL
+                + "new\\nline\\ttab\\rcr" + NL
+                + "rtl\\u202egnp.exe caf\u00e9" + NL, out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("ls", "-l", at("/new\nline\ttab\rcr")), err::toString);
+        assertEquals("-            0 2023-11-14T22:13:20Z new\\nline\\ttab\\rcr" + NL, out.toString());
+    }
+
+    @Test
     void lsOfAFileListsTheFile() throws IOException {
         Files.createDirectories(serverRoot.resolve("d"));
         Files.writeString(serverRoot.resolve("d/x.txt"), "x");

@@ -8,7 +8,7 @@ public enum FileStatus {
     OK(0, "ok"),
     NOT_FOUND(2, "no such file or directory"),
     IO_ERROR(5, "input/output error"),
-    PERMISSION_DENIED(13, "permission denied (outside the root, reserved, or not allowed)"),
+    PERMISSION_DENIED(13, "permission denied (outside the root, reserved, a link, not a regular file, or not allowed)"),
     BUSY(16, "busy (another connection is writing that upload)"),
     EXISTS(17, "already exists"),
     NOT_A_DIRECTORY(20, "a path component is not a directory"),
@@ -17,7 +17,7 @@ public enum FileStatus {
     NO_SPACE(28, "no space left on device"),
     NAME_TOO_LONG(36, "file name too long (at most 63 bytes, 4096 as a long name)"),
     NOT_EMPTY(39, "directory not empty"),
-    ILLEGAL_NAME_ENCODING(84, "file name is not valid UTF-8");
+    ILLEGAL_NAME_ENCODING(84, "file name is not valid UTF-8, or a new name has a control character");
 
     private final int code;
     private final String description;

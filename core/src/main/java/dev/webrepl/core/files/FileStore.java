@@ -1,16 +1,15 @@
 package dev.webrepl.core.files;
 
+import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
@@ -18,22 +17,27 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The files a session may touch: everything under one root directory and nothing else.
  *
  * <p>Names are resolved as the reference does relative to its working directory (spec §4.1), but
- * confined: {@code /x} means {@code root/x}, any {@code ..} component is refused, a path whose
- * real location (symlinks followed) is outside the root is refused, and so is the server's own
- * directory {@code .webrepl} at the root (PROTOCOL.md §1). Uploads go to a temporary file that is
- * renamed into place only when every byte has arrived, so an interrupted PUT leaves the old file
- * intact; a resumable PUT keeps its bytes as a partial for the next attempt (PROTOCOL.md §6).
+ * confined: {@code /x} means {@code root/x}, any {@code ..} component is refused, and so is the
+ * server's own directory {@code .webrepl} at the root (PROTOCOL.md §1). Every operation walks its
+ * name one component at a time from a directory fd of the root and never follows a symlink
+ * (issue #15.1): there is no "check, then use" a concurrent RENAME could slip between. GET and PUT
+ * act on regular files only. Uploads go to a temporary file in the target's directory, held open
+ * by fd, renamed into place only when every byte has arrived, so an interrupted PUT leaves the old
+ * file intact; a resumable PUT keeps its bytes as a partial for the next attempt (PROTOCOL.md §6).
  */
 public final class FileStore {
     static final String TEMP_PREFIX = ".webrepl-upload-";
     static final String TEMP_SUFFIX = ".part";
     /** The server's directory at the root, invisible to clients (PROTOCOL.md §5, §6). */
     public static final String RESERVED = ".webrepl";
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private static final LinkOption[] FOLLOW = {};
 
     private static final Comparator<DirectoryEntry> BY_UTF8_NAME = (a, b) -> Arrays.compareUnsigned(
             a.name().getBytes(StandardCharsets.UTF_8), b.name().getBytes(StandardCharsets.UTF_8));
@@ -43,6 +47,7 @@ public final class FileStore {
     private final UsableSpace usableSpace;
     private final Disk disk;
     private final PartialUploads partials;
+    private final Beneath beneath;
 
     /** How many bytes can still be written in a directory; tests pass their own. */
     @FunctionalInterface
@@ -74,10 +79,16 @@ public final class FileStore {
         this(root, usableSpace, clock, FileChannel::write);
     }
 
-    /** As above, with {@code disk} doing the writes of uploads. */
+    /**
+     * As above, with {@code disk} doing the writes of uploads.
+     *
+     * @throws IllegalStateException on a system other than Linux on x86_64 or aarch64
+     */
     public FileStore(Path root, UsableSpace usableSpace, Clock clock, Disk disk) throws IOException {
+        this.beneath = Beneath.forThisMachine();
         Files.createDirectories(root);
         this.disk = disk;
+        // The operator's root is trusted: its real path is resolved once, and every name is walked from it.
         this.root = root.toRealPath();
         this.reserved = this.root.resolve(RESERVED);
         this.usableSpace = usableSpace;
@@ -89,80 +100,81 @@ public final class FileStore {
         return root;
     }
 
-    /**
-     * The path for {@code name} inside the root. Fails with {@link FileStatus#PERMISSION_DENIED} for
-     * {@code ..} components, symlink escapes and the reserved directory, {@link FileStatus#INVALID_REQUEST}
-     * for an empty name.
-     */
-    public Path resolve(String name) throws FileStoreException {
-        Path path = root;
-        int parts = 0;
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                throw new FileStoreException(FileStatus.PERMISSION_DENIED, "'..' is not allowed: " + name);
-            }
-            if (part.indexOf('\0') >= 0) {
-                throw new FileStoreException(FileStatus.INVALID_REQUEST, "NUL in file name");
-            }
-            if (parts == 0 && part.equals(RESERVED)) {
-                throw new FileStoreException(FileStatus.PERMISSION_DENIED, "reserved: " + name);
-            }
-            path = path.resolve(part);
-            parts++;
+
+    /** The root, opened by its real path; the caller closes it. */
+    private Beneath.Fd openRoot(String name) throws FileStoreException {
+        try {
+            return beneath.openTrustedDirectory(root);
+        } catch (LastErrorException e) {
+            throw Beneath.failure(e, name);
         }
-        if (parts == 0) {
-            if (name.isEmpty()) {
-                throw new FileStoreException(FileStatus.INVALID_REQUEST, "empty file name");
-            }
-            return root;
-        }
-        checkInsideRoot(path, name);
-        return path;
     }
 
-    private void checkInsideRoot(Path path, String name) throws FileStoreException {
-        // The deepest existing ancestor (or the path itself) decides: its real path must stay in root.
-        Path existing = path;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            throw new FileStoreException(FileStatus.PERMISSION_DENIED, "outside the root: " + name);
-        }
-        Path real;
+    /**
+     * The directory {@code parts} lead to from the root, each component opened relative to the one
+     * before and none of them a link (a link is 13, a file 20); the caller closes it.
+     */
+    private Beneath.Fd openDirectories(List<String> parts, String name) throws FileStoreException {
+        Beneath.Fd dir = openRoot(name);
         try {
-            real = existing.toRealPath();
-        } catch (NoSuchFileException e) {
-            // A dangling symlink: where it points is unknown territory, so it is refused.
-            throw new FileStoreException(FileStatus.PERMISSION_DENIED, "dangling symlink: " + name, e);
-        } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            for (String part : parts) {
+                Beneath.Fd next;
+                try {
+                    next = beneath.openDirectory(dir, part);
+                } catch (LastErrorException e) {
+                    throw failureAt(dir, part, e, name);
+                }
+                dir.close();
+                dir = next;
+            }
+            Beneath.Fd opened = dir;
+            dir = null;
+            return opened;
+        } finally {
+            if (dir != null) {
+                dir.close();
+            }
         }
-        if (!real.startsWith(root) || real.startsWith(reserved)) {
-            throw new FileStoreException(FileStatus.PERMISSION_DENIED, "outside the root: " + name);
+    }
+
+    /** The status for a component that did not open as a directory: a link is named as such (13), not "not a directory". */
+    private static FileStoreException failureAt(Beneath.Fd dir, String part, LastErrorException e, String name) {
+        if (e.getErrorCode() == Beneath.ENOTDIR && Files.isSymbolicLink(dir.child(part))) {
+            return new FileStoreException(FileStatus.PERMISSION_DENIED, "a link is never followed: " + printable(name), e);
         }
+        return Beneath.failure(e, printable(name));
+    }
+
+    private static String printable(String name) {
+        return StoreName.printable(name);
     }
 
     /** What {@code name} is (a link as itself); its name is the last component, {@code /} for the root. */
     public DirectoryEntry stat(String name) throws FileStoreException {
-        Path path = resolve(name);
-        return entryOf(path, path.equals(root) ? "/" : path.getFileName().toString(), name);
+        StoreName n = StoreName.parse(name);
+        if (n.isRoot() || n.directory()) {
+            try (Beneath.Fd dir = openDirectories(n.parts(), name)) {
+                return entryOf(dir.path(), FOLLOW, n.isRoot() ? "/" : n.last(), name);
+            }
+        }
+        try (Beneath.Fd parent = openDirectories(n.parent(), name)) {
+            return entryOf(parent.child(n.last()), NOFOLLOW, n.last(), name);
+        }
     }
 
     /** The entries of directory {@code name}, sorted by their UTF-8 bytes; the root's {@code .webrepl} is left out. */
     public List<DirectoryEntry> list(String name) throws FileStoreException {
-        Path dir = resolve(name);
+        StoreName n = StoreName.parse(name);
         List<DirectoryEntry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+        try (Beneath.Fd dir = openDirectories(n.parts(), name);
+             DirectoryStream<Path> children = Files.newDirectoryStream(dir.path())) {
             for (Path child : children) {
-                if (dir.equals(root) && child.getFileName().toString().equals(RESERVED)) {
+                String childName = child.getFileName().toString();
+                if (n.isRoot() && childName.equals(RESERVED)) {
                     continue;
                 }
                 try {
-                    entries.add(entryOf(child, child.getFileName().toString(), name));
+                    entries.add(entryOf(dir.child(childName), NOFOLLOW, childName, name));
                 } catch (FileStoreException e) {
                     if (e.status() != FileStatus.NOT_FOUND) {
                         throw e;
@@ -171,86 +183,157 @@ public final class FileStore {
                 }
             }
         } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, printable(name));
         }
         entries.sort(BY_UTF8_NAME);
         return entries;
     }
 
-    private static DirectoryEntry entryOf(Path path, String entryName, String name) throws FileStoreException {
+    private static DirectoryEntry entryOf(Path path, LinkOption[] follow, String entryName, String name)
+            throws FileStoreException {
         try {
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, follow);
             DirectoryEntry.Kind kind = a.isDirectory() ? DirectoryEntry.Kind.DIRECTORY
                     : a.isSymbolicLink() ? DirectoryEntry.Kind.LINK
                     : a.isRegularFile() ? DirectoryEntry.Kind.FILE
                     : DirectoryEntry.Kind.OTHER;
             return new DirectoryEntry(kind, a.isDirectory() ? 0 : a.size(), a.lastModifiedTime().toMillis(), entryName);
         } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, printable(name));
+        }
+    }
+
+    /** The attributes of {@code last} in {@code dir}, a link as itself; null if there is nothing. */
+    private static BasicFileAttributes lstat(Beneath.Fd dir, String last, String name) throws FileStoreException {
+        try {
+            return Files.readAttributes(dir.child(last), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw FileStoreException.of(e, printable(name));
         }
     }
 
     /** Removes a file, a link (not its target) or an empty directory; never the root (PROTOCOL.md §5). */
     public void delete(String name) throws FileStoreException {
-        Path path = notTheRoot(resolve(name), name);
-        try {
-            Files.delete(path);
-        } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+        StoreName n = notTheRoot(StoreName.parse(name));
+        try (Beneath.Fd parent = openDirectories(n.parent(), name)) {
+            try {
+                if (n.directory()) {
+                    beneath.unlink(parent, n.last(), Beneath.AT_REMOVEDIR);
+                } else {
+                    unlinkEither(parent, n.last());
+                }
+            } catch (LastErrorException e) {
+                throw Beneath.failure(e, printable(name));
+            }
         }
     }
 
-    /** Creates directory {@code name} and its missing parents; an existing directory is fine, a file in the way is 17. */
-    public void mkdirs(String name) throws FileStoreException {
-        Path target = resolve(name);
-        if (target.equals(root)) {
-            return;
+    /** unlink, or rmdir when the name is a directory: both act on the name itself, a link included. */
+    private void unlinkEither(Beneath.Fd parent, String last) throws LastErrorException {
+        try {
+            beneath.unlink(parent, last, 0);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Beneath.EISDIR) {
+                throw e;
+            }
+            beneath.unlink(parent, last, Beneath.AT_REMOVEDIR);
         }
-        Path path = root;
-        for (Path part : root.relativize(target)) {
-            path = path.resolve(part);
-            try {
-                Files.createDirectory(path);
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(path)) {
-                    throw new FileStoreException(FileStatus.EXISTS, "not a directory: " + root.relativize(path), e);
-                }
-            } catch (IOException e) {
-                throw FileStoreException.of(e, name);
+    }
+
+    /**
+     * Creates directory {@code name} and its missing parents; an existing directory is fine, a file in
+     * the way is 17, a link in the way 13 (it is never followed), a component with a control character 84.
+     */
+    public void mkdirs(String name) throws FileStoreException {
+        StoreName n = StoreName.parse(name);
+        for (String part : n.parts()) {
+            // Checked before anything is made, so a refused name creates none of its parents.
+            StoreName.checkCreatable(part, name);
+        }
+        Beneath.Fd dir = openRoot(name);
+        try {
+            for (String part : n.parts()) {
+                Beneath.Fd next = openOrCreateDirectory(dir, part, name);
+                dir.close();
+                dir = next;
+            }
+        } finally {
+            dir.close();
+        }
+    }
+
+    private Beneath.Fd openOrCreateDirectory(Beneath.Fd dir, String part, String name) throws FileStoreException {
+        try {
+            return beneath.openDirectory(dir, part);
+        } catch (LastErrorException missing) {
+            if (missing.getErrorCode() != Beneath.ENOENT) {
+                throw existsOrFailure(dir, part, missing, name);
             }
         }
+        try {
+            beneath.mkdir(dir, part, 0777);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Beneath.EEXIST) {
+                throw Beneath.failure(e, printable(name));
+            }
+            // made by someone else meanwhile: fine if it is a directory, checked by the open below
+        }
+        try {
+            return beneath.openDirectory(dir, part);
+        } catch (LastErrorException e) {
+            throw existsOrFailure(dir, part, e, name);
+        }
+    }
+
+    /** A file where a directory should be is 17 for MKDIR (PROTOCOL.md §5); a link is 13. */
+    private static FileStoreException existsOrFailure(Beneath.Fd dir, String part, LastErrorException e, String name) {
+        FileStoreException failure = failureAt(dir, part, e, name);
+        if (failure.status() == FileStatus.NOT_A_DIRECTORY) {
+            return new FileStoreException(FileStatus.EXISTS, "not a directory: " + printable(name), e);
+        }
+        return failure;
     }
 
     /**
      * Moves {@code from} to {@code to} in one atomic rename: an existing file at {@code to} is
      * replaced, an existing directory (or a file, for a directory) is refused with 17 (PROTOCOL.md §5).
+     * A link is moved as itself.
      */
     public void rename(String from, String to) throws FileStoreException {
-        Path source = notTheRoot(resolve(from), from);
-        Path target = notTheRoot(resolve(to), to);
-        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileStoreException(FileStatus.NOT_FOUND, "no such file or directory: " + from);
-        }
-        if (source.equals(target)) {
-            return;
-        }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
-                && (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
-                    || Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS))) {
-            throw new FileStoreException(FileStatus.EXISTS, "exists and cannot be replaced: " + to);
-        }
-        try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw FileStoreException.of(e, to);
+        StoreName source = notTheRoot(StoreName.parse(from));
+        StoreName target = notTheRoot(StoreName.parse(to));
+        try (Beneath.Fd sourceDir = openDirectories(source.parent(), from);
+             Beneath.Fd targetDir = openDirectories(target.parent(), to)) {
+            BasicFileAttributes s = lstat(sourceDir, source.last(), from);
+            if (s == null) {
+                throw new FileStoreException(FileStatus.NOT_FOUND, "no such file or directory: " + printable(from));
+            }
+            if ((source.directory() || target.directory()) && !s.isDirectory()) {
+                throw new FileStoreException(FileStatus.NOT_A_DIRECTORY, "not a directory: " + printable(from));
+            }
+            if (source.parts().equals(target.parts())) {
+                return;
+            }
+            StoreName.checkCreatable(target.last(), to);
+            BasicFileAttributes t = lstat(targetDir, target.last(), to);
+            if (t != null && (t.isDirectory() || s.isDirectory())) {
+                throw new FileStoreException(FileStatus.EXISTS, "exists and cannot be replaced: " + printable(to));
+            }
+            try {
+                beneath.rename(sourceDir.fd(), source.last(), targetDir, target.last());
+            } catch (LastErrorException e) {
+                throw Beneath.failure(e, printable(to));
+            }
         }
     }
 
-    private Path notTheRoot(Path path, String name) throws FileStoreException {
-        if (path.equals(root)) {
-            throw new FileStoreException(FileStatus.PERMISSION_DENIED, "not allowed on the root: " + name);
+    private static StoreName notTheRoot(StoreName name) throws FileStoreException {
+        if (name.isRoot()) {
+            throw new FileStoreException(FileStatus.PERMISSION_DENIED, "not allowed on the root: " + printable(name.text()));
         }
-        return path;
+        return name;
     }
 
     /** A legacy upload (spec §4.3): written beside the target, deleted if it does not complete. */
@@ -259,8 +342,10 @@ public final class FileStore {
     }
 
     /**
-     * Starts an upload of {@code size} bytes to {@code name}: the target's directory must exist,
-     * the target must not be a directory, and the file system must have room for what is missing.
+     * Starts an upload of {@code size} bytes to {@code name}: the target's directory must exist, the
+     * target must be a regular file or missing (a directory is 21; a link, FIFO, device or socket 13),
+     * and the file system must have room for what is missing. The target's directory stays open
+     * until the upload ends, so its commit and abort act there even if that directory is renamed.
      * With {@code resumable} or an {@code offset}, the bytes go to the partial kept for (name, size)
      * and the upload continues from its end, or from {@code offset} (PROTOCOL.md §6); see {@link Upload#have()}.
      */
@@ -268,43 +353,50 @@ public final class FileStore {
         if (offset < 0 || offset > size) {
             throw new FileStoreException(FileStatus.INVALID_REQUEST, "offset " + offset + " outside a " + size + "-byte file");
         }
-        Path target = resolve(name);
-        if (Files.isDirectory(target)) {
-            throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + name);
+        StoreName n = StoreName.parse(name);
+        if (n.isRoot() || n.directory()) {
+            // Opened only to report what is there: 2, 13 or 20 if it is not a directory, else 21.
+            openDirectories(n.parts(), name).close();
+            throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + printable(name));
         }
-        if (Files.isSymbolicLink(target)) {
-            // Write through a link (resolve() checked that it stays in the root), as open("wb") would;
-            // renaming over it would replace the link itself.
-            try {
-                target = target.toRealPath();
-            } catch (IOException e) {
-                throw FileStoreException.of(e, name);
-            }
-        }
-        Path dir = target.getParent();
-        if (!Files.isDirectory(dir)) {
-            throw new FileStoreException(
-                    Files.exists(dir) ? FileStatus.NOT_A_DIRECTORY : FileStatus.NOT_FOUND,
-                    "no such directory: " + root.relativize(dir));
-        }
-        if (resumable || offset > 0) {
-            return partials.open(root.relativize(target).toString(), size, offset, target, name);
-        }
+        Beneath.Fd dir = openDirectories(n.parent(), name);
         try {
-            if (usableSpace.bytes(dir) < size) {
-                throw new FileStoreException(FileStatus.NO_SPACE, "not enough space for " + size + " bytes: " + name);
+            Upload.checkReplaceable(lstat(dir, n.last(), name), name);
+            StoreName.checkCreatable(n.last(), name);
+            Upload upload;
+            if (resumable || offset > 0) {
+                upload = partials.open(n.normalized(), size, offset, beneath, dir, n.last(), name);
+            } else {
+                if (usableSpace.bytes(dir.path()) < size) {
+                    throw new FileStoreException(FileStatus.NO_SPACE, "not enough space for " + size + " bytes: " + printable(name));
+                }
+                upload = Upload.legacy(beneath, dir, n.last(), name, disk);
             }
-            Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-            } catch (IOException e) {
-                Files.deleteIfExists(temp);
-                throw e;
-            }
-            return new Upload(temp, target, name, channel, 0, false, () -> { }, disk);
+            dir = null;
+            return upload;
         } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, printable(name));
+        } finally {
+            if (dir != null) {
+                dir.close();
+            }
+        }
+    }
+
+    /** A fresh temporary file in {@code dir}, created (never opened if it exists) with mode 0666 less the umask. */
+    static Beneath.Fd createTemp(Beneath beneath, Beneath.Fd dir, StringBuilder nameOut) throws LastErrorException {
+        for (int attempt = 0; ; attempt++) {
+            String temp = TEMP_PREFIX + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + TEMP_SUFFIX;
+            try {
+                Beneath.Fd fd = beneath.open(dir, temp, Beneath.O_CREAT | Beneath.O_EXCL | Beneath.O_WRONLY, 0666);
+                nameOut.setLength(0);
+                nameOut.append(temp);
+                return fd;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Beneath.EEXIST || attempt == 100) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -313,28 +405,59 @@ public final class FileStore {
         return openDownload(name, 0);
     }
 
-    /** Opens {@code name} for a download from byte {@code offset}; past the end is 22 (PROTOCOL.md §6). */
+    /**
+     * Opens {@code name} for a download from byte {@code offset}; past the end is 22 (PROTOCOL.md §6).
+     * A directory is 21; a link, FIFO, device or socket is 13 and is not opened.
+     */
     public Download openDownload(String name, long offset) throws FileStoreException {
-        Path path = resolve(name);
-        if (Files.isDirectory(path)) {
-            throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + name);
+        StoreName n = StoreName.parse(name);
+        if (n.isRoot() || n.directory()) {
+            // Opened only to report what is there: 2, 13 or 20 if it is not a directory, else 21.
+            openDirectories(n.parts(), name).close();
+            throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + printable(name));
         }
         FileChannel channel = null;
-        try {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
+        try (Beneath.Fd parent = openDirectories(n.parent(), name)) {
+            // Looked at first so that a device is never opened (opening one can act on it) ...
+            BasicFileAttributes before = lstat(parent, n.last(), name);
+            if (before == null) {
+                throw new FileStoreException(FileStatus.NOT_FOUND, "no such file: " + printable(name));
+            }
+            checkRegular(before, name);
+            // ... and checked again on the open fd, which is what is read: O_NONBLOCK so a FIFO swapped
+            // in meanwhile cannot block the open, O_NOFOLLOW so a link swapped in is refused (ELOOP).
+            try (Beneath.Fd file = beneath.open(parent, n.last(), Beneath.O_RDONLY | Beneath.O_NONBLOCK, 0)) {
+                checkRegular(Files.readAttributes(file.path(), BasicFileAttributes.class), name);
+                channel = FileChannel.open(file.path(), StandardOpenOption.READ);
+            }
             if (offset < 0 || offset > channel.size()) {
-                throw new FileStoreException(FileStatus.INVALID_REQUEST, "offset " + offset + " past the end of " + name);
+                throw new FileStoreException(FileStatus.INVALID_REQUEST, "offset " + offset + " past the end of " + printable(name));
             }
             channel.position(offset);
             Download download = new Download(channel, name);
             channel = null;
             return download;
+        } catch (LastErrorException e) {
+            throw e.getErrorCode() == Beneath.ELOOP
+                    ? new FileStoreException(FileStatus.PERMISSION_DENIED, "a link is never followed: " + printable(name), e)
+                    : Beneath.failure(e, printable(name));
         } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, printable(name));
         } finally {
             if (channel != null) {
                 new Download(channel, name).close();
             }
+        }
+    }
+
+    /** GET reads regular files only: a directory is 21, anything else (link, FIFO, device, socket) 13. */
+    private static void checkRegular(BasicFileAttributes a, String name) throws FileStoreException {
+        if (a.isDirectory()) {
+            throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + printable(name));
+        }
+        if (!a.isRegularFile()) {
+            throw new FileStoreException(FileStatus.PERMISSION_DENIED, (a.isSymbolicLink()
+                    ? "a link is never followed: " : "not a regular file: ") + printable(name));
         }
     }
 }

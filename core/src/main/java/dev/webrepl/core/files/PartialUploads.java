@@ -54,8 +54,10 @@ final class PartialUploads {
     /**
      * Opens the partial for writing from {@code offset}, or from its end when {@code offset} is 0
      * (PROTOCOL.md §6): an offset cuts the partial there, and one past its length is refused with 22.
+     * The upload commits to {@code target} in {@code targetDir}, which it owns once returned.
      */
-    Upload open(String key, long size, long offset, Path target, String name) throws FileStoreException {
+    Upload open(String key, long size, long offset, Beneath beneath, Beneath.Fd targetDir, String target, String name)
+            throws FileStoreException {
         Path partial = pathOf(key, size);
         if (!writing.add(partial)) {
             throw new FileStoreException(FileStatus.BUSY, "another connection is writing this upload: " + name);
@@ -82,9 +84,9 @@ final class PartialUploads {
                 throw e;
             }
             opened = true;
-            return new Upload(partial, target, name, channel, have, true, () -> writing.remove(partial), disk);
+            return Upload.resumable(beneath, targetDir, target, partial, name, channel, have, () -> writing.remove(partial), disk);
         } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, StoreName.printable(name));
         } finally {
             if (!opened) {
                 writing.remove(partial);

@@ -1,47 +1,98 @@
 package dev.webrepl.core.files;
 
+import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /**
- * An upload in progress, written to a file beside the target (a legacy PUT) or to a partial under
- * {@code .webrepl/partial/} (a resumable PUT, PROTOCOL.md §6). {@link #commit()} renames it into place;
- * {@link #abort()} deletes a temporary file but keeps a partial, flushed, for the next attempt.
- * The caller owns it and ends it with one of the two in every path.
+ * An upload in progress, written to a temporary file in the target's directory (a legacy PUT) or to
+ * a partial under {@code .webrepl/partial/} (a resumable PUT, PROTOCOL.md §6). It holds the target's
+ * directory open by fd: {@link #commit()} renames into that directory and {@link #abort()} deletes
+ * the temporary file there, wherever the directory has been renamed to meanwhile (issue #15.8).
+ * A replaced file keeps its mode; a new one gets 0666 less the umask. A partial is kept, flushed, on
+ * abort for the next attempt. The caller owns it and ends it with one of the two in every path.
  */
 public final class Upload implements AutoCloseable {
-    private final Path temp;
-    private final Path target;
+    private final Beneath beneath;
+    private final Beneath.Fd dir;
+    private final String target;
+    /** The legacy temporary file: its name in {@link #dir} and its fd; null for a partial. */
+    private final String tempName;
+    private final Beneath.Fd tempFd;
+    /** The partial's path (server-owned, under the root's .webrepl); null for a legacy upload. */
+    private final Path partial;
     private final String name;
     private final FileChannel channel;
     private final long have;
-    private final boolean keepOnAbort;
     private final Runnable release;
     private final FileStore.Disk disk;
     private long written;
     private boolean finished;
 
-    /**
-     * @param channel     open on {@code temp}, positioned at {@code have}; owned from here on
-     * @param keepOnAbort true for a partial, which outlives the connection
-     * @param release     run once when the upload ends either way
-     */
-    Upload(Path temp, Path target, String name, FileChannel channel, long have, boolean keepOnAbort,
-           Runnable release, FileStore.Disk disk) {
-        this.disk = disk;
-        this.temp = temp;
+    private Upload(Beneath beneath, Beneath.Fd dir, String target, String tempName, Beneath.Fd tempFd, Path partial,
+                   String name, FileChannel channel, long have, Runnable release, FileStore.Disk disk) {
+        this.beneath = beneath;
+        this.dir = dir;
         this.target = target;
+        this.tempName = tempName;
+        this.tempFd = tempFd;
+        this.partial = partial;
         this.name = name;
         this.channel = channel;
         this.have = have;
-        this.keepOnAbort = keepOnAbort;
         this.release = release;
+        this.disk = disk;
+    }
+
+    /**
+     * A legacy upload into a new temporary file in {@code dir}, which it owns from here on (closed
+     * even when this fails).
+     */
+    static Upload legacy(Beneath beneath, Beneath.Fd dir, String target, String name, FileStore.Disk disk)
+            throws FileStoreException {
+        StringBuilder tempName = new StringBuilder();
+        Beneath.Fd tempFd = null;
+        try {
+            tempFd = FileStore.createTemp(beneath, dir, tempName);
+            FileChannel channel = FileChannel.open(tempFd.path(), StandardOpenOption.WRITE);
+            return new Upload(beneath, dir, target, tempName.toString(), tempFd, null, name, channel, 0, () -> { }, disk);
+        } catch (LastErrorException | IOException e) {
+            if (tempFd != null) {
+                tempFd.close();
+                unlinkQuietly(beneath, dir, tempName.toString());
+            }
+            dir.close();
+            throw e instanceof LastErrorException le ? Beneath.failure(le, StoreName.printable(name))
+                    : FileStoreException.of((IOException) e, StoreName.printable(name));
+        }
+    }
+
+    /** A resumable upload into {@code partial}, open as {@code channel} at {@code have}; owns {@code dir} and {@code channel}. */
+    static Upload resumable(Beneath beneath, Beneath.Fd dir, String target, Path partial, String name,
+                            FileChannel channel, long have, Runnable release, FileStore.Disk disk) {
+        return new Upload(beneath, dir, target, null, null, partial, name, channel, have, release, disk);
+    }
+
+    /** PUT replaces a regular file or creates one: a directory is 21, a link, FIFO, device or socket 13. */
+    static void checkReplaceable(BasicFileAttributes existing, String name) throws FileStoreException {
+        if (existing == null || existing.isRegularFile()) {
+            return;
+        }
+        if (existing.isDirectory()) {
+            throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + StoreName.printable(name));
+        }
+        throw new FileStoreException(FileStatus.PERMISSION_DENIED, (existing.isSymbolicLink()
+                ? "a link is never written through or replaced by PUT: " : "not a regular file: ") + StoreName.printable(name));
     }
 
     public void write(byte[] bytes, int off, int len) throws FileStoreException {
@@ -51,7 +102,7 @@ public final class Upload implements AutoCloseable {
                 written += disk.write(channel, buf);
             }
         } catch (IOException e) {
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, StoreName.printable(name));
         }
     }
 
@@ -65,37 +116,97 @@ public final class Upload implements AutoCloseable {
         return have;
     }
 
-    /** Flushes the data to disk and atomically replaces the target with it. */
+    /**
+     * Flushes the data to disk and atomically replaces the target with it, keeping the mode of the
+     * file it replaces; refused (and aborted) if the target has become something PUT does not replace.
+     */
     public void commit() throws FileStoreException {
+        if (finished) {
+            throw new FileStoreException(FileStatus.IO_ERROR, "upload already ended: " + StoreName.printable(name));
+        }
         try {
             channel.force(true);
-            channel.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                // The target's directory is on another file system than .webrepl/partial (a mount
-                // inside the root): copy beside the target first, so the replace is still atomic.
-                moveViaCopy();
+            Set<PosixFilePermission> mode = existingMode();
+            if (tempFd != null) {
+                if (mode != null) {
+                    beneath.fchmod(tempFd, modeBits(mode));
+                }
+                channel.close();
+                beneath.rename(dir.fd(), tempName, dir, target);
+            } else {
+                channel.close();
+                if (mode != null) {
+                    Files.setPosixFilePermissions(partial, mode);
+                }
+                try {
+                    beneath.rename(Beneath.AT_FDCWD, partial.toString(), dir, target);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != Beneath.EXDEV) {
+                        throw e;
+                    }
+                    // The target's directory is on another file system than .webrepl/partial (a mount
+                    // inside the root): copy beside the target first, so the replace is still atomic.
+                    moveViaCopy(mode);
+                }
             }
             finished = true;
+            closeFds();
             release.run();
+        } catch (LastErrorException e) {
+            abort();
+            throw Beneath.failure(e, StoreName.printable(name));
         } catch (IOException e) {
             abort();
-            throw FileStoreException.of(e, name);
+            throw FileStoreException.of(e, StoreName.printable(name));
+        } catch (FileStoreException e) {
+            abort();
+            throw e;
         }
     }
 
-    private void moveViaCopy() throws IOException {
-        Path copy = Files.createTempFile(target.getParent(), FileStore.TEMP_PREFIX, FileStore.TEMP_SUFFIX);
+    /** The mode of the regular file being replaced, null if there is none; refuses anything else. */
+    private Set<PosixFilePermission> existingMode() throws IOException, FileStoreException {
         try {
-            Files.copy(temp, copy, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-                c.force(true);
+            PosixFileAttributes a = Files.readAttributes(dir.child(target), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            checkReplaceable(a, name);
+            return a.permissions();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static int modeBits(Set<PosixFilePermission> mode) {
+        int bits = 0;
+        for (PosixFilePermission p : mode) {
+            bits |= 1 << (8 - p.ordinal());  // OWNER_READ (0) is 0400 ... OTHERS_EXECUTE (8) is 0001
+        }
+        return bits;
+    }
+
+    private void moveViaCopy(Set<PosixFilePermission> mode) throws IOException, LastErrorException {
+        StringBuilder copyName = new StringBuilder();
+        try (Beneath.Fd copyFd = FileStore.createTemp(beneath, dir, copyName)) {
+            boolean moved = false;
+            try {
+                try (FileChannel from = FileChannel.open(partial, StandardOpenOption.READ);
+                     FileChannel to = FileChannel.open(copyFd.path(), StandardOpenOption.WRITE)) {
+                    long size = from.size();
+                    for (long done = 0; done < size; ) {
+                        done += to.transferFrom(from, done, size - done);
+                    }
+                    to.force(true);
+                }
+                if (mode != null) {
+                    beneath.fchmod(copyFd, modeBits(mode));
+                }
+                beneath.rename(dir.fd(), copyName.toString(), dir, target);
+                moved = true;
+                Files.delete(partial);
+            } finally {
+                if (!moved) {
+                    unlinkQuietly(beneath, dir, copyName.toString());
+                }
             }
-            Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.delete(temp);
-        } finally {
-            Files.deleteIfExists(copy);
         }
     }
 
@@ -106,7 +217,7 @@ public final class Upload implements AutoCloseable {
         }
         finished = true;
         try {
-            if (keepOnAbort && channel.isOpen()) {
+            if (partial != null && channel.isOpen()) {
                 // What arrived before the drop is what the next resumable PUT continues from (§6).
                 channel.force(true);
             }
@@ -118,14 +229,26 @@ public final class Upload implements AutoCloseable {
         } catch (IOException ignored) {
             // closing a file we only wrote to cannot lose anything we still need
         }
+        if (tempName != null) {
+            // Relative to the directory fd held since the start: found even if the directory moved.
+            unlinkQuietly(beneath, dir, tempName);
+        }
+        closeFds();
+        release.run();
+    }
+
+    private void closeFds() {
+        if (tempFd != null) {
+            tempFd.close();
+        }
+        dir.close();
+    }
+
+    private static void unlinkQuietly(Beneath beneath, Beneath.Fd dir, String temp) {
         try {
-            if (!keepOnAbort) {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException ignored) {
-            // nothing else to do: the name is unique and prefixed, so it misleads nobody
-        } finally {
-            release.run();
+            beneath.unlink(dir, temp, 0);
+        } catch (LastErrorException ignored) {
+            // already gone (ENOENT) or the directory refuses it: the name is unique and prefixed
         }
     }
 

@@ -73,12 +73,14 @@ class FileStoreExtensionsTest {
     @ParameterizedTest
     @ValueSource(strings = {".webrepl", "/.webrepl", "./.webrepl/x", "//.webrepl/partial", ".webrepl/"})
     void theReservedDirectoryAtTheRootIsRefused(String name) {
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve(name)));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat(name)));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.mkdirs(name)));
     }
 
     @Test
     void aReservedNameBelowTheRootIsAnOrdinaryName() throws Exception {
-        assertEquals(root.resolve("sub/.webrepl"), store.resolve("sub/.webrepl"));
+        store.mkdirs("sub/.webrepl");
+        assertTrue(Files.isDirectory(root.resolve("sub/.webrepl")));
     }
 
     @Test
@@ -119,13 +121,15 @@ class FileStoreExtensionsTest {
     }
 
     @Test
-    void statStatuses() throws IOException {
+    void statStatuses() throws Exception {
         Files.writeString(root.resolve("f"), "x");
         Files.createSymbolicLink(root.resolve("out"), outside);
         assertEquals(FileStatus.NOT_FOUND, statusOf(() -> store.stat("missing")));
         assertEquals(FileStatus.NOT_A_DIRECTORY, statusOf(() -> store.stat("f/x")));
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat("out/secret.txt")));
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat("out")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat("out/")));
+        // The link itself is described, as LIST does (issue #15.1; it used to be 13).
+        assertEquals(DirectoryEntry.Kind.LINK, store.stat("out").kind());
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat("../outside")));
     }
 
@@ -189,7 +193,7 @@ class FileStoreExtensionsTest {
     }
 
     @Test
-    void deleteStatuses() throws IOException {
+    void deleteStatuses() throws Exception {
         Files.createDirectories(root.resolve("full"));
         Files.writeString(root.resolve("full/x"), "x");
         Files.createSymbolicLink(root.resolve("out"), outside);
@@ -199,10 +203,14 @@ class FileStoreExtensionsTest {
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.delete("/")));
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.delete(".")));
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.delete("out/secret.txt")));
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.delete("outfile")));
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.delete("../outside/secret.txt")));
         assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.delete(".webrepl")));
         assertTrue(Files.exists(root.resolve("full/x")));
+        // A link is deleted as itself, never its target (issue #15.1; it used to be 13 for this one).
+        store.delete("outfile");
+        store.delete("out");
+        assertFalse(Files.exists(root.resolve("outfile"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(root.resolve("out"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertEquals("do not touch", Files.readString(outside.resolve("secret.txt")));
     }
 
@@ -217,11 +225,13 @@ class FileStoreExtensionsTest {
     }
 
     @Test
-    void mkdirsThroughAnInsideLinkCreatesInTheRealDirectory() throws Exception {
+    void mkdirsThroughAnInsideLinkIsRefused() throws Exception {
+        // Changed with issue #15.1: a link is never followed (it used to create in the real directory).
         Files.createDirectories(root.resolve("real"));
         Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
-        store.mkdirs("alias/x");
-        assertTrue(Files.isDirectory(root.resolve("real/x")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.mkdirs("alias/x")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.mkdirs("alias")));
+        assertFalse(Files.exists(root.resolve("real/x")));
     }
 
     @Test

@@ -61,64 +61,77 @@ class FileStoreTest {
         FileStore viaLink = new FileStore(link);
 
         assertEquals(root, viaLink.root());
-        assertEquals(root.resolve("x"), viaLink.resolve("x"));
+        viaLink.mkdirs("x");
+        assertTrue(Files.isDirectory(root.resolve("x")));
     }
 
-    // --- resolve -------------------------------------------------------------------------------
+    // --- names ---------------------------------------------------------------------------------
+
+    private static List<String> parts(String name) throws FileStoreException {
+        return StoreName.parse(name).parts();
+    }
 
     @Test
     void aLeadingSlashMeansTheRoot() throws Exception {
-        assertEquals(root.resolve("x"), store.resolve("/x"));
+        assertEquals(List.of("x"), parts("/x"));
     }
 
     @Test
     void aRelativeNameIsUnderTheRoot() throws Exception {
-        assertEquals(root.resolve("lib/m.py"), store.resolve("lib/m.py"));
+        assertEquals(List.of("lib", "m.py"), parts("lib/m.py"));
     }
 
     @Test
     void dotComponentsAreSkipped() throws Exception {
-        assertEquals(root.resolve("a/b"), store.resolve("a/./b"));
-        assertEquals(root.resolve("a/b"), store.resolve("./a/b/."));
+        assertEquals(List.of("a", "b"), parts("a/./b"));
+        assertEquals(List.of("a", "b"), parts("./a/b/."));
     }
 
     @Test
     void repeatedSlashesAreOneSeparator() throws Exception {
-        assertEquals(root.resolve("x"), store.resolve("//x"));
-        assertEquals(root.resolve("a/b"), store.resolve("a//b/"));
+        assertEquals(List.of("x"), parts("//x"));
+        assertEquals(List.of("a", "b"), parts("a//b/"));
+    }
+
+    @Test
+    void aTrailingSlashNamesADirectory() throws Exception {
+        assertTrue(StoreName.parse("a/b/").directory());
+        assertTrue(StoreName.parse("a/b/.").directory());
+        assertFalse(StoreName.parse("a/b").directory());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/", ".", "//", "./"})
     void namesWithNoComponentAreTheRoot(String name) throws Exception {
-        assertEquals(root, store.resolve(name));
+        assertTrue(StoreName.parse(name).isRoot());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"..", "../x", "/../x", "a/..", "a/../b", "a/b/../../c", "./..", "x/..//y"})
     void dotDotAnywhereIsRefused(String name) {
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve(name)));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> StoreName.parse(name)));
     }
 
     @Test
     void dotDotIsRefusedEvenWhenItWouldStayInsideTheRoot() throws IOException {
         Files.createDirectories(root.resolve("a"));
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve("a/../b")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat("a/../a")));
     }
 
     @Test
     void namesThatOnlyStartWithDotsAreAllowed() throws Exception {
-        assertEquals(root.resolve("...").resolve("..x"), store.resolve(".../..x"));
+        store.mkdirs(".../..x");
+        assertTrue(Files.isDirectory(root.resolve("...").resolve("..x")));
     }
 
     @Test
     void anEmptyNameIsAnInvalidRequest() {
-        assertEquals(FileStatus.INVALID_REQUEST, statusOf(() -> store.resolve("")));
+        assertEquals(FileStatus.INVALID_REQUEST, statusOf(() -> store.stat("")));
     }
 
     @Test
     void aNulInTheNameIsAnInvalidRequest() {
-        assertEquals(FileStatus.INVALID_REQUEST, statusOf(() -> store.resolve("a\0b")));
+        assertEquals(FileStatus.INVALID_REQUEST, statusOf(() -> store.stat("a\0b")));
     }
 
     @Test
@@ -127,9 +140,11 @@ class FileStoreTest {
         Files.writeString(outside.resolve("f.txt"), "secret");
         Files.createSymbolicLink(root.resolve("esc"), outside);
 
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve("esc")));
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve("esc/f.txt")));
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve("esc/new/deeper.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.list("esc")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.openDownload("esc/f.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("esc/new.txt", 1)));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.mkdirs("esc/new/deeper")));
+        assertEquals(List.of("f.txt"), List.of(outside.toFile().list()));
     }
 
     @Test
@@ -137,39 +152,33 @@ class FileStoreTest {
         Files.writeString(tmp.resolve("secret.txt"), "secret");
         Files.createSymbolicLink(root.resolve("link.txt"), tmp.resolve("secret.txt"));
 
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve("link.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.openDownload("link.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("link.txt", 1)));
+        assertEquals("secret", Files.readString(tmp.resolve("secret.txt")));
     }
 
     @Test
     void aDanglingSymlinkIsRefused() throws IOException {
         Files.createSymbolicLink(root.resolve("dangling"), tmp.resolve("nowhere"));
 
-        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.resolve("dangling")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.openDownload("dangling")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("dangling", 1)));
+        assertFalse(Files.exists(tmp.resolve("nowhere")));
     }
 
     @Test
-    void aSymlinkInsideTheRootToInsideTheRootIsAllowed() throws Exception {
+    void aSymlinkInsideTheRootToInsideTheRootIsNotFollowedEither() throws Exception {
+        // Changed with issue #15.1: a link is never followed, wherever it points (it used to be).
         Files.createDirectories(root.resolve("real"));
         Files.writeString(root.resolve("real/f.txt"), "inside");
         Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("relative"), Path.of("real"));
 
-        Path resolved = store.resolve("alias/f.txt");
-
-        assertEquals(root.resolve("alias/f.txt"), resolved);
-        assertEquals("inside", Files.readString(resolved));
-    }
-
-    @Test
-    void aRelativeSymlinkInsideTheRootIsAllowed() throws Exception {
-        Files.createDirectories(root.resolve("real"));
-        Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
-
-        assertEquals(root.resolve("alias/new.txt"), store.resolve("alias/new.txt"));
-    }
-
-    @Test
-    void aMissingPathUnderTheRootResolves() throws Exception {
-        assertEquals(root.resolve("not/yet/there.txt"), store.resolve("not/yet/there.txt"));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.openDownload("alias/f.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.list("relative")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.stat("relative/f.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("relative/new.txt", 1)));
+        assertFalse(Files.exists(root.resolve("real/new.txt")));
     }
 
     // --- uploads -------------------------------------------------------------------------------
@@ -282,28 +291,27 @@ class FileStoreTest {
     }
 
     @Test
-    void uploadThroughAnInsideSymlinkLandsInTheRealDirectory() throws Exception {
+    void uploadThroughAnInsideSymlinkIsRefused() throws Exception {
+        // Changed with issue #15.1: it used to land in the link's target directory.
         Files.createDirectories(root.resolve("real"));
         Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
-        Upload upload = store.beginUpload("alias/f.txt", 1);
-        upload.write(new byte[] {'z'}, 0, 1);
 
-        upload.commit();
-
-        assertEquals("z", Files.readString(root.resolve("real/f.txt")));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("alias/f.txt", 1)));
+        assertEquals(List.of(), List.of(root.resolve("real").toFile().list()));
     }
 
     @Test
-    void uploadToAFileSymlinkInsideTheRootWritesThroughTheLink() throws Exception {
+    void uploadToAFileSymlinkInsideTheRootIsRefusedAndTheLinkStays() throws Exception {
+        // Changed with issue #15.1: it used to write through the link.
         Files.writeString(root.resolve("target.txt"), "old");
         Files.createSymbolicLink(root.resolve("link.txt"), root.resolve("target.txt"));
-        Upload upload = store.beginUpload("link.txt", 3);
-        upload.write("new".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 3);
 
-        upload.commit();
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("link.txt", 3)));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("link.txt", 3, true, 0)));
 
-        assertEquals("new", Files.readString(root.resolve("target.txt")));
+        assertEquals("old", Files.readString(root.resolve("target.txt")));
         assertTrue(Files.isSymbolicLink(root.resolve("link.txt")), "the link stays a link");
+        assertEquals(List.of(), tempFiles(root));
     }
 
     // --- downloads -----------------------------------------------------------------------------

@@ -234,6 +234,94 @@ class FileSandboxConformanceTest extends ServerTestBase {
         assertTrue(Files.isDirectory(root.resolve("dir")));
     }
 
+    @Test
+    @DisplayName("issue #15.6: GETs and a PUT of a FIFO get 13 at once; another client logs in and renames meanwhile")
+    void fifoIsRefusedAtOnce() throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("fifo").toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        Files.writeString(root.resolve("a.txt"), "a");
+        RawWebSocket c = loggedIn();
+        for (int i = 0; i < 16; i++) {
+            c.send(FileProtocol.getFrame("fifo"));
+        }
+        for (int i = 0; i < 16; i++) {
+            c.expectBinary(FileProtocol.status(13));
+        }
+        putExpectingStatus("fifo", 13);
+        RawWebSocket other = loggedIn();
+        other.send(frame(0x82, FileProtocol.rename("a.txt", "b.txt")));
+        other.expectBinary(OK);
+        assertEquals(List.of("b.txt", "fifo"), rootEntries());
+    }
+
+    @Test
+    @DisplayName("issue #15.1: a client RENAME-swapping a directory with one holding an outside link never lets another's GET or PUT out")
+    void renameSwapOverTheWireNeverLeavesTheRoot() throws Exception {
+        Files.createDirectories(root.resolve("A/w"));
+        Files.writeString(root.resolve("A/w/secret.txt"), "inside");
+        Files.createDirectories(root.resolve("B"));
+        Files.createSymbolicLink(root.resolve("B/w"), Path.of("../../outside"));
+        RawWebSocket swapper = loggedIn();
+        RawWebSocket reader = loggedIn();
+        RawWebSocket writer = loggedIn();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ConcurrentLinkedQueue<String> escapes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> crashes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Thread reading = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    reader.send(FileProtocol.getFrame("A/w/secret.txt"));
+                    byte[] status = reader.readFrame().payload();
+                    if (Arrays.equals(status, OK)) {
+                        String got = new String(FileProtocol.readChunks(reader), java.nio.charset.StandardCharsets.UTF_8);
+                        if (!got.equals("inside")) {
+                            escapes.add("GET read " + got);
+                        }
+                    }
+                }
+            } catch (Throwable e) {
+                crashes.add(e);
+            }
+        }, "wire-reader");
+        Thread writing = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    writer.send(FileProtocol.putFrame("A/w/put.txt", 3));
+                    if (Arrays.equals(writer.readFrame().payload(), OK)) {
+                        writer.send(frame(0x82, new byte[] {'p', 'u', 't'}));
+                        writer.readFrame();
+                    }
+                }
+            } catch (Throwable e) {
+                crashes.add(e);
+            }
+        }, "wire-writer");
+        reading.start();
+        writing.start();
+        // Pipelined swaps, 3 renames each: A -> T, B -> A, T -> B; bounded in count and time.
+        byte[] swaps = concat(frame(0x82, FileProtocol.rename("A", "T")), frame(0x82, FileProtocol.rename("B", "A")),
+                frame(0x82, FileProtocol.rename("T", "B")));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        try {
+            for (int round = 0; round < 5000 && System.nanoTime() < deadline; round++) {
+                for (int i = 0; i < 20; i++) {
+                    swapper.send(swaps);
+                }
+                for (int i = 0; i < 60; i++) {
+                    swapper.readFrame();
+                }
+            }
+        } finally {
+            done.set(true);
+            reading.join();
+            writing.join();
+        }
+        assertEquals(List.of(), List.copyOf(crashes));
+        assertEquals(List.of(), List.copyOf(escapes));
+        assertTrue(tempFiles().isEmpty(), "temporary file left behind");
+        // The outside directory is compared with its snapshot after each test.
+    }
+
     private void putExpectingStatus(String name, int status) throws IOException {
         RawWebSocket c = loggedIn();
         c.send(FileProtocol.putFrame(name, 4));
