@@ -86,6 +86,10 @@ final class ConnectionHandler {
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final Scheduler.Worker worker;
+    /** Runs a gone peer's detach: not this connection's worker, where it would wait behind a blocked step. */
+    private final Scheduler detacher;
+    /** Set when the channel has closed: a slot published after that leaves at once. */
+    private volatile boolean peerGone;
     private final Target target;
     private final ArrayDeque<Object> direct = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -118,6 +122,7 @@ final class ConnectionHandler {
         this.options = options;
         this.sessions = sessions;
         this.worker = workers.createWorker();
+        this.detacher = workers;
         this.target = target;
     }
 
@@ -125,6 +130,9 @@ final class ConnectionHandler {
         in.withConnection(c -> {
             channel = c.channel();
             peer = String.valueOf(c.channel().remoteAddress());
+            // The terminal leaves when TCP closes, not when the inbound stream has ended: that waits for
+            // the frame in hand, whose input may wait for room the engine will never make (issue 15.3).
+            c.channel().closeFuture().addListener(f -> peerGone());
             if (c.channel().remoteAddress() instanceof InetSocketAddress remote) {
                 address = remote.getAddress();
             }
@@ -207,6 +215,20 @@ final class ConnectionHandler {
                     }
                     worker.dispose();
                 });
+    }
+
+    /** TCP has closed: the terminal leaves now, off the event loop (ending a session may wait for its engine). */
+    private void peerGone() {
+        peerGone = true;
+        Slot s = slot;
+        if (s == null) {
+            return;
+        }
+        try {
+            detacher.schedule(() -> s.leave("peer-gone", "peer gone"));
+        } catch (RejectedExecutionException closing) {
+            s.leave("peer-gone", "peer gone");
+        }
     }
 
     /** Runs {@code step} on this connection's worker (one at a time, in order) and waits for its result. */
@@ -314,6 +336,10 @@ final class ConnectionHandler {
         slot = s;
         LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
                 + ") attached from " + peer);
+        if (peerGone) {
+            // TCP closed while the login was checked: peerGone() saw no slot yet.
+            peerGone();
+        }
         Channel ch = channel;
         if (ch != null) {
             InterruptScanner scanner = ch.pipeline().get(InterruptScanner.class);
