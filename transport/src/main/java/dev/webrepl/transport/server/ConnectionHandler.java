@@ -68,7 +68,7 @@ final class ConnectionHandler {
         static final Target NEW = new Target(null, TerminalMode.READ_WRITE);
     }
 
-    private record Data(Opcode opcode, byte[] payload) {
+    private record Data(Opcode opcode, ConnectionRecorder.Channel channel, byte[] payload) {
     }
 
     /** Close after what is queued before it; code 0 means a TCP close without a close frame. */
@@ -88,6 +88,9 @@ final class ConnectionHandler {
     private final Scheduler.Worker worker;
     /** Runs a gone peer's detach: not this connection's worker, where it would wait behind a blocked step. */
     private final Scheduler detacher;
+    /** Where the password stage and file steps run: neither holds up other connections (issue 15.6). */
+    private final Scheduler logins;
+    private final FileSteps files;
     /** Set when the channel has closed: a slot published after that leaves at once. */
     private volatile boolean peerGone;
     private final Target target;
@@ -115,14 +118,16 @@ final class ConnectionHandler {
     private volatile boolean loginEnded;
     private volatile ScheduledFuture<?> loginTimer;
 
-    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target,
+    ConnectionHandler(ServerOptions options, SessionRegistry sessions, ConnectionWorkers workers, Target target,
                       LoginThrottle throttle, AddressConnections perAddress) {
         this.throttle = throttle;
         this.perAddress = perAddress;
         this.options = options;
         this.sessions = sessions;
-        this.worker = workers.createWorker();
-        this.detacher = workers;
+        this.worker = workers.steps.createWorker();
+        this.detacher = workers.steps;
+        this.logins = workers.logins;
+        this.files = workers.files;
         this.target = target;
     }
 
@@ -171,7 +176,7 @@ final class ConnectionHandler {
         }
         return in.receiveFrames()
                 .mapNotNull(this::data)
-                .concatMap(d -> !admitted ? Mono.empty() : onWorker(() -> {
+                .concatMap(d -> !admitted ? Mono.empty() : step(d, () -> {
                     synchronized (connection) {
                         return connection.onFrame(d.opcode(), d.payload());
                     }
@@ -195,7 +200,8 @@ final class ConnectionHandler {
                     enqueue(new Close(1011, "internal error"));
                     return Mono.empty();
                 })
-                .then(onWorker(() -> {
+                // With the file steps: closing aborts an upload (file I/O) and may wait for a stuck step's lock.
+                .then(onFiles(() -> {
                     synchronized (connection) {
                         connection.close();
                     }
@@ -231,21 +237,41 @@ final class ConnectionHandler {
         }
     }
 
-    /** Runs {@code step} on this connection's worker (one at a time, in order) and waits for its result. */
-    private Mono<Void> onWorker(java.util.function.Supplier<Mono<Void>> step) {
+    /**
+     * Runs the step of frame {@code d} where it holds up nobody else (issue 15.6): the password stage on
+     * the login pool, file frames with the file steps, terminal input on this connection's worker.
+     * Steps of one connection stay one at a time and in order: the next frame waits for this one.
+     */
+    private Mono<Void> step(Data d, java.util.function.Supplier<Mono<Void>> step) {
+        if (slot == null) {
+            return on(task -> logins.schedule(task), step);
+        }
+        return d.channel() == ConnectionRecorder.Channel.FILE ? onFiles(step) : on(task -> worker.schedule(task), step);
+    }
+
+    private Mono<Void> onFiles(java.util.function.Supplier<Mono<Void>> step) {
+        return Mono.create(sink -> files.submit(address, run(step, sink), sink::success));
+    }
+
+    /** Runs {@code step} with {@code executor} and waits for its result; a rejected step (server closing) just ends. */
+    private static Mono<Void> on(java.util.function.Consumer<Runnable> executor, java.util.function.Supplier<Mono<Void>> step) {
         return Mono.create(sink -> {
             try {
-                worker.schedule(() -> {
-                    try {
-                        step.get().subscribe(null, sink::error, sink::success);
-                    } catch (RuntimeException e) {
-                        sink.error(e);
-                    }
-                });
+                executor.accept(run(step, sink));
             } catch (RejectedExecutionException e) {
                 sink.success();
             }
         });
+    }
+
+    private static Runnable run(java.util.function.Supplier<Mono<Void>> step, reactor.core.publisher.MonoSink<Void> sink) {
+        return () -> {
+            try {
+                step.get().subscribe(null, sink::error, sink::success);
+            } catch (RuntimeException e) {
+                sink.error(e);
+            }
+        };
     }
 
     private PasswordCheck passwordCheck() {
@@ -545,7 +571,7 @@ final class ConnectionHandler {
                 && s.mode() == TerminalMode.READ_WRITE) {
             keystrokeArrived = System.nanoTime();
         }
-        return new Data(opcode, ByteBufUtil.getBytes(frame.content()));
+        return new Data(opcode, channel, ByteBufUtil.getBytes(frame.content()));
     }
 
     /** On the event loop: counts a data frame written, and stops the echo timer at terminal output. */

@@ -24,8 +24,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
@@ -49,7 +47,7 @@ public final class WebReplServer implements AutoCloseable {
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final WebClientAssets assets;
-    private final Scheduler workers;
+    private final ConnectionWorkers workers;
     private final LoopResources loops;
     private final DisposableServer server;
     /** The TLS context this server built from its PEM files (null without TLS); released at close. */
@@ -68,8 +66,7 @@ public final class WebReplServer implements AutoCloseable {
         this.throttle = new LoginThrottle(options.security(), options.recorder());
         this.perAddress = new AddressConnections(options.security().maxConnectionsPerAddress());
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
-        this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
-                Integer.MAX_VALUE, "webrepl-worker", 60, true);
+        this.workers = new ConnectionWorkers();
         // Our own event loops, not Reactor Netty's global ones: two servers in one JVM never share state.
         this.loops = LoopResources.create("webrepl-" + Integer.toHexString(System.identityHashCode(this)),
                 1, Math.max(2, Runtime.getRuntime().availableProcessors()), true);
