@@ -48,8 +48,10 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
          * unread, the client's kernel then resets the connection, and that is what the server sees.
          */
         FIN,
-        /** A close frame behind the flood (the server does not read it: input waits), then the socket is closed. */
-        CLOSE_FRAME
+        /** A close frame (RFC 6455) behind the flood, then the socket is closed. */
+        CLOSE_FRAME,
+        /** A FIN only: the client keeps its socket open and still reads nothing. */
+        HALF_CLOSE
     }
 
     @ParameterizedTest
@@ -81,6 +83,7 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
                 client.close();
             }
             case CLOSE_FRAME -> client.close();
+            case HALF_CLOSE -> client.shutdownOutput();
         }
 
         await("the session ended", () -> server.sessions().size() == 0);
