@@ -42,7 +42,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * Bridges one WebSocket to a {@link WebReplConnection} and, after login, to a dupterm {@link Slot}.
  *
  * <p><b>Input</b>: frames are copied out of their buffers on the event loop and handled one at a time
- * on this connection's worker; the next frame is requested only when the last one has been taken,
+ * off it (password stage, file requests and terminal input each where they hold up no other
+ * connection: {@link ConnectionWorkers}); the next frame is requested only when the last one has been taken,
  * which for terminal input means the session's bounded input queue had room. Reactor Netty then
  * stops reading and TCP throttles the client (findings Q6). Ctrl-C is seen earlier, by the
  * {@link InterruptScanner}, as frames are decoded.

@@ -39,8 +39,8 @@ import reactor.netty.resources.LoopResources;
  * session (what every legacy client does); without an upgrade it serves the browser client, as does
  * {@code /session/ID} (spec §9 T3); the client's scripts and styles are under {@code /assets/}.
  *
- * <p>Owns its Reactor Netty server and the worker scheduler that runs connection logic and file I/O
- * off the event loop; {@link #close()} releases both.
+ * <p>Owns its Reactor Netty server and the workers that run connection logic and file I/O off the
+ * event loop ({@link ConnectionWorkers}); {@link #close()} releases both.
  */
 public final class WebReplServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebReplServer.class.getName());
