@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -57,15 +58,7 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
     @ParameterizedTest
     @EnumSource(Disconnect.class)
     void aFloodedCatSessionEndsAndItsChildIsReapedWhenTheClientGoes(Disconnect how) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/cat")), "needs /bin/cat");
-        List<ProcessEngine> made = new CopyOnWriteArrayList<>();
-        ProcessEngineConfig cat = new ProcessEngineConfig(List.of("/bin/cat"), Map.of("PATH", "/usr/bin:/bin"),
-                root, 80, 24, Duration.ofSeconds(1));
-        restart(SessionConfig.DEFAULTS.withLinger(Duration.ZERO).withIdleTimeout(Duration.ZERO), () -> {
-            ProcessEngine e = new ProcessEngine(cat);
-            made.add(e);
-            return e;
-        });
+        List<ProcessEngine> made = startCat(Duration.ZERO);
         RawWebSocket client = track(RawWebSocket.connect(server.port(), 4096)).login(PASSWORD);
         Session session = server.sessions().sessions().iterator().next();
         await("cat started", () -> made.size() == 1 && started(made.get(0)));
@@ -94,6 +87,37 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
         assertEquals(0, session.terminals());
         assertEquals(List.of("peer-gone"), deactivations);
         assertEquals(List.of("detached"), ends);
+    }
+
+    @Test
+    void withLingerTheSessionStaysWithoutTheTerminalAndWithoutItsWaitingInput() throws Exception {
+        List<ProcessEngine> made = startCat(Duration.ofMinutes(5));
+        RawWebSocket client = track(RawWebSocket.connect(server.port(), 4096)).login(PASSWORD);
+        Session session = server.sessions().sessions().iterator().next();
+        await("cat started", () -> made.size() == 1 && started(made.get(0)));
+
+        floodUntilStuck(client, session);
+        client.reset();
+
+        await("the terminal left", () -> session.terminals() == 0);
+        assertEquals(0, session.waitingInputBytes(), "its input waiting for room is dropped");
+        assertEquals(List.of("peer-gone"), deactivations);
+        assertEquals(1, server.sessions().size(), "the session lingers for a re-attach");
+        assertEquals(List.of(), ends);
+    }
+
+    /** Restarts the server with {@code /bin/cat} sessions that linger for {@code linger}; returns the engines as made. */
+    private List<ProcessEngine> startCat(Duration linger) throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/cat")), "needs /bin/cat");
+        List<ProcessEngine> made = new CopyOnWriteArrayList<>();
+        ProcessEngineConfig cat = new ProcessEngineConfig(List.of("/bin/cat"), Map.of("PATH", "/usr/bin:/bin"),
+                root, 80, 24, Duration.ofSeconds(1));
+        restart(SessionConfig.DEFAULTS.withLinger(linger).withIdleTimeout(Duration.ZERO), () -> {
+            ProcessEngine e = new ProcessEngine(cat);
+            made.add(e);
+            return e;
+        });
+        return made;
     }
 
     /**
