@@ -18,7 +18,8 @@ import reactor.core.publisher.MonoSink;
  * TCP. The engine takes chunks from {@link #flux()} as it requests them.
  */
 final class InputQueue {
-    private record Pending(byte[] bytes, MonoSink<Void> admitted) {
+    /** An offer waiting for room; {@code owner} is the terminal it came from (dropped when it leaves). */
+    private record Pending(Slot owner, byte[] bytes, MonoSink<Void> admitted) {
     }
 
     private final int bound;
@@ -42,29 +43,95 @@ final class InputQueue {
         this.listener = listener;
     }
 
-    /** Completes when {@code bytes} are queued for the engine (at once if there is room). */
-    Mono<Void> offer(byte[] bytes) {
+    /**
+     * Completes when {@code bytes} from terminal {@code owner} are queued for the engine (at once if
+     * there is room), or dropped (the session ended, {@code owner} left, Ctrl-C). Cancelling a waiting
+     * offer withdraws it.
+     */
+    Mono<Void> offer(Slot owner, byte[] bytes) {
         if (bytes.length == 0) {
             return Mono.empty();
         }
         return Mono.create(sink -> {
             boolean admitted;
+            Pending waiting = null;
             synchronized (this) {
-                if (closed) {
-                    admitted = true;   // nobody will read it: the session is over
+                if (closed || owner.gone()) {
+                    admitted = true;   // nobody will read it, or nobody would see the answer
                 } else if (pending.isEmpty() && fits(bytes.length)) {
                     admit(bytes);
                     admitted = true;
                 } else {
-                    pending.add(new Pending(bytes, sink));
+                    waiting = new Pending(owner, bytes, sink);
+                    pending.add(waiting);
                     admitted = false;
                 }
             }
             if (admitted) {
                 sink.success();
                 drain();
+            } else {
+                Pending withdrawn = waiting;
+                sink.onCancel(() -> withdraw(withdrawn));
             }
         });
+    }
+
+    private void withdraw(Pending p) {
+        List<MonoSink<Void>> admitted;
+        synchronized (this) {
+            pending.removeIf(q -> q == p);
+            admitted = admitFitting();
+        }
+        // What waited behind it may fit now.
+        admitted.forEach(MonoSink::success);
+        drain();
+    }
+
+    /**
+     * Terminal {@code owner} is gone (it says so from now on): its waiting offers complete without
+     * being queued (nobody would see the answer), so its connection is never held by input the engine
+     * cannot take. Checked under the same lock as {@link #offer}, so no later offer of it waits either.
+     */
+    void drop(Slot owner) {
+        List<MonoSink<Void>> dropped = new ArrayList<>();
+        List<MonoSink<Void>> admitted;
+        synchronized (this) {
+            pending.removeIf(p -> {
+                if (p.owner() == owner) {
+                    dropped.add(p.admitted());
+                    return true;
+                }
+                return false;
+            });
+            admitted = admitFitting();
+        }
+        dropped.forEach(MonoSink::success);
+        admitted.forEach(MonoSink::success);
+        drain();
+    }
+
+    /** Under this: admits the waiting offers that fit now, in order; their sinks are completed by the caller. */
+    private List<MonoSink<Void>> admitFitting() {
+        List<MonoSink<Void>> admitted = List.of();  // rarely anything: allocated only when needed
+        while (!closed && !pending.isEmpty() && fits(pending.peek().bytes().length)) {
+            Pending p = pending.poll();
+            admit(p.bytes());
+            if (admitted.isEmpty()) {
+                admitted = new ArrayList<>(2);
+            }
+            admitted.add(p.admitted());
+        }
+        return admitted;
+    }
+
+    /** Bytes of offers waiting for room now. */
+    synchronized long waitingBytes() {
+        long n = 0;
+        for (Pending p : pending) {
+            n += p.bytes().length;
+        }
+        return n;
     }
 
     private boolean fits(int length) {
@@ -123,7 +190,7 @@ final class InputQueue {
         do {
             while (true) {
                 byte[] next;
-                List<MonoSink<Void>> admitted = List.of();  // rarely anything: allocated only when needed
+                List<MonoSink<Void>> admitted;
                 FluxSink<byte[]> sink;
                 Runnable onCancel = null;
                 synchronized (this) {
@@ -143,14 +210,7 @@ final class InputQueue {
                     }
                     next = queue.poll();
                     queued -= next.length;
-                    while (!pending.isEmpty() && fits(pending.peek().bytes().length)) {
-                        Pending p = pending.poll();
-                        admit(p.bytes());
-                        if (admitted.isEmpty()) {
-                            admitted = new ArrayList<>(2);
-                        }
-                        admitted.add(p.admitted());
-                    }
+                    admitted = admitFitting();
                     listener.queued(queued);
                 }
                 sink.next(next);

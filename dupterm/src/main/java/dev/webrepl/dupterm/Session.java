@@ -137,7 +137,7 @@ public final class Session {
         }
     }
 
-    Mono<Void> offer(byte[] bytes) {
+    Mono<Void> offer(Slot from, byte[] bytes) {
         if (bytes.length == 0) {
             return Mono.empty();
         }
@@ -146,7 +146,7 @@ public final class Session {
             inputBytes += bytes.length;
         }
         lastActivity = timers.now(TimeUnit.MILLISECONDS);
-        return input.offer(bytes);
+        return input.offer(from, bytes);
     }
 
     void resize(int columns, int rows) {
@@ -275,6 +275,9 @@ public final class Session {
             last = slots.isEmpty();
         }
         recorder.terminalDeactivated(cause);
+        // Its input waiting for room goes nowhere: nobody is left to see the answer.
+        slot.markGone();
+        input.drop(slot);
         slot.disposeCallbacks();
         if (closeIt) {
             slot.discardOutput();
@@ -360,6 +363,7 @@ public final class Session {
             }
         }
         for (Slot s : left) {
+            s.markGone();
             s.disposeCallbacks();
             s.close(code, truncate(why.isEmpty() ? "session ended" : why));
         }
@@ -424,6 +428,11 @@ public final class Session {
     /** Input bytes queued for the engine now, and the most ever. */
     public long queuedInputBytes() {
         return input.queuedBytes();
+    }
+
+    /** Input bytes of terminals waiting for room in the queue now (their connections read nothing meanwhile). */
+    public long waitingInputBytes() {
+        return input.waitingBytes();
     }
 
     public long maxQueuedInputBytes() {

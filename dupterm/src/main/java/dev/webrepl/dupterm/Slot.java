@@ -22,6 +22,8 @@ public final class Slot {
     private final Scheduler.Worker callbacks;
     private volatile long interruptSeq = -1;
     private volatile Consumer<Slot> dataAvailable;
+    /** Set once the slot is no longer in its session: its input is dropped from then on. */
+    private volatile boolean gone;
 
     Slot(Session session, int number, TerminalMode mode, SlotPort port, Scheduler.Worker callbacks) {
         this.session = session;
@@ -48,10 +50,11 @@ public final class Slot {
      * Terminal input: the payload of text frame number {@code seq} of this connection. Completes when
      * the session has queued it for the engine, which may take until the engine has read earlier
      * input. A viewer's input is ignored. Input from a frame before the last interrupt is dropped, and
-     * in the interrupting frame only what follows the last Ctrl-C is kept.
+     * in the interrupting frame only what follows the last Ctrl-C is kept. Once the slot has left, its
+     * input (waiting or new) is dropped and the offer completes at once.
      */
     public Mono<Void> offer(long seq, byte[] bytes) {
-        if (mode == TerminalMode.VIEW || seq < interruptSeq) {
+        if (mode == TerminalMode.VIEW || seq < interruptSeq || gone) {
             return Mono.empty();
         }
         byte[] input = bytes;
@@ -65,7 +68,7 @@ public final class Slot {
         if (cb != null && input.length > 0) {
             callbacks.schedule(() -> cb.accept(this));
         }
-        return session.offer(input);
+        return session.offer(this, input);
     }
 
     /**
@@ -113,6 +116,15 @@ public final class Slot {
      */
     public void setDataAvailableCallback(Consumer<Slot> callback) {
         dataAvailable = callback;
+    }
+
+    /** Whether the slot has left its session (or the session ended). */
+    boolean gone() {
+        return gone;
+    }
+
+    void markGone() {
+        gone = true;
     }
 
     void deliver(byte[] frame) {

@@ -178,4 +178,45 @@ class SessionInputTest {
         assertTrue(a.get() && b.get());
         assertEquals(List.of("a", "b"), harness.engine().chunks());
     }
+
+    @Test
+    void theWaitingInputOfATerminalThatLeavesIsDroppedAndTheOthersIsKept() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4));
+        Slot one = harness.open(new FakePort());
+        Slot two = harness.attach(one, TerminalMode.READ_WRITE, new FakePort());
+        ControlledEngine engine = harness.engine();
+        assertTrue(taken(one.offer(1, ascii("abc"))).get());
+        AtomicBoolean gone = taken(one.offer(2, ascii("gone")));
+        AtomicBoolean kept = taken(two.offer(1, ascii("kept")));
+        assertFalse(gone.get() || kept.get(), "both wait for room");
+        assertEquals(8, one.session().waitingInputBytes());
+
+        one.leave("peer-gone", "peer gone");
+
+        assertTrue(gone.get(), "the connection that left is not held by its input");
+        assertFalse(kept.get(), "the other terminal's input still waits for room");
+        assertEquals(4, one.session().waitingInputBytes());
+        assertTrue(taken(one.offer(3, ascii("late"))).get(), "input after leaving is dropped at once");
+        engine.request(10);
+        assertTrue(kept.get());
+        assertEquals(List.of("abc", "kept"), engine.chunks());
+    }
+
+    @Test
+    void aCancelledWaitingOfferIsWithdrawnAndWhatWaitedBehindItMovesUp() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4));
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+        assertTrue(taken(slot.offer(1, ascii("ab"))).get());
+        reactor.core.Disposable withdrawn = slot.offer(2, ascii("long input")).subscribe();
+        AtomicBoolean small = taken(slot.offer(3, ascii("cd")));
+        assertFalse(small.get(), "waits behind the first offer that did not fit");
+
+        withdrawn.dispose();
+
+        assertTrue(small.get(), "fits now that the offer before it is gone");
+        assertEquals(0, slot.session().waitingInputBytes());
+        engine.request(10);
+        assertEquals(List.of("ab", "cd"), engine.chunks());
+    }
 }

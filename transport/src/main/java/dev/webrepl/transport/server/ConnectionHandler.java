@@ -42,7 +42,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * Bridges one WebSocket to a {@link WebReplConnection} and, after login, to a dupterm {@link Slot}.
  *
  * <p><b>Input</b>: frames are copied out of their buffers on the event loop and handled one at a time
- * on this connection's worker; the next frame is requested only when the last one has been taken,
+ * off it (password stage, file requests and terminal input each where they hold up no other
+ * connection: {@link ConnectionWorkers}); the next frame is requested only when the last one has been taken,
  * which for terminal input means the session's bounded input queue had room. Reactor Netty then
  * stops reading and TCP throttles the client (findings Q6). Ctrl-C is seen earlier, by the
  * {@link InterruptScanner}, as frames are decoded.
@@ -68,7 +69,7 @@ final class ConnectionHandler {
         static final Target NEW = new Target(null, TerminalMode.READ_WRITE);
     }
 
-    private record Data(Opcode opcode, byte[] payload) {
+    private record Data(Opcode opcode, ConnectionRecorder.Channel channel, byte[] payload) {
     }
 
     /** Close after what is queued before it; code 0 means a TCP close without a close frame. */
@@ -86,6 +87,13 @@ final class ConnectionHandler {
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final Scheduler.Worker worker;
+    /** Runs a gone peer's detach: not this connection's worker, where it would wait behind a blocked step. */
+    private final Scheduler detacher;
+    /** Where the password stage and file steps run: neither holds up other connections (issue 15.6). */
+    private final Scheduler logins;
+    private final FileSteps files;
+    /** Set when the channel has closed: a slot published after that leaves at once. */
+    private volatile boolean peerGone;
     private final Target target;
     private final ArrayDeque<Object> direct = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -111,13 +119,16 @@ final class ConnectionHandler {
     private volatile boolean loginEnded;
     private volatile ScheduledFuture<?> loginTimer;
 
-    ConnectionHandler(ServerOptions options, SessionRegistry sessions, Scheduler workers, Target target,
+    ConnectionHandler(ServerOptions options, SessionRegistry sessions, ConnectionWorkers workers, Target target,
                       LoginThrottle throttle, AddressConnections perAddress) {
         this.throttle = throttle;
         this.perAddress = perAddress;
         this.options = options;
         this.sessions = sessions;
-        this.worker = workers.createWorker();
+        this.worker = workers.steps.createWorker();
+        this.detacher = workers.steps;
+        this.logins = workers.logins;
+        this.files = workers.files;
         this.target = target;
     }
 
@@ -125,6 +136,9 @@ final class ConnectionHandler {
         in.withConnection(c -> {
             channel = c.channel();
             peer = String.valueOf(c.channel().remoteAddress());
+            // The terminal leaves when TCP closes, not when the inbound stream has ended: that waits for
+            // the frame in hand, whose input may wait for room the engine will never make (issue 15.3).
+            c.channel().closeFuture().addListener(f -> peerGone());
             if (c.channel().remoteAddress() instanceof InetSocketAddress remote) {
                 address = remote.getAddress();
             }
@@ -163,7 +177,7 @@ final class ConnectionHandler {
         }
         return in.receiveFrames()
                 .mapNotNull(this::data)
-                .concatMap(d -> !admitted ? Mono.empty() : onWorker(() -> {
+                .concatMap(d -> !admitted ? Mono.empty() : step(d, () -> {
                     synchronized (connection) {
                         return connection.onFrame(d.opcode(), d.payload());
                     }
@@ -187,7 +201,8 @@ final class ConnectionHandler {
                     enqueue(new Close(1011, "internal error"));
                     return Mono.empty();
                 })
-                .then(onWorker(() -> {
+                // With the file steps: closing aborts an upload (file I/O) and may wait for a stuck step's lock.
+                .then(onFiles(() -> {
                     synchronized (connection) {
                         connection.close();
                     }
@@ -209,21 +224,55 @@ final class ConnectionHandler {
                 });
     }
 
-    /** Runs {@code step} on this connection's worker (one at a time, in order) and waits for its result. */
-    private Mono<Void> onWorker(java.util.function.Supplier<Mono<Void>> step) {
+    /** TCP has closed: the terminal leaves now, off the event loop (ending a session may wait for its engine). */
+    private void peerGone() {
+        peerGone = true;
+        Slot s = slot;
+        if (s == null) {
+            return;
+        }
+        try {
+            detacher.schedule(() -> s.leave("peer-gone", "peer gone"));
+        } catch (RejectedExecutionException closing) {
+            s.leave("peer-gone", "peer gone");
+        }
+    }
+
+    /**
+     * Runs the step of frame {@code d} where it holds up nobody else (issue 15.6): the password stage on
+     * the login pool, file frames with the file steps, terminal input on this connection's worker.
+     * Steps of one connection stay one at a time and in order: the next frame waits for this one.
+     */
+    private Mono<Void> step(Data d, java.util.function.Supplier<Mono<Void>> step) {
+        if (slot == null) {
+            return on(task -> logins.schedule(task), step);
+        }
+        return d.channel() == ConnectionRecorder.Channel.FILE ? onFiles(step) : on(task -> worker.schedule(task), step);
+    }
+
+    private Mono<Void> onFiles(java.util.function.Supplier<Mono<Void>> step) {
+        return Mono.create(sink -> files.submit(address, run(step, sink), sink::success));
+    }
+
+    /** Runs {@code step} with {@code executor} and waits for its result; a rejected step (server closing) just ends. */
+    private static Mono<Void> on(java.util.function.Consumer<Runnable> executor, java.util.function.Supplier<Mono<Void>> step) {
         return Mono.create(sink -> {
             try {
-                worker.schedule(() -> {
-                    try {
-                        step.get().subscribe(null, sink::error, sink::success);
-                    } catch (RuntimeException e) {
-                        sink.error(e);
-                    }
-                });
+                executor.accept(run(step, sink));
             } catch (RejectedExecutionException e) {
                 sink.success();
             }
         });
+    }
+
+    private static Runnable run(java.util.function.Supplier<Mono<Void>> step, reactor.core.publisher.MonoSink<Void> sink) {
+        return () -> {
+            try {
+                step.get().subscribe(null, sink::error, sink::success);
+            } catch (RuntimeException e) {
+                sink.error(e);
+            }
+        };
     }
 
     private PasswordCheck passwordCheck() {
@@ -316,6 +365,10 @@ final class ConnectionHandler {
         slot = s;
         LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
                 + ") attached from " + peer);
+        if (peerGone) {
+            // TCP closed while the login was checked: peerGone() saw no slot yet.
+            peerGone();
+        }
         Channel ch = channel;
         if (ch != null) {
             InterruptScanner scanner = ch.pipeline().get(InterruptScanner.class);
@@ -521,7 +574,7 @@ final class ConnectionHandler {
                 && s.mode() == TerminalMode.READ_WRITE) {
             keystrokeArrived = System.nanoTime();
         }
-        return new Data(opcode, ByteBufUtil.getBytes(frame.content()));
+        return new Data(opcode, channel, ByteBufUtil.getBytes(frame.content()));
     }
 
     /** On the event loop: counts a data frame written, and stops the echo timer at terminal output. */

@@ -24,8 +24,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
@@ -41,15 +39,15 @@ import reactor.netty.resources.LoopResources;
  * session (what every legacy client does); without an upgrade it serves the browser client, as does
  * {@code /session/ID} (spec §9 T3); the client's scripts and styles are under {@code /assets/}.
  *
- * <p>Owns its Reactor Netty server and the worker scheduler that runs connection logic and file I/O
- * off the event loop; {@link #close()} releases both.
+ * <p>Owns its Reactor Netty server and the workers that run connection logic and file I/O off the
+ * event loop ({@link ConnectionWorkers}); {@link #close()} releases both.
  */
 public final class WebReplServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebReplServer.class.getName());
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final WebClientAssets assets;
-    private final Scheduler workers;
+    private final ConnectionWorkers workers;
     private final LoopResources loops;
     private final DisposableServer server;
     /** The TLS context this server built from its PEM files (null without TLS); released at close. */
@@ -71,8 +69,7 @@ public final class WebReplServer implements AutoCloseable {
         this.perAddress = new AddressConnections(options.security().maxConnectionsPerAddress());
         this.hosts = AllowedHosts.of(options.host(), options.security().allowedHosts());
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
-        this.workers = Schedulers.newBoundedElastic(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
-                Integer.MAX_VALUE, "webrepl-worker", 60, true);
+        this.workers = new ConnectionWorkers();
         // Our own event loops, not Reactor Netty's global ones: two servers in one JVM never share state.
         this.loops = LoopResources.create("webrepl-" + Integer.toHexString(System.identityHashCode(this)),
                 1, Math.max(2, Runtime.getRuntime().availableProcessors()), true);

@@ -373,6 +373,11 @@ public final class RawWebSocket implements AutoCloseable {
         socket.close();
     }
 
+    /** Half-closes: a FIN goes to the server, and this side could still read. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Closes the socket abruptly, as webrepl_cli does (no close frame). */
     @Override
     public void close() throws IOException {

@@ -90,7 +90,11 @@ public abstract class ServerTestBase {
 
     /** A new raw connection to the server, closed after the test. */
     protected RawWebSocket connect() throws IOException {
-        RawWebSocket c = RawWebSocket.connect(server.port());
+        return track(RawWebSocket.connect(server.port()));
+    }
+
+    /** Closes {@code c} after the test, with the clients of {@link #connect()}. */
+    protected RawWebSocket track(RawWebSocket c) {
         clients.add(c);
         return c;
     }
