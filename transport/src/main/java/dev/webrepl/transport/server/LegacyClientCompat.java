@@ -1,5 +1,6 @@
 package dev.webrepl.transport.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -22,6 +23,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
  *       is marked version 13; Netty would otherwise pick the Hixie-76 handshaker and fail.</li>
  *   <li>The frame decoder Netty just installed is replaced by one that accepts unmasked frames
  *       (webrepl_cli never masks), masked ones still being unmasked.</li>
+ *   <li>The frame decoder is followed by {@link ControlFrames}, which answers pings and bad close
+ *       codes with bounded replies.</li>
  *   <li>The 101's headers are written as the reference writes them ({@code Upgrade: websocket},
  *       {@code Connection: Upgrade}, {@code Sec-WebSocket-Accept}), byte for byte (spec §9 T1).</li>
  * </ul>
@@ -40,9 +43,10 @@ final class LegacyClientCompat extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req
-                && req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
-                && !req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
-            req.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+                && req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            if (!req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
+                req.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            }
         }
         ctx.fireChannelRead(msg);
     }
@@ -53,12 +57,16 @@ final class LegacyClientCompat extends ChannelDuplexHandler {
             // The handshaker has added its decoder and not decoded a byte yet: we run on the event loop
             // inside the same writeAndFlush, so no read can come between its install and our swap.
             if (ctx.pipeline().get(NETTY_WS_DECODER) != null) {
-                ctx.pipeline().replace(NETTY_WS_DECODER, NETTY_WS_DECODER, new WebSocket13FrameDecoder(
+                ctx.pipeline().replace(NETTY_WS_DECODER, NETTY_WS_DECODER, new FrameDecoder(
                         WebSocketDecoderConfig.newBuilder()
                                 .expectMaskedFrames(true)
                                 .allowMaskMismatch(true)
                                 .maxFramePayloadLength(maxFramePayloadLength)
+                                // ControlFrames answers violations: Netty's own answer is a bare TCP
+                                // close once it has seen a close opcode (an invalid close code).
+                                .closeOnProtocolViolation(false)
                                 .build()));
+                ctx.pipeline().addAfter(NETTY_WS_DECODER, ControlFrames.NAME, new ControlFrames());
             }
             canonicalHeaders(res.headers());
             ctx.write(msg, promise);
@@ -66,6 +74,25 @@ final class LegacyClientCompat extends ChannelDuplexHandler {
             return;
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * Leaves a close frame's code to {@link ControlFrames}, which answers every code a client may not
+     * send with 1002 and a reason; Netty checks only some of them, and closes without a word.
+     */
+    private static final class FrameDecoder extends WebSocket13FrameDecoder {
+        FrameDecoder(WebSocketDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void checkCloseFrameBody(ChannelHandlerContext ctx, ByteBuf body) {
+            if (body != null && body.readableBytes() >= 2
+                    && !ControlFrames.allowedCode(body.getUnsignedShort(body.readerIndex()))) {
+                return;
+            }
+            super.checkCloseFrameBody(ctx, body);
+        }
     }
 
     private static void canonicalHeaders(HttpHeaders headers) {
