@@ -44,4 +44,15 @@ class ProtocolErrorAnswerTest extends ServerTestBase {
         c.expect(new byte[] {(byte) 0x88, 2, (byte) (code >>> 8), (byte) code});
         c.expectEof();
     }
+
+    @Test
+    void anUpgradeWithoutSecWebSocketKeyGets400WithTheReason() throws Exception {
+        RawWebSocket c = connect();
+        c.send(ascii("GET / HTTP/1.1\r\nHost: echo.websocket.org\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"));
+        String body = "missing Sec-WebSocket-Key\n";
+        c.expect(ascii("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                + "content-length: " + body.length() + "\r\ncache-control: no-store\r\nconnection: close\r\n\r\n"
+                + body));
+        c.expectEof();
+    }
 }
