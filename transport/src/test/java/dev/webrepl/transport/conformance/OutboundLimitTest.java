@@ -117,6 +117,45 @@ class OutboundLimitTest extends ServerTestBase {
     }
 
     @Test
+    void terminalInputFromAClientThatNeverReadsItsEchoStopsBeingRead() throws Exception {
+        RawWebSocket typist = RawWebSocket.connect(server.port(), 4096);
+        typist.login("/", PASSWORD);
+        byte[] line = masked(0x81, ascii("x".repeat(120) + "\r"));
+        byte[] batch = new byte[line.length * PINGS_PER_WRITE];
+        for (int i = 0; i < PINGS_PER_WRITE; i++) {
+            System.arraycopy(line, 0, batch, i * line.length, line.length);
+        }
+        AtomicLong linesSent = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            try {
+                while (linesSent.get() < MAX_PINGS) {
+                    typist.send(batch);
+                    linesSent.addAndGet(PINGS_PER_WRITE);
+                }
+            } catch (IOException closedByTheTest) {
+                // The test closes the socket while this thread is blocked writing.
+            }
+        }, "typist");
+        writer.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+            while (readPauses.get() == 0) {
+                assertTrue(System.nanoTime() < deadline, "the typist was still read after " + linesSent + " lines");
+                assertTrue(writer.isAlive(), "the server read all " + MAX_PINGS + " lines of a client that never reads");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            assertTrue(writer.isAlive(), "the server read all " + MAX_PINGS + " lines of a client that never reads");
+        } finally {
+            typist.close();
+            writer.join(10_000);
+        }
+        assertFalse(writer.isAlive(), "the typing thread did not end");
+        await("the connection ended", () -> peaks.size() == 1);
+        assertTrue(peaks.get(0) <= LIMIT, "queued " + peaks.get(0) + " bytes, past the limit " + LIMIT);
+        assertEquals(0, refusedFor("outbound-limit"));
+    }
+
+    @Test
     void fileRepliesPastTheLimitCloseTheClientOnceAndCountIt() throws Exception {
         // 256 chunks of 65533 bytes, all asked for by one frame of 256 acks (each byte is one, spec §4.4).
         int chunks = 256;
