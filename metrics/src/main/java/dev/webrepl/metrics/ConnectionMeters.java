@@ -3,6 +3,7 @@ package dev.webrepl.metrics;
 import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.ConnectionRecorder;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -26,6 +27,8 @@ final class ConnectionMeters implements ConnectionRecorder {
     private final Counter loginFailures;
     private final Counter lockouts;
     private final Timer keystrokes;
+    private final Counter readPauses;
+    private final DistributionSummary outboundPeaks;
 
     ConnectionMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -51,6 +54,12 @@ final class ConnectionMeters implements ConnectionRecorder {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        this.readPauses = Counter.builder("webrepl.connections.read.pauses")
+                .description("Times a connection stopped being read because its client had not taken its replies")
+                .register(registry);
+        this.outboundPeaks = DistributionSummary.builder("webrepl.connections.outbound.peak")
+                .description("The most bytes ever queued at once for a connection that ended").baseUnit("bytes")
                 .register(registry);
     }
 
@@ -86,6 +95,16 @@ final class ConnectionMeters implements ConnectionRecorder {
         // The reasons are a handful of fixed words (ConnectionRecorder#refused): tag cardinality stays low.
         Counter.builder("webrepl.connections.refused").description("Connections refused or closed by a security limit")
                 .tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
+    public void readingPaused() {
+        readPauses.increment();
+    }
+
+    @Override
+    public void outboundPeak(long bytes) {
+        outboundPeaks.record(bytes);
     }
 
     @Override

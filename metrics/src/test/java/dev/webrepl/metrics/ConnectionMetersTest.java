@@ -84,6 +84,21 @@ class ConnectionMetersTest {
     }
 
     @Test
+    void readPausesAreCountedAndOutboundPeaksSummarised() {
+        assertEquals(0, registry.get("webrepl.connections.read.pauses").counter().count());
+        meters.readingPaused();
+        meters.readingPaused();
+        meters.outboundPeak(129);
+        meters.outboundPeak(1 << 20);
+        assertEquals(2, registry.get("webrepl.connections.read.pauses").counter().count());
+        io.micrometer.core.instrument.DistributionSummary peaks =
+                registry.get("webrepl.connections.outbound.peak").summary();
+        assertEquals(2, peaks.count());
+        assertEquals(1 << 20, peaks.max());
+        assertEquals("bytes", peaks.getId().getBaseUnit());
+    }
+
+    @Test
     void keystrokeEchoIsTimedInNanoseconds() {
         meters.keystrokeEchoed(1_500_000);
         meters.keystrokeEchoed(500_000);

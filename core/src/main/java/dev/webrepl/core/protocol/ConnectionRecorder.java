@@ -38,9 +38,17 @@ public interface ConnectionRecorder extends TransferListener {
     /**
      * A connection was refused or closed by a limit before or instead of a session: {@code reason}
      * is one of a few fixed words (origin, handshake-timeout, header-too-large, login-timeout,
-     * locked-out, per-address-limit).
+     * locked-out, per-address-limit, outbound-limit).
      */
     default void refused(String reason) {
+    }
+
+    /** A connection stopped being read because its client had not taken the replies queued for it. */
+    default void readingPaused() {
+    }
+
+    /** A connection ended; at most {@code bytes} were ever queued for it at once (reply queue and socket buffer). */
+    default void outboundPeak(long bytes) {
     }
 
     /**

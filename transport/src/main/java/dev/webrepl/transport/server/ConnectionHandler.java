@@ -50,8 +50,9 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *
  * <p><b>Output</b>: direct frames (prompt, login answer, file replies) and the slot's terminal output
  * are written on the event loop only while the channel is writable, so a slow client's backlog stays
- * in its slot, where the session can see it. Ping, pong and close frames never reach this class:
- * Reactor Netty answers them (no control payload leaks into data; spec §1.3).
+ * in its slot, where the session can see it. Direct frames count against the connection's
+ * {@link OutboundLimit}. Ping, pong and close frames never reach this class: {@link ControlFrames}
+ * and Reactor Netty answer them (no control payload leaks into data; spec §1.3).
  *
  * <p><b>Output acknowledgements</b> (PROTOCOL.md §9): after a FLOW reply, every text frame written
  * counts as outstanding until ACKed, and while {@code outstanding >= window} slot output is not polled
@@ -98,6 +99,8 @@ final class ConnectionHandler {
     private final ArrayDeque<Object> direct = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Channel channel;
+    /** The bound on what is queued for this client, direct frames included (README "Security"); null if absent. */
+    private volatile OutboundLimit limit;
     private volatile Slot slot;
     private volatile Close slotClose;
     private boolean closing;
@@ -135,6 +138,7 @@ final class ConnectionHandler {
     Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
         in.withConnection(c -> {
             channel = c.channel();
+            limit = c.channel().pipeline().get(OutboundLimit.class);
             peer = String.valueOf(c.channel().remoteAddress());
             // The terminal leaves when TCP closes, not when the inbound stream has ended: that waits for
             // the frame in hand, whose input may wait for room the engine will never make (issue 15.3).
@@ -358,9 +362,12 @@ final class ConnectionHandler {
         // One line that names the session, so people and tools can attach to it (README "Sessions").
         // Queued without a drain, and the slot published right after: the line still goes before the
         // slot's replay (direct frames first), and from now on a close waits for the slot's output.
-        synchronized (direct) {
-            direct.add(new TextWebSocketFrame(Unpooled.wrappedBuffer(
-                    ("webrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8))));
+        TextWebSocketFrame line = new TextWebSocketFrame(Unpooled.wrappedBuffer(
+                ("webrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        if (admitQueued(line)) {
+            synchronized (direct) {
+                direct.add(line);
+            }
         }
         slot = s;
         LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
@@ -425,10 +432,38 @@ final class ConnectionHandler {
     }
 
     private void enqueue(Object frameOrClose) {
+        if (!admitQueued(frameOrClose)) {
+            return;
+        }
         synchronized (direct) {
             direct.add(frameOrClose);
         }
         drain();
+    }
+
+    /**
+     * Counts a frame joining the direct queue against the outbound limit; past it the frame is
+     * released and dropped (false), the connection being closed by the limit.
+     */
+    private boolean admitQueued(Object frameOrClose) {
+        OutboundLimit l = limit;
+        long n = queuedSize(frameOrClose);
+        if (l == null || n == 0 || l.queue(n)) {
+            return true;
+        }
+        if (frameOrClose instanceof WebSocketFrame f) {
+            f.release();
+        } else if (frameOrClose instanceof FlowChange f) {
+            f.reply().release();
+        }
+        return false;
+    }
+
+    private static long queuedSize(Object frameOrClose) {
+        if (frameOrClose instanceof WebSocketFrame f) {
+            return f.content().readableBytes();
+        }
+        return frameOrClose instanceof FlowChange f ? f.reply().content().readableBytes() : 0;
     }
 
     /** Schedules a drain on the event loop (coalesced). */
@@ -470,6 +505,12 @@ final class ConnectionHandler {
                 } else {
                     direct.poll();
                 }
+            }
+            OutboundLimit l = limit;
+            long leaving = queuedSize(next);
+            if (l != null && leaving > 0) {
+                // It leaves the queue for the channel's buffer, where the limit sees it again.
+                l.queue(-leaving);
             }
             if (next instanceof FlowChange f) {
                 // Reply and window in one step: the window counts exactly the text frames after the reply.
@@ -640,8 +681,12 @@ final class ConnectionHandler {
             InetAddress a = address;
             Duration delay = a == null ? Duration.ZERO : throttle.failed(a).delay();
             Runnable deny = () -> {
+                TextWebSocketFrame frame = new TextWebSocketFrame(Unpooled.wrappedBuffer(answer));
+                boolean admitted = admitQueued(frame);
                 synchronized (direct) {
-                    direct.add(new TextWebSocketFrame(Unpooled.wrappedBuffer(answer)));
+                    if (admitted) {
+                        direct.add(frame);
+                    }
                     direct.add(new Close(0, ""));
                 }
                 drain();

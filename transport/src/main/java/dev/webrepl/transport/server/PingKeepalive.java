@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A client that never answers pings is never timed out: webrepl_cli.py skips control frames
  * without answering (spec §1.2) and must keep working while its user only reads. Pings are empty,
  * so even a reader that feeds control payloads into its data (the reference's bug, spec §1.3) is
- * not disturbed. A connection whose input the server is holding back (auto-read off: backpressure)
- * counts as alive, since its pongs are waiting unread behind its data. Event-loop only; sees frames
- * as they are decoded and passes them on unchanged.
+ * not disturbed. A connection whose input the server is holding back (auto-read off: backpressure;
+ * or not writable, so {@link OutboundLimit} does not read it) counts as alive, since its pongs are
+ * waiting unread behind its data. The client's own pings are answered by {@link ControlFrames} and
+ * do not get here. Event-loop only; sees frames as they are decoded and passes them on unchanged.
  */
 final class PingKeepalive extends ChannelInboundHandlerAdapter {
     static final String NAME = "webrepl.keepalive";
@@ -71,7 +72,7 @@ final class PingKeepalive extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = System.nanoTime();
-        if (!ctx.channel().config().isAutoRead()) {
+        if (!ctx.channel().config().isAutoRead() || !ctx.channel().isWritable()) {
             lastHeard = now;
         }
         if (timeoutNanos > 0 && answersPings && now - lastHeard >= timeoutNanos) {

@@ -100,6 +100,8 @@ public final class WebReplServer implements AutoCloseable {
                     .host(options.host())
                     .port(options.port())
                     .doOnChannelInit((observer, channel, remote) -> channel.pipeline()
+                            // First, so every read request and outbound byte passes it (README "Security").
+                            .addFirst(OutboundLimit.NAME, new OutboundLimit(OutboundLimit.DEFAULT_LIMIT, options.recorder()))
                             .addBefore(NettyPipeline.HttpCodec, EarlyBytesHolder.NAME, new EarlyBytesHolder())
                             .addAfter(NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
                                     new LegacyClientCompat(options.maxFramePayloadLength()))
