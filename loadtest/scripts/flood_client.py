@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
-"""Hostile-client floods for BENCHMARKS.md "Memory under floods" (issue #15). Loopback only, bounded.
+"""The input flood of BENCHMARKS.md "Input flood" (issue #15). Loopback only, bounded.
 
-  flood_client.py ping  PORT SECONDS     # 125-byte pings, before logging in, never reading a byte
-  flood_client.py input PORT MBYTES PW [LINE]  # logs in, types MBYTES in lines of LINE bytes (default 80,
-                                               # Enter included), reads what comes back
+  flood_client.py PORT MBYTES PW [LINE]   # logs in, types MBYTES in lines of LINE bytes (default 80,
+                                          # Enter included), reads what comes back
 
 Prints one line of key=value pairs on stdout. Standard library only.
 """
@@ -31,10 +30,8 @@ def frame(opcode, payload):
     return head + key + masked
 
 
-def connect(port, rcvbuf=None):
+def connect(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.connect(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
     s.sendall(("GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -48,27 +45,6 @@ def connect(port, rcvbuf=None):
     if b" 101 " not in head.split(b"\r\n", 1)[0]:
         raise SystemExit("handshake refused: %r" % head.split(b"\r\n", 1)[0])
     return s
-
-
-def ping(port, seconds):
-    s = connect(port, rcvbuf=4096)
-    s.settimeout(1.0)
-    one = frame(0x9, b"p" * 125)
-    batch = one * 64
-    sent = 0
-    outcome = "still-open"
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            s.sendall(batch)
-            sent += len(batch)
-        except socket.timeout:
-            continue        # the server stopped reading: TCP holds us back, as it should
-        except OSError as e:
-            outcome = "closed-by-server (%s)" % e.__class__.__name__
-            break
-    s.close()
-    print("mode=ping seconds=%s sent_bytes=%d pings=%d outcome=%s" % (seconds, sent, sent // len(one), outcome))
 
 
 def read_until(s, marker, limit=1 << 20):
@@ -123,10 +99,6 @@ def input_flood(port, mbytes, password, line_length):
 
 
 if __name__ == "__main__":
-    mode = sys.argv[1]
-    if mode == "ping":
-        ping(int(sys.argv[2]), float(sys.argv[3]))
-    elif mode == "input":
-        input_flood(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 80)
-    else:
+    if len(sys.argv) < 4:
         raise SystemExit(__doc__)
+    input_flood(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 80)

@@ -2,10 +2,15 @@
 # Sourced by the benchmark scripts beside it: a copy of the jar, and a server started from it.
 
 # copy_jar DIR: builds the jar on first use and runs from a copy, DIR/webrepl.jar (sets jar): a rebuild
-# during a run must not pull classes from under running JVMs.
+# during a run must not pull classes from under running JVMs. With JAR set, that jar is copied instead
+# (an earlier build, for a before-and-after comparison in the same run).
 copy_jar() {
-  ./webrepl --version >/dev/null
-  cp server/target/webrepl.jar "$1/webrepl.jar"
+  if [ -n "${JAR:-}" ]; then
+    cp "$JAR" "$1/webrepl.jar"
+  else
+    ./webrepl --version >/dev/null
+    cp server/target/webrepl.jar "$1/webrepl.jar"
+  fi
   jar="$1/webrepl.jar"
 }
 

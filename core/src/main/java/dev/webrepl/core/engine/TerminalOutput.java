@@ -8,7 +8,7 @@ package dev.webrepl.core.engine;
 public interface TerminalOutput {
     /**
      * Queues {@code bytes}, which belong to the output from now on: the writer must not change the array
-     * afterwards (it may go to the terminals as it is, uncopied; BENCHMARKS.md "Memory under floods").
+     * afterwards (it may go to the terminals as it is, uncopied; BENCHMARKS.md "Input flood").
      */
     void write(byte[] bytes);
 }

@@ -61,7 +61,7 @@ final class EditBuffer {
      * Replaces {@code [from, to)} with {@code with} and puts the cursor after it; false (and nothing
      * changed) if the line would grow past its capacity. Edits in place: typing at the end of a long line
      * costs one code point, not a copy of the line (a client typing a flood must not cost the server
-     * the square of its line length; BENCHMARKS.md "Memory under floods").
+     * the square of its line length; BENCHMARKS.md "Input flood").
      */
     boolean replace(int from, int to, int[] with, ByteArrayOutputStream screen) {
         int newLength = length - (to - from) + with.length;

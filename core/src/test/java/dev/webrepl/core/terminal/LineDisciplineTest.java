@@ -1060,7 +1060,7 @@ class LineDisciplineTest {
      * in one line (within MAX_LINE) allocate less than 256 bytes a key on this thread (each key is its own
      * input here: the write, the echo and the task that runs it; a copy of the line would average 120 kB). Before, every key
      * copied the whole line (about 7 GB for this line), so a client typing a flood made the server's
-     * allocation grow with the square of its line length (issue #15, BENCHMARKS.md "Memory under floods").
+     * allocation grow with the square of its line length (issue #15, BENCHMARKS.md "Input flood").
      */
     @Test
     void typingALongLineCostsEachKeyAFewBytesNotACopyOfTheLine() {
