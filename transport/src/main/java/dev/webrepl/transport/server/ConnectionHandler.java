@@ -542,7 +542,9 @@ final class ConnectionHandler {
                         break;
                     }
                 } else {
-                    next = new TextWebSocketFrame(Unpooled.wrappedBuffer(text));
+                    // Into a buffer of the channel's pooled allocator: a wrapped heap array would be copied into a
+                    // direct buffer by the transport anyway, with a wrapper and NIO views made per frame.
+                    next = new TextWebSocketFrame(ch.alloc().directBuffer(text.length).writeBytes(text));
                     terminalOutput = true;
                 }
             }
