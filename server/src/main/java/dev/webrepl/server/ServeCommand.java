@@ -300,7 +300,14 @@ final class ServeCommand implements Callable<Integer> {
         PasswordCheck pw = passwordCheck(resolvePassword(out), "the password");
         PasswordCheck viewer = viewerPasswordCheck();
         SecurityOptions security = securityOptions();
-        FileStore store = new FileStore(root);
+        FileStore store;
+        try {
+            store = new FileStore(root);
+        } catch (IllegalStateException unsupported) {
+            // Not Linux on x86_64 or aarch64: the race-free file store cannot work here (README "Security").
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "cannot serve files here: " + unsupported.getMessage());
+        }
         ServerOptions options = ServerOptions.of(pw, store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewer)
