@@ -83,7 +83,13 @@ class FileStepsTest {
         release.countDown();
 
         assertTrue(a3.await(10, TimeUnit.SECONDS), "its connection is told, so it does not wait for ever");
-        steps.submit(a, () -> ran.add("a4"), () -> ran.add("rejected a4"));
+        // a4 may find a2 still finishing and wait for its turn: it is rejected then, on a2's thread.
+        CountDownLatch a4 = new CountDownLatch(1);
+        steps.submit(a, () -> ran.add("a4"), () -> {
+            ran.add("rejected a4");
+            a4.countDown();
+        });
+        assertTrue(a4.await(10, TimeUnit.SECONDS), "a step submitted after the pool went is rejected too");
         assertEquals(List.of("rejected a3", "rejected a4"), ran.subList(2, 4));
     }
 }
