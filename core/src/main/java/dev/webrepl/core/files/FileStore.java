@@ -43,7 +43,6 @@ public final class FileStore {
             a.name().getBytes(StandardCharsets.UTF_8), b.name().getBytes(StandardCharsets.UTF_8));
 
     private final Path root;
-    private final Path reserved;
     private final UsableSpace usableSpace;
     private final Disk disk;
     private final PartialUploads partials;
@@ -90,9 +89,8 @@ public final class FileStore {
         this.disk = disk;
         // The operator's root is trusted: its real path is resolved once, and every name is walked from it.
         this.root = root.toRealPath();
-        this.reserved = this.root.resolve(RESERVED);
         this.usableSpace = usableSpace;
-        this.partials = new PartialUploads(reserved.resolve("partial"), clock, usableSpace, disk);
+        this.partials = new PartialUploads(beneath, this.root, clock, usableSpace, disk);
     }
 
     /** The real path of the root directory. */
@@ -365,7 +363,7 @@ public final class FileStore {
             StoreName.checkCreatable(n.last(), name);
             Upload upload;
             if (resumable || offset > 0) {
-                upload = partials.open(n.normalized(), size, offset, beneath, dir, n.last(), name);
+                upload = partials.open(n.normalized(), size, offset, dir, n.last(), name);
             } else {
                 if (usableSpace.bytes(dir.path()) < size) {
                     throw new FileStoreException(FileStatus.NO_SPACE, "not enough space for " + size + " bytes: " + printable(name));

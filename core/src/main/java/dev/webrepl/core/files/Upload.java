@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -29,8 +28,10 @@ public final class Upload implements AutoCloseable {
     /** The legacy temporary file: its name in {@link #dir} and its fd; null for a partial. */
     private final String tempName;
     private final Beneath.Fd tempFd;
-    /** The partial's path (server-owned, under the root's .webrepl); null for a legacy upload. */
-    private final Path partial;
+    /** The partial: its directory (the root's .webrepl/partial), its name there and its fd; null for a legacy upload. */
+    private final Beneath.Fd partialDir;
+    private final String partialName;
+    private final Beneath.Fd partialFd;
     private final String name;
     private final FileChannel channel;
     private final long have;
@@ -39,14 +40,17 @@ public final class Upload implements AutoCloseable {
     private long written;
     private boolean finished;
 
-    private Upload(Beneath beneath, Beneath.Fd dir, String target, String tempName, Beneath.Fd tempFd, Path partial,
+    private Upload(Beneath beneath, Beneath.Fd dir, String target, String tempName, Beneath.Fd tempFd,
+                   Beneath.Fd partialDir, String partialName, Beneath.Fd partialFd,
                    String name, FileChannel channel, long have, Runnable release, FileStore.Disk disk) {
         this.beneath = beneath;
         this.dir = dir;
         this.target = target;
         this.tempName = tempName;
         this.tempFd = tempFd;
-        this.partial = partial;
+        this.partialDir = partialDir;
+        this.partialName = partialName;
+        this.partialFd = partialFd;
         this.name = name;
         this.channel = channel;
         this.have = have;
@@ -65,7 +69,8 @@ public final class Upload implements AutoCloseable {
         try {
             tempFd = FileStore.createTemp(beneath, dir, tempName);
             FileChannel channel = FileChannel.open(tempFd.path(), StandardOpenOption.WRITE);
-            return new Upload(beneath, dir, target, tempName.toString(), tempFd, null, name, channel, 0, () -> { }, disk);
+            return new Upload(beneath, dir, target, tempName.toString(), tempFd, null, null, null, name, channel, 0,
+                    () -> { }, disk);
         } catch (LastErrorException | IOException e) {
             if (tempFd != null) {
                 tempFd.close();
@@ -77,10 +82,15 @@ public final class Upload implements AutoCloseable {
         }
     }
 
-    /** A resumable upload into {@code partial}, open as {@code channel} at {@code have}; owns {@code dir} and {@code channel}. */
-    static Upload resumable(Beneath beneath, Beneath.Fd dir, String target, Path partial, String name,
-                            FileChannel channel, long have, Runnable release, FileStore.Disk disk) {
-        return new Upload(beneath, dir, target, null, null, partial, name, channel, have, release, disk);
+    /**
+     * A resumable upload into the partial {@code partialName} of {@code partialDir}, open as {@code partialFd}
+     * and {@code channel} at {@code have}; owns both directories, the fd and the channel.
+     */
+    static Upload resumable(Beneath beneath, Beneath.Fd dir, String target, Beneath.Fd partialDir, String partialName,
+                            Beneath.Fd partialFd, String name, FileChannel channel, long have, Runnable release,
+                            FileStore.Disk disk) {
+        return new Upload(beneath, dir, target, null, null, partialDir, partialName, partialFd, name, channel, have,
+                release, disk);
     }
 
     /** PUT replaces a regular file or creates one: a directory is 21, a link, FIFO, device or socket 13. */
@@ -134,12 +144,12 @@ public final class Upload implements AutoCloseable {
                 channel.close();
                 beneath.rename(dir.fd(), tempName, dir, target);
             } else {
-                channel.close();
                 if (mode != null) {
-                    Files.setPosixFilePermissions(partial, mode);
+                    beneath.fchmod(partialFd, modeBits(mode));
                 }
+                channel.close();
                 try {
-                    beneath.rename(Beneath.AT_FDCWD, partial.toString(), dir, target);
+                    beneath.rename(partialDir.fd(), partialName, dir, target);
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() != Beneath.EXDEV) {
                         throw e;
@@ -188,7 +198,7 @@ public final class Upload implements AutoCloseable {
         try (Beneath.Fd copyFd = FileStore.createTemp(beneath, dir, copyName)) {
             boolean moved = false;
             try {
-                try (FileChannel from = FileChannel.open(partial, StandardOpenOption.READ);
+                try (FileChannel from = FileChannel.open(partialFd.path(), StandardOpenOption.READ);
                      FileChannel to = FileChannel.open(copyFd.path(), StandardOpenOption.WRITE)) {
                     long size = from.size();
                     for (long done = 0; done < size; ) {
@@ -201,7 +211,7 @@ public final class Upload implements AutoCloseable {
                 }
                 beneath.rename(dir.fd(), copyName.toString(), dir, target);
                 moved = true;
-                Files.delete(partial);
+                unlinkQuietly(beneath, partialDir, partialName);
             } finally {
                 if (!moved) {
                     unlinkQuietly(beneath, dir, copyName.toString());
@@ -217,7 +227,7 @@ public final class Upload implements AutoCloseable {
         }
         finished = true;
         try {
-            if (partial != null && channel.isOpen()) {
+            if (partialFd != null && channel.isOpen()) {
                 // What arrived before the drop is what the next resumable PUT continues from (§6).
                 channel.force(true);
             }
@@ -240,6 +250,10 @@ public final class Upload implements AutoCloseable {
     private void closeFds() {
         if (tempFd != null) {
             tempFd.close();
+        }
+        if (partialFd != null) {
+            partialFd.close();
+            partialDir.close();
         }
         dir.close();
     }

@@ -119,6 +119,41 @@ class FileStoreRulesTest {
         }
     }
 
+    // --- the partials of resumable PUTs: the server's directory, never followed either ----------
+
+    /**
+     * A program in the root (the process engine's working directory) can plant a link where a
+     * resumable PUT keeps its partial: the PUT is refused with 13, and the file it names is neither
+     * read (its size is not told) nor written. Fails on the path-based partials (the victim got the
+     * client's bytes appended).
+     */
+    @Test
+    void aLinkPlantedAsAPartialIsNeverFollowed() throws Exception {
+        Path outside = Files.writeString(tmp.resolve("victim.txt"), "secret!");
+        Path partials = Files.createDirectories(root.resolve(".webrepl/partial"));
+        Files.createSymbolicLink(partials.resolve(PartialUploads.nameOf("x.txt", 100)), outside);
+
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("x.txt", 100, true, 0)));
+        assertEquals(FileStatus.PERMISSION_DENIED, statusOf(() -> store.beginUpload("x.txt", 100, false, 5)));
+
+        assertEquals("secret!", Files.readString(outside));
+        assertFalse(Files.exists(root.resolve("x.txt"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** The same for a link planted as the partials' directory itself: nothing is made where it points. */
+    @Test
+    void aLinkPlantedAsThePartialsDirectoryIsNeverFollowed() throws Exception {
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createDirectories(root.resolve(".webrepl"));
+        Files.createSymbolicLink(root.resolve(".webrepl/partial"), elsewhere);
+
+        assertEquals(FileStatus.NOT_A_DIRECTORY, statusOf(() -> store.beginUpload("x.txt", 100, true, 0)));
+
+        try (Stream<Path> made = Files.list(elsewhere)) {
+            assertEquals(List.of(), made.toList());
+        }
+    }
+
     // --- regular files only (#15.6) ----------------------------------------------------------
 
     @Test
