@@ -3,6 +3,7 @@ package dev.webrepl.core.files;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -97,11 +98,31 @@ final class Beneath {
         return Path.of("/proc/self/fd/" + fd);
     }
 
-    /** {@code name} as a NUL-terminated UTF-8 byte array, as libc wants it. */
+    /**
+     * How the JVM turns file names into bytes (its locale's charset: UTF-8 under {@code ./webrepl}).
+     * The libc calls here use the same, so a check through NIO and the use through libc always name
+     * the same file; a name it cannot encode is refused by {@link StoreName#parse}.
+     */
+    static final Charset NAMES = namesCharset();
+
+    private static Charset namesCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException unknown) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+
+    /** Whether {@code name} has a form in {@link #NAMES} (every character encodable). */
+    static boolean encodable(String name) {
+        return NAMES.newEncoder().canEncode(name);
+    }
+
+    /** {@code name} as a NUL-terminated byte array in {@link #NAMES}, as libc wants it. */
     static byte[] c(String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[utf8.length + 1];
-        System.arraycopy(utf8, 0, out, 0, utf8.length);
+        byte[] bytes = name.getBytes(NAMES);
+        byte[] out = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, out, 0, bytes.length);
         return out;
     }
 

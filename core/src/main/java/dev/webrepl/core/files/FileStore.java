@@ -423,8 +423,10 @@ public final class FileStore {
             }
             checkRegular(before, name);
             // ... and checked again on the open fd, which is what is read: O_NONBLOCK so a FIFO swapped
-            // in meanwhile cannot block the open, O_NOFOLLOW so a link swapped in is refused (ELOOP).
-            try (Beneath.Fd file = beneath.open(parent, n.last(), Beneath.O_RDONLY | Beneath.O_NONBLOCK, 0)) {
+            // in meanwhile cannot block the open, O_NOFOLLOW so a link swapped in is refused (ELOOP),
+            // O_NOCTTY so a terminal never becomes the server's. (A device renamed in between would be
+            // opened, then refused: devices cannot be made or moved into the root without privileges.)
+            try (Beneath.Fd file = beneath.open(parent, n.last(), Beneath.O_RDONLY | Beneath.O_NONBLOCK | Beneath.O_NOCTTY, 0)) {
                 checkRegular(Files.readAttributes(file.path(), BasicFileAttributes.class), name);
                 channel = FileChannel.open(file.path(), StandardOpenOption.READ);
             }

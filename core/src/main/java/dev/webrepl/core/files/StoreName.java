@@ -30,6 +30,12 @@ record StoreName(List<String> parts, boolean directory, String text) {
             if (part.equals("..")) {
                 throw new FileStoreException(FileStatus.PERMISSION_DENIED, "'..' is not allowed: " + name);
             }
+            if (!Beneath.encodable(part)) {
+                // Only on a server started without a UTF-8 locale (./webrepl sets one): refused, not mangled.
+                throw new FileStoreException(FileStatus.ILLEGAL_NAME_ENCODING, "this server's file names are "
+                        + Beneath.NAMES.name() + " (start it with a UTF-8 locale, e.g. LANG=C.UTF-8): "
+                        + printable(name));
+            }
             if (parts.isEmpty() && part.equals(FileStore.RESERVED)) {
                 throw new FileStoreException(FileStatus.PERMISSION_DENIED, "reserved: " + name);
             }
