@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +20,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP stage's limits (spec §1.1: the reference blocks forever on a silent client). A connection
  * gets {@code timeout} from connecting, and again after each complete plain HTTP response, to get its
- * next response under way; otherwise it is closed (slowloris). A request head over the size limit is
- * counted as it fails to decode (Reactor Netty answers it). Installed per connection right after the
- * HTTP codec, it leaves once the 101 has been written: the WebSocket stage has its own limits.
+ * next response under way, and {@code timeout} for each response to be written out whole (a client
+ * that sends requests and never reads the answers would otherwise hold the connection, and kernel
+ * memory, for ever); otherwise it is closed (slowloris). Connections in this stage count against their
+ * address's cap from the moment they are accepted, so one address cannot hold more of them than of
+ * WebSocket connections. A request head over the size limit is counted as it fails to decode (Reactor
+ * Netty answers it). Installed per connection right after the HTTP codec, it leaves once the 101 has
+ * been written: the WebSocket stage has its own limits.
  *
  * <p>Event-loop only, so its fields need no synchronisation.
  */
@@ -30,25 +36,52 @@ final class HandshakeGuard extends ChannelDuplexHandler {
 
     private final Duration timeout;
     private final ConnectionRecorder recorder;
+    private final AddressConnections inHttpStage;
     private ScheduledFuture<?> timer;
+    /** The address counted in {@link #inHttpStage}, until released; null if none. */
+    private InetAddress counted;
 
-    HandshakeGuard(Duration timeout, ConnectionRecorder recorder) {
+    HandshakeGuard(Duration timeout, ConnectionRecorder recorder, AddressConnections inHttpStage) {
         this.timeout = timeout;
         this.recorder = recorder;
+        this.inHttpStage = inHttpStage;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         // An accepted channel is already active when the pipeline is built (doOnChannelInit).
         if (ctx.channel().isActive()) {
-            start(ctx);
+            admit(ctx);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        start(ctx);
+        admit(ctx);
         ctx.fireChannelActive();
+    }
+
+    /** Counts the connection against its address (closing it at once past the cap) and starts the clock. */
+    private void admit(ChannelHandlerContext ctx) {
+        if (counted == null && timer == null && ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            InetAddress a = remote.getAddress();
+            if (!inHttpStage.tryAcquire(a)) {
+                LOG.log(Level.INFO, "connection " + remote + " refused: too many connections from this address"
+                        + " waiting for their HTTP answers");
+                recorder.refused("per-address-limit");
+                ctx.close();
+                return;
+            }
+            counted = a;
+        }
+        start(ctx);
+    }
+
+    private void release() {
+        if (counted != null) {
+            inHttpStage.release(counted);
+            counted = null;
+        }
     }
 
     @Override
@@ -69,10 +102,15 @@ final class HandshakeGuard extends ChannelDuplexHandler {
                 ctx.pipeline().remove(this);
                 return;
             }
+            // The response must be out whole within the timeout: a client that never reads cannot hold it.
+            start(ctx);
         }
         if (msg instanceof LastHttpContent) {
             // Keep-alive: the clock runs again for the next request once this response is out.
-            ctx.write(msg, promise.unvoid()).addListener((ChannelFutureListener) f -> start(ctx));
+            ctx.write(msg, promise.unvoid()).addListener((ChannelFutureListener) f -> {
+                cancel();
+                start(ctx);
+            });
             return;
         }
         ctx.write(msg, promise);
@@ -81,12 +119,14 @@ final class HandshakeGuard extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
+        release();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancel();
+        release();
     }
 
     private void start(ChannelHandlerContext ctx) {
@@ -96,8 +136,8 @@ final class HandshakeGuard extends ChannelDuplexHandler {
         timer = ctx.executor().schedule(() -> {
             timer = null;
             if (ctx.channel().isActive()) {
-                LOG.log(Level.INFO, "connection " + ctx.channel().remoteAddress() + ": no request within " + timeout
-                        + "; closed");
+                LOG.log(Level.INFO, "connection " + ctx.channel().remoteAddress() + ": no request, or its answer not"
+                        + " taken, within " + timeout + "; closed");
                 recorder.refused("handshake-timeout");
                 ctx.close();
             }

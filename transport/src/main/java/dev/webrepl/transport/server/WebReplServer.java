@@ -59,6 +59,7 @@ public final class WebReplServer implements AutoCloseable {
     /** Failed logins and lockouts per remote address, and open connections per address (README "Security"). */
     private final LoginThrottle throttle;
     private final AddressConnections perAddress;
+    private final AddressConnections inHttpStage;
     /** The Host names a request with an Origin may name (DNS rebinding, README "Security"). */
     private final AllowedHosts hosts;
 
@@ -67,6 +68,8 @@ public final class WebReplServer implements AutoCloseable {
         this.sessions = sessions;
         this.throttle = new LoginThrottle(options.security(), options.recorder());
         this.perAddress = new AddressConnections(options.security().maxConnectionsPerAddress());
+        // Connections still in the HTTP stage (pages, assets, upgrades under way) have a cap of their own.
+        this.inHttpStage = new AddressConnections(options.security().maxConnectionsPerAddress());
         this.hosts = AllowedHosts.of(options.host(), options.security().allowedHosts());
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
         this.workers = new ConnectionWorkers();
@@ -107,7 +110,7 @@ public final class WebReplServer implements AutoCloseable {
                                     new LegacyClientCompat(options.maxFramePayloadLength()))
                             .addBefore(NettyPipeline.ReactiveBridge, InterruptScanner.NAME, new InterruptScanner())
                             .addAfter(NettyPipeline.HttpCodec, HandshakeGuard.NAME,
-                                    new HandshakeGuard(options.security().handshakeTimeout(), options.recorder())))
+                                    new HandshakeGuard(options.security().handshakeTimeout(), options.recorder(), inHttpStage)))
                     .route(routes -> routes
                             .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                                     (req, res) -> !hostAllowed(req) ? hostRefused(req, res)

@@ -241,4 +241,38 @@ class SecurityLimitsTest extends ServerTestBase {
             other.handshake();
         }
     }
+
+    /**
+     * A client that sends requests for a large asset and never reads the answers: the answer is not
+     * out within the handshake timeout, so the connection is closed (before, the clock stopped at the
+     * first answer's head and the connection, with megabytes of kernel buffers, stayed for ever).
+     */
+    @Test
+    void aClientThatNeverReadsItsAnswersIsClosedAfterTheHandshakeTimeout() throws IOException {
+        RawWebSocket c = RawWebSocket.connect(server.port(), 1024);
+        track(c);
+        c.send(ascii("GET /assets/xterm.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(30)));
+        await("the connection is closed for not taking its answers", () -> refusedFor("handshake-timeout") == 1);
+    }
+
+    /**
+     * Connections still in the HTTP stage count against their address's cap from the moment they are
+     * accepted: past it the next one is closed at once (another address is not affected).
+     */
+    @Test
+    void connectionsWaitingInTheHttpStagePastTheCapAreClosedAtOnce() throws IOException {
+        // A long handshake timeout, so none of the waiting connections leaves on its own meanwhile.
+        restartWith(o -> configure(o).withSecurity(configure(o).security()
+                .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30))));
+        List<RawWebSocket> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            waiting.add(connect());
+        }
+        await("one connection over the cap of 4 is refused", () -> refusedFor("per-address-limit") == 1);
+        try (RawWebSocket other = RawWebSocket.connectFrom(server.port(), "127.0.0.2")) {
+            other.handshake();
+        }
+        assertEquals(1, refusedFor("per-address-limit"));
+        assertEquals(5, waiting.size());
+    }
 }
