@@ -21,7 +21,7 @@ final class AdminGuard {
     /** The header (value {@code 1}) every state-changing request must carry. */
     static final String CONFIRM_HEADER = "X-Webrepl-Admin";
 
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
     private static final Pattern NAME = Pattern.compile("[a-z0-9._-]+");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]+");
     private static final Pattern ORIGIN = Pattern.compile("(https?)://(\\[[0-9a-z:.]+\\]|[a-z0-9._-]+)(:\\d{1,5})?");
@@ -150,13 +150,27 @@ final class AdminGuard {
 
     /** The address an IP literal names; null for a name (never a DNS lookup: this runs on the event loop). */
     private static InetAddress literal(String host) {
-        if (!IPV4.matcher(host).matches() && !host.contains(":")) {
-            return null;
-        }
         try {
-            return InetAddress.getByName(host.contains(":") ? "[" + host + "]" : host);
-        } catch (UnknownHostException e) {
-            return null;   // e.g. 300.1.1.1
+            if (host.contains(":")) {
+                // Brackets make the JDK parse an IPv6 literal or fail; it never resolves such a name.
+                return InetAddress.getByName("[" + host + "]");
+            }
+            Matcher m = IPV4.matcher(host);
+            if (!m.matches()) {
+                return null;
+            }
+            // Octets by hand: InetAddress.getByName("300.1.1.1") would fall back to a name lookup.
+            byte[] b = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(m.group(i + 1));
+                if (octet > 255) {
+                    return null;
+                }
+                b[i] = (byte) octet;
+            }
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException malformed) {
+            return null;
         }
     }
 
