@@ -234,8 +234,13 @@ public final class WebReplServer implements AutoCloseable {
      * {@code Host: echo.websocket.org} (spec §1.2) and a plain GET gets the page whatever it names (§9 T3).
      */
     private boolean hostAllowed(HttpServerRequest req) {
-        return !req.requestHeaders().contains(HttpHeaderNames.ORIGIN)
-                || hosts.allows(req.requestHeaders().get(HttpHeaderNames.HOST));
+        if (!req.requestHeaders().contains(HttpHeaderNames.ORIGIN)) {
+            return true;
+        }
+        // One Origin and one Host, as browsers send them: with two, which one is checked is a guess.
+        return req.requestHeaders().getAll(HttpHeaderNames.ORIGIN).size() == 1
+                && req.requestHeaders().getAll(HttpHeaderNames.HOST).size() == 1
+                && hosts.allows(req.requestHeaders().get(HttpHeaderNames.HOST));
     }
 
     private Publisher<Void> hostRefused(HttpServerRequest req, HttpServerResponse res) {
