@@ -113,7 +113,7 @@ final class ConnectionHandler {
     /** Event-loop only: the FLOW window (0: acknowledgements off) and the text payload bytes sent and not yet ACKed. */
     private int flowWindow;
     private long outstanding;
-    /** Security (README "Security"): the server's throttle and per-address count, the peer's address (null if not IP). */
+    /** Security (README "Security"): the server's throttle and per-address count, the peer's address as the bounds count it (AddressKey; null if not IP). */
     private final LoginThrottle throttle;
     private final AddressConnections perAddress;
     private volatile InetAddress address;
@@ -144,7 +144,7 @@ final class ConnectionHandler {
             // the frame in hand, whose input may wait for room the engine will never make (issue 15.3).
             c.channel().closeFuture().addListener(f -> peerGone());
             if (c.channel().remoteAddress() instanceof InetSocketAddress remote) {
-                address = remote.getAddress();
+                address = AddressKey.of(remote.getAddress());
             }
             c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "webrepl.writability",
                     new ChannelInboundHandlerAdapter() {

@@ -64,7 +64,7 @@ final class HandshakeGuard extends ChannelDuplexHandler {
     /** Counts the connection against its address (closing it at once past the cap) and starts the clock. */
     private void admit(ChannelHandlerContext ctx) {
         if (counted == null && timer == null && ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-            InetAddress a = remote.getAddress();
+            InetAddress a = AddressKey.of(remote.getAddress());
             if (!inHttpStage.tryAcquire(a)) {
                 LOG.log(Level.INFO, "connection " + remote + " refused: too many connections from this address"
                         + " waiting for their HTTP answers");
