@@ -1,9 +1,9 @@
 package dev.webrepl.metrics;
 
+import dev.webrepl.core.net.IpLiteral;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -21,7 +21,6 @@ final class AdminGuard {
     /** The header (value {@code 1}) every state-changing request must carry. */
     static final String CONFIRM_HEADER = "X-Webrepl-Admin";
 
-    private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
     private static final Pattern NAME = Pattern.compile("[a-z0-9._-]+");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]+");
     private static final Pattern ORIGIN = Pattern.compile("(https?)://(\\[[0-9a-z:.]+\\]|[a-z0-9._-]+)(:\\d{1,5})?");
@@ -150,28 +149,7 @@ final class AdminGuard {
 
     /** The address an IP literal names; null for a name (never a DNS lookup: this runs on the event loop). */
     private static InetAddress literal(String host) {
-        try {
-            if (host.contains(":")) {
-                // Brackets make the JDK parse an IPv6 literal or fail; it never resolves such a name.
-                return InetAddress.getByName("[" + host + "]");
-            }
-            Matcher m = IPV4.matcher(host);
-            if (!m.matches()) {
-                return null;
-            }
-            // Octets by hand: InetAddress.getByName("300.1.1.1") would fall back to a name lookup.
-            byte[] b = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                int octet = Integer.parseInt(m.group(i + 1));
-                if (octet > 255) {
-                    return null;
-                }
-                b[i] = (byte) octet;
-            }
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException malformed) {
-            return null;
-        }
+        return IpLiteral.parse(host.contains(":") ? "[" + host + "]" : host);
     }
 
     /** Whether {@code origin} is this listener's own, as the request's (allowed) Host names it. */

@@ -1,14 +1,13 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.net.IpLiteral;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,34 +26,13 @@ import java.util.regex.Pattern;
 final class AllowedHosts {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63}){0,126}");
     private static final Pattern IPV6 = Pattern.compile("\\[[0-9a-f:.]{2,45}]");
-    private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
     /** A Host header's parts: the name (an IPv6 literal keeps its brackets) in lower case, and the port or null. */
     record Authority(String name, String port) {
         /** The address this names if it is an IP literal, else null; never a DNS lookup. */
         InetAddress literal() {
-            try {
-                if (name.startsWith("[")) {
-                    // Brackets make the JDK parse a literal or fail; it never resolves such a name.
-                    return InetAddress.getByName(name);
-                }
-                Matcher m = IPV4.matcher(name);
-                if (!m.matches()) {
-                    return null;
-                }
-                byte[] b = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    int octet = Integer.parseInt(m.group(i + 1));
-                    if (octet > 255) {
-                        return null;
-                    }
-                    b[i] = (byte) octet;
-                }
-                return InetAddress.getByAddress(b);
-            } catch (UnknownHostException malformed) {
-                return null;
-            }
+            return IpLiteral.parse(name);
         }
     }
 
