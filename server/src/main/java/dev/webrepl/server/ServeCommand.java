@@ -121,6 +121,11 @@ final class ServeCommand implements Callable<Integer> {
             + "allowed to open WebSockets besides the server's own; repeatable. Others get 403; no Origin (CLI clients) is fine.")
     List<String> allowedOrigins = new java.util.ArrayList<>();
 
+    @Option(names = "--strict-origin", description = "Browser WebSockets only from the server's own origin and "
+            + "--allowed-origin: not from MicroPython's official page (Origin null for a copy opened from disk, "
+            + "http://micropython.org), which are allowed by default (README \"Security\").")
+    boolean strictOrigin;
+
     @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class,
             description = "A connection without its HTTP response (101 or page) this soon is closed (default: ${DEFAULT-VALUE}).")
     Duration handshakeTimeout;
@@ -385,11 +390,18 @@ final class ServeCommand implements Callable<Integer> {
                 + "Use --tls-cert/--tls-key, or a TLS reverse proxy with --host 127.0.0.1 (README \"Security\").";
     }
 
+    /** The browser origins allowed besides the server's own: the official page's unless strict, then --allowed-origin. */
+    private List<String> origins() {
+        List<String> origins = new java.util.ArrayList<>(strictOrigin ? List.of() : SecurityOptions.OFFICIAL_PAGE_ORIGINS);
+        origins.addAll(allowedOrigins);
+        return origins;
+    }
+
     /** The defences as configured; a bad value is a usage error. */
     SecurityOptions securityOptions() {
         try {
             return SecurityOptions.DEFAULTS.withLoginFailures(maxLoginFailures, lockout)
-                    .withAllowedOrigins(allowedOrigins)
+                    .withAllowedOrigins(origins())
                     .withTimeouts(handshakeTimeout, loginTimeout)
                     .withMaxHeaderBytes(maxHeaderBytes)
                     .withMaxConnectionsPerAddress(maxConnectionsPerAddress)

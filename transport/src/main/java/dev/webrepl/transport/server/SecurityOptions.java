@@ -30,8 +30,16 @@ public record SecurityOptions(int maxLoginFailures, Duration lockout, Duration f
                               List<String> allowedOrigins, Duration handshakeTimeout, Duration loginTimeout,
                               int maxHeaderBytes, int maxConnectionsPerAddress, Clock clock,
                               List<String> allowedHosts, int maxSessionsPerAddress) {
+    /**
+     * The origins of MicroPython's official browser page (issue #16): a local copy opened from disk
+     * ({@code null}) and the hosted copy. WebREPL logs in inside the terminal (a password typed there, no
+     * cookie), so a page from these origins gets only what its user types, as against a board; allowed
+     * unless the server is strict (README "Security").
+     */
+    public static final List<String> OFFICIAL_PAGE_ORIGINS = List.of("null", "http://micropython.org");
+
     public static final SecurityOptions DEFAULTS = new SecurityOptions(5, Duration.ofMinutes(5), Duration.ofMillis(500),
-            Duration.ofSeconds(8), List.of(), Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 50,
+            Duration.ofSeconds(8), OFFICIAL_PAGE_ORIGINS, Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 50,
             Clock.systemUTC(), List.of(), 20);
 
     public SecurityOptions {
