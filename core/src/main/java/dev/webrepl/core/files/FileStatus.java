@@ -17,7 +17,7 @@ public enum FileStatus {
     NO_SPACE(28, "no space left on device"),
     NAME_TOO_LONG(36, "file name too long (at most 63 bytes, 4096 as a long name)"),
     NOT_EMPTY(39, "directory not empty"),
-    ILLEGAL_NAME_ENCODING(84, "file name is not valid UTF-8, or a new name has a control character");
+    ILLEGAL_NAME_ENCODING(84, "a new name has a control character, or the server cannot encode the name");
 
     private final int code;
     private final String description;

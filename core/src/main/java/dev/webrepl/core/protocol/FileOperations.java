@@ -82,14 +82,20 @@ final class FileOperations {
         return utf8(request.name(), len);
     }
 
-    private static String utf8(byte[] bytes, int len) throws FileStoreException {
+    /**
+     * A name as UTF-8, or, when it is not valid UTF-8, as Latin-1 (PROTOCOL.md §1): MicroPython's
+     * official page encodes names with {@code charCodeAt}, so {@code café.txt} arrives as Latin-1 bytes
+     * (issue #16). Every byte is then one character, so the name round-trips and names the same file
+     * as the UTF-8 spelling of the same characters.
+     */
+    private static String utf8(byte[] bytes, int len) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes, 0, len)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FileStoreException(FileStatus.ILLEGAL_NAME_ENCODING, "file name is not valid UTF-8", e);
+        } catch (CharacterCodingException notUtf8) {
+            return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -544,10 +544,17 @@ class FileTransferChannelTest extends FileTransferChannelTestBase {
         assertError(new FileRequest(FileRequest.PUT_FILE, 0, 0, 1, 64, name).encode(), 36, TransferListener.Kind.PUT);
     }
 
+    /** The official page's charCodeAt encoding (issue #16): not UTF-8, so Latin-1, the same file as UTF-8 café.txt. */
     @Test
-    void latin1NameAsTheBrowserSendsItIsStatus84() {
+    void aLatin1NameAsTheOfficialPageSendsItNamesTheFileOfThoseCharacters() throws IOException {
+        FileTransferChannel channel = channel();
         byte[] name = {'c', 'a', 'f', (byte) 0xE9, '.', 't', 'x', 't'};
-        assertError(header(FileRequest.GET_FILE, name), 84, TransferListener.Kind.GET);
+        byte[] put = new FileRequest(FileRequest.PUT_FILE, 0, 0, 2, name.length, Arrays.copyOf(name, 64)).encode();
+
+        feed(channel, concat(put, "hi".getBytes(StandardCharsets.US_ASCII)));
+
+        assertEquals(hex(wb(0), wb(0)), takeReplies());
+        assertEquals("hi", Files.readString(root.resolve("caf\u00e9.txt")));
     }
 
     @Test

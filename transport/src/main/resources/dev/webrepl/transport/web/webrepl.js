@@ -20,7 +20,7 @@
     13: 'permission denied', 16: 'busy, try again later', 17: 'already exists',
     20: 'a path component is not a directory', 21: 'is a directory',
     22: 'invalid request', 28: 'no space left on the server', 36: 'name too long',
-    39: 'directory not empty', 84: 'name is not valid UTF-8',
+    39: 'directory not empty', 84: 'name not allowed (control character)',
   };
 
   // Anything the Content-Security-Policy blocked (tests check there is none).
