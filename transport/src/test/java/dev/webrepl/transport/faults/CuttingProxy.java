@@ -221,8 +221,9 @@ public final class CuttingProxy implements AutoCloseable {
                         to.shutdownOutput();
                         return;
                     }
-                    out.write(buf, 0, n);
+                    // Counted before it is written: once the other side has the bytes, the count shows them.
                     count.addAndGet(n);
+                    out.write(buf, 0, n);
                 }
             } catch (IOException e) {
                 // A reset, or the sockets closed by a cut or by close(): the relay is over both ways.
