@@ -155,8 +155,13 @@ final class ConnectionHandler {
                         }
                     });
             if (!options.pingInterval().isZero()) {
-                c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, PingKeepalive.NAME,
-                        new PingKeepalive(options.pingInterval(), options.pingTimeout(), this::pingTimedOut));
+                if (Boolean.TRUE.equals(c.channel().attr(LegacyClientCompat.CLI_HANDSHAKE).get())) {
+                    // The official CLI freezes on a ping (issue #16): TCP keepalive finds a dead peer instead.
+                    TcpKeepalive.enable(c.channel(), options.pingInterval(), options.pingTimeout());
+                } else {
+                    c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, PingKeepalive.NAME,
+                            new PingKeepalive(options.pingInterval(), options.pingTimeout(), this::pingTimedOut));
+                }
             }
         });
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
@@ -39,6 +40,13 @@ import java.nio.charset.StandardCharsets;
  * </ul>
  */
 final class LegacyClientCompat extends ChannelDuplexHandler {
+    /**
+     * Set on a connection that upgraded with webrepl_cli's handshake (no {@code Sec-WebSocket-Version}):
+     * its frame reader skips a ping and then blocks in {@code recv()} for the next frame, no longer
+     * reading the keyboard, so such a client is never sent a control frame it did not ask for.
+     */
+    static final AttributeKey<Boolean> CLI_HANDSHAKE = AttributeKey.valueOf("webrepl.cliHandshake");
+
     static final String NAME = "webrepl.legacyCompat";
     /** Netty's name for the frame decoder in {@code WebSocketServerHandshaker}; stable in 4.1 and 4.2. */
     private static final String NETTY_WS_DECODER = "wsdecoder";
@@ -69,6 +77,8 @@ final class LegacyClientCompat extends ChannelDuplexHandler {
             }
             if (!req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
                 req.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+                // webrepl_cli's handshake (spec §1.2): its REPL freezes on a control frame (issue #16).
+                ctx.channel().attr(CLI_HANDSHAKE).set(Boolean.TRUE);
             }
         }
         ctx.fireChannelRead(msg);

@@ -78,10 +78,15 @@ class PingTimeoutTest extends ServerTestBase {
         }
     }
 
-    /** The CLI's login, with pings possibly in between the server's frames; returns the session id. */
+    /**
+     * A browser's (RFC 6455) handshake and the password, with pings possibly in between the server's
+     * frames; returns the session id. (The CLI's handshake gets no pings at all: see below.)
+     */
     private String login(RawWebSocket c, boolean answer, int[] pings) throws IOException {
-        c.send(RawWebSocket.request("/"));
-        c.expect(RawWebSocket.CLI_RESPONSE);
+        c.send(ascii("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        String head = c.readHttpHead();
+        assertEquals("HTTP/1.1 101 Switching Protocols", head.lines().findFirst().orElseThrow(), head);
         assertEquals("Password: ", text(nextNonPing(c, answer, pings)));
         c.send(frame(0x82, ascii(PASSWORD + "\r")));
         assertEquals("\r\nWebREPL connected\r\n>>> ", text(nextNonPing(c, answer, pings)));
@@ -132,5 +137,27 @@ class PingTimeoutTest extends ServerTestBase {
         }
         assertTrue(echoed.toString().startsWith("1\r\n"), echoed.toString());
         assertEquals(List.of(), deactivations);
+    }
+
+    /**
+     * Issue #16 point 1: webrepl_cli's REPL skips a ping and then blocks for the next frame, no longer
+     * reading the keyboard. A connection made with its handshake is never sent one: a browser-style
+     * connection opened after it gets its ping (so more than a ping interval has passed for the CLI's
+     * too), and then the CLI's typed line is answered with nothing but text before it.
+     */
+    @Test
+    @DisplayName("the official CLI's connection is never sent a ping")
+    void theOfficialClisConnectionIsNeverSentAPing() throws Exception {
+        RawWebSocket cli = loggedIn();
+        RawWebSocket browser = connect();
+        login(browser, true, new int[1]);
+        readPings(browser, 1, true);
+
+        cli.send(frame(0x81, ascii("1\r")));
+        StringBuilder echoed = new StringBuilder();
+        while (!echoed.toString().endsWith(">>> ")) {
+            echoed.append(text(cli.readFrame()));
+        }
+        assertEquals("1\r\n1\r\n>>> ", echoed.toString());
     }
 }
