@@ -64,7 +64,8 @@ class ProcessChildKilledTest extends FaultsTestBase {
         }
     }
 
-    private static boolean started(ProcessEngine e) {
+    /** Whether the engine has its child yet (pid() throws until it has); also used by ProcessFloodDisconnectTest. */
+    static boolean started(ProcessEngine e) {
         try {
             e.pid();
             return true;

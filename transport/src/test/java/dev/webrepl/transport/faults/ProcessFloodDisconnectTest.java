@@ -61,7 +61,7 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
         List<ProcessEngine> made = startCat(Duration.ZERO);
         RawWebSocket client = track(RawWebSocket.connect(server.port(), 4096)).login(PASSWORD);
         Session session = server.sessions().sessions().iterator().next();
-        await("cat started", () -> made.size() == 1 && started(made.get(0)));
+        await("cat started", () -> made.size() == 1 && ProcessChildKilledTest.started(made.get(0)));
         ProcessHandle child = ProcessHandle.of(made.get(0).pid()).orElseThrow();
 
         floodUntilStuck(client, session);
@@ -94,7 +94,7 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
         List<ProcessEngine> made = startCat(Duration.ofMinutes(5));
         RawWebSocket client = track(RawWebSocket.connect(server.port(), 4096)).login(PASSWORD);
         Session session = server.sessions().sessions().iterator().next();
-        await("cat started", () -> made.size() == 1 && started(made.get(0)));
+        await("cat started", () -> made.size() == 1 && ProcessChildKilledTest.started(made.get(0)));
 
         floodUntilStuck(client, session);
         client.reset();
@@ -154,12 +154,4 @@ class ProcessFloodDisconnectTest extends FaultsTestBase {
         return b;
     }
 
-    private static boolean started(ProcessEngine e) {
-        try {
-            e.pid();
-            return true;
-        } catch (IllegalStateException notYet) {
-            return false;
-        }
-    }
 }
