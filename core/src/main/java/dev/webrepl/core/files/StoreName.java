@@ -69,7 +69,8 @@ record StoreName(List<String> parts, boolean directory, String text) {
     static void checkCreatable(String component, String name) throws FileStoreException {
         for (int i = 0; i < component.length(); i++) {
             char ch = component.charAt(i);
-            if (ch < 0x20 || ch == 0x7f) {
+            // C0, DEL and C1 (U+0080-U+009F: a Latin-1 name's byte 0x9B is CSI to an 8-bit terminal).
+            if (Character.isISOControl(ch)) {
                 throw new FileStoreException(FileStatus.ILLEGAL_NAME_ENCODING,
                         String.format("control character 0x%02x in a new name: %s", (int) ch, printable(name)));
             }

@@ -266,7 +266,7 @@ class FileStoreRulesTest {
     // --- control characters (#15.8c) -----------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"esc\u001b[31m", "bell\u0007", "new\nline", "del\u007f", "tab\t", "sub/\u0001"})
+    @ValueSource(strings = {"esc\u001b[31m", "bell\u0007", "new\nline", "del\u007f", "tab\t", "sub/\u0001", "csi\u009b31m"})
     void aNameWithAControlCharacterIsRefusedOnCreation(String bad) throws Exception {
         store.mkdirs("sub");
         Files.writeString(root.resolve("f"), "f");
