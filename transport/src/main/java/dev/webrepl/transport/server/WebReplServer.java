@@ -58,6 +58,12 @@ public final class WebReplServer implements AutoCloseable {
     private final Phaser connections = new Phaser(1);
     /** Failed logins and lockouts per remote address, and open connections per address (README "Security"). */
     private final LoginThrottle throttle;
+    /**
+     * Failed logins of browser connections (those with an Origin) are counted apart: a page on any
+     * site can open one through a sandboxed frame (Origin null, allowed for the official page), and
+     * its wrong guesses must not lock the address's CLI and Thonny users out.
+     */
+    private final LoginThrottle browserThrottle;
     private final AddressConnections perAddress;
     private final AddressConnections inHttpStage;
     /** The Host names a request with an Origin may name (DNS rebinding, README "Security"). */
@@ -67,6 +73,7 @@ public final class WebReplServer implements AutoCloseable {
         this.options = options;
         this.sessions = sessions;
         this.throttle = new LoginThrottle(options.security(), options.recorder());
+        this.browserThrottle = new LoginThrottle(options.security(), options.recorder());
         this.perAddress = new AddressConnections(options.security().maxConnectionsPerAddress());
         // Connections still in the HTTP stage (pages, assets, upgrades under way) have a cap of their own.
         this.inHttpStage = new AddressConnections(options.security().maxConnectionsPerAddress());
@@ -225,7 +232,8 @@ public final class WebReplServer implements AutoCloseable {
                     .sendString(Mono.just("origin not allowed\n"));
         }
         return res.sendWebsocket((in, out) -> track(
-                new ConnectionHandler(options, sessions, workers, target, throttle, perAddress), in, out), spec);
+                new ConnectionHandler(options, sessions, workers, target, origin == null ? throttle : browserThrottle,
+                        perAddress), in, out), spec);
     }
 
     /**

@@ -275,4 +275,32 @@ class SecurityLimitsTest extends ServerTestBase {
         assertEquals(1, refusedFor("per-address-limit"));
         assertEquals(5, waiting.size());
     }
+
+    /**
+     * A browser connection (any Origin; a sandboxed frame of any site sends Origin null) that guesses
+     * wrong locks out only the browser connections of its address: the CLI on the same address still
+     * logs in, so a web page cannot lock a machine's own users out.
+     */
+    @Test
+    void browserFailuresLockOutBrowsersOnlyNotTheClisOfTheSameAddress() throws IOException {
+        byte[] browserUpgrade = ascii("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nOrigin: " + ALLOWED
+                + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: foo\r\n\r\n");
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                c.send(browserUpgrade);
+                c.expect(CLI_RESPONSE);
+                c.expect(PROMPT_FRAME);
+                failLogin(c);
+            }
+        }
+        assertEquals(1, lockouts.get());
+        try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+            c.send(browserUpgrade);
+            c.expect(CLI_RESPONSE);
+            assertEquals("too many failed logins; try again later", c.expectClose(1008));
+        }
+        try (RawWebSocket cli = RawWebSocket.connect(server.port())) {
+            cli.login(PASSWORD);
+        }
+    }
 }
