@@ -70,7 +70,7 @@ class SecurityCommandsTest {
 
     @Test
     void theOfficialPagesOriginsAreAllowedUnlessStrict() {
-        assertEquals(List.of("null", "http://micropython.org"), parse().securityOptions().allowedOrigins());
+        assertEquals(List.of("null", "file://", "http://micropython.org"), parse().securityOptions().allowedOrigins());
         assertEquals(List.of(), parse("--strict-origin").securityOptions().allowedOrigins());
         assertEquals(List.of("https://ide.example"),
                 parse("--strict-origin", "--allowed-origin", "https://ide.example").securityOptions().allowedOrigins());
@@ -85,7 +85,7 @@ class SecurityCommandsTest {
                 "--max-sessions-per-address", "0")
                 .securityOptions();
         assertEquals(SecurityOptions.DEFAULTS.withLoginFailures(3, Duration.ofMinutes(10))
-                .withAllowedOrigins(List.of("null", "http://micropython.org", "https://a.example", "https://b.example"))
+                .withAllowedOrigins(List.of("null", "file://", "http://micropython.org", "https://a.example", "https://b.example"))
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20))
                 .withMaxHeaderBytes(4096).withMaxConnectionsPerAddress(7)
                 .withAllowedHosts(List.of("repl.example", "ide.example:8443")).withMaxSessionsPerAddress(0), s);

@@ -32,11 +32,12 @@ public record SecurityOptions(int maxLoginFailures, Duration lockout, Duration f
                               List<String> allowedHosts, int maxSessionsPerAddress) {
     /**
      * The origins of MicroPython's official browser page (issue #16): a local copy opened from disk
-     * ({@code null}) and the hosted copy. WebREPL logs in inside the terminal (a password typed there, no
+     * ({@code null} from Firefox, {@code file://} from Chromium, as seen with the real page in headless
+     * Chromium) and the hosted copy. WebREPL logs in inside the terminal (a password typed there, no
      * cookie), so a page from these origins gets only what its user types, as against a board; allowed
      * unless the server is strict (README "Security").
      */
-    public static final List<String> OFFICIAL_PAGE_ORIGINS = List.of("null", "http://micropython.org");
+    public static final List<String> OFFICIAL_PAGE_ORIGINS = List.of("null", "file://", "http://micropython.org");
 
     public static final SecurityOptions DEFAULTS = new SecurityOptions(5, Duration.ofMinutes(5), Duration.ofMillis(500),
             Duration.ofSeconds(8), OFFICIAL_PAGE_ORIGINS, Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 50,

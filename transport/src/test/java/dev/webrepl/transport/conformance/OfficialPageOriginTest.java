@@ -41,8 +41,11 @@ class OfficialPageOriginTest extends ServerTestBase {
     @Test
     void theOfficialPageFromDiskOrFromMicropythonOrgGetsThePrompt() throws IOException {
         expectPrompt("null");
+        // Chromium's Origin for a page opened from disk (seen with the real webrepl.html).
+        expectPrompt("file://");
         expectPrompt("http://micropython.org");
         expectOriginRefused("http://evil.example");
+        expectOriginRefused("file://evil.example");
         expectOriginRefused("https://micropython.org.evil.example");
     }
 
@@ -50,6 +53,7 @@ class OfficialPageOriginTest extends ServerTestBase {
     void aStrictServerRefusesThem() throws IOException {
         restartWith(o -> o.withSecurity(o.security().withAllowedOrigins(List.of())));
         expectOriginRefused("null");
+        expectOriginRefused("file://");
         expectOriginRefused("http://micropython.org");
         // Clients without an Origin (webrepl_cli, Thonny) are not browsers: unaffected.
         RawWebSocket c = connect();
