@@ -105,6 +105,17 @@ class MicroPythonClientsTest {
         return s.replace("\r\n", "\n");
     }
 
+    /** A script of several blocks that prints {@code total 780}. */
+    private static String script() {
+        StringBuilder script = new StringBuilder("total = 0\n");
+        for (int i = 0; i < 40; i++) {
+            script.append("total += ").append(i).append("  # a line that makes the script several blocks long\n");
+        }
+        script.append("print('total', total)\n");
+        assertTrue(script.length() > 3 * THONNY.writeBlockSize(), "at least four blocks");
+        return script.toString();
+    }
+
     /** The last line of a traceback, without its line end. */
     private static String lastLine(String s) {
         String t = lines(s);
@@ -120,18 +131,22 @@ class MicroPythonClientsTest {
         ThonnyClient thonny = thonny();
         assertTrue(thonny.welcome().contains("MicroPython"), thonny.welcome());
 
-        StringBuilder script = new StringBuilder("total = 0\n");
-        for (int i = 0; i < 40; i++) {
-            script.append("total += ").append(i).append("  # a line that makes the script several blocks long\n");
-        }
-        script.append("print('total', total)\n");
-        assertTrue(script.length() > 3 * THONNY.writeBlockSize(), "at least four blocks");
-        ThonnyClient.Output o = thonny.exec(script.toString());
+        ThonnyClient.Output o = thonny.exec(script());
         assertEquals("total 780\n", lines(o.out()));
         assertEquals("", o.err());
 
         ThonnyClient.Output failed = thonny.exec("1/0");
         assertEquals("", failed.out());
+        assertEquals("ZeroDivisionError: divide by zero", lastLine(failed.err()));
+    }
+
+    @Test
+    void thonnyRunsCodeInPasteModeAsItDoesOverWebRepl() throws Exception {
+        ThonnyClient thonny = thonny();
+        ThonnyClient.Output o = thonny.execPaste(script());
+        assertEquals("total 780\n", lines(o.out()));
+        assertEquals("", o.err());
+        ThonnyClient.Output failed = thonny.execPaste("1/0\n");
         assertEquals("ZeroDivisionError: divide by zero", lastLine(failed.err()));
     }
 
@@ -181,6 +196,7 @@ class MicroPythonClientsTest {
         assertTrue(reboot.contains("soft reboot"), reboot);
 
         ThonnyClient.Output gone = thonny.exec("print(survivor)");
+        assertEquals("", gone.out(), "the soft reset forgot survivor");
         assertEquals("NameError: name 'survivor' isn't defined", lastLine(gone.err()));
         assertEquals("2", thonny.evaluate("1+1"));
     }

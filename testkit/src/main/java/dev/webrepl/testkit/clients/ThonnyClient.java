@@ -30,8 +30,10 @@ import java.util.List;
  *     {@link Settings#writeBlockSize} bytes, never splitting a UTF-8 character, with
  *     {@link Settings#writeBlockDelay} between blocks (WebREPL: 255 bytes, 0.5 s, for micropython#2497);
  *     then the 2 bytes {@code OK}, stdout up to {@code \x04}, stderr up to {@code \x04}, and the prompt
- *     {@code >}. (Thonny 4.1 submits user code over WebREPL in friendly paste mode, Ctrl-E, instead; the
- *     raw-mode path is what it uses for a clean start and what issue #16 describes.)
+ *     {@code >}. (The raw-mode path is what Thonny uses for a clean start and what issue #16 describes.)
+ * <li><b>Running code in paste mode</b>, Thonny 4.1's submit mode over WebREPL ({@link #execPaste}): Ctrl-E,
+ *     then blocks whose echo Thonny checks byte for byte, Ctrl-D and the confirmation {@code \r\n}. A pty
+ *     that sends {@code \r\r\n} fails the echo check.
  * <li><b>Files</b>: paths are built from the device's {@code os.getcwd()} (so the REPL's {@code /} and the
  *     file channel's {@code /} must agree); a file's size comes from {@code os.stat(path)[6]}. PUT: the
  *     request record (UTF-8 path) as two binary messages, its first 10 bytes and the rest, {@code WB 00 00},
@@ -242,6 +244,59 @@ public final class ThonnyClient implements AutoCloseable {
         lastPrompt = EOT_RAW_PROMPT;
         return new Output(new String(out, 0, out.length - 1, StandardCharsets.UTF_8),
                 new String(err, 0, err.length - 1, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs {@code script} as Thonny submits code over WebREPL: friendly paste mode. Ctrl-E, output up to
+     * {@code === }; then blocks of at most {@link Settings#writeBlockSize} bytes whose echo (each
+     * {@code \r\n} echoed as {@code \r\n=== }) must also fit a block, none ending in {@code \r} or before a
+     * UTF-8 continuation byte; after each block the echo must be exactly what was sent, and nothing more;
+     * then Ctrl-D, the confirmation {@code \r\n}, and the output up to the active {@code >>> } (a traceback
+     * starts stderr).
+     */
+    public Output execPaste(String script) throws IOException, InterruptedException {
+        if (lastPrompt != NORMAL_PROMPT) {
+            ws.sendText(new byte[] {0x02});
+            untilActivePrompt("the friendly REPL after Ctrl-B");
+        }
+        ws.sendText(new byte[] {0x05});
+        ws.readThrough(ascii("=== "), settings.bound(), "paste mode's first === ");
+        byte[] rest = script.getBytes(StandardCharsets.UTF_8);
+        while (rest.length > 0) {
+            int n = Math.min(settings.writeBlockSize(), rest.length);
+            byte[] echo;
+            while (true) {
+                echo = pasteEcho(Arrays.copyOf(rest, n));
+                boolean splitsChar = n > 2 && n < rest.length && (rest[n] & 0xC0) == 0x80;
+                boolean tooLong = echo.length > settings.writeBlockSize() || rest[n - 1] == '\r' || splitsChar;
+                if (tooLong && n > 1) {
+                    n--;
+                    continue;
+                }
+                break;
+            }
+            ws.sendText(Arrays.copyOf(rest, n));
+            byte[] actual = concat(ws.readExactly(echo.length, settings.bound(), "the echo of a pasted block"),
+                    ws.takeAvailable());
+            if (!Arrays.equals(echo, actual)) {
+                throw new AssertionError("Expected " + Show.bytes(echo) + ", got " + Show.bytes(actual));
+            }
+            rest = Arrays.copyOfRange(rest, n, rest.length);
+        }
+        ws.sendText(new byte[] {0x04});
+        byte[] confirmation = ws.readExactly(2, settings.bound(), "paste mode's confirmation");
+        if (!Arrays.equals(confirmation, ascii("\r\n"))) {
+            throw new AssertionError("Expected \"\\x0d\\x0a\", got " + Show.bytes(confirmation) + " then "
+                    + Show.bytes(ws.takeAvailable()));
+        }
+        String all = untilActivePrompt("the pasted code's output").out();
+        int traceback = all.indexOf("Traceback (most recent call last):");
+        return traceback < 0 ? new Output(all, "") : new Output(all.substring(0, traceback), all.substring(traceback));
+    }
+
+    private static byte[] pasteEcho(byte[] block) {
+        String s = new String(block, StandardCharsets.ISO_8859_1);
+        return ascii(s.replace("\r\n", "\r\n=== "));
     }
 
     /** At most a block's bytes from {@code off}, ending before a UTF-8 continuation byte. */
