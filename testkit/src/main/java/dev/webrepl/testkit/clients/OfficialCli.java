@@ -297,6 +297,18 @@ public final class OfficialCli implements AutoCloseable {
                 synchronized (screen) {
                     screen.notifyAll();
                 }
+                closeQuietly();
+            }
+        }
+
+        /** The loop's own selector and keyboard; the loop has ended, so a failure to close changes nothing. */
+        private void closeQuietly() {
+            for (java.io.Closeable c : new java.io.Closeable[] {both, keyboard.source(), keyboard.sink()}) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    died = died != null ? died : e;
+                }
             }
         }
 
