@@ -32,6 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  * unless the environment has {@value #REQUIRE_ENV}{@code =1} (CI), which fails them instead. By hand,
  * {@code -D}{@value #ENGINE_PROPERTY}{@code ="--engine process --command /path/to/micropython"} runs them
  * against other engine flags.
+ *
+ * <p>Seen by hand on 2026-12-06 with MicroPython's unix binary behind {@code --engine process}: Ctrl-C at
+ * connect may kill it (status 130); the pty's {@code \r\r\n} fails mpfshell's raw REPL entry and Thonny's
+ * paste-mode echo; {@code os.getcwd()} is the host path of the root; Ctrl-D ends the session. Two more
+ * that no pty setting fixes: the unix port turns input LF into CR (so a paste-mode {@code \n} echoes as
+ * {@code \r\n=== }, which Thonny does not expect of a board), and neither its standard variant nor the
+ * WebAssembly port has {@code os.uname}, which mpfshell's setup calls.
  */
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MicroPythonClientsTest {
@@ -46,7 +53,8 @@ class MicroPythonClientsTest {
             .withWriteBlockDelay(Duration.ofMillis(20)).withInterruptTimes(List.of(Duration.ZERO))
             .withPromptQuiet(Duration.ofMillis(200));
     /** mpfshell's, with 10 s rather than 0.5 s for the {@code OK} after a command. */
-    private static final MpfshellClient.Settings MPFSHELL = MpfshellClient.Settings.MPFSHELL.withOk(Duration.ofSeconds(10));
+    private static final MpfshellClient.Settings MPFSHELL =
+            MpfshellClient.Settings.MPFSHELL.withOk(Duration.ofSeconds(10));
 
     @TempDir
     Path dir;
@@ -66,7 +74,8 @@ class MicroPythonClientsTest {
         try {
             server = CapturedCli.parseServe(out, err, args.toArray(String[]::new)).start();
         } catch (RuntimeException | IOException e) {
-            String message = "no MicroPython engine here: serve " + String.join(" ", engine) + " failed: " + e.getMessage()
+            String message = "no MicroPython engine here: serve " + String.join(" ", engine) + " failed: "
+                    + e.getMessage()
                     + (err.toString().isBlank() ? "" : "; " + err.toString().strip());
             if ("1".equals(System.getenv(REQUIRE_ENV))) {
                 Assertions.fail(message + " (" + REQUIRE_ENV + "=1 requires it)", e);
@@ -170,7 +179,8 @@ class MicroPythonClientsTest {
         Files.createDirectories(root.resolve("lib"));
         MpfshellClient m = mpfshell();
         assertEquals("/", m.dir());
-        assertEquals(List.of(new MpfshellClient.Entry("hello.txt", false), new MpfshellClient.Entry("lib", true)), m.ls());
+        assertEquals(List.of(new MpfshellClient.Entry("hello.txt", false), new MpfshellClient.Entry("lib", true)),
+                m.ls());
 
         m.cd("lib");
         assertEquals("/lib", m.dir());

@@ -303,7 +303,7 @@ final class LibraryWebSocket implements AutoCloseable {
         }
     }
 
-    /** Up to {@code n} bytes: waits until there are {@code n} or {@code timeout} has passed, then takes what there is. */
+    /** Up to {@code n} bytes: waits until there are {@code n} or {@code timeout} has passed, then takes those. */
     byte[] readUpTo(int n, Duration timeout) throws InterruptedException {
         synchronized (lock) {
             awaitLocked(timeout, () -> pendingLength >= n);
@@ -346,7 +346,8 @@ final class LibraryWebSocket implements AutoCloseable {
     }
 
     private AssertionError timedOut(String what, Duration timeout) {
-        return new AssertionError("no " + what + " within " + timeout + "; received " + Show.bytes(pending, 0, pendingLength)
+        return new AssertionError("no " + what + " within " + timeout + "; received "
+                + Show.bytes(pending, 0, pendingLength)
                 + (ended != null ? "; the connection ended: " + ended : ""));
     }
 

@@ -327,7 +327,7 @@ public final class OfficialCli implements AutoCloseable {
 
     // ---- the script's websocket class ----
 
-    /** {@code websocket.write}: the header and then the payload, two sends ({@code extra} is appended to the payload). */
+    /** {@code websocket.write}: the header, then the payload ({@code data} and {@code extra}): two sends. */
     private void write(byte[] data, int frame, byte[]... extra) throws IOException {
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.writeBytes(data);

@@ -121,7 +121,8 @@ public final class ThonnyClient implements AutoCloseable {
         while (!Arrays.equals(read.toByteArray(), want)) {
             byte[] got = ws.readUpTo(1, settings.bound());
             if (got.length == 0) {
-                throw new AssertionError("Thonny waits for exactly \"Password: \"; got " + Show.bytes(read.toByteArray())
+                throw new AssertionError("Thonny waits for exactly \"Password: \"; got "
+                        + Show.bytes(read.toByteArray())
                         + (ws.ended() != null ? "; the connection ended: " + ws.ended() : ""));
             }
             read.writeBytes(got);
