@@ -32,6 +32,8 @@ final class InputQueue {
     private FluxSink<byte[]> engine;
     private Runnable cancelled;
     private boolean closed;
+    /** While set, nothing is handed to the engine (it is not ready yet); offers are queued as usual. */
+    private boolean held;
 
     /** Told how many bytes are queued whenever that changes (the queued-bytes gauge). */
     interface InputListener {
@@ -145,6 +147,19 @@ final class InputQueue {
         listener.queued(queued);
     }
 
+    /** Holds queued input back from the engine until {@link #release()}; offers still queue, up to the bound. */
+    synchronized void hold() {
+        held = true;
+    }
+
+    /** Hands held input to the engine, in order, as it requests it. */
+    void release() {
+        synchronized (this) {
+            held = false;
+        }
+        drain();
+    }
+
     /** Ctrl-C: drops every queued and pending chunk (a terminal's interrupt flushes its input). */
     void discard() {
         ArrayDeque<Pending> dropped;
@@ -205,7 +220,7 @@ final class InputQueue {
                 }
                 synchronized (this) {
                     sink = engine;
-                    if (sink == null || closed || sink.requestedFromDownstream() == 0 || queue.isEmpty()) {
+                    if (sink == null || closed || held || sink.requestedFromDownstream() == 0 || queue.isEmpty()) {
                         break;
                     }
                     next = queue.poll();

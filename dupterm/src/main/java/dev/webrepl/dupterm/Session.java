@@ -53,6 +53,11 @@ public final class Session {
     private boolean started;
     private boolean ended;
     private boolean hadInput;
+    /** The engine can take input (at once for most engines; see ReplEngine#reportsReady). */
+    private boolean ready;
+    /** A Ctrl-C came while the engine was not ready: delivered when it is. */
+    private boolean interruptHeld;
+    private Disposable readyTimer;
     private volatile long lastActivity;
     private final long created;
     private long inputBytes;
@@ -76,6 +81,10 @@ public final class Session {
         this.framer = new Utf8TextFramer(frame -> framed.add(frame));
         this.created = timers.now(TimeUnit.MILLISECONDS);
         this.lastActivity = created;
+        this.ready = !engine.reportsReady();
+        if (!ready) {
+            input.hold();
+        }
         scheduleIdleCheck(config.idleTimeout());
     }
 
@@ -131,6 +140,7 @@ public final class Session {
             long begin = System.nanoTime();
             engine.start(new Context());
             recorder.engineStarted(engine.kind(), Duration.ofNanos(System.nanoTime() - begin));
+            scheduleReadyBound();
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "session " + id + ": engine failed to start", e);
             end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
@@ -162,6 +172,65 @@ public final class Session {
     void interrupt() {
         input.discard();
         lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (!ready) {
+                // Held with the input: delivered, ahead of what came after it, once the engine is ready.
+                interruptHeld = true;
+                return;
+            }
+        }
+        deliverInterrupt();
+    }
+
+    /**
+     * Until an engine that reports readiness is ready, the bound (SessionConfig#readyTimeout) after
+     * which held input is delivered anyway: an engine that never says so is still talked to.
+     */
+    private void scheduleReadyBound() {
+        Duration bound = config.readyTimeout();
+        synchronized (this) {
+            if (ready || ended) {
+                return;
+            }
+            if (!bound.isZero()) {
+                readyTimer = timers.schedule(() -> becomeReady(true), bound.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        becomeReady(true);
+    }
+
+    /** The engine can take input: a held Ctrl-C first, then the held input, in order. Idempotent. */
+    private void becomeReady(boolean timedOut) {
+        boolean interrupt;
+        synchronized (this) {
+            if (ready || ended) {
+                return;
+            }
+            ready = true;
+            interrupt = interruptHeld;
+            interruptHeld = false;
+            if (readyTimer != null) {
+                readyTimer.dispose();
+                readyTimer = null;
+            }
+        }
+        if (timedOut) {
+            LOG.log(Level.INFO, "session " + id + ": engine " + engine.kind() + " did not say it was ready within "
+                    + config.readyTimeout() + "; input is delivered anyway");
+        }
+        if (interrupt) {
+            deliverInterrupt();
+        }
+        input.release();
+    }
+
+    /** Whether the engine is ready for input (input and Ctrl-C are held until then). */
+    public synchronized boolean engineReady() {
+        return ready;
+    }
+
+    private void deliverInterrupt() {
         try {
             engine.interrupt();
         } catch (RuntimeException e) {
@@ -361,6 +430,9 @@ public final class Session {
             if (idleTimer != null) {
                 idleTimer.dispose();
             }
+            if (readyTimer != null) {
+                readyTimer.dispose();
+            }
         }
         for (Slot s : left) {
             s.markGone();
@@ -522,6 +594,11 @@ public final class Session {
         @Override
         public void pausable(Pausable p) {
             producer = p;
+        }
+
+        @Override
+        public void ready() {
+            becomeReady(false);
         }
 
         @Override

@@ -18,59 +18,68 @@ import java.time.Duration;
  * @param maxSessions      sessions per server
  * @param maxTerminals     terminals per session
  * @param workingDirectory where engines work (the server's file root)
+ * @param readyTimeout     how long a session holds input (Ctrl-C included) for an engine that says when it
+ *                         is ready to take it ({@link dev.webrepl.core.engine.ReplEngine#reportsReady()});
+ *                         after that the input is delivered anyway
  */
 public record SessionConfig(int inputQueueBytes, long outputHighWater, long outputLowWater, long outputHardCap,
                             int scrollbackBytes, Duration linger, Duration idleTimeout, int maxSessions,
-                            int maxTerminals, Path workingDirectory) {
+                            int maxTerminals, Path workingDirectory, Duration readyTimeout) {
     public static final SessionConfig DEFAULTS = new SessionConfig(64 * 1024, 256 * 1024, 64 * 1024,
             4 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(60), Duration.ofHours(1), 1000, 32,
-            Path.of("").toAbsolutePath());
+            Path.of("").toAbsolutePath(), Duration.ofSeconds(5));
 
     public SessionConfig {
         if (inputQueueBytes < 1 || outputLowWater < 0 || outputHighWater < outputLowWater
                 || outputHardCap < outputHighWater || scrollbackBytes < 0 || maxSessions < 1 || maxTerminals < 1
-                || linger.isNegative() || idleTimeout.isNegative() || workingDirectory == null) {
+                || linger.isNegative() || idleTimeout.isNegative() || workingDirectory == null
+                || readyTimeout == null || readyTimeout.isNegative()) {
             throw new IllegalArgumentException("inconsistent session limits: " + this);
         }
     }
 
     public SessionConfig withInputQueueBytes(int bytes) {
         return new SessionConfig(bytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes, linger,
-                idleTimeout, maxSessions, maxTerminals, workingDirectory);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory, readyTimeout);
     }
 
     public SessionConfig withOutputLimits(long lowWater, long highWater, long hardCap) {
         return new SessionConfig(inputQueueBytes, highWater, lowWater, hardCap, scrollbackBytes, linger,
-                idleTimeout, maxSessions, maxTerminals, workingDirectory);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory, readyTimeout);
     }
 
     public SessionConfig withScrollbackBytes(int bytes) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, bytes, linger,
-                idleTimeout, maxSessions, maxTerminals, workingDirectory);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory, readyTimeout);
     }
 
     public SessionConfig withLinger(Duration d) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes, d,
-                idleTimeout, maxSessions, maxTerminals, workingDirectory);
+                idleTimeout, maxSessions, maxTerminals, workingDirectory, readyTimeout);
     }
 
     public SessionConfig withIdleTimeout(Duration d) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, d, maxSessions, maxTerminals, workingDirectory);
+                linger, d, maxSessions, maxTerminals, workingDirectory, readyTimeout);
     }
 
     public SessionConfig withMaxSessions(int n) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, idleTimeout, n, maxTerminals, workingDirectory);
+                linger, idleTimeout, n, maxTerminals, workingDirectory, readyTimeout);
     }
 
     public SessionConfig withWorkingDirectory(Path dir) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, idleTimeout, maxSessions, maxTerminals, dir);
+                linger, idleTimeout, maxSessions, maxTerminals, dir, readyTimeout);
     }
 
     public SessionConfig withMaxTerminals(int n) {
         return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
-                linger, idleTimeout, maxSessions, n, workingDirectory);
+                linger, idleTimeout, maxSessions, n, workingDirectory, readyTimeout);
+    }
+
+    public SessionConfig withReadyTimeout(Duration d) {
+        return new SessionConfig(inputQueueBytes, outputHighWater, outputLowWater, outputHardCap, scrollbackBytes,
+                linger, idleTimeout, maxSessions, maxTerminals, workingDirectory, d);
     }
 }

@@ -97,6 +97,8 @@ final class Fakes {
         volatile String writeBeforeFailing;
         volatile String banner;
         volatile boolean inputCompleted;
+        /** Whether it says when it is ready ({@link ReplEngine#reportsReady()}); the test calls context.ready(). */
+        volatile boolean reportsReady;
         final AtomicInteger starts = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         private BaseSubscriber<byte[]> reader;
@@ -149,6 +151,11 @@ final class Fakes {
 
         void request(long n) {
             reader.request(n);
+        }
+
+        @Override
+        public boolean reportsReady() {
+            return reportsReady;
         }
 
         void write(String s) {

@@ -151,6 +151,67 @@ class SessionInputTest {
     }
 
     @Test
+    void inputAndCtrlCWaitForAnEngineThatIsNotReadyThenArriveInOrder() throws Exception {
+        harness = new Harness(CONFIG);
+        harness.engineSetup = e -> e.reportsReady = true;
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+        engine.request(10);
+        AtomicBoolean before = taken(slot.offer(1, ascii("print(1)\r")));
+
+        // Thonny's Ctrl-C right after the password, then its raw-REPL entry.
+        slot.interrupt(2);
+        taken(slot.offer(2, new byte[] {'\r', 3}));
+        AtomicBoolean after = taken(slot.offer(3, new byte[] {1}));
+
+        assertTrue(before.get() && after.get(), "held input is queued (within the bound), not left waiting");
+        assertEquals(List.of(), engine.chunks(), "nothing reaches an engine that is not ready");
+        assertEquals(List.of(), engine.receivedAtInterrupt, "nor does Ctrl-C");
+        assertFalse(slot.session().engineReady());
+
+        engine.context.ready();
+
+        assertTrue(slot.session().engineReady());
+        assertEquals(List.of(0), engine.receivedAtInterrupt, "Ctrl-C first");
+        assertEquals(List.of("\u0001"), engine.chunks(), "then what came after it; what came before is dropped");
+        engine.context.ready();
+        assertEquals(List.of(0), engine.receivedAtInterrupt, "ready is idempotent");
+    }
+
+    @Test
+    void anEngineThatNeverSaysItIsReadyGetsItsInputAfterTheBound() throws Exception {
+        harness = new Harness(CONFIG.withReadyTimeout(Duration.ofSeconds(5)));
+        harness.engineSetup = e -> e.reportsReady = true;
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+        engine.request(10);
+        taken(slot.offer(1, ascii("a")));
+        slot.interrupt(2);
+        taken(slot.offer(2, new byte[] {3, 'b'}));
+
+        harness.timers.advanceTimeBy(Duration.ofMillis(4999));
+        assertEquals(List.of(), engine.chunks());
+        harness.timers.advanceTimeBy(Duration.ofMillis(1));
+
+        assertEquals(List.of(0), engine.receivedAtInterrupt);
+        assertEquals(List.of("b"), engine.chunks());
+        assertTrue(slot.session().engineReady());
+    }
+
+    @Test
+    void anEngineThatDoesNotReportReadinessTakesInputAtOnce() throws Exception {
+        harness = new Harness(CONFIG);
+        Slot slot = harness.open(new FakePort());
+        harness.engine().request(10);
+        taken(slot.offer(1, ascii("a")));
+        slot.interrupt(2);
+
+        assertTrue(slot.session().engineReady());
+        assertEquals(List.of("a"), harness.engine().chunks());
+        assertEquals(List.of(1), harness.engine().receivedAtInterrupt);
+    }
+
+    @Test
     void aViewerCannotInterrupt() throws Exception {
         harness = new Harness(CONFIG);
         Slot one = harness.open(new FakePort());

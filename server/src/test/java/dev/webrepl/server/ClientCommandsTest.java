@@ -143,10 +143,10 @@ class ClientCommandsTest extends CliTestBase {
         // What arrived before Ctrl-] is a prefix of: the banner, the session line (README "Sessions"),
         // the echo. The session id is read from the line itself when it arrived whole.
         java.util.regex.Matcher line = java.util.regex.Pattern
-                .compile("webrepl: session /session/([A-Za-z0-9_-]{22})\r\n").matcher(got);
+                .compile("\r\nwebrepl: session /session/([A-Za-z0-9_-]{22})\r\n").matcher(got);
         String id = line.find() ? line.group(1) : "";
-        String full = banner + "webrepl: session /session/" + id + "\r\n" + "1+1\r\n1+1\r\n>>> ";
-        assertTrue(id.isEmpty() ? got.length() < banner.length() + 50 && full.startsWith(got.substring(0,
-                Math.min(got.length(), banner.length() + 26))) : full.startsWith(got), got);
+        String full = banner + "\r\nwebrepl: session /session/" + id + "\r\n" + "1+1\r\n1+1\r\n>>> ";
+        assertTrue(id.isEmpty() ? got.length() < banner.length() + 52 && full.startsWith(got.substring(0,
+                Math.min(got.length(), banner.length() + 28))) : full.startsWith(got), got);
     }
 }

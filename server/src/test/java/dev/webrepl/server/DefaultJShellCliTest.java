@@ -1,5 +1,6 @@
 package dev.webrepl.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.transport.client.ReplConnection;
@@ -51,6 +52,34 @@ class DefaultJShellCliTest {
             synchronized (seen) {
                 assertTrue(seen.indexOf("int x = 20 + 22\r\nx ==> 42\r\njshell> ") >= 0, seen.toString());
             }
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    /** Issue 16 point 7: the reference's login bytes, the session line on a line of its own, then jshell's prompt, untyped. */
+    @Test
+    void theFirstScreenIsTheLoginTheSessionLineAndJShellsPromptBeforeAnyInput() throws Exception {
+        ServeCommand cmd = new ServeCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.parseArgs("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "secret");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newBuilder().wireMode(WireMode.LEGACY).build();
+             ReplConnection c = client.connect("127.0.0.1", server.server().port(), "secret").get(30, TimeUnit.SECONDS)) {
+            StringBuilder seen = new StringBuilder();
+            CompletableFuture<String> screen = new CompletableFuture<>();
+            c.output().subscribe(b -> {
+                synchronized (seen) {
+                    seen.append(new String(b, StandardCharsets.UTF_8));
+                    if (seen.toString().endsWith("jshell> ")) {
+                        screen.complete(seen.toString());
+                    }
+                }
+            });
+            String got = screen.get(60, TimeUnit.SECONDS);
+            String id = server.server().sessions().sessions().iterator().next().id();
+            assertEquals("\r\nWebREPL connected\r\n>>> \r\nwebrepl: session /session/" + id + "\r\njshell> ", got);
         } finally {
             cmd.closeEngines();
         }

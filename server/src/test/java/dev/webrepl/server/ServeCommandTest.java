@@ -202,7 +202,8 @@ class ServeCommandTest {
                 "--output-high-water", "2000", "--output-cap", "3000", "--scrollback", "100").sessionConfig();
         assertEquals(new dev.webrepl.dupterm.SessionConfig(4096, 2000, 1000, 3000, 100,
                 java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(5), 3, 2,
-                dev.webrepl.dupterm.SessionConfig.DEFAULTS.workingDirectory()), c);
+                dev.webrepl.dupterm.SessionConfig.DEFAULTS.workingDirectory(),
+                dev.webrepl.dupterm.SessionConfig.DEFAULTS.readyTimeout()), c);
     }
 
     @Test

@@ -36,6 +36,13 @@ public interface EngineContext {
     /** A producer that can stop producing (a pty reader) registers here to be paused under pressure. */
     void pausable(Pausable producer);
 
+    /**
+     * The engine can take input now (for engines that {@link ReplEngine#reportsReady() report it}):
+     * held input and a held Ctrl-C are delivered. Idempotent; may be called from any thread.
+     */
+    default void ready() {
+    }
+
     /** The engine ended normally with {@code status}; the session ends (close code 1000). */
     void exited(int status);
 

@@ -15,6 +15,15 @@ public interface LineEvaluator extends AutoCloseable {
     /** The prompt written before each new input, e.g. {@code ">>> "} or {@code "jshell> "}. */
     String prompt();
 
+    /**
+     * Whether a session shows this prompt at once when it starts, after the login banner and the
+     * session line (issue 16 point 7). False for an engine that stands in for a board in conformance
+     * and load tests, whose first screen stays the reference's bytes (ending in {@code >>> }).
+     */
+    default boolean promptAtStart() {
+        return true;
+    }
+
     /** The prompt for a continuation line of an incomplete input, e.g. {@code "   ...> "}. */
     default String continuationPrompt() {
         return prompt();

@@ -12,6 +12,17 @@ public interface ReplEngine extends AutoCloseable {
         return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * Whether this engine tells its session, with {@link EngineContext#ready()}, when it can take input.
+     * Until then (within a bound) the session holds every terminal's input and Ctrl-C, and delivers
+     * them in order afterwards: a board's REPL is running when a client connects, so clients send
+     * Ctrl-C at once (Thonny does), which would kill a program that has not yet set up its terminal
+     * (issue 16). Engines that can take input as soon as {@link #start} returns answer false.
+     */
+    default boolean reportsReady() {
+        return false;
+    }
+
     /** Starts the engine. An exception here is an engine failure at start: the session ends. */
     void start(EngineContext context) throws Exception;
 

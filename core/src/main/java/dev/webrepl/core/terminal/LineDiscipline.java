@@ -40,9 +40,12 @@ import reactor.core.publisher.BaseSubscriber;
  * Redraws are described in {@link EditBuffer}; other control bytes and unknown escape sequences are
  * ignored ({@link KeyDecoder}).
  *
- * <p>No prompt is written at start: the WebREPL login banner already ends with {@code >>> } (spec §2).
- * After each evaluation the prompt is written, unless {@link LineEvaluator#finished()}, which ends the
- * engine with status 0.
+ * <p>Started by a session, it writes its prompt at once (unless {@link LineEvaluator#promptAtStart()} says not): the terminal shows the login banner (ending
+ * in the legacy {@code >>> }, spec §2) and the session line, then this engine's own prompt, so a
+ * person sees where to type without pressing Enter first (issue 16 point 7). Started without a
+ * session ({@link #start(TerminalOutput)}) it writes no prompt before the first input. After each
+ * evaluation the prompt is written, unless {@link LineEvaluator#finished()}, which ends the engine
+ * with status 0.
  *
  * <p>Threads: all editing and every evaluation run on one executor per discipline (by default a named
  * daemon thread, started at {@code start} and stopped at {@link #close()}), never on the thread that
@@ -132,6 +135,12 @@ public final class LineDiscipline implements ReplEngine {
             context.failed(e);
             input.cancel();
         });
+        if (evaluator.promptAtStart()) {
+            execute(() -> {
+                screen.writeBytes(evaluator.prompt().getBytes(StandardCharsets.UTF_8));
+                flush();
+            });
+        }
         context.input().subscribe(input);
     }
 

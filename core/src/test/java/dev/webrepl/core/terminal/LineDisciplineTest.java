@@ -870,7 +870,7 @@ class LineDisciplineTest {
         assertEquals(List.of(0L, 0L), outstandingWhileEvaluating);
         assertEquals(List.of(1L, 1L, 1L, 1L), requests);
         assertEquals(1, outstanding.get());
-        assertEquals("1+1\r\n=1+1\r\n> 2\r\n=2\r\n> ", output());
+        assertEquals("> 1+1\r\n=1+1\r\n> 2\r\n=2\r\n> ", output());
     }
 
     /** Blocks in evaluate until interrupted (bounded), on whatever thread the discipline uses. */
@@ -938,7 +938,7 @@ class LineDisciplineTest {
 
         terminal.emitNext("loop\r".getBytes(StandardCharsets.UTF_8), Sinks.EmitFailureHandler.FAIL_FAST);
         assertTrue(blocking.started.await(5, TimeUnit.SECONDS));
-        assertEquals("loop\r\n", screen.next(6));
+        assertEquals("> loop\r\n", screen.next(8), "the prompt at start, then the echo");
         terminal.emitNext("x".getBytes(StandardCharsets.UTF_8), Sinks.EmitFailureHandler.FAIL_FAST);
         assertTrue(requests.isEmpty(), "no chunk requested while evaluating");
 
@@ -979,7 +979,7 @@ class LineDisciplineTest {
         input.next(new byte[] {0x04});
 
         assertEquals(List.of(0), context.exits);
-        assertEquals("\r\n", output());
+        assertEquals("> \r\n", output(), "the prompt at start, then Ctrl-D's newline");
         input.assertMinRequested(0);
         input.assertMaxRequested(0);
     }

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The echo engine: writes every non-empty line back, then the prompt {@code >>> }. It costs next to
- * nothing, so load tests measure the server rather than a REPL.
+ * nothing, so load tests measure the server rather than a REPL. It stands in for a board in the
+ * conformance tests, so it writes no prompt at start: its first screen is the reference's login bytes
+ * (ending in {@code >>> }) and the session line.
  */
 public final class EchoEvaluator implements LineEvaluator {
     public static final String PROMPT = ">>> ";
@@ -28,6 +30,11 @@ public final class EchoEvaluator implements LineEvaluator {
     @Override
     public String prompt() {
         return PROMPT;
+    }
+
+    @Override
+    public boolean promptAtStart() {
+        return false;
     }
 
     @Override

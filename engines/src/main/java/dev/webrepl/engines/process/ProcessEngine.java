@@ -78,19 +78,36 @@ public final class ProcessEngine implements ReplEngine {
         writer = w;
         context.pausable(r);
         r.start();
-        w.start(context.input());
+        // The writer thread waits for the child to take terminal input, then tells the session,
+        // which holds input and Ctrl-C until then (reportsReady).
+        int masterFd = p instanceof UnixPtyProcess u ? u.getPty().getMasterFD() : -1;
+        ReadyProbe probe = new ReadyProbe(p.pid(), masterFd, System::nanoTime);
+        w.start(context.input(), () -> {
+            // Something to write means the session stopped holding (its bound passed): write it now.
+            ReadyProbe.Outcome seen = probe.await(() -> closing || w.stopping() || w.hasWork());
+            if (seen == ReadyProbe.Outcome.READY) {
+                context.ready();
+            }
+            return !(closing || w.stopping());
+        });
         if (closed.get()) {
             // close() ran while we were spawning and found nothing to stop.
             stop(p, r, w);
         }
     }
 
-    /** Ctrl-C: written to the pty ahead of waiting input, on the writer thread; returns at once. */
     @Override
     public String kind() {
         return "process";
     }
 
+    /** Input and Ctrl-C wait until the child takes terminal input ({@link ReadyProbe}). */
+    @Override
+    public boolean reportsReady() {
+        return true;
+    }
+
+    /** Ctrl-C: written to the pty ahead of waiting input, on the writer thread; returns at once. */
     @Override
     public void interrupt() {
         PtyWriter w = writer;

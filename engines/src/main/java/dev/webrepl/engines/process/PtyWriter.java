@@ -38,6 +38,7 @@ final class PtyWriter extends BaseSubscriber<byte[]> {
     // At most one input chunk (demand is one) plus the interrupts that arrived meanwhile.
     private final LinkedBlockingDeque<Pending> pending = new LinkedBlockingDeque<>();
     private volatile boolean stopped;
+    private volatile java.util.function.BooleanSupplier beforeWriting = () -> true;
 
     PtyWriter(String name, OutputStream pty, Consumer<IOException> onError) {
         this.pty = pty;
@@ -47,8 +48,27 @@ final class PtyWriter extends BaseSubscriber<byte[]> {
     }
 
     void start(Flux<byte[]> input) {
+        start(input, () -> true);
+    }
+
+    /**
+     * Starts the thread, which first runs {@code beforeWriting} (a wait for the child to be ready;
+     * false when it was stopped meanwhile), then writes.
+     */
+    void start(Flux<byte[]> input, java.util.function.BooleanSupplier beforeWriting) {
+        this.beforeWriting = beforeWriting;
         thread.start();
         input.subscribe(this);
+    }
+
+    /** Whether input or an interrupt waits to be written. */
+    boolean hasWork() {
+        return !pending.isEmpty();
+    }
+
+    /** Whether the writer was asked to stop. */
+    boolean stopping() {
+        return stopped;
     }
 
     /** Queues Ctrl-C ahead of waiting input; returns at once (the tty turns it into SIGINT). */
@@ -99,6 +119,9 @@ final class PtyWriter extends BaseSubscriber<byte[]> {
     }
 
     private void run() {
+        if (!beforeWriting.getAsBoolean()) {
+            return;
+        }
         try {
             while (!stopped) {
                 Pending p = pending.take();

@@ -71,6 +71,15 @@ final class FakeContext implements EngineContext {
         pausable.set(producer);
     }
 
+    /** Run (on the engine's thread) when the engine says it is ready; its answer is kept in {@link #readyNote}. */
+    volatile java.util.function.Supplier<String> onReady = () -> "ready";
+    final CompletableFuture<String> readyNote = new CompletableFuture<>();
+
+    @Override
+    public void ready() {
+        readyNote.complete(onReady.get());
+    }
+
     @Override
     public void exited(int status) {
         exited.complete(status);

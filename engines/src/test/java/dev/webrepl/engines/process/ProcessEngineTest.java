@@ -77,6 +77,43 @@ class ProcessEngineTest {
                 + ", got " + FakeContext.show(context.text()));
     }
 
+    /** What the processes of the session run now, the child first: {@code /proc/PID/comm} each. */
+    private List<String> programs() {
+        return ProcessHandle.of(engine.pid()).stream()
+                .flatMap(h -> Stream.concat(Stream.of(h), h.descendants()))
+                .map(h -> {
+                    try {
+                        return Files.readString(Path.of("/proc", Long.toString(h.pid()), "comm")).trim();
+                    } catch (IOException e) {
+                        return "gone";
+                    }
+                })
+                .toList();
+    }
+
+    @Test
+    void itSaysItIsReadyOnlyOnceTheProgramReadsItsTerminal() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/wchan")), "Linux /proc");
+        context.onReady = () -> String.join(",", programs());
+        // Two programs that do not read the terminal before the one that does (issue 16 point 4).
+        start("/bin/sh", "-c", "sleep 0.2; sleep 0.2; exec cat");
+
+        assertEquals("cat", context.readyNote.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        context.type("x\r");
+        context.awaitOutput("x\r\nx\r\n");
+    }
+
+    @Test
+    void aProgramThatTakesTheTerminalRawIsReadyWithoutReadingIt() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/wchan")), "Linux /proc");
+        Path marker = dir.resolve("slept");
+        context.onReady = () -> Files.exists(marker) ? "after the first sleep" : "during the first sleep";
+        // Never reads the tty: only leaving canonical mode can make it ready (the probe gives up silently).
+        start("/bin/sh", "-c", "sleep 0.2; : > slept; stty -icanon; exec sleep 30");
+
+        assertEquals("after the first sleep", context.readyNote.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
     @Test
     void catEchoesTheLineThenEndsWithStatusZeroOnCtrlD() throws Exception {
         start("/bin/cat");

@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public enum EngineHint {
     /** The echo engine: a typed line comes back after Enter. */
-    ECHO("", List.of(">>> ")) {
+    ECHO("", List.of(">>> "), false) {
         @Override
         Flood flood(long bytes) {
             // Lines of at most 1000 characters: the line discipline's time per line grows faster than
@@ -21,14 +21,14 @@ public enum EngineHint {
         }
     },
     /** JShell: typed lines are comments, so nothing is evaluated. */
-    JSHELL("// ", List.of("jshell> ")) {
+    JSHELL("// ", List.of("jshell> "), true) {
         @Override
         Flood flood(long bytes) {
             return new Flood("System.out.print(\"x\".repeat(" + bytes + "))\r", 1);
         }
     },
     /** A program in a pty: Python, a shell or node; typed lines are comments ({@code #}). */
-    PROCESS("# ", List.of(">>> ", "$ ", "# ", "> ")) {
+    PROCESS("# ", List.of(">>> ", "$ ", "# ", "> "), true) {
         @Override
         Flood flood(long bytes) {
             return new Flood("print('x' * " + bytes + ")\r", 1);
@@ -38,7 +38,7 @@ public enum EngineHint {
      * The load-test engine of {@code serve --engine flood} ({@link dev.webrepl.loadtest.FloodEngine}): a
      * typed byte count is answered with that many bytes; any other line with a short notice.
      */
-    FLOOD("", List.of(dev.webrepl.loadtest.FloodEngine.PROMPT)) {
+    FLOOD("", List.of(dev.webrepl.loadtest.FloodEngine.PROMPT), false) {
         @Override
         Flood flood(long bytes) {
             return new Flood(bytes + "\r", 1);
@@ -55,10 +55,17 @@ public enum EngineHint {
 
     private final String linePrefix;
     private final List<String> prompts;
+    private final boolean promptAtStart;
 
-    EngineHint(String linePrefix, List<String> prompts) {
+    EngineHint(String linePrefix, List<String> prompts, boolean promptAtStart) {
         this.linePrefix = linePrefix;
         this.prompts = prompts;
+        this.promptAtStart = promptAtStart;
+    }
+
+    /** Whether the engine shows its prompt when a session starts (jshell, programs), before any input. */
+    boolean promptAtStart() {
+        return promptAtStart;
     }
 
     public String id() {

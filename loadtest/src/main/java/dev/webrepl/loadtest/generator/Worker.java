@@ -29,6 +29,8 @@ abstract class Worker implements Unit {
     private static final Pattern SESSION_LINE = Pattern.compile("/session/((?:[a-z0-9-]{1,32}\\.)?[A-Za-z0-9_-]{22})\r\n");
     /** A server that names no session (the reference) is taken as ready this long after login. */
     private static final long UNNAMED_READY_MILLIS = 500;
+    /** How long a worker waits for the engine's first prompt after the session line before it starts anyway. */
+    private static final long FIRST_PROMPT_MILLIS = 5000;
     private static final int BANNER_LIMIT = 4096;
 
     final RunContext ctx;
@@ -37,6 +39,8 @@ abstract class Worker implements Unit {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private final StringBuilder banner = new StringBuilder();
+    /** The session's id once its line arrived, while the engine's first prompt is awaited. */
+    private String namedSession;
     private ReplConnection connection;
     private boolean stopping;
     private boolean closing;
@@ -107,13 +111,30 @@ abstract class Worker implements Unit {
         }
         int before = banner.length();
         banner.append(new String(bytes, StandardCharsets.ISO_8859_1));
-        Matcher m = SESSION_LINE.matcher(banner);
-        if (m.find()) {
-            becomeReady(m.group(1));
-            int rest = m.end() - before;  // output after the session line in the same frame
-            if (rest < bytes.length) {
-                onOutput(bytes, Math.max(0, rest));
+        if (namedSession == null) {
+            Matcher m = SESSION_LINE.matcher(banner);
+            if (!m.find()) {
+                if (banner.length() > BANNER_LIMIT) {
+                    banner.delete(0, banner.length() - 64);
+                }
+                return;
             }
+            if (!ctx.plan().engineHint().promptAtStart()) {
+                becomeReady(m.group(1));
+                int rest = m.end() - before;  // output after the session line in the same frame
+                if (rest < bytes.length) {
+                    onOutput(bytes, Math.max(0, rest));
+                }
+                return;
+            }
+            // The engine shows its prompt at once (README "Sessions"): the first request waits for it,
+            // so that prompt does not end the first answer.
+            namedSession = m.group(1);
+            banner.delete(0, m.end());
+            ctx.scheduler().schedule(this::readyAnyway, FIRST_PROMPT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        if (ctx.plan().engineHint().endsWithPrompt(banner)) {
+            becomeReady(namedSession);
         } else if (banner.length() > BANNER_LIMIT) {
             banner.delete(0, banner.length() - 64);
         }
@@ -121,7 +142,7 @@ abstract class Worker implements Unit {
 
     private synchronized void readyAnyway() {
         if (!isReady && !closing) {
-            becomeReady(null);
+            becomeReady(namedSession);
         }
     }
 

@@ -364,11 +364,13 @@ final class ConnectionHandler {
             e.refusal().ifPresent(options.recorder()::refused);
             throw new TerminalRefusedException(e.closeCode(), e.getMessage());
         }
-        // One line that names the session, so people and tools can attach to it (README "Sessions").
-        // Queued without a drain, and the slot published right after: the line still goes before the
-        // slot's replay (direct frames first), and from now on a close waits for the slot's output.
+        // One line that names the session, so people and tools can attach to it (README "Sessions"),
+        // on a line of its own after the reference's exact login bytes (which end in the legacy
+        // ">>> "); the engine's own prompt follows (issue 16 point 7). Queued without a drain, and the
+        // slot published right after: the line still goes before the slot's replay (direct frames
+        // first), and from now on a close waits for the slot's output.
         TextWebSocketFrame line = new TextWebSocketFrame(Unpooled.wrappedBuffer(
-                ("webrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8)));
+                ("\r\nwebrepl: session /session/" + s.session().id() + "\r\n").getBytes(StandardCharsets.UTF_8)));
         if (admitQueued(line)) {
             synchronized (direct) {
                 direct.add(line);

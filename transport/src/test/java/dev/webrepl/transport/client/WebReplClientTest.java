@@ -138,7 +138,7 @@ class WebReplClientTest extends ServerTestBase {
     void terminalEchoesTypedLineAfterLoginBanner(WireMode mode) {
         try (ReplConnection c = connect(mode)) {
             // The login frame, then the line naming the session (README "Sessions"), then the echo.
-            String line = "webrepl: session /session/%s\r\n";
+            String line = "\r\nwebrepl: session /session/%s\r\n";
             String expected = "\r\nWebREPL connected\r\n>>> " + line + "1+1\r\n1+1\r\n>>> ";
             int idLength = 22;
             CompletableFuture<String> received = collectUntil(c, expected.length() - 2 + idLength);

@@ -44,7 +44,7 @@ public final class RawWebSocket implements AutoCloseable {
      * id is 128 random bits in URL-safe base64 without padding, 22 characters.
      */
     public static final java.util.regex.Pattern SESSION_LINE =
-            java.util.regex.Pattern.compile("webrepl: session /session/([A-Za-z0-9_-]{22})\r\n");
+            java.util.regex.Pattern.compile("\r\nwebrepl: session /session/([A-Za-z0-9_-]{22})\r\n");
 
     /** One server frame: its first byte and its payload. */
     public record Frame(int first, byte[] payload) {
@@ -67,6 +67,8 @@ public final class RawWebSocket implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private String sessionId;
+    /** The engine's own first prompt, read by a login that opens a session (null: the engine writes none). */
+    private String firstPrompt;
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -364,6 +366,18 @@ public final class RawWebSocket implements AutoCloseable {
         send(frame(0x82, ascii(password + "\r")));
         expect(CONNECTED_FRAME);
         expectSessionLine();
+        if (firstPrompt != null && !path.startsWith("/session/")) {
+            expectText(firstPrompt);
+        }
+        return this;
+    }
+
+    /**
+     * A login that opens a session also reads the engine's first prompt, {@code prompt}, exactly (a
+     * line-discipline engine writes it at start, README "Sessions"); null for engines without one.
+     */
+    public RawWebSocket expectingFirstPrompt(String prompt) {
+        firstPrompt = prompt;
         return this;
     }
 

@@ -90,7 +90,15 @@ public abstract class ServerTestBase {
 
     /** A new raw connection to the server, closed after the test. */
     protected RawWebSocket connect() throws IOException {
-        return track(RawWebSocket.connect(server.port()));
+        return track(RawWebSocket.connect(server.port())).expectingFirstPrompt(firstPrompt());
+    }
+
+    /**
+     * The prompt the engine writes when a session starts, which {@link RawWebSocket#login} reads; null
+     * for the echo engine here (it writes none, standing in for a board); subclasses say theirs.
+     */
+    protected String firstPrompt() {
+        return null;
     }
 
     /** Closes {@code c} after the test, with the clients of {@link #connect()}. */

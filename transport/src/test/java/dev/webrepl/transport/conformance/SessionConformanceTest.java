@@ -28,14 +28,14 @@ class SessionConformanceTest extends ServerTestBase {
         RawWebSocket c = connect().handshake();
         c.send(hex("82 07 73 65 63 72 65 74 0D"));
         c.expect(hex("81 19 0D 0A 57 65 62 52 45 50 4C 20 63 6F 6E 6E 65 63 74 65 64 0D 0A 3E 3E 3E 20"));
-        // Then one text frame of 50 bytes that names the session (README "Sessions").
-        c.expect(hex("81 32"));
-        byte[] line = c.readExactly(50);
+        // Then one text frame of 52 bytes that names the session on a line of its own (README "Sessions").
+        c.expect(hex("81 34"));
+        byte[] line = c.readExactly(52);
         assertEquals(true, RawWebSocket.SESSION_LINE.matcher(new String(line, StandardCharsets.ISO_8859_1)).matches(),
                 RawWebSocket.show(line));
         assertEquals(1, server.sessions().size());
         String id = server.sessions().sessions().iterator().next().id();
-        assertEquals("webrepl: session /session/" + id + "\r\n", new String(line, StandardCharsets.ISO_8859_1));
+        assertEquals("\r\nwebrepl: session /session/" + id + "\r\n", new String(line, StandardCharsets.ISO_8859_1));
     }
 
     @Test

@@ -62,10 +62,10 @@ class PipelinedUpgradeTest {
             assertArrayEquals(concat(hex("81 0a"), "Password: ".getBytes(StandardCharsets.US_ASCII)), readN(in, 12));
             assertArrayEquals(concat(hex("81 19"), "\r\nWebREPL connected\r\n>>> ".getBytes(StandardCharsets.US_ASCII)),
                     readN(in, 27));
-            // The session line (README "Sessions"): one 50-byte text frame.
-            byte[] line = readN(in, 52);
+            // The session line (README "Sessions"), on a line of its own: one 52-byte text frame.
+            byte[] line = readN(in, 54);
             String id = server.sessions().sessions().iterator().next().id();
-            assertArrayEquals(concat(hex("81 32"), ("webrepl: session /session/" + id + "\r\n")
+            assertArrayEquals(concat(hex("81 34"), ("\r\nwebrepl: session /session/" + id + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII)), line);
             assertArrayEquals(hex("82 03 00 01 00"), readN(in, 5));
         }

@@ -72,7 +72,7 @@ class TlsTest {
         try (WebReplClient client = WebReplClient.newBuilder().wireMode(mode).tls(cert.certificate()).build();
              ReplConnection c = client.connect("localhost", server.port(), "secret").join()) {
             assertTrue(server.isSecure() && client.isSecure());
-            String line = "webrepl: session /session/" + "x".repeat(22) + "\r\n";
+            String line = "\r\nwebrepl: session /session/" + "x".repeat(22) + "\r\n";
             String expected = "\r\nWebREPL connected\r\n>>> " + line + "1+1\r\n1+1\r\n>>> ";
             ByteArrayOutputStream seen = new ByteArrayOutputStream();
             var received = c.output().doOnNext(seen::writeBytes).takeUntil(b -> seen.size() >= expected.length())

@@ -1,0 +1,138 @@
+package dev.webrepl.engines.process;
+
+import com.sun.jna.Memory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Whether a program started in a pty can take terminal input yet (issue 16 point 4: a Ctrl-C that
+ * arrives before a program has set up its terminal kills it). Linux only, read from the kernel:
+ * <ul>
+ * <li>the tty left canonical mode (ICANON off: a line editor, MicroPython's or readline's or JLine's,
+ *     has taken the terminal; MicroPython's unix port flushes pending input at that moment), or
+ * <li>the program, or a process under it (a wrapper such as bwrap or {@code sh -c exec}), sleeps
+ *     reading the tty ({@code /proc/PID/wchan} is the tty read's wait: cat, sh).
+ * </ul>
+ * Neither is a promise (a program may wait in a tty read before it installs its SIGINT handler); the
+ * session's bound delivers held input in any case. Where {@code /proc} cannot be read the probe says
+ * ready at once, which is the behaviour without it.
+ */
+final class ReadyProbe {
+    /** Kernel functions a process sleeps in while it reads a tty (n_tty_read waits in wait_woken). */
+    private static final Set<String> TTY_READ_WAITS = Set.of("wait_woken", "n_tty_read");
+    private static final int ICANON = 0x2;
+    /** Linux struct termios: four tcflag_t, c_line, 32 c_cc, two speeds; 64 bytes cover it. */
+    private static final int TERMIOS_SIZE = 64;
+    private static final int C_LFLAG_OFFSET = 12;
+    /** How long the probe keeps looking; the session's bound (5 s by default) is the one that counts. */
+    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(10);
+
+    private final long pid;
+    private final int masterFd;
+    private final LongSupplier clock;
+
+    ReadyProbe(long pid, int masterFd, LongSupplier nanoClock) {
+        this.pid = pid;
+        this.masterFd = masterFd;
+        this.clock = nanoClock;
+    }
+
+    /** What {@link #await} found. */
+    enum Outcome {
+        /** The program takes terminal input now, or there is no /proc to tell (input goes as it always did). */
+        READY,
+        /** Nothing seen within {@link #GIVE_UP_AFTER}: the session's own bound decides. */
+        GAVE_UP,
+        /** Told to stop looking (the engine is closing, or the session delivers input anyway). */
+        STOPPED
+    }
+
+    /** Polls until the program is ready, the probe gives up, or {@code stop} says so; backing off from 1 to 20 ms. */
+    Outcome await(java.util.function.BooleanSupplier stopped) {
+        if (!Files.isReadable(Path.of("/proc/self/wchan"))) {
+            return Outcome.READY;
+        }
+        long deadline = clock.getAsLong() + GIVE_UP_AFTER.toNanos();
+        long pause = 1;
+        while (!stopped.getAsBoolean()) {
+            if (ready()) {
+                return Outcome.READY;
+            }
+            if (clock.getAsLong() - deadline >= 0) {
+                return Outcome.GAVE_UP;
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Outcome.STOPPED;
+            }
+            pause = Math.min(20, pause * 2);
+        }
+        return Outcome.STOPPED;
+    }
+
+    /** One look: true if the tty is out of canonical mode or a process of the program reads it. */
+    boolean ready() {
+        if (!canonical()) {
+            return true;
+        }
+        for (long p : processes()) {
+            if (readingTty(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean canonical() {
+        if (masterFd < 0) {
+            return true;
+        }
+        try (Memory termios = new Memory(TERMIOS_SIZE)) {
+            termios.clear();
+            if (LibC.INSTANCE.tcgetattr(masterFd, termios) != 0) {
+                return true;
+            }
+            return (termios.getInt(C_LFLAG_OFFSET) & ICANON) != 0;
+        } catch (RuntimeException | LinkageError e) {
+            return true;
+        }
+    }
+
+    private List<Long> processes() {
+        List<Long> all = new ArrayList<>();
+        all.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().limit(16).forEach(d -> all.add(d.pid())));
+        return all;
+    }
+
+    /** Whether process {@code p} sleeps in a tty read now. */
+    static boolean readingTty(long p) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p), "stat"), StandardCharsets.US_ASCII);
+            int close = stat.lastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'S') {
+                return false;
+            }
+            String wchan = Files.readString(Path.of("/proc", Long.toString(p), "wchan"), StandardCharsets.US_ASCII);
+            int dot = wchan.indexOf('.');
+            return TTY_READ_WAITS.contains(dot < 0 ? wchan.trim() : wchan.substring(0, dot));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private interface LibC extends com.sun.jna.Library {
+        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
+
+        int tcgetattr(int fd, com.sun.jna.Pointer termios);
+    }
+}
