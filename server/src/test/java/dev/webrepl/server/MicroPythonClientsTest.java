@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -D}{@value #ENGINE_PROPERTY}{@code ="--engine process --command /path/to/micropython"} runs them
  * against other engine flags.
  *
- * <p>Seen by hand on 2026-12-06 with MicroPython's unix binary behind {@code --engine process}: Ctrl-C at
- * connect may kill it (status 130); the pty's {@code \r\r\n} fails mpfshell's raw REPL entry and Thonny's
- * paste-mode echo; {@code os.getcwd()} is the host path of the root; Ctrl-D ends the session. Two more
+ * <p>Seen by hand on 2026-12-06 with MicroPython's unix binary behind {@code --engine process}: Thonny's
+ * raw-mode run passes; the pty's {@code \r\r\n} fails mpfshell's raw REPL entry and Thonny's paste-mode
+ * echo; {@code os.getcwd()} is the host path of the root; Ctrl-D ends the session. Two more
  * that no pty setting fixes: the unix port turns input LF into CR (so a paste-mode {@code \n} echoes as
  * {@code \r\n=== }, which Thonny does not expect of a board), and neither its standard variant nor the
  * WebAssembly port has {@code os.uname}, which mpfshell's setup calls.
