@@ -78,13 +78,14 @@ class FileStoreRulesTest {
         mkfifo(root.resolve("fifo"));
         Files.createSymbolicLink(root.resolve("lnk"), tmp);
         opsThatSucceedAndFail();  // once first, so that classes loaded on the way hold their fds already
-        long before = openFds();
+        List<String> before = openFds();
 
         for (int i = 0; i < 20; i++) {
             opsThatSucceedAndFail();
         }
 
         assertEquals(before, openFds());
+        assertEquals(List.of(), before, "nothing under the root stays open between operations");
     }
 
     private void opsThatSucceedAndFail() throws Exception {
@@ -113,10 +114,27 @@ class FileStoreRulesTest {
         store.delete("d/e");
     }
 
-    private static long openFds() throws IOException {
+    /**
+     * The descriptors of this JVM open on something under the test's directory (the root, its
+     * partials, the link's target). Only those: other threads of the JVM (class loading, the test
+     * runner's pipes) open and close descriptors of their own at any time.
+     */
+    private List<String> openFds() throws IOException {
+        String under = tmp.toRealPath().toString();
+        List<String> open = new java.util.ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(under)) {
+                        open.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the listing's own descriptor, or one another thread closed
+                }
+            }
         }
+        return open;
     }
 
     // --- the partials of resumable PUTs: the server's directory, never followed either ----------
