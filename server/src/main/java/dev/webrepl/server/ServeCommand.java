@@ -12,6 +12,8 @@ import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
+import dev.webrepl.engines.micropython.MicroPythonEngine;
+import dev.webrepl.engines.micropython.MicroPythonRuntime;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.loadtest.FloodEngine;
@@ -75,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     static final int FLOOD_WRITE = 16000;
 
     /** Which engine runs behind each session. */
-    enum EngineKind { echo, process, jshell, flood }
+    enum EngineKind { echo, process, jshell, micropython, flood }
 
     @Option(names = "--engine", defaultValue = "jshell",
             description = "The REPL behind each session: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -84,6 +86,19 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--command", description = "With --engine process: the program and its arguments, split at spaces, "
             + "e.g. \"/usr/bin/python3 -i\". It runs in a pseudo-terminal with the file root as working directory.")
     String command;
+
+    @Option(names = "--micropython", paramLabel = "PATH", description = "With --engine micropython: MicroPython's unix "
+            + "port binary (default: micropython on PATH).")
+    Path micropython;
+
+    @Option(names = "--micropython-sandbox", defaultValue = "bubblewrap",
+            description = "With --engine micropython: ${COMPLETION-CANDIDATES}. bubblewrap (bwrap) confines each REPL "
+                    + "to the file root (its /) and read-only system libraries, without network; none runs it "
+                    + "unconfined, for trusted use only (default: ${DEFAULT-VALUE}).")
+    MicroPythonRuntime.Sandbox micropythonSandbox;
+
+    // The runtime --engine micropython found at start (for the start line).
+    private MicroPythonRuntime micropythonRuntime;
 
     @Option(names = "--jshell-execution", defaultValue = "REMOTE",
             description = "With --engine jshell: REMOTE runs user code in a child JVM per session (isolated; default), "
@@ -349,6 +364,7 @@ final class ServeCommand implements Callable<Integer> {
                 server.address().getHostString(), server.port(), store.root(),
                 engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
+                        : engine == EngineKind.micropython ? micropythonRuntime.describe()
                         : engine);
         if (node != null) {
             out.printf("node %s: session ids %s.*, meters labelled node=%s%n", node, node, node);
@@ -522,8 +538,21 @@ final class ServeCommand implements Callable<Integer> {
             Supplier<LineEvaluator> evaluators = JShellEngines.factory(config, pool);
             return () -> new LineDiscipline(evaluators.get());
         }
+        if (micropython != null && engine != EngineKind.micropython) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--micropython needs --engine micropython");
+        }
         if (engine == EngineKind.echo) {
             return EchoEvaluator::engine;
+        }
+        if (engine == EngineKind.micropython) {
+            MicroPythonRuntime.Detection found = MicroPythonRuntime.detect(java.util.Optional.ofNullable(micropython),
+                    micropythonSandbox, System.getenv("PATH"));
+            if (found.runtime().isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), found.problem());
+            }
+            MicroPythonRuntime runtime = found.runtime().get();
+            micropythonRuntime = runtime;
+            return () -> new MicroPythonEngine(runtime, Duration.ofSeconds(2));
         }
         if (engine == EngineKind.flood) {
             return () -> FloodEngine.onCommand(FLOOD_WRITE);

@@ -1,0 +1,200 @@
+package dev.webrepl.engines.micropython;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What runs one MicroPython REPL for the {@code micropython} engine: the unix port's binary (in a
+ * bubblewrap sandbox, or bare) or MicroPython's WebAssembly port under Node. Either way the result is
+ * a program line that speaks the REPL on its stdin/stdout (a pty) and sees the session's file root as
+ * its {@code /}; {@link MicroPythonEngine} adds the pty settings and the soft reset.
+ */
+public sealed interface MicroPythonRuntime {
+    /** The program and arguments that run one REPL whose {@code /} is {@code root} (a host directory). */
+    List<String> command(Path root);
+
+    /** Whether the REPL writes {@code print}'s newlines bare (the unix port leaves them to its tty: see {@link BoardOutput}). */
+    boolean bareNewlines();
+
+    /** For the start line and /health, e.g. {@code micropython /usr/bin/micropython, bubblewrap sandbox}. */
+    String describe();
+
+    /** How the native binary is confined. */
+    enum Sandbox {
+        /** {@code bwrap}: its own mount, pid, network and IPC namespaces; the file root is all it can write. */
+        bubblewrap,
+        /** No confinement: the REPL can reach everything the server's user can (trusted use only). */
+        none
+    }
+
+    /**
+     * Where, inside the sandbox, the file root is bound; MicroPython's VFS then mounts it as {@code /}.
+     * Not {@code /} itself: every mount point under a root bound at {@code /} would be created as a
+     * directory in the user's files, and the binary with its libraries must be visible when it starts.
+     */
+    String SANDBOX_ROOT = "/webrepl/files";
+    /** Where, inside the sandbox, the binary is bound (read-only). */
+    String SANDBOX_BINARY = "/webrepl/micropython";
+
+    /**
+     * Run by the REPL before its banner: makes the file root MicroPython's {@code /} and the working
+     * directory, and {@code sys.path}/{@code sys.argv} what a board has. {@code vfs} is MicroPython 1.23+,
+     * {@code os} had the same functions before.
+     */
+    static String rootScript(String root) {
+        return "import sys\n"
+                + "try:\n import vfs\nexcept ImportError:\n import os as vfs\n"
+                + "vfs.umount('/')\n"
+                + "vfs.mount(vfs.VfsPosix('" + root + "'), '/')\n"
+                + "import os\n"
+                + "os.chdir('/')\n"
+                + "sys.path[:] = ['', '.frozen', '/lib']\n"
+                + "sys.argv[:] = []\n"
+                + "del sys, vfs, os\n";
+    }
+
+    /**
+     * The unix port's binary. With {@link Sandbox#bubblewrap} it runs as
+     * {@code bwrap [system dirs read-only] --ro-bind BINARY /webrepl/micropython --bind ROOT /webrepl/files
+     * --unshare-all --die-with-parent --clearenv ... /webrepl/micropython -i -c SCRIPT}; MicroPython's own
+     * VFS then shows {@code /webrepl/files} as {@code /} (os.listdir('/') lists the file root, as on a board).
+     */
+    record Native(Path binary, Sandbox sandbox, Path bwrap) implements MicroPythonRuntime {
+        /** Read-only system directories bound at their own paths when they exist (the loader and libraries). */
+        private static final List<String> SYSTEM_DIRS = List.of("/usr", "/lib", "/lib64", "/lib32", "/libx32");
+
+        public Native {
+            if (sandbox == Sandbox.bubblewrap && bwrap == null) {
+                throw new IllegalArgumentException("the bubblewrap sandbox needs the bwrap program");
+            }
+        }
+
+        @Override
+        public List<String> command(Path root) {
+            if (sandbox == Sandbox.none) {
+                return List.of(binary.toString(), "-i", "-c", rootScript(root.toString()));
+            }
+            List<String> c = new ArrayList<>(List.of(bwrap.toString()));
+            for (String dir : SYSTEM_DIRS) {
+                Path p = Path.of(dir);
+                if (Files.isSymbolicLink(p)) {
+                    // Merged /usr (Debian 12+): /lib -> usr/lib; the same link inside keeps the loader's path valid.
+                    try {
+                        c.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), dir));
+                    } catch (java.io.IOException e) {
+                        continue;
+                    }
+                } else if (Files.isDirectory(p)) {
+                    c.addAll(List.of("--ro-bind", dir, dir));
+                }
+            }
+            if (Files.isRegularFile(Path.of("/etc/ld.so.cache"))) {
+                c.addAll(List.of("--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"));
+            }
+            c.addAll(List.of(
+                    "--ro-bind", binary.toString(), SANDBOX_BINARY,
+                    "--bind", root.toString(), SANDBOX_ROOT,
+                    "--chdir", SANDBOX_ROOT,
+                    // No --new-session: it would take the REPL off the pty's session, so the tty's Ctrl-C
+                    // (ISIG) would no longer reach it as SIGINT. The pty is the REPL's alone (TIOCSTI has
+                    // nobody to fool).
+                    "--unshare-all", "--die-with-parent",
+                    "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8",
+                    SANDBOX_BINARY, "-i", "-c", rootScript(SANDBOX_ROOT)));
+            return List.copyOf(c);
+        }
+
+        @Override
+        public boolean bareNewlines() {
+            return true;
+        }
+
+        @Override
+        public String describe() {
+            return "micropython " + binary + (sandbox == Sandbox.bubblewrap ? ", bubblewrap sandbox" : ", no sandbox");
+        }
+    }
+
+    /**
+     * MicroPython's WebAssembly port, run by a Node.js runner that serves its REPL on stdin/stdout with
+     * the file root as {@code /} and handles soft reset itself (branch {@code mpwasm}). The seam: its
+     * command comes from {@code WasmRunner.command(node, packageDir, root)}.
+     */
+    record Wasm(Path node, Path packageDir) implements MicroPythonRuntime {
+        @Override
+        public List<String> command(Path root) {
+            throw new UnsupportedOperationException(NO_WASM);
+        }
+
+        @Override
+        public boolean bareNewlines() {
+            return false;
+        }
+
+        @Override
+        public String describe() {
+            return "micropython webassembly " + packageDir + " on " + node;
+        }
+    }
+
+    /** Until the WebAssembly runner is part of the build. */
+    String NO_WASM = "the MicroPython WebAssembly runtime is not part of this build";
+
+    /**
+     * The runtime to use: {@code binary} if given (it must be an executable file), else
+     * {@code micropython} on {@code path}; bubblewrap from {@code /usr/bin/bwrap} or {@code path}
+     * unless {@code sandbox} is none. Empty with a one-line reason when nothing usable is installed.
+     */
+    static Detection detect(Optional<Path> binary, Sandbox sandbox, String path) {
+        Path mp;
+        if (binary.isPresent()) {
+            mp = binary.get().toAbsolutePath();
+            if (!Files.isRegularFile(mp) || !Files.isExecutable(mp)) {
+                return Detection.missing("--micropython " + binary.get() + " is not an executable file");
+            }
+        } else {
+            mp = onPath("micropython", path).orElse(null);
+            if (mp == null) {
+                return Detection.missing("--engine micropython needs MicroPython's unix port: install a `micropython` "
+                        + "binary on PATH or pass --micropython PATH (" + NO_WASM + ")");
+            }
+        }
+        if (sandbox == Sandbox.none) {
+            return Detection.found(new Native(mp, sandbox, null));
+        }
+        Path usual = Path.of("/usr/bin/bwrap");
+        Optional<Path> bwrap = Files.isExecutable(usual) ? Optional.of(usual) : onPath("bwrap", path);
+        if (bwrap.isEmpty()) {
+            return Detection.missing("--engine micropython runs MicroPython in a bubblewrap sandbox: install bubblewrap "
+                    + "(Debian: apt-get install bubblewrap), or pass --micropython-sandbox none to run it unconfined");
+        }
+        return Detection.found(new Native(mp, sandbox, bwrap.get()));
+    }
+
+    /** A runtime, or why there is none (one line, for the user). */
+    record Detection(Optional<MicroPythonRuntime> runtime, String problem) {
+        static Detection found(MicroPythonRuntime r) {
+            return new Detection(Optional.of(r), null);
+        }
+
+        static Detection missing(String problem) {
+            return new Detection(Optional.empty(), problem);
+        }
+    }
+
+    /** {@code program} looked up as execvp would on {@code path} (colon-separated). */
+    static Optional<Path> onPath(String program, String path) {
+        for (String d : (path == null ? "" : path).split(":")) {
+            if (!d.isEmpty()) {
+                Path candidate = Path.of(d, program);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate.toAbsolutePath());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
