@@ -91,6 +91,12 @@ final class ServeCommand implements Callable<Integer> {
             + "port binary (default: micropython on PATH).")
     Path micropython;
 
+    @Option(names = "--micropython-runtime", defaultValue = "auto",
+            description = "With --engine micropython: ${COMPLETION-CANDIDATES}. unix runs MicroPython's unix port "
+                    + "(--micropython), wasm its WebAssembly port under Node.js, auto the unix port if there is one "
+                    + "(default: ${DEFAULT-VALUE}).")
+    MicroPythonRuntime.Kind micropythonRuntimeKind;
+
     @Option(names = "--micropython-sandbox", defaultValue = "bubblewrap",
             description = "With --engine micropython: ${COMPLETION-CANDIDATES}. bubblewrap (bwrap) confines each REPL "
                     + "to the file root (its /) and read-only system libraries, without network; none runs it "
@@ -545,7 +551,8 @@ final class ServeCommand implements Callable<Integer> {
             return EchoEvaluator::engine;
         }
         if (engine == EngineKind.micropython) {
-            MicroPythonRuntime.Detection found = MicroPythonRuntime.detect(java.util.Optional.ofNullable(micropython),
+            MicroPythonRuntime.Detection found = MicroPythonRuntime.detect(micropythonRuntimeKind,
+                    java.util.Optional.ofNullable(micropython),
                     micropythonSandbox, System.getenv("PATH"));
             if (found.runtime().isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), found.problem());

@@ -167,6 +167,16 @@ class MicroPythonEngineTest {
     }
 
     @Test
+    void pasteModeAnswersAsOnABoard() throws Exception {
+        ReplConnection c = connect();
+        Screen s = started(c);
+        // Thonny confirms paste mode by this exact line.
+        assertEquals("\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ", s.send(c, "\u0005", "=== "));
+        assertEquals("x = 6\r\n=== print(x * 7)\r\n=== \r\n42\r\n>>> ",
+                s.send(c, "x = 6\rprint(x * 7)\r\u0004", "\r\n>>> "));
+    }
+
+    @Test
     void theFileRootIsTheReplsSlashForPutGetAndTheRepl() throws Exception {
         ReplConnection c = connect();
         Screen s = started(c);

@@ -22,6 +22,16 @@ public sealed interface MicroPythonRuntime {
     /** For the start line and /health, e.g. {@code micropython /usr/bin/micropython, bubblewrap sandbox}. */
     String describe();
 
+    /** Which MicroPython to run. */
+    enum Kind {
+        /** The unix binary if one is given or on PATH, else the WebAssembly port if installed. */
+        auto,
+        /** MicroPython's unix port: {@code --micropython PATH} or {@code micropython} on PATH. */
+        unix,
+        /** MicroPython's WebAssembly port under Node.js. */
+        wasm
+    }
+
     /** How the native binary is confined. */
     enum Sandbox {
         /** {@code bwrap}: its own mount, pid, network and IPC namespaces; the file root is all it can write. */
@@ -144,11 +154,15 @@ public sealed interface MicroPythonRuntime {
     String NO_WASM = "the MicroPython WebAssembly runtime is not part of this build";
 
     /**
-     * The runtime to use: {@code binary} if given (it must be an executable file), else
-     * {@code micropython} on {@code path}; bubblewrap from {@code /usr/bin/bwrap} or {@code path}
-     * unless {@code sandbox} is none. Empty with a one-line reason when nothing usable is installed.
+     * The runtime to use. {@link Kind#unix}: {@code binary} if given (it must be an executable file),
+     * else {@code micropython} on {@code path}; bubblewrap from {@code /usr/bin/bwrap} or {@code path}
+     * unless {@code sandbox} is none. {@link Kind#auto}: that, else the WebAssembly port. Empty with a
+     * one-line reason (what to install) when nothing usable is there.
      */
-    static Detection detect(Optional<Path> binary, Sandbox sandbox, String path) {
+    static Detection detect(Kind kind, Optional<Path> binary, Sandbox sandbox, String path) {
+        if (kind == Kind.wasm) {
+            return wasm();
+        }
         Path mp;
         if (binary.isPresent()) {
             mp = binary.get().toAbsolutePath();
@@ -158,8 +172,14 @@ public sealed interface MicroPythonRuntime {
         } else {
             mp = onPath("micropython", path).orElse(null);
             if (mp == null) {
-                return Detection.missing("--engine micropython needs MicroPython's unix port: install a `micropython` "
-                        + "binary on PATH or pass --micropython PATH (" + NO_WASM + ")");
+                if (kind == Kind.auto) {
+                    Detection w = wasm();
+                    if (w.runtime().isPresent()) {
+                        return w;
+                    }
+                }
+                return Detection.missing("--engine micropython needs MicroPython: install its unix port as `micropython` "
+                        + "on PATH (or pass --micropython PATH) and bubblewrap (" + NO_WASM + ")");
             }
         }
         if (sandbox == Sandbox.none) {
@@ -172,6 +192,15 @@ public sealed interface MicroPythonRuntime {
                     + "(Debian: apt-get install bubblewrap), or pass --micropython-sandbox none to run it unconfined");
         }
         return Detection.found(new Native(mp, sandbox, bwrap.get()));
+    }
+
+    /**
+     * The WebAssembly port, when its runner is part of the build. The seam for it: find Node and the
+     * package ({@code WasmRunner.findPackage}), answer {@code found(new Wasm(node, packageDir))}, and
+     * let {@link Wasm#command} return {@code WasmRunner.command(node, packageDir, root)}.
+     */
+    private static Detection wasm() {
+        return Detection.missing("--micropython-runtime wasm: " + NO_WASM);
     }
 
     /** A runtime, or why there is none (one line, for the user). */
