@@ -253,6 +253,42 @@ class MicroPythonEngineTest {
     }
 
     @Test
+    void aReplEndedByCtrlCIsRestartedInTheSession() throws Exception {
+        // Runs without MicroPython: a stand-in that dies of SIGINT, as the unix port can between running
+        // code and reading its next line (its -c root script included, when Thonny's Ctrl-C comes at connect).
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3 for the stand-in");
+        Path standIn = Files.writeString(root.resolveSibling(root.getFileName() + "-standin"),
+                "#!" + python + "\nimport signal, sys, time\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+                        + "sys.stdout.write('ready\\r\\n'); sys.stdout.flush()\ntime.sleep(600)\n");
+        Files.setPosixFilePermissions(standIn, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        server = CapturedCli.parseServe(out, "--port", "0", "--admin-port", "0", "--root", root.toString(),
+                "--password", "pw", "--engine", "micropython", "--micropython", standIn.toString(),
+                "--micropython-sandbox", "none", "--linger", "0s").start();
+        client = WebReplClient.newClient();
+        ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw").get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Screen s = new Screen(c);
+        s.await(0, "ready\r\n");
+        assertEquals("MPY: soft reboot\r\nready\r\n", s.send(c, "\u0003", "ready\r\n"));
+        assertTrue(c.isOpen());
+    }
+
+    @Test
+    void aMissingMicroPythonIsAOneLineStartupError() {
+        Path missing = root.resolve("no-micropython");
+        StringWriter err = new StringWriter();
+        assertEquals(2, CapturedCli.webrepl(out, err).execute("serve", "--port", "0", "--admin-port", "0",
+                "--root", root.toString(), "--password", "pw", "--engine", "micropython", "--micropython", missing.toString()));
+        assertTrue(err.toString().startsWith("--micropython " + missing + " is not an executable file\n"), err.toString());
+        assertFalse(err.toString().contains("Exception"), err.toString());
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, CapturedCli.webrepl(out, err2).execute("serve", "--port", "0", "--admin-port", "0",
+                "--root", root.toString(), "--password", "pw", "--engine", "micropython", "--micropython-runtime", "wasm"));
+        assertTrue(err2.toString().startsWith("--micropython-runtime wasm: the MicroPython WebAssembly runtime is not "
+                + "part of this build\n"), err2.toString());
+    }
+
+    @Test
     void aReplThatEndsBeforeAnyInputEndsTheSessionWithTheReason() throws Exception {
         // Runs without MicroPython: /bin/false stands for a binary that cannot start; no restart loop.
         server = CapturedCli.parseServe(out, "--port", "0", "--admin-port", "0", "--root", root.toString(),

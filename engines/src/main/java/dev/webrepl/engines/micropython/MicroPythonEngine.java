@@ -111,6 +111,7 @@ public final class MicroPythonEngine implements ReplEngine {
             c = current;
         }
         if (c != null) {
+            c.interrupted = true;
             c.engine.interrupt();
         }
     }
@@ -169,11 +170,11 @@ public final class MicroPythonEngine implements ReplEngine {
                 return;
             }
             current = null;
-            if (!child.input.hadInput()) {
+            if (!child.wasTalkedTo()) {
                 closed = true;
             }
         }
-        if (!child.input.hadInput()) {
+        if (!child.wasTalkedTo()) {
             // Not a soft reset (that always follows input): a REPL that cannot start. No restart loop.
             context.failed(new IOException("MicroPython exited with status " + status + " before any input; not restarted"));
             return;
@@ -192,11 +193,22 @@ public final class MicroPythonEngine implements ReplEngine {
         final ProcessEngine engine;
         final InputRelay.View input;
         final int number;
+        /**
+         * Ctrl-C counts as input: the unix port restores SIGINT's default after running code (its
+         * {@code -c} root script too) and turns ISIG off only when it reads the next line, so a Ctrl-C
+         * in between (Thonny sends one at connect) can end it; that is restarted like a soft reset.
+         */
+        volatile boolean interrupted;
 
         Child(ProcessEngine engine, InputRelay.View input, int number) {
             this.engine = engine;
             this.input = input;
             this.number = number;
+        }
+
+        /** Whether the REPL was given anything: only then can its end be a soft reset. */
+        boolean wasTalkedTo() {
+            return interrupted || input.hadInput();
         }
 
         @Override

@@ -57,7 +57,7 @@ public sealed interface MicroPythonRuntime {
     static String rootScript(String root) {
         return "import sys\n"
                 + "try:\n import vfs\nexcept ImportError:\n import os as vfs\n"
-                + "vfs.umount('/')\n"
+                + "try:\n vfs.umount('/')\nexcept OSError:\n pass\n"
                 + "vfs.mount(vfs.VfsPosix('" + root + "'), '/')\n"
                 + "import os\n"
                 + "os.chdir('/')\n"
