@@ -217,6 +217,20 @@ class MicroPythonEngineTest {
     }
 
     @Test
+    void aLongRawReplScriptSentInBlocksRunsWhole() throws Exception {
+        ReplConnection c = connect();
+        Screen s = started(c);
+        s.send(c, "\u0001", "raw REPL; CTRL-B to exit\r\n>");
+        // Thonny's way: the script in 255-byte blocks, then Ctrl-D.
+        String script = "import os\nprint(os.getcwd())\n" + "x = 1\n".repeat(300) + "print(x + 1)\n";
+        byte[] bytes = script.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < bytes.length; i += 255) {
+            c.send(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + 255))).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        assertEquals("OK/\r\n2\r\n\u0004\u0004>", s.send(c, "\u0004", "\u0004>"));
+    }
+
+    @Test
     void ctrlDInTheRawReplSoftResetsBackIntoTheRawRepl() throws Exception {
         ReplConnection c = connect();
         Screen s = started(c);
@@ -243,8 +257,15 @@ class MicroPythonEngineTest {
     void closingTheSessionLeavesNoProcess() throws Exception {
         ReplConnection c = connect();
         started(c);
-        List<ProcessHandle> running = ProcessHandle.current().descendants().collect(Collectors.toList());
-        assertTrue(running.stream().anyMatch(h -> h.info().command().orElse("").endsWith("bwrap")), running.toString());
+        // The session's sandbox: bwrap (the pty's child) and what runs in it, MicroPython included.
+        List<ProcessHandle> running = new java.util.ArrayList<>();
+        ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("/bwrap"))
+                .forEach(h -> {
+                    running.add(h);
+                    h.descendants().forEach(running::add);
+                });
+        assertTrue(running.stream().anyMatch(h -> h.info().command().orElse("").endsWith("/micropython")),
+                running.stream().map(h -> h.pid() + " " + h.info().command().orElse("?")).collect(Collectors.joining(", ")));
         c.close();
         for (ProcessHandle h : running) {
             h.onExit().get(WAIT_SECONDS, TimeUnit.SECONDS);
