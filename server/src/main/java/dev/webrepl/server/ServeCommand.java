@@ -558,6 +558,10 @@ final class ServeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), found.problem());
             }
             MicroPythonRuntime runtime = found.runtime().get();
+            java.util.Optional<String> problem = runtime.probe(workingDirectory, Duration.ofSeconds(20));
+            if (problem.isPresent()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem.get());
+            }
             micropythonRuntime = runtime;
             return () -> new MicroPythonEngine(runtime, Duration.ofSeconds(2));
         }

@@ -310,6 +310,17 @@ class MicroPythonEngineTest {
     }
 
     @Test
+    void aBinaryThatDoesNotRunTheRootScriptInTheSandboxIsRefusedAtStart() {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && Files.isExecutable(Path.of("/bin/true")),
+                "needs /usr/bin/bwrap and /bin/true");
+        StringWriter err = new StringWriter();
+        assertEquals(2, CapturedCli.webrepl(out, err).execute("serve", "--port", "0", "--admin-port", "0",
+                "--root", root.toString(), "--password", "pw", "--engine", "micropython", "--micropython", "/bin/true"));
+        assertTrue(err.toString().startsWith("MicroPython (micropython /bin/true, bubblewrap sandbox) does not start: "
+                + "status 0: no output\n"), err.toString());
+    }
+
+    @Test
     void aReplThatEndsBeforeAnyInputEndsTheSessionWithTheReason() throws Exception {
         // Runs without MicroPython: /bin/false stands for a binary that cannot start; no restart loop.
         server = CapturedCli.parseServe(out, "--port", "0", "--admin-port", "0", "--root", root.toString(),

@@ -19,6 +19,15 @@ public sealed interface MicroPythonRuntime {
     /** Whether the REPL writes {@code print}'s newlines bare (the unix port leaves them to its tty: see {@link BoardOutput}). */
     boolean bareNewlines();
 
+    /**
+     * Starts the runtime once without a terminal, to refuse at server start what would fail every
+     * session (no user namespaces for bwrap, a binary that is not MicroPython): empty if it ran the
+     * root script, else a one-line reason.
+     */
+    default Optional<String> probe(Path root, java.time.Duration timeout) {
+        return Optional.empty();
+    }
+
     /** For the start line and /health, e.g. {@code micropython /usr/bin/micropython, bubblewrap sandbox}. */
     String describe();
 
@@ -84,8 +93,58 @@ public sealed interface MicroPythonRuntime {
 
         @Override
         public List<String> command(Path root) {
+            return command(root, List.of("-i", "-c"), "");
+        }
+
+        /** With the bubblewrap sandbox: runs the root script in it (unconfined, the binary is taken as given). */
+        @Override
+        public Optional<String> probe(Path root, java.time.Duration timeout) {
             if (sandbox == Sandbox.none) {
-                return List.of(binary.toString(), "-i", "-c", rootScript(root.toString()));
+                return Optional.empty();
+            }
+            String marker = "webrepl-probe-ok";
+            Path log = null;
+            try {
+                log = Files.createTempFile("webrepl-micropython-probe", ".txt");
+                ProcessBuilder pb = new ProcessBuilder(command(root, List.of("-c"), "print('" + marker + "')\n"))
+                        .redirectErrorStream(true).redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                pb.environment().clear();
+                pb.environment().put("PATH", "/usr/bin:/bin");
+                Process p = pb.start();
+                if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    return Optional.of("MicroPython (" + describe() + ") did not answer within " + timeout.toSeconds() + " s");
+                }
+                String text = Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (p.exitValue() == 0 && text.contains(marker)) {
+                    return Optional.empty();
+                }
+                String first = text.strip().lines().findFirst().orElse("no output");
+                return Optional.of("MicroPython (" + describe() + ") does not start: status " + p.exitValue() + ": " + first);
+            } catch (java.io.IOException e) {
+                return Optional.of("MicroPython (" + describe() + ") does not start: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted while starting MicroPython");
+            } finally {
+                if (log != null) {
+                    try {
+                        Files.deleteIfExists(log);
+                    } catch (java.io.IOException ignored) {
+                        // a temporary file of a few bytes
+                    }
+                }
+            }
+        }
+
+        /** The command running the binary with {@code options} and the root script followed by {@code more}. */
+        private List<String> command(Path root, List<String> options, String more) {
+            if (sandbox == Sandbox.none) {
+                List<String> c = new ArrayList<>(List.of(binary.toString()));
+                c.addAll(options);
+                c.add(rootScript(root.toString()) + more);
+                return List.copyOf(c);
             }
             List<String> c = new ArrayList<>(List.of(bwrap.toString()));
             for (String dir : SYSTEM_DIRS) {
@@ -113,7 +172,9 @@ public sealed interface MicroPythonRuntime {
                     // nobody to fool).
                     "--unshare-all", "--die-with-parent",
                     "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8",
-                    SANDBOX_BINARY, "-i", "-c", rootScript(SANDBOX_ROOT)));
+                    SANDBOX_BINARY));
+            c.addAll(options);
+            c.add(rootScript(SANDBOX_ROOT) + more);
             return List.copyOf(c);
         }
 
