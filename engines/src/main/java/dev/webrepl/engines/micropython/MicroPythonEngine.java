@@ -51,7 +51,8 @@ public final class MicroPythonEngine implements ReplEngine {
     private final ForwardingPausable pausable = new ForwardingPausable();
     private volatile EngineContext context;
     private volatile BoardOutput output;
-    private Child current;
+    // Written under the lock; read without it where the caller must not wait (interrupt on an I/O thread).
+    private volatile Child current;
     private boolean closed;
     private int children;
 
@@ -106,10 +107,7 @@ public final class MicroPythonEngine implements ReplEngine {
 
     @Override
     public void interrupt() {
-        Child c;
-        synchronized (lock) {
-            c = current;
-        }
+        Child c = current;
         if (c != null) {
             c.interrupted = true;
             c.engine.interrupt();
@@ -118,10 +116,7 @@ public final class MicroPythonEngine implements ReplEngine {
 
     @Override
     public void resize(int columns, int rows) {
-        Child c;
-        synchronized (lock) {
-            c = current;
-        }
+        Child c = current;
         if (c != null) {
             c.engine.resize(columns, rows);
         }
@@ -165,16 +160,15 @@ public final class MicroPythonEngine implements ReplEngine {
     private void reboot(Child child, int status) {
         child.engine.close();
         boolean raw = output.inRawRepl();
+        boolean softReset = child.wasTalkedTo();
         synchronized (lock) {
             if (closed || current != child) {
                 return;
             }
             current = null;
-            if (!child.wasTalkedTo()) {
-                closed = true;
-            }
+            closed = !softReset;
         }
-        if (!child.wasTalkedTo()) {
+        if (!softReset) {
             // Not a soft reset (that always follows input): a REPL that cannot start. No restart loop.
             context.failed(new IOException("MicroPython exited with status " + status + " before any input; not restarted"));
             return;
