@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sends them, the file root as its {@code /}, soft reset inside the session, nothing left running.
  * Needs MicroPython's unix port ({@code -Dwebrepl.micropython=PATH}, {@code $WEBREPL_MICROPYTHON} or
  * {@code micropython} on PATH) and bubblewrap; skipped without them unless
- * {@code WEBREPL_REQUIRE_MICROPYTHON=1}, which makes their absence a failure (CI).
+ * {@code WEBREPL_REQUIRE_MICROPYTHON=1} or {@code -Dwebrepl.requireMicropython=true}, which make their
+ * absence a failure (CI). Needs the unix port 1.27 or later (the first whose REPL has the raw REPL).
  */
 class MicroPythonEngineTest {
     private static final long WAIT_SECONDS = 30;
@@ -53,8 +54,9 @@ class MicroPythonEngineTest {
         boolean usable = found.isPresent() && Files.isExecutable(found.get()) && Files.isExecutable(Path.of("/usr/bin/bwrap"));
         String why = "needs MicroPython's unix port (-Dwebrepl.micropython, $WEBREPL_MICROPYTHON or micropython on PATH; "
                 + "found " + found.map(Path::toString).orElse("none") + ") and /usr/bin/bwrap";
-        if (!usable && "1".equals(System.getenv("WEBREPL_REQUIRE_MICROPYTHON"))) {
-            fail("WEBREPL_REQUIRE_MICROPYTHON=1: " + why);
+        if (!usable && ("1".equals(System.getenv("WEBREPL_REQUIRE_MICROPYTHON"))
+                || Boolean.getBoolean("webrepl.requireMicropython"))) {
+            fail("WEBREPL_REQUIRE_MICROPYTHON=1 or -Dwebrepl.requireMicropython=true: " + why);
         }
         Assumptions.assumeTrue(usable, why);
         return found.get();
