@@ -5,6 +5,7 @@
 # VfsFat does and raises OSError with a board's errno values.
 # File data crosses by address (uctypes.addressof): the JS side copies straight between the
 # host file and the VM's memory, so a 1 MB read is one call and no conversion.
+import io
 import os
 import sys
 import uctypes
@@ -34,7 +35,9 @@ def _utf8_tail(data):
     return 0
 
 
-class HostFile:
+# A subclass of io.IOBase, so that native code reading a stream (import, exec of a file) reaches
+# readinto/write/ioctl; Python code calls the methods below directly.
+class HostFile(io.IOBase):
     def __init__(self, fd, text, append, readable, writable):
         self._fd = fd
         self._text = text
@@ -156,6 +159,12 @@ class HostFile:
             fd = self._fd
             self._fd = -1
             _chk(H.close(fd))
+
+    def ioctl(self, request, arg):
+        # Requests of py/stream.h that a native reader makes: 1 flush, 4 close.
+        if request == 4:
+            self.close()
+        return 0
 
     def __enter__(self):
         return self

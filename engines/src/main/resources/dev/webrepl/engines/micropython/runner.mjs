@@ -79,11 +79,21 @@ function main() {
         worker = current;
         rawMode = raw;
         current.on('message', (m) => { if (worker === current) onMessage(m); });
+        let ready = false;
         current.on('error', (e) => {
             if (worker !== current) return;
-            process.stderr.write(`micropython runner: ${e && e.stack || e}\n`);
-            process.exit(1);
+            if (!ready) {
+                process.stderr.write(`micropython runner: ${e && e.stack || e}\n`);
+                process.exit(1);
+            }
+            // A JS exception escaped the VM (a call through the js module the host refused, say):
+            // the VM is gone; start a fresh one as a board's watchdog would.
+            // Its unprocessed input is dropped with it (replayed, it could fail the same way).
+            worker = null;
+            process.stdout.write(`\r\n${String(e && e.message || e).split('\n')[0]}\r\n`);
+            start(true, false, []);
         });
+        current.once('message', () => { ready = true; });
         unconsumed = [];
         unconsumedBytes = 0;
         for (const chunk of replay) send(chunk);
@@ -143,7 +153,7 @@ function main() {
     // Bounds a Ctrl-C the VM cannot take (and the wait for input after end-of-file): while bytes
     // are pending, check every grace period that the VM made progress.
     const arm = () => {
-        if (watch) return;
+        if (watch) clearInterval(watch);
         lastProgress = Atomics.load(shared, PROGRESS);
         watch = setInterval(check, options.interruptGraceMs);
     };
