@@ -36,6 +36,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const OUTPUT_CREDIT = 256 * 1024;
+const MESSAGE_COST = 256;  // what a message costs beyond its bytes, counted against the credit
 const INPUT_LIMIT = 1024 * 1024;
 const CTRL_C = 0x03;
 const MAX_OPEN_FILES = 64;
@@ -129,7 +130,7 @@ function main() {
 
     const onMessage = (m) => {
         if (m.out) {
-            const len = m.out.length;
+            const len = m.out.length + MESSAGE_COST;
             const sab = shared;
             process.stdout.write(m.out, () => {
                 Atomics.sub(sab, OUTPUT_IN_FLIGHT, len);
@@ -175,11 +176,14 @@ function main() {
         const old = worker;
         const sab = shared;
         worker = null;
-        old.terminate();
-        for (let i = 0; i < MAX_OPEN_FILES; i++) {
-            const fd = Atomics.load(sab, FD_SLOTS + i);
-            if (fd >= 0) try { fs.closeSync(fd); } catch { /* already closed */ }
-        }
+        // Its host files are closed once it has stopped (not before: a number closed early could be
+        // reused by the next VM's open while the old one still writes to it).
+        old.terminate().then(() => {
+            for (let i = 0; i < MAX_OPEN_FILES; i++) {
+                const fd = Atomics.load(sab, FD_SLOTS + i);
+                if (fd >= 0) try { fs.closeSync(fd); } catch { /* already closed */ }
+            }
+        });
         // The Ctrl-C is taken: drop the input up to and including the first pending one.
         const rest = Buffer.concat(unconsumed);
         const at = rest.indexOf(CTRL_C);
@@ -256,11 +260,13 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
     };
     const flush = () => {
         if (pending.length === 0) return;
-        const out = Buffer.from(pending);
+        // A buffer of its own, transferred: a view of Buffer's shared pool would be cloned whole.
+        const out = new Uint8Array(pending);
         pending = [];
-        tail = (tail + out.toString('latin1')).slice(-32);
+        const text = Buffer.from(out.buffer).toString('latin1');
+        tail = (tail + text).slice(-32);
         if (quiet) {
-            capture += out.toString('latin1');
+            capture += text;
             return;
         }
         for (;;) {
@@ -268,8 +274,8 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
             if (inFlight <= OUTPUT_CREDIT) break;
             Atomics.wait(shared, OUTPUT_IN_FLIGHT, inFlight);
         }
-        Atomics.add(shared, OUTPUT_IN_FLIGHT, out.length);
-        parentPort.postMessage({ out });
+        Atomics.add(shared, OUTPUT_IN_FLIGHT, out.length + MESSAGE_COST);
+        parentPort.postMessage({ out }, [out.buffer]);
     };
     const pollInterrupt = () => {
         if (exports && Atomics.load(shared, PENDING_CTRL_C) > 0
