@@ -5,6 +5,7 @@
 # VfsFat does and raises OSError with a board's errno values.
 # File data crosses by address (uctypes.addressof): the JS side copies straight between the
 # host file and the VM's memory, so a 1 MB read is one call and no conversion.
+import builtins
 import io
 import os
 import sys
@@ -250,6 +251,48 @@ class _Machine:
     reset = soft_reset
 
 
+_after_cr = False
+
+
+def _input(prompt=None):
+    # The port's own input() spins without reading anything; this one reads the REPL's input through
+    # runner.mjs (waiting, as a board's UART read does), echoes it and ends the line at Enter as a
+    # board's readline does (backspace edits; Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty
+    # line EOFError). A "\n" right after the "\r" that ended the previous line is skipped.
+    global _after_cr
+    if prompt is not None:
+        print(prompt, end="")
+    line = []
+    while True:
+        b = H.stdin()
+        if b == 10 and _after_cr and not line:
+            _after_cr = False
+            continue
+        _after_cr = False
+        if b is None or (b == 4 and not line):
+            raise EOFError
+        if b == 3:
+            print()
+            raise KeyboardInterrupt
+        if b == 13 or b == 10:
+            _after_cr = b == 13
+            print()
+            return bytes(line).decode()
+        if b == 8 or b == 127:
+            if line:
+                while line and line[-1] & 0xC0 == 0x80:
+                    line.pop()
+                if line:
+                    line.pop()
+                H.echo(8)
+                H.echo(32)
+                H.echo(8)
+        elif b >= 32 or b == 9:
+            line.append(b)
+            H.echo(b)
+
+
+builtins.input = _input
 os.umount("/")
 os.mount(HostVFS(), "/")
 os.chdir("/")

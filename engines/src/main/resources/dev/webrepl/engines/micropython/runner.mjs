@@ -29,8 +29,11 @@
 //    waits.
 //  - Input: at most INPUT_LIMIT bytes are queued for the VM; then stdin is paused (a Ctrl-C sent
 //    after that is seen only once the VM takes input again).
-//  - input()/sys.stdin in user code read end-of-file (the REPL owns stdin).
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+//  - input() and sys.stdin in running code read the same input, waiting for it as a board's UART
+//    read does; a Ctrl-C there is the byte 3 (input() raises KeyboardInterrupt); end-of-file once
+//    stdin ended.
+import { MessageChannel, Worker, isMainThread, parentPort, receiveMessageOnPort, workerData }
+    from 'node:worker_threads';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,8 +45,10 @@ const CTRL_C = 0x03;
 const MAX_OPEN_FILES = 64;
 // SharedArrayBuffer slots (Int32): Ctrl-C bytes forwarded but neither taken as an interrupt nor
 // consumed as input; 1 while the VM is inside replProcessChar; bytes processed (progress);
-// output bytes posted but not yet written; open host file descriptors (MAX_OPEN_FILES slots, -1 free).
-const PENDING_CTRL_C = 0, BUSY = 1, PROGRESS = 2, OUTPUT_IN_FLIGHT = 3, FD_SLOTS = 4;
+// output bytes posted but not yet written; input messages posted (counter the VM waits on in
+// input()); 1 once stdin ended; open host file descriptors (MAX_OPEN_FILES slots, -1 free).
+const PENDING_CTRL_C = 0, BUSY = 1, PROGRESS = 2, OUTPUT_IN_FLIGHT = 3, INPUT_POSTED = 4, INPUT_ENDED = 5;
+const FD_SLOTS = 6;
 const SLOTS = FD_SLOTS + MAX_OPEN_FILES;
 
 if (isMainThread) {
@@ -61,6 +66,7 @@ function main() {
 
     let worker = null;
     let shared = null;
+    let input = null;        // the port input goes to the current worker through
     let unconsumed = [];     // Buffers posted to the current worker and not yet acknowledged
     let unconsumedBytes = 0;
     let rawMode = false;     // the REPL mode the current worker last reported
@@ -73,10 +79,15 @@ function main() {
     const start = (reboot, raw, replay, announce = true) => {
         shared = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
         for (let i = 0; i < MAX_OPEN_FILES; i++) shared[FD_SLOTS + i] = -1;
+        // Input has a port of its own, which the VM can also read synchronously (input()).
+        const channel = new MessageChannel();
         const current = new Worker(new URL(import.meta.url), {
-            workerData: { ...options, shared: shared.buffer, reboot, raw, announce },
+            workerData: { ...options, shared: shared.buffer, reboot, raw, announce, input: channel.port2 },
+            transferList: [channel.port2],
             stdout: false, stderr: false,
         });
+        if (input) input.close();
+        input = channel.port1;
         worker = current;
         rawMode = raw;
         current.on('message', (m) => { if (worker === current) onMessage(m); });
@@ -107,7 +118,9 @@ function main() {
         if (ctrlC) Atomics.add(shared, PENDING_CTRL_C, ctrlC);
         unconsumed.push(chunk);
         unconsumedBytes += chunk.length;
-        worker.postMessage(chunk);
+        input.postMessage(new Uint8Array(chunk));  // a copy: a view of a pooled buffer is cloned whole
+        Atomics.add(shared, INPUT_POSTED, 1);
+        Atomics.notify(shared, INPUT_POSTED);
         if (unconsumedBytes > INPUT_LIMIT) stdin.pause();
         if (ctrlC) arm();
     };
@@ -195,6 +208,7 @@ function main() {
     };
 
     const finish = () => {
+        if (input) input.close();
         if (worker) worker.terminate();
         worker = null;
         process.stdin.destroy();
@@ -207,6 +221,9 @@ function main() {
     stdin.on('data', (chunk) => send(chunk));
     stdin.on('end', () => {
         ended = true;
+        Atomics.store(shared, INPUT_ENDED, 1);
+        Atomics.add(shared, INPUT_POSTED, 1);
+        Atomics.notify(shared, INPUT_POSTED);
         if (unconsumedBytes === 0) finish();
         else arm();
     });
@@ -240,7 +257,7 @@ function usage(message) {
 
 // ---------------------------------------------------------------- worker thread: one VM
 
-async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, raw, announce }) {
+async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, raw, announce, input }) {
     const shared = new Int32Array(sharedBuffer);
     let exports = null;  // the wasm instance's exports (memory, interrupt functions)
     let skipCtrlC = 0;   // Ctrl-C bytes taken as interrupts, still to be dropped from the input
@@ -308,14 +325,24 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
     };
     const { loadMicroPython } = await import(pathToFileURL(path.join(packageDir, 'micropython.mjs')).href);
     const mp = await loadMicroPython({
-        heapsize, linebuffer: false, stdout: collect, stderr: collect, stdin: () => null,
+        heapsize, linebuffer: false, stdout: collect, stderr: collect, stdin: () => readForCode(),
     });
     WebAssembly.instantiate = instantiate;
 
-    mp.registerJsModule('_hostfs', hostFunctions(root, shared, () => exports.memory));
+    // terminal: the REPL's input and output for hostvfs.py's input().
+    const terminal = {
+        read: () => readForCode(),
+        echo: (byte) => {
+            collect([byte]);
+            flush();
+            return 0;
+        },
+    };
+    mp.registerJsModule('_hostfs', hostFunctions(root, shared, () => exports.memory, terminal));
     const here = path.dirname(fileURLToPath(import.meta.url));
     mp.globals.set('_hostvfs_source', fs.readFileSync(path.join(here, 'hostvfs.py'), 'utf8'));
-    mp.runPython("exec(_hostvfs_source, {'__name__': 'hostvfs'})\ndel _hostvfs_source");
+    mp.runPython("exec(compile(_hostvfs_source, 'hostvfs.py', 'exec'), {'__name__': 'hostvfs'})\n"
+        + 'del _hostvfs_source');
 
     // After a soft reset a board prints "MPY: soft reboot", then its banner, or in raw REPL the
     // raw REPL's greeting (it stays in raw REPL).
@@ -342,40 +369,82 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         flush();
     }
 
+    // Input, in order, shared by the REPL (below) and by running code reading stdin (input()).
+    const queue = [];
+    let head = 0;           // index of the next byte in queue[0]
+    let consumed = 0;       // bytes taken since the last acknowledgement
     let stopped = false;
-    parentPort.on('message', (chunk) => {
-        if (stopped) return;
-        for (let i = 0; i < chunk.length; i++) {
-            const b = chunk[i];
-            if (b === CTRL_C) {
+    const next = () => {
+        while (queue.length) {
+            const chunk = queue[0];
+            if (head < chunk.length) {
+                consumed++;
+                Atomics.add(shared, PROGRESS, 1);
+                const b = chunk[head++];
+                if (b !== CTRL_C) return b;
                 if (skipCtrlC > 0) {
-                    skipCtrlC--;
-                    Atomics.add(shared, PROGRESS, 1);
+                    skipCtrlC--;  // already delivered as an interrupt
                     continue;
                 }
                 Atomics.sub(shared, PENDING_CTRL_C, 1);
+                return b;
             }
+            queue.shift();
+            head = 0;
+        }
+        return undefined;
+    };
+    // stdin of running code: the next input byte, waiting for one (a board's UART read blocks);
+    // null (end of file) once stdin ended. A Ctrl-C arrives as the byte 3, which input() turns into
+    // KeyboardInterrupt.
+    function readForCode() {
+        for (;;) {
+            const b = next();
+            if (b !== undefined) return b;
+            const posted = Atomics.load(shared, INPUT_POSTED);
+            const message = receiveMessageOnPort(input);
+            if (message) {
+                queue.push(message.message);
+                continue;
+            }
+            if (Atomics.load(shared, INPUT_ENDED)) return null;
+            flush();
+            Atomics.wait(shared, INPUT_POSTED, posted);
+        }
+    }
+    const drain = () => {
+        for (;;) {
+            if (stopped) return;
+            const b = next();
+            if (b === undefined) break;
             const modeBefore = mode;
             Atomics.store(shared, BUSY, 1);
             const result = mp.replProcessChar(b);
             Atomics.store(shared, BUSY, 0);
-            Atomics.add(shared, PROGRESS, 1);
             flush();
             // A finished command leaves the raw REPL's "\x04>" or its greeting, or the friendly ">>> ".
-            const next = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail) ? 'raw'
+            const now = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail) ? 'raw'
                 : />>> $/.test(tail) ? 'friendly' : mode;
-            if (next !== mode) {
-                mode = next;
+            if (now !== mode) {
+                mode = now;
                 parentPort.postMessage({ mode });
             }
             if (result !== 0) {
                 stopped = true;
                 closeAll(shared);
-                parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed: i + 1 });
+                input.close();
+                parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed });
                 return;
             }
         }
-        parentPort.postMessage({ ack: chunk.length });
+        if (consumed) {
+            parentPort.postMessage({ ack: consumed });
+            consumed = 0;
+        }
+    };
+    input.on('message', (chunk) => {
+        queue.push(chunk);
+        drain();
     });
 }
 
@@ -403,7 +472,7 @@ function closeAll(shared) {
     }
 }
 
-// Synchronous host file operations for hostvfs.py. A path from MicroPython is normalised
+// Synchronous host file operations for hostvfs.py (and its input(): stdin, echo). A path from MicroPython is normalised
 // ("." and ".." resolved, ".." at the top stays at the top) and then walked from the root with
 // lstat, component by component: a symbolic link anywhere is treated as absent (ENOENT), so no
 // path leaves the root. The final open uses O_NOFOLLOW and the opened file is compared with the
@@ -412,7 +481,7 @@ function closeAll(shared) {
 // reachable from MicroPython can create a symbolic link (this VFS has no such call, and the
 // server's file transfers write regular files only), so only someone with host access to the
 // root could use that window.
-function hostFunctions(root, shared, memory) {
+function hostFunctions(root, shared, memory, terminal) {
     const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_EXCL, O_NOFOLLOW } = fs.constants;
 
     const components = (virtual) => {
@@ -467,6 +536,8 @@ function hostFunctions(root, shared, memory) {
     };
 
     return {
+        stdin: () => terminal.read(),
+        echo: (byte) => terminal.echo(byte),
         stat: guard((p) => {
             const { stat } = existing(p);
             return `${kind(stat)}:${stat.isDirectory() ? 0 : stat.size}:${Math.floor(stat.mtimeMs / 1000)}`;

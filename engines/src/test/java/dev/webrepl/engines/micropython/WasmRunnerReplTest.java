@@ -300,6 +300,23 @@ class WasmRunnerReplTest {
     }
 
     @Test
+    void inputReadsTheReplsInputAndEchoesIt() throws Exception {
+        start();
+        runner.send("x = input('name? ')\r");
+        assertEquals("x = input('name? ')\r\nname? ", runner.readThrough("\r\nname? "));
+        runner.send("abd\u007fc\r");
+        assertEquals("abd\b \bc\r\n>>> ", runner.readThrough(PROMPT));
+        assertEquals("'abc'\r\n", line("x"));
+        runner.send("input()\r");
+        assertEquals("input()\r\n", runner.readThrough("\r\n"));
+        runner.send("ab\u0003");
+        String interrupted = runner.readThrough(PROMPT);
+        assertTrue(Pattern.matches("ab\r\nTraceback \\(most recent call last\\):\r\n  File \"<stdin>\", line 1, in <module>\r\n"
+                + "  File \"hostvfs.py\", line \\d+, in _input\r\nKeyboardInterrupt: \r\n>>> ", interrupted),
+                RunnerProcess.printable(interrupted));
+    }
+
+    @Test
     void endOfInputEndsTheProcessWithStatusZero() throws Exception {
         start();
         runner.send("print('last')\r");
