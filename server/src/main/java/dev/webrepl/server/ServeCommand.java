@@ -97,14 +97,19 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     MicroPythonRuntime.Kind micropythonRuntimeKind;
 
+    @Option(names = "--micropython-wasm", paramLabel = "DIR", description = "With --engine micropython: the npm "
+            + "package of MicroPython's WebAssembly port, or the --prefix it was installed with (default: "
+            + "$WEBREPL_MICROPYTHON_WASM, else ~/.cache/webrepl/micropython-wasm).")
+    Path micropythonWasm;
+
     @Option(names = "--micropython-sandbox", defaultValue = "bubblewrap",
             description = "With --engine micropython: ${COMPLETION-CANDIDATES}. bubblewrap (bwrap) confines each REPL "
                     + "to the file root (its /) and read-only system libraries, without network; none runs it "
                     + "unconfined, for trusted use only (default: ${DEFAULT-VALUE}).")
     MicroPythonRuntime.Sandbox micropythonSandbox;
 
-    // The runtime --engine micropython found at start (for the start line).
-    private MicroPythonRuntime micropythonRuntime;
+    // The runtime --engine micropython found at start (the start line; closed with the engines).
+    private volatile MicroPythonRuntime micropythonRuntime;
 
     @Option(names = "--jshell-execution", defaultValue = "REMOTE",
             description = "With --engine jshell: REMOTE runs user code in a child JVM per session (isolated; default), "
@@ -306,6 +311,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool). */
     void closeEngines() {
+        MicroPythonRuntime mp = micropythonRuntime;
+        micropythonRuntime = null;
+        if (mp != null) {
+            mp.close();
+        }
         JShellPool p = pool;
         pool = null;
         if (p != null) {
@@ -552,14 +562,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (engine == EngineKind.micropython) {
             MicroPythonRuntime.Detection found = MicroPythonRuntime.detect(micropythonRuntimeKind,
-                    java.util.Optional.ofNullable(micropython),
-                    micropythonSandbox, System.getenv("PATH"));
+                    java.util.Optional.ofNullable(micropython), java.util.Optional.ofNullable(micropythonWasm),
+                    micropythonSandbox, System.getenv());
             if (found.runtime().isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), found.problem());
             }
             MicroPythonRuntime runtime = found.runtime().get();
             java.util.Optional<String> problem = runtime.probe(workingDirectory, Duration.ofSeconds(20));
             if (problem.isPresent()) {
+                runtime.close();
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem.get());
             }
             micropythonRuntime = runtime;

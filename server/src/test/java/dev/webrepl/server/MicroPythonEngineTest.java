@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.webrepl.engines.micropython.WasmRunner;
 import dev.webrepl.transport.client.ReplConnection;
 import dev.webrepl.transport.client.ServerClose;
 import dev.webrepl.transport.client.TransferProgress;
@@ -45,29 +46,43 @@ class MicroPythonEngineTest {
     private MonitoredServer server;
     private WebReplClient client;
 
-    /** The unix port to test with, or a skip (a failure when CI requires it). */
-    static Path micropython() {
+    /**
+     * How MicroPython runs here: the unix port if there is one, else the WebAssembly port (CI's); either
+     * way in bubblewrap. {@code -Dwebrepl.micropythonRuntime=unix|wasm} chooses. A skip without them,
+     * a failure when required.
+     */
+    static List<String> runtime() {
+        String chosen = System.getProperty("webrepl.micropythonRuntime", "");
         String given = System.getProperty("webrepl.micropython", System.getenv("WEBREPL_MICROPYTHON"));
-        Optional<Path> found = given != null && !given.isEmpty() ? Optional.of(Path.of(given))
+        Optional<Path> unix = given != null && !given.isEmpty() ? Optional.of(Path.of(given)).filter(Files::isExecutable)
                 : Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).filter(d -> !d.isEmpty())
                         .map(d -> Path.of(d, "micropython")).filter(Files::isExecutable).findFirst();
-        boolean usable = found.isPresent() && Files.isExecutable(found.get()) && Files.isExecutable(Path.of("/usr/bin/bwrap"));
-        String why = "needs MicroPython's unix port (-Dwebrepl.micropython, $WEBREPL_MICROPYTHON or micropython on PATH; "
-                + "found " + found.map(Path::toString).orElse("none") + ") and /usr/bin/bwrap";
-        if (!usable && ("1".equals(System.getenv("WEBREPL_REQUIRE_MICROPYTHON"))
-                || Boolean.getBoolean("webrepl.requireMicropython"))) {
+        boolean wasm = WasmRunner.findNode().isPresent() && WasmRunner.findPackage(Optional.empty()).isPresent();
+        boolean bwrap = Files.isExecutable(Path.of("/usr/bin/bwrap"));
+        if (bwrap && unix.isPresent() && !chosen.equals("wasm")) {
+            return List.of("--micropython", unix.get().toString());
+        }
+        if (bwrap && wasm && !chosen.equals("unix")) {
+            return List.of("--micropython-runtime", "wasm");
+        }
+        String why = "needs /usr/bin/bwrap and MicroPython: its unix port (-Dwebrepl.micropython, $WEBREPL_MICROPYTHON "
+                + "or micropython on PATH) or its WebAssembly port (node and " + WasmRunner.PACKAGE + ")";
+        if ("1".equals(System.getenv("WEBREPL_REQUIRE_MICROPYTHON")) || Boolean.getBoolean("webrepl.requireMicropython")) {
             fail("WEBREPL_REQUIRE_MICROPYTHON=1 or -Dwebrepl.requireMicropython=true: " + why);
         }
-        Assumptions.assumeTrue(usable, why);
-        return found.get();
+        Assumptions.assumeTrue(false, why);
+        return List.of();
     }
 
+    private ServeCommand command;
+
     private ReplConnection connect(String... extra) throws Exception {
-        Path binary = micropython();
         List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--admin-port", "0", "--root", root.toString(),
-                "--password", "pw", "--engine", "micropython", "--micropython", binary.toString(), "--linger", "0s"));
+                "--password", "pw", "--engine", "micropython", "--linger", "0s"));
+        args.addAll(runtime());
         args.addAll(List.of(extra));
-        server = CapturedCli.parseServe(out, args.toArray(String[]::new)).start();
+        command = CapturedCli.parseServe(out, args.toArray(String[]::new));
+        server = command.start();
         client = WebReplClient.newClient();
         return client.connect("127.0.0.1", server.server().port(), "pw").get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
@@ -79,6 +94,9 @@ class MicroPythonEngineTest {
         }
         if (server != null) {
             server.close();
+        }
+        if (command != null) {
+            command.closeEngines();
         }
     }
 
@@ -152,7 +170,7 @@ class MicroPythonEngineTest {
         Screen s = started(c);
         assertEquals("1+1\r\n2\r\n>>> ", s.send(c, "1+1\r", "\r\n>>> "));
         assertEquals("print('a\\nb')\r\na\r\nb\r\n>>> ", s.send(c, "print('a\\nb')\r", "\r\n>>> "));
-        assertTrue(out.toString().contains("engine micropython " + micropython() + ", bubblewrap sandbox"), out.toString());
+        assertTrue(out.toString().contains(", bubblewrap sandbox)\n"), out.toString());
     }
 
     @Test
@@ -266,7 +284,8 @@ class MicroPythonEngineTest {
                     running.add(h);
                     h.descendants().forEach(running::add);
                 });
-        assertTrue(running.stream().anyMatch(h -> h.info().command().orElse("").endsWith("/micropython")),
+        assertTrue(running.stream().map(h -> h.info().command().orElse(""))
+                        .anyMatch(command -> command.endsWith("/micropython") || command.endsWith("/node")),
                 running.stream().map(h -> h.pid() + " " + h.info().command().orElse("?")).collect(Collectors.joining(", ")));
         c.close();
         for (ProcessHandle h : running) {
@@ -306,9 +325,11 @@ class MicroPythonEngineTest {
         assertFalse(err.toString().contains("Exception"), err.toString());
         StringWriter err2 = new StringWriter();
         assertEquals(2, CapturedCli.webrepl(out, err2).execute("serve", "--port", "0", "--admin-port", "0",
-                "--root", root.toString(), "--password", "pw", "--engine", "micropython", "--micropython-runtime", "wasm"));
-        assertTrue(err2.toString().startsWith("--micropython-runtime wasm: the MicroPython WebAssembly runtime is not "
-                + "part of this build\n"), err2.toString());
+                "--root", root.toString(), "--password", "pw", "--engine", "micropython", "--micropython-runtime", "wasm",
+                "--micropython-sandbox", "none", "--micropython-wasm", root.toString()));
+        String firstLine = err2.toString().lines().findFirst().orElse("");
+        assertTrue(firstLine.startsWith("--micropython-runtime wasm needs Node.js (Debian: nodejs) and the npm package "
+                + WasmRunner.PACKAGE), err2.toString());
     }
 
     @Test

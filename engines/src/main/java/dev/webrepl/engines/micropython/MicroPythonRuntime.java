@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,10 @@ public sealed interface MicroPythonRuntime {
      */
     default Optional<String> probe(Path root, java.time.Duration timeout) {
         return Optional.empty();
+    }
+
+    /** Releases what the runtime holds beyond its sessions (the WebAssembly runner's files). */
+    default void close() {
     }
 
     /** For the start line and /health, e.g. {@code micropython /usr/bin/micropython, bubblewrap sandbox}. */
@@ -147,6 +152,24 @@ public sealed interface MicroPythonRuntime {
                 return List.copyOf(c);
             }
             List<String> c = new ArrayList<>(List.of(bwrap.toString()));
+            systemDirs(c);
+            c.addAll(List.of(
+                    "--ro-bind", binary.toString(), SANDBOX_BINARY,
+                    "--bind", root.toString(), SANDBOX_ROOT,
+                    "--chdir", SANDBOX_ROOT,
+                    // No --new-session: it would take the REPL off the pty's session, so the tty's Ctrl-C
+                    // (ISIG) would no longer reach it as SIGINT. The pty is the REPL's alone (TIOCSTI has
+                    // nobody to fool).
+                    "--unshare-all", "--die-with-parent",
+                    "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8",
+                    SANDBOX_BINARY));
+            c.addAll(options);
+            c.add(rootScript(SANDBOX_ROOT) + more);
+            return List.copyOf(c);
+        }
+
+        /** The loader and libraries, read-only at their own paths: {@code /usr}, {@code /lib*}, the loader's cache. */
+        static void systemDirs(List<String> c) {
             for (String dir : SYSTEM_DIRS) {
                 Path p = Path.of(dir);
                 if (Files.isSymbolicLink(p)) {
@@ -163,19 +186,6 @@ public sealed interface MicroPythonRuntime {
             if (Files.isRegularFile(Path.of("/etc/ld.so.cache"))) {
                 c.addAll(List.of("--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"));
             }
-            c.addAll(List.of(
-                    "--ro-bind", binary.toString(), SANDBOX_BINARY,
-                    "--bind", root.toString(), SANDBOX_ROOT,
-                    "--chdir", SANDBOX_ROOT,
-                    // No --new-session: it would take the REPL off the pty's session, so the tty's Ctrl-C
-                    // (ISIG) would no longer reach it as SIGINT. The pty is the REPL's alone (TIOCSTI has
-                    // nobody to fool).
-                    "--unshare-all", "--die-with-parent",
-                    "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8",
-                    SANDBOX_BINARY));
-            c.addAll(options);
-            c.add(rootScript(SANDBOX_ROOT) + more);
-            return List.copyOf(c);
         }
 
         @Override
@@ -190,14 +200,87 @@ public sealed interface MicroPythonRuntime {
     }
 
     /**
-     * MicroPython's WebAssembly port, run by a Node.js runner that serves its REPL on stdin/stdout with
-     * the file root as {@code /} and handles soft reset itself (branch {@code mpwasm}). The seam: its
-     * command comes from {@code WasmRunner.command(node, packageDir, root)}.
+     * MicroPython's WebAssembly port, run by {@link WasmRunner}'s {@code runner.mjs} under Node: a board-like
+     * REPL on stdin/stdout (board line endings; soft reset handled in the process) whose {@code /} is the
+     * root, through its own VFS. With {@link Sandbox#bubblewrap}, Node runs in the same kind of sandbox
+     * as the native binary (system directories, the runner and the package read-only, the root
+     * read-write at its own path, no network): MicroPython's {@code js} module reaches Node's globals,
+     * and Node's permission model does not limit the network.
      */
-    record Wasm(Path node, Path packageDir) implements MicroPythonRuntime {
+    final class Wasm implements MicroPythonRuntime {
+        private final Path node;
+        private final Path packageDir;
+        private final Sandbox sandbox;
+        private final Path bwrap;
+        private final Path runnerDir;
+        private final WasmRunner runner;
+        // One command per root: building it runs `node --version`.
+        private final java.util.concurrent.ConcurrentHashMap<Path, List<String>> commands =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        private Wasm(Path node, Path packageDir, Sandbox sandbox, Path bwrap, Path runnerDir, WasmRunner runner) {
+            this.node = node;
+            this.packageDir = packageDir;
+            this.sandbox = sandbox;
+            this.bwrap = bwrap;
+            this.runnerDir = runnerDir;
+            this.runner = runner;
+        }
+
+        /** Extracts the runner into a private temporary directory, deleted by {@link #close()}. */
+        static Wasm create(Path node, Path packageDir, Sandbox sandbox, Path bwrap) throws java.io.IOException {
+            Path dir = Files.createTempDirectory("webrepl-micropython-wasm");
+            try {
+                return new Wasm(node, packageDir, sandbox, bwrap, dir.toRealPath(), WasmRunner.extractTo(dir));
+            } catch (java.io.IOException | RuntimeException e) {
+                deleteTree(dir);
+                throw e;
+            }
+        }
+
         @Override
         public List<String> command(Path root) {
-            throw new UnsupportedOperationException(NO_WASM);
+            return commands.computeIfAbsent(root.toAbsolutePath().normalize(), this::build);
+        }
+
+        private List<String> build(Path root) {
+            List<String> program;
+            Path realRoot;
+            Path realPackage;
+            try {
+                program = runner.command(node, packageDir, root);
+                realRoot = root.toRealPath();
+                realPackage = packageDir.toRealPath();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot run MicroPython's WebAssembly port: " + e.getMessage(), e);
+            }
+            if (sandbox == Sandbox.none) {
+                return program;
+            }
+            List<String> c = new ArrayList<>(List.of(bwrap.toString()));
+            Native.systemDirs(c);
+            c.addAll(List.of(
+                    // Node reads /proc; both are the sandbox's own (a tmpfs root), not the user's files.
+                    "--proc", "/proc", "--dev", "/dev",
+                    "--ro-bind", runnerDir.toString(), runnerDir.toString(),
+                    "--ro-bind", realPackage.toString(), realPackage.toString(),
+                    "--bind", realRoot.toString(), realRoot.toString(),
+                    "--chdir", realRoot.toString(),
+                    "--unshare-all", "--die-with-parent",
+                    "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8"));
+            c.addAll(program);
+            return List.copyOf(c);
+        }
+
+        /** Builds the command for {@code root} (runs {@code node --version}, checks the paths). */
+        @Override
+        public Optional<String> probe(Path root, java.time.Duration timeout) {
+            try {
+                command(root);
+                return Optional.empty();
+            } catch (java.io.UncheckedIOException e) {
+                return Optional.of(e.getMessage());
+            }
         }
 
         @Override
@@ -207,61 +290,82 @@ public sealed interface MicroPythonRuntime {
 
         @Override
         public String describe() {
-            return "micropython webassembly " + packageDir + " on " + node;
+            return "micropython webassembly " + packageDir + " on " + node
+                    + (sandbox == Sandbox.bubblewrap ? ", bubblewrap sandbox" : ", no sandbox");
+        }
+
+        @Override
+        public void close() {
+            deleteTree(runnerDir);
+        }
+
+        private static void deleteTree(Path dir) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (java.io.IOException e) {
+                // A temporary directory of two small files: left for the OS to clean.
+            }
         }
     }
 
-    /** Until the WebAssembly runner is part of the build. */
-    String NO_WASM = "the MicroPython WebAssembly runtime is not part of this build";
-
     /**
-     * The runtime to use. {@link Kind#unix}: {@code binary} if given (it must be an executable file),
-     * else {@code micropython} on {@code path}; bubblewrap from {@code /usr/bin/bwrap} or {@code path}
-     * unless {@code sandbox} is none. {@link Kind#auto}: that, else the WebAssembly port. Empty with a
+     * The runtime to use, from the server's environment {@code env} (PATH, HOME, XDG_CACHE_HOME,
+     * {@code $WEBREPL_MICROPYTHON_WASM}). {@link Kind#unix}: {@code binary} if given (it must be an
+     * executable file), else {@code micropython} on PATH. {@link Kind#wasm}: Node on PATH and the npm
+     * package ({@code wasmPackage} if given, else where {@link WasmRunner#findPackage} looks).
+     * {@link Kind#auto}: the unix port if there is one, else the WebAssembly port. Unless
+     * {@code sandbox} is none, both need bubblewrap ({@code /usr/bin/bwrap} or on PATH). Empty with a
      * one-line reason (what to install) when nothing usable is there.
      */
-    static Detection detect(Kind kind, Optional<Path> binary, Sandbox sandbox, String path) {
-        if (kind == Kind.wasm) {
-            return wasm();
-        }
-        Path mp;
-        if (binary.isPresent()) {
-            mp = binary.get().toAbsolutePath();
-            if (!Files.isRegularFile(mp) || !Files.isExecutable(mp)) {
-                return Detection.missing("--micropython " + binary.get() + " is not an executable file");
+    static Detection detect(Kind kind, Optional<Path> binary, Optional<Path> wasmPackage, Sandbox sandbox,
+            Map<String, String> env) {
+        String path = env.getOrDefault("PATH", "");
+        Optional<Path> bwrap = Optional.empty();
+        if (sandbox == Sandbox.bubblewrap) {
+            Path usual = Path.of("/usr/bin/bwrap");
+            bwrap = Files.isExecutable(usual) ? Optional.of(usual) : onPath("bwrap", path);
+            if (bwrap.isEmpty()) {
+                return Detection.missing("--engine micropython runs MicroPython in a bubblewrap sandbox: install "
+                        + "bubblewrap (Debian: apt-get install bubblewrap), or pass --micropython-sandbox none to run "
+                        + "it unconfined");
             }
-        } else {
-            mp = onPath("micropython", path).orElse(null);
-            if (mp == null) {
-                if (kind == Kind.auto) {
-                    Detection w = wasm();
-                    if (w.runtime().isPresent()) {
-                        return w;
-                    }
+        }
+        Optional<Path> mp = Optional.empty();
+        if (kind != Kind.wasm) {
+            if (binary.isPresent()) {
+                Path given = binary.get().toAbsolutePath();
+                if (!Files.isRegularFile(given) || !Files.isExecutable(given)) {
+                    return Detection.missing("--micropython " + binary.get() + " is not an executable file");
                 }
-                return Detection.missing("--engine micropython needs MicroPython: install its unix port as `micropython` "
-                        + "on PATH (or pass --micropython PATH) and bubblewrap (" + NO_WASM + ")");
+                mp = Optional.of(given);
+            } else {
+                mp = onPath("micropython", path);
+            }
+            if (mp.isPresent()) {
+                return Detection.found(new Native(mp.get(), sandbox, bwrap.orElse(null)));
+            }
+            if (kind == Kind.unix) {
+                return Detection.missing("--micropython-runtime unix needs MicroPython's unix port: install it as "
+                        + "`micropython` on PATH or pass --micropython PATH");
             }
         }
-        if (sandbox == Sandbox.none) {
-            return Detection.found(new Native(mp, sandbox, null));
+        Optional<Path> node = WasmRunner.findNode(env);
+        Optional<Path> pkg = WasmRunner.findPackage(wasmPackage, env);
+        if (node.isEmpty() || pkg.isEmpty()) {
+            String wanted = kind == Kind.wasm ? "--micropython-runtime wasm needs" : "--engine micropython needs "
+                    + "MicroPython's unix port (`micropython` on PATH, or --micropython PATH) or";
+            return Detection.missing(wanted + " Node.js (Debian: nodejs) and the npm package " + WasmRunner.PACKAGE
+                    + " (npm install --prefix ~/.cache/webrepl/micropython-wasm " + WasmRunner.PACKAGE + "@"
+                    + WasmRunner.PACKAGE_VERSION + ", or --micropython-wasm DIR)"
+                    + (node.isEmpty() ? "; no node on PATH" : "; no package found"));
         }
-        Path usual = Path.of("/usr/bin/bwrap");
-        Optional<Path> bwrap = Files.isExecutable(usual) ? Optional.of(usual) : onPath("bwrap", path);
-        if (bwrap.isEmpty()) {
-            return Detection.missing("--engine micropython runs MicroPython in a bubblewrap sandbox: install bubblewrap "
-                    + "(Debian: apt-get install bubblewrap), or pass --micropython-sandbox none to run it unconfined");
+        try {
+            return Detection.found(Wasm.create(node.get(), pkg.get(), sandbox, bwrap.orElse(null)));
+        } catch (java.io.IOException e) {
+            return Detection.missing("cannot prepare MicroPython's WebAssembly runner: " + e.getMessage());
         }
-        return Detection.found(new Native(mp, sandbox, bwrap.get()));
-    }
-
-    /**
-     * The WebAssembly port, when its runner is part of the build. The seam for it: find Node and the
-     * package ({@code WasmRunner.findPackage}), answer {@code found(new Wasm(node, packageDir))}, and
-     * let {@link Wasm#command} return {@code WasmRunner.command(node, packageDir, root)}.
-     */
-    private static Detection wasm() {
-        return Detection.missing("--micropython-runtime wasm: " + NO_WASM);
     }
 
     /** A runtime, or why there is none (one line, for the user). */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,27 +16,44 @@ class MicroPythonRuntimeTest {
     @TempDir
     Path dir;
 
+    private Map<String, String> env() {
+        return Map.of("PATH", dir.toString(), "HOME", dir.toString());
+    }
+
     @Test
-    void withoutABinaryOnPathTheProblemSaysWhatToInstall() {
+    void withoutABinaryOrNodeTheProblemSaysWhatToInstall() {
         MicroPythonRuntime.Detection d = MicroPythonRuntime.detect(MicroPythonRuntime.Kind.auto, Optional.empty(),
-                MicroPythonRuntime.Sandbox.bubblewrap, dir.toString());
+                Optional.empty(), MicroPythonRuntime.Sandbox.none, env());
         assertTrue(d.runtime().isEmpty());
-        assertEquals("--engine micropython needs MicroPython: install its unix port as `micropython` on PATH "
-                + "(or pass --micropython PATH) and bubblewrap (" + MicroPythonRuntime.NO_WASM + ")", d.problem());
+        assertEquals("--engine micropython needs MicroPython's unix port (`micropython` on PATH, or --micropython PATH) "
+                + "or Node.js (Debian: nodejs) and the npm package @micropython/micropython-webassembly-pyscript "
+                + "(npm install --prefix ~/.cache/webrepl/micropython-wasm "
+                + "@micropython/micropython-webassembly-pyscript@1.27.0, or --micropython-wasm DIR); no node on PATH",
+                d.problem());
     }
 
     @Test
     void aGivenBinaryMustBeAnExecutableFile() {
         MicroPythonRuntime.Detection d = MicroPythonRuntime.detect(MicroPythonRuntime.Kind.unix,
-                Optional.of(dir.resolve("nope")), MicroPythonRuntime.Sandbox.none, "");
+                Optional.of(dir.resolve("nope")), Optional.empty(), MicroPythonRuntime.Sandbox.none, env());
         assertEquals("--micropython " + dir.resolve("nope") + " is not an executable file", d.problem());
     }
 
     @Test
-    void theWasmRuntimeIsRefusedInOneLineUntilItIsPartOfTheBuild() {
-        MicroPythonRuntime.Detection d = MicroPythonRuntime.detect(MicroPythonRuntime.Kind.wasm, Optional.empty(),
-                MicroPythonRuntime.Sandbox.bubblewrap, "");
-        assertEquals("--micropython-runtime wasm: " + MicroPythonRuntime.NO_WASM, d.problem());
+    void theUnixRuntimeIsNotReplacedByTheWasmOne() {
+        MicroPythonRuntime.Detection d = MicroPythonRuntime.detect(MicroPythonRuntime.Kind.unix, Optional.empty(),
+                Optional.empty(), MicroPythonRuntime.Sandbox.none, env());
+        assertEquals("--micropython-runtime unix needs MicroPython's unix port: install it as `micropython` on PATH "
+                + "or pass --micropython PATH", d.problem());
+    }
+
+    @Test
+    void aBinaryOnPathIsTheUnixRuntime() throws Exception {
+        Path mp = Files.createFile(dir.resolve("micropython"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        MicroPythonRuntime.Detection d = MicroPythonRuntime.detect(MicroPythonRuntime.Kind.auto, Optional.empty(),
+                Optional.empty(), MicroPythonRuntime.Sandbox.none, env());
+        assertEquals("micropython " + mp + ", no sandbox", d.runtime().orElseThrow().describe());
     }
 
     @Test
