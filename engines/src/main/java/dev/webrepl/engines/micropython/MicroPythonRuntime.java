@@ -46,7 +46,7 @@ public sealed interface MicroPythonRuntime {
         wasm
     }
 
-    /** How the native binary is confined. */
+    /** How MicroPython (either runtime) is confined. */
     enum Sandbox {
         /** {@code bwrap}: its own mount, pid, network and IPC namespaces; the file root is all it can write. */
         bubblewrap,
@@ -72,12 +72,17 @@ public sealed interface MicroPythonRuntime {
         return "import sys\n"
                 + "try:\n import vfs\nexcept ImportError:\n import os as vfs\n"
                 + "try:\n vfs.umount('/')\nexcept OSError:\n pass\n"
-                + "vfs.mount(vfs.VfsPosix('" + root + "'), '/')\n"
+                + "vfs.mount(vfs.VfsPosix('" + pythonString(root) + "'), '/')\n"
                 + "import os\n"
                 + "os.chdir('/')\n"
                 + "sys.path[:] = ['', '.frozen', '/lib']\n"
                 + "sys.argv[:] = []\n"
                 + "del sys, vfs, os\n";
+    }
+
+    /** {@code s} for a single-quoted Python string literal (a host root with {@code --micropython-sandbox none}). */
+    static String pythonString(String s) {
+        return s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r");
     }
 
     /**

@@ -70,4 +70,9 @@ class MicroPythonRuntimeTest {
                 c.subList(c.size() - 4, c.size()));
         assertTrue(MicroPythonRuntime.rootScript("/webrepl/files").contains("vfs.mount(vfs.VfsPosix('/webrepl/files'), '/')\n"));
     }
+
+    @Test
+    void aHostRootIsQuotedForPython() {
+        assertEquals("it\\'s a \\\\ \\n", MicroPythonRuntime.pythonString("it's a \\ \n"));
+    }
 }
