@@ -12,6 +12,8 @@ import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
+import dev.webrepl.engines.micropython.MicroPythonEngine;
+import dev.webrepl.engines.micropython.MicroPythonRuntime;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.loadtest.FloodEngine;
@@ -75,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     static final int FLOOD_WRITE = 16000;
 
     /** Which engine runs behind each session. */
-    enum EngineKind { echo, process, jshell, flood }
+    enum EngineKind { echo, process, jshell, micropython, flood }
 
     @Option(names = "--engine", defaultValue = "jshell",
             description = "The REPL behind each session: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -84,6 +86,30 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--command", description = "With --engine process: the program and its arguments, split at spaces, "
             + "e.g. \"/usr/bin/python3 -i\". It runs in a pseudo-terminal with the file root as working directory.")
     String command;
+
+    @Option(names = "--micropython", paramLabel = "PATH", description = "With --engine micropython: MicroPython's unix "
+            + "port binary (default: micropython on PATH).")
+    Path micropython;
+
+    @Option(names = "--micropython-runtime", defaultValue = "auto",
+            description = "With --engine micropython: ${COMPLETION-CANDIDATES}. unix runs MicroPython's unix port "
+                    + "(--micropython), wasm its WebAssembly port under Node.js, auto the unix port if there is one "
+                    + "(default: ${DEFAULT-VALUE}).")
+    MicroPythonRuntime.Kind micropythonRuntimeKind;
+
+    @Option(names = "--micropython-wasm", paramLabel = "DIR", description = "With --engine micropython: the npm "
+            + "package of MicroPython's WebAssembly port, or the --prefix it was installed with (default: "
+            + "$WEBREPL_MICROPYTHON_WASM, else ~/.cache/webrepl/micropython-wasm).")
+    Path micropythonWasm;
+
+    @Option(names = "--micropython-sandbox", defaultValue = "bubblewrap",
+            description = "With --engine micropython: ${COMPLETION-CANDIDATES}. bubblewrap (bwrap) confines each REPL "
+                    + "to the file root (its /) and read-only system libraries, without network; none runs it "
+                    + "unconfined, for trusted use only (default: ${DEFAULT-VALUE}).")
+    MicroPythonRuntime.Sandbox micropythonSandbox;
+
+    // The runtime --engine micropython found at start (the start line; closed with the engines).
+    private volatile MicroPythonRuntime micropythonRuntime;
 
     @Option(names = "--jshell-execution", defaultValue = "REMOTE",
             description = "With --engine jshell: REMOTE runs user code in a child JVM per session (isolated; default), "
@@ -285,6 +311,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool). */
     void closeEngines() {
+        MicroPythonRuntime mp = micropythonRuntime;
+        micropythonRuntime = null;
+        if (mp != null) {
+            mp.close();
+        }
         JShellPool p = pool;
         pool = null;
         if (p != null) {
@@ -349,6 +380,7 @@ final class ServeCommand implements Callable<Integer> {
                 server.address().getHostString(), server.port(), store.root(),
                 engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
+                        : engine == EngineKind.micropython ? micropythonRuntime.describe()
                         : engine);
         if (node != null) {
             out.printf("node %s: session ids %s.*, meters labelled node=%s%n", node, node, node);
@@ -522,8 +554,27 @@ final class ServeCommand implements Callable<Integer> {
             Supplier<LineEvaluator> evaluators = JShellEngines.factory(config, pool);
             return () -> new LineDiscipline(evaluators.get());
         }
+        if (micropython != null && engine != EngineKind.micropython) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--micropython needs --engine micropython");
+        }
         if (engine == EngineKind.echo) {
             return EchoEvaluator::engine;
+        }
+        if (engine == EngineKind.micropython) {
+            MicroPythonRuntime.Detection found = MicroPythonRuntime.detect(micropythonRuntimeKind,
+                    java.util.Optional.ofNullable(micropython), java.util.Optional.ofNullable(micropythonWasm),
+                    micropythonSandbox, System.getenv());
+            if (found.runtime().isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), found.problem());
+            }
+            MicroPythonRuntime runtime = found.runtime().get();
+            java.util.Optional<String> problem = runtime.probe(workingDirectory, Duration.ofSeconds(20));
+            if (problem.isPresent()) {
+                runtime.close();
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem.get());
+            }
+            micropythonRuntime = runtime;
+            return () -> new MicroPythonEngine(runtime, Duration.ofSeconds(2));
         }
         if (engine == EngineKind.flood) {
             return () -> FloodEngine.onCommand(FLOOD_WRITE);
