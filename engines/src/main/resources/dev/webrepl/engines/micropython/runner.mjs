@@ -6,7 +6,10 @@
 // DIR holds micropython.mjs and micropython.wasm; HOSTDIR becomes MicroPython's "/" through the
 // VFS in hostvfs.py (next to this file). stdin bytes go to MicroPython's REPL (pyexec: friendly
 // REPL, raw REPL with Ctrl-A, paste mode with Ctrl-E) one by one, in order; its output goes to
-// stdout as a board's UART sends it. Exit status 0 when stdin ends.
+// stdout as a board's UART sends it. Raw-paste mode (Ctrl-E "A" Ctrl-A in the raw REPL) is done
+// by this file (see drain()), because the port's own spins. Exit status 0 when stdin ends: input
+// still queued is processed first, but code that makes no progress for --interrupt-grace-ms
+// after the end is abandoned.
 //
 // Threads: the VM runs in a worker thread, because while it executes code it does not return to
 // the event loop; the main thread keeps reading stdin and can still act on Ctrl-C.
@@ -268,8 +271,14 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
     let pending = [];
     let previous = 0;
     let tail = '';
+    let dropOk = 0;      // the "OK" of a raw-paste command's raw REPL answer, still to be dropped
+    let flushes = 0;     // output sends so far (did a byte produce output?)
     const collect = (bytes) => {
         for (const b of bytes) {
+            if (dropOk > 0 && b === (dropOk === 2 ? 0x4f : 0x4b)) {
+                dropOk--;
+                continue;
+            }
             if (b === 0x0a && previous !== 0x0d) pending.push(0x0d);
             pending.push(b);
             previous = b;
@@ -280,6 +289,7 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         // A buffer of its own, transferred: a view of Buffer's shared pool would be cloned whole.
         const out = new Uint8Array(pending);
         pending = [];
+        flushes++;
         const text = Buffer.from(out.buffer).toString('latin1');
         tail = (tail + text).slice(-32);
         if (quiet) {
@@ -412,30 +422,88 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
             Atomics.wait(shared, INPUT_POSTED, posted);
         }
     }
+    // One byte to MicroPython's REPL; true when it asked for a soft reset (this VM is then done).
+    let rawFresh = raw;  // in the raw REPL with nothing typed since its prompt
+    const feed = (b) => {
+        const modeBefore = mode;
+        const flushesBefore = flushes;
+        Atomics.store(shared, BUSY, 1);
+        const result = mp.replProcessChar(b);
+        Atomics.store(shared, BUSY, 0);
+        flush();
+        // A finished command leaves the raw REPL's "\x04>" or its greeting, or the friendly ">>> ".
+        const atRawPrompt = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail);
+        const now = atRawPrompt ? 'raw' : />>> $/.test(tail) ? 'friendly' : mode;
+        rawFresh = now === 'raw' && atRawPrompt && flushes !== flushesBefore;
+        if (now !== mode) {
+            mode = now;
+            parentPort.postMessage({ mode });
+        }
+        if (result !== 0) {
+            stopped = true;
+            closeAll(shared);
+            input.close();
+            parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed });
+            return true;
+        }
+        return false;
+    };
+    const send = (bytes) => {
+        collect(bytes);
+        flush();
+    };
+
+    // Raw-paste mode (Ctrl-E "A" Ctrl-A at an empty raw REPL prompt, as mpremote and Thonny send):
+    // the port answers that it supports it but then waits for the data with a spin that never
+    // reads, so it is done here: the flow-controlled transfer (window PASTE_WINDOW, a Ctrl-A per
+    // window taken), then the code goes to the raw REPL as a normal command whose "OK" is replaced
+    // by raw paste's Ctrl-D acknowledgement; the rest of the answer is the same in both modes.
+    const PASTE_WINDOW = 256;
+    const PASTE_LIMIT = 1024 * 1024;
+    let paste = null;  // null, or { state: 'E' | 'A' | 'data', code: [], sinceAck }
+    const pasted = (b) => {
+        if (paste.state === 'E') {
+            paste = b === 0x41 ? { state: 'A' } : null;
+            return paste !== null;
+        }
+        if (paste.state === 'A') {
+            paste = b === 0x01 ? { state: 'data', code: [], sinceAck: 0 } : null;
+            if (paste) send([0x52, 0x01, PASTE_WINDOW & 0xff, PASTE_WINDOW >> 8, 0x01]);
+            return paste !== null;
+        }
+        if (b === 0x04) {
+            const code = paste.code;
+            paste = null;
+            send([0x04]);
+            dropOk = 2;
+            for (const c of code) if (feed(c)) return true;
+            feed(0x04);
+            dropOk = 0;
+            return true;
+        }
+        if (b === CTRL_C) {
+            paste = null;  // abandoned; the raw REPL waits for a command again
+            return true;
+        }
+        if (paste.code.length < PASTE_LIMIT) paste.code.push(b);
+        if (++paste.sinceAck === PASTE_WINDOW) {
+            paste.sinceAck = 0;
+            send([0x01]);
+        }
+        return true;
+    };
+
     const drain = () => {
         for (;;) {
             if (stopped) return;
             const b = next();
             if (b === undefined) break;
-            const modeBefore = mode;
-            Atomics.store(shared, BUSY, 1);
-            const result = mp.replProcessChar(b);
-            Atomics.store(shared, BUSY, 0);
-            flush();
-            // A finished command leaves the raw REPL's "\x04>" or its greeting, or the friendly ">>> ".
-            const now = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail) ? 'raw'
-                : />>> $/.test(tail) ? 'friendly' : mode;
-            if (now !== mode) {
-                mode = now;
-                parentPort.postMessage({ mode });
+            if (paste && pasted(b)) continue;
+            if (b === 0x05 && mode === 'raw' && rawFresh) {
+                paste = { state: 'E' };
+                continue;
             }
-            if (result !== 0) {
-                stopped = true;
-                closeAll(shared);
-                input.close();
-                parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed });
-                return;
-            }
+            if (feed(b)) return;
         }
         if (consumed) {
             parentPort.postMessage({ ack: consumed });

@@ -102,6 +102,23 @@ class WasmRunnerReplTest {
     }
 
     @Test
+    void rawPasteModeTakesCodeInFlowControlledWindows() throws Exception {
+        start();
+        enterRawRepl();
+        // As mpremote and Thonny do: ask for raw paste, read "R\x01" and the window size (256,
+        // little-endian) with the first window's Ctrl-A, send, take a Ctrl-A per window used.
+        runner.send("\u0005A\u0001");
+        assertEquals("R\u0001\u0000\u0001\u0001", runner.readThrough("R\u0001\u0000\u0001\u0001"));
+        String code = "x = 6\n" + "#".repeat(300) + "\nprint(x * 7)\n";
+        runner.send(code.substring(0, 256));
+        assertEquals("\u0001", runner.readThrough("\u0001"));
+        runner.send(code.substring(256) + "\u0004");
+        assertEquals("\u000442\r\n\u0004\u0004>", runner.readThrough("\u0004>"));
+        runner.send("print(x)\u0004");
+        assertEquals("OK6\r\n\u0004\u0004>", runner.readThrough("\u0004>"));
+    }
+
+    @Test
     void pasteModeRunsWhatWasPasted() throws Exception {
         start();
         runner.send("\u0005");
