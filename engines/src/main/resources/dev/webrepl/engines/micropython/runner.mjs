@@ -82,6 +82,7 @@ function main() {
     const start = (reboot, raw, replay, announce = true) => {
         shared = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
         for (let i = 0; i < MAX_OPEN_FILES; i++) shared[FD_SLOTS + i] = -1;
+        if (ended) shared[INPUT_ENDED] = 1;
         // Input has a port of its own, which the VM can also read synchronously (input()).
         const channel = new MessageChannel();
         const current = new Worker(new URL(import.meta.url), {
@@ -105,6 +106,7 @@ function main() {
             // the VM is gone; start a fresh one as a board's watchdog would.
             // Its unprocessed input is dropped with it (replayed, it could fail the same way).
             worker = null;
+            closeFiles(shared);
             process.stdout.write(`\r\n${String(e && e.message || e).split('\n')[0]}\r\n`);
             start(true, false, []);
         });
@@ -194,12 +196,7 @@ function main() {
         worker = null;
         // Its host files are closed once it has stopped (not before: a number closed early could be
         // reused by the next VM's open while the old one still writes to it).
-        old.terminate().then(() => {
-            for (let i = 0; i < MAX_OPEN_FILES; i++) {
-                const fd = Atomics.load(sab, FD_SLOTS + i);
-                if (fd >= 0) try { fs.closeSync(fd); } catch { /* already closed */ }
-            }
-        });
+        old.terminate().then(() => closeFiles(sab));
         // The Ctrl-C is taken: drop the input up to and including the first pending one.
         const rest = Buffer.concat(unconsumed);
         const at = rest.indexOf(CTRL_C);
@@ -441,7 +438,7 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         }
         if (result !== 0) {
             stopped = true;
-            closeAll(shared);
+            closeFiles(shared);
             input.close();
             parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed });
             return true;
@@ -533,7 +530,8 @@ function errno(e) {
     return -(n || 22);
 }
 
-function closeAll(shared) {
+// The host files a VM left open (it stopped, or is stopping itself).
+function closeFiles(shared) {
     for (let i = 0; i < MAX_OPEN_FILES; i++) {
         const fd = Atomics.exchange(shared, FD_SLOTS + i, -1);
         if (fd >= 0) try { fs.closeSync(fd); } catch { /* already closed */ }
