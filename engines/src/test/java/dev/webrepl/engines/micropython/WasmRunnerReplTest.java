@@ -271,6 +271,17 @@ class WasmRunnerReplTest {
     }
 
     @Test
+    void inputSentBeforeTheVmIsReadyIsTakenInOrderAtItsPrompt() throws Exception {
+        // Thonny sends Ctrl-C at once after connecting; nothing is lost or taken early.
+        runner = RunnerProcess.start(Files.createDirectory(dir.resolve("runner")), root);
+        runner.send("\u0003" + "6*7\r");
+        String banner = runner.readThrough(PROMPT);
+        assertTrue(BANNER.matcher(banner.substring(2)).matches(), RunnerProcess.printable(banner));
+        assertEquals("\r\n>>> ", runner.readThrough(PROMPT));
+        assertEquals("6*7\r\n42\r\n>>> ", runner.readThrough(PROMPT));
+    }
+
+    @Test
     void ctrlCAtThePromptCancelsTheLine() throws Exception {
         start();
         runner.send("abc");
