@@ -49,9 +49,10 @@ const MAX_OPEN_FILES = 64;
 // SharedArrayBuffer slots (Int32): Ctrl-C bytes forwarded but neither taken as an interrupt nor
 // consumed as input; 1 while the VM is inside replProcessChar; bytes processed (progress);
 // output bytes posted but not yet written; input messages posted (counter the VM waits on in
-// input()); 1 once stdin ended; open host file descriptors (MAX_OPEN_FILES slots, -1 free).
+// input()); 1 once stdin ended; always 0 (what a pause waits on); open host file descriptors
+// (MAX_OPEN_FILES slots, -1 free).
 const PENDING_CTRL_C = 0, BUSY = 1, PROGRESS = 2, OUTPUT_IN_FLIGHT = 3, INPUT_POSTED = 4, INPUT_ENDED = 5;
-const FD_SLOTS = 6;
+const NEVER = 6, FD_SLOTS = 7;
 const SLOTS = FD_SLOTS + MAX_OPEN_FILES;
 
 if (isMainThread) {
@@ -310,6 +311,20 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         }
     };
 
+    // time.sleep() in this port reads the clock in a loop until the time has passed: 2 s of sleep
+    // took 2 s of CPU. Many clock reads within one millisecond are a wait: pause 1 ms between them.
+    let clockMs = -1;
+    let clockReads = 0;
+    const pace = () => {
+        const now = Date.now();
+        if (now !== clockMs) {
+            clockMs = now;
+            clockReads = 0;
+        } else if (++clockReads > 20) {
+            Atomics.wait(shared, NEVER, 0, 1);
+        }
+    };
+
     // The VM's calls out to JS are the only moments this thread runs while code executes: wrap
     // the imports that running code reaches (output, clocks) to flush output and take Ctrl-C.
     const instantiate = WebAssembly.instantiate;
@@ -324,8 +339,8 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
             };
         };
         after('fd_write', () => { flush(); pollInterrupt(); });
-        after('mp_js_ticks_ms', pollInterrupt);
-        after('mp_js_time_ms', pollInterrupt);
+        after('mp_js_ticks_ms', () => { pollInterrupt(); pace(); });
+        after('mp_js_time_ms', () => { pollInterrupt(); pace(); });
         const result = await instantiate(source, { ...imports, env: wrapped, wasi_snapshot_preview1: wrapped });
         exports = (result.instance || result).exports;
         return result;
