@@ -34,7 +34,12 @@
 //    after that is seen only once the VM takes input again).
 //  - input() and sys.stdin in running code read the same input, waiting for it as a board's UART
 //    read does; a Ctrl-C there is the byte 3 (input() raises KeyboardInterrupt); end-of-file once
-//    stdin ended.
+//    stdin ended. input() is hostvfs.py's (the port's own spins without reading).
+//  - time.sleep() in the port spins on the clock; the clock hook turns the spin into 1 ms pauses.
+//  - A JS exception escaping the VM (e.g. Node's permission model refusing a call made through
+//    MicroPython's js module) ends that VM: its message is printed and a fresh VM soft-reboots.
+//  - Not a sandbox: MicroPython's js module reaches Node's globals. WasmRunner.java adds Node's
+//    permission flags (Node >= 20); run this inside the engine's sandbox regardless.
 import { MessageChannel, Worker, isMainThread, parentPort, receiveMessageOnPort, workerData }
     from 'node:worker_threads';
 import fs from 'node:fs';
