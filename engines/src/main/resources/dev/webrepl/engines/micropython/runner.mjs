@@ -563,7 +563,8 @@ function closeFiles(shared) {
 // lstat, component by component: a symbolic link anywhere is treated as absent (ENOENT), so no
 // path leaves the root. The final open uses O_NOFOLLOW and the opened file is compared with the
 // checked one. What remains is the window between the lstat of a parent directory and the use of
-// the path: a parent replaced by a symbolic link in that window would be followed. Nothing
+// the path: a parent replaced by a symbolic link in that window would be followed (for open(),
+// the opened file's real path is checked afterwards where /proc shows it). Nothing
 // reachable from MicroPython can create a symbolic link (this VFS has no such call, and the
 // server's file transfers write regular files only), so only someone with host access to the
 // root could use that window.
@@ -604,6 +605,18 @@ function hostFunctions(root, shared, memory, terminal) {
         return r;
     };
     const kind = (stat) => stat.isDirectory() ? 'd' : 'f';
+    // Where the kernel says an open file is (Linux /proc): closes the lstat-then-open window for
+    // open(). Unknown (no /proc, or Node's permission model hides it, which limits paths itself)
+    // counts as inside.
+    const insideRoot = (fd) => {
+        let real;
+        try {
+            real = fs.readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+            return true;
+        }
+        return real.startsWith(root + '/');
+    };
     const slots = () => {
         for (let i = 0; i < MAX_OPEN_FILES; i++) if (Atomics.load(shared, FD_SLOTS + i) < 0) return i;
         return -1;
@@ -667,7 +680,8 @@ function hostFunctions(root, shared, memory, terminal) {
             if (stat === null && !create) throw new FsError('ENOENT');
             const fd = fs.openSync(host, access | create | O_NOFOLLOW, 0o644);
             const opened = fs.fstatSync(fd);
-            if (!opened.isFile() || (stat && (opened.ino !== stat.ino || opened.dev !== stat.dev))) {
+            if (!opened.isFile() || (stat && (opened.ino !== stat.ino || opened.dev !== stat.dev))
+                    || !insideRoot(fd)) {
                 fs.closeSync(fd);
                 throw new FsError(opened.isDirectory() ? 'EISDIR' : 'ENOENT');
             }
