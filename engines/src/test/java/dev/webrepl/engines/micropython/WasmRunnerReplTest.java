@@ -149,6 +149,14 @@ class WasmRunnerReplTest {
     }
 
     @Test
+    void osUnameAndMachineSoftResetExistAsOnABoard() throws Exception {
+        start();
+        assertEquals("('webassembly', True, True)\r\n",
+                line("import os, sys, machine; u = os.uname(); u.sysname, u.release == '.'.join(str(n) for n in "
+                        + "sys.implementation.version[:3]), callable(machine.soft_reset)"));
+    }
+
+    @Test
     void aHostFileIsReadInTheReplAndAReplFileOnTheHost() throws Exception {
         Files.writeString(root.resolve("host.txt"), "from host\nline 2\n");
         Files.write(root.resolve("bytes.bin"), new byte[] {0, 1, (byte) 0xff, 10});
