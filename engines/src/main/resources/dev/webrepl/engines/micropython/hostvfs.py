@@ -293,6 +293,19 @@ def _input(prompt=None):
 
 
 builtins.input = _input
+
+if not hasattr(os, "uname"):
+    # A board's os.uname() (rshell, Thonny's board detection); this port has none.
+    from collections import namedtuple
+
+    _uname = namedtuple("uname_result", ("sysname", "nodename", "release", "version", "machine"))(
+        sys.platform,
+        sys.platform,
+        ".".join(str(n) for n in sys.implementation.version[:3]),
+        sys.version.split("; ", 1)[-1],
+        sys.implementation._machine,
+    )
+    os.uname = lambda: _uname
 os.umount("/")
 os.mount(HostVFS(), "/")
 os.chdir("/")

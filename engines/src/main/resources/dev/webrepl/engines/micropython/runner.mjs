@@ -6,7 +6,10 @@
 // DIR holds micropython.mjs and micropython.wasm; HOSTDIR becomes MicroPython's "/" through the
 // VFS in hostvfs.py (next to this file). stdin bytes go to MicroPython's REPL (pyexec: friendly
 // REPL, raw REPL with Ctrl-A, paste mode with Ctrl-E) one by one, in order; its output goes to
-// stdout as a board's UART sends it. Exit status 0 when stdin ends.
+// stdout as a board's UART sends it. Raw-paste mode (Ctrl-E "A" Ctrl-A in the raw REPL) is done
+// by this file (see drain()), because the port's own spins. Exit status 0 when stdin ends: input
+// still queued is processed first, but code that makes no progress for --interrupt-grace-ms
+// after the end is abandoned.
 //
 // Threads: the VM runs in a worker thread, because while it executes code it does not return to
 // the event loop; the main thread keeps reading stdin and can still act on Ctrl-C.
@@ -31,7 +34,12 @@
 //    after that is seen only once the VM takes input again).
 //  - input() and sys.stdin in running code read the same input, waiting for it as a board's UART
 //    read does; a Ctrl-C there is the byte 3 (input() raises KeyboardInterrupt); end-of-file once
-//    stdin ended.
+//    stdin ended. input() is hostvfs.py's (the port's own spins without reading).
+//  - time.sleep() in the port spins on the clock; the clock hook turns the spin into 1 ms pauses.
+//  - A JS exception escaping the VM (e.g. Node's permission model refusing a call made through
+//    MicroPython's js module) ends that VM: its message is printed and a fresh VM soft-reboots.
+//  - Not a sandbox: MicroPython's js module reaches Node's globals. WasmRunner.java adds Node's
+//    permission flags (Node >= 20); run this inside the engine's sandbox regardless.
 import { MessageChannel, Worker, isMainThread, parentPort, receiveMessageOnPort, workerData }
     from 'node:worker_threads';
 import fs from 'node:fs';
@@ -46,9 +54,10 @@ const MAX_OPEN_FILES = 64;
 // SharedArrayBuffer slots (Int32): Ctrl-C bytes forwarded but neither taken as an interrupt nor
 // consumed as input; 1 while the VM is inside replProcessChar; bytes processed (progress);
 // output bytes posted but not yet written; input messages posted (counter the VM waits on in
-// input()); 1 once stdin ended; open host file descriptors (MAX_OPEN_FILES slots, -1 free).
+// input()); 1 once stdin ended; always 0 (what a pause waits on); open host file descriptors
+// (MAX_OPEN_FILES slots, -1 free).
 const PENDING_CTRL_C = 0, BUSY = 1, PROGRESS = 2, OUTPUT_IN_FLIGHT = 3, INPUT_POSTED = 4, INPUT_ENDED = 5;
-const FD_SLOTS = 6;
+const NEVER = 6, FD_SLOTS = 7;
 const SLOTS = FD_SLOTS + MAX_OPEN_FILES;
 
 if (isMainThread) {
@@ -79,6 +88,7 @@ function main() {
     const start = (reboot, raw, replay, announce = true) => {
         shared = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
         for (let i = 0; i < MAX_OPEN_FILES; i++) shared[FD_SLOTS + i] = -1;
+        if (ended) shared[INPUT_ENDED] = 1;
         // Input has a port of its own, which the VM can also read synchronously (input()).
         const channel = new MessageChannel();
         const current = new Worker(new URL(import.meta.url), {
@@ -102,6 +112,7 @@ function main() {
             // the VM is gone; start a fresh one as a board's watchdog would.
             // Its unprocessed input is dropped with it (replayed, it could fail the same way).
             worker = null;
+            closeFiles(shared);
             process.stdout.write(`\r\n${String(e && e.message || e).split('\n')[0]}\r\n`);
             start(true, false, []);
         });
@@ -191,12 +202,7 @@ function main() {
         worker = null;
         // Its host files are closed once it has stopped (not before: a number closed early could be
         // reused by the next VM's open while the old one still writes to it).
-        old.terminate().then(() => {
-            for (let i = 0; i < MAX_OPEN_FILES; i++) {
-                const fd = Atomics.load(sab, FD_SLOTS + i);
-                if (fd >= 0) try { fs.closeSync(fd); } catch { /* already closed */ }
-            }
-        });
+        old.terminate().then(() => closeFiles(sab));
         // The Ctrl-C is taken: drop the input up to and including the first pending one.
         const rest = Buffer.concat(unconsumed);
         const at = rest.indexOf(CTRL_C);
@@ -268,8 +274,14 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
     let pending = [];
     let previous = 0;
     let tail = '';
+    let dropOk = 0;      // the "OK" of a raw-paste command's raw REPL answer, still to be dropped
+    let flushes = 0;     // output sends so far (did a byte produce output?)
     const collect = (bytes) => {
         for (const b of bytes) {
+            if (dropOk > 0 && b === (dropOk === 2 ? 0x4f : 0x4b)) {
+                dropOk--;
+                continue;
+            }
             if (b === 0x0a && previous !== 0x0d) pending.push(0x0d);
             pending.push(b);
             previous = b;
@@ -280,6 +292,7 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         // A buffer of its own, transferred: a view of Buffer's shared pool would be cloned whole.
         const out = new Uint8Array(pending);
         pending = [];
+        flushes++;
         const text = Buffer.from(out.buffer).toString('latin1');
         tail = (tail + text).slice(-32);
         if (quiet) {
@@ -303,6 +316,20 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         }
     };
 
+    // time.sleep() in this port reads the clock in a loop until the time has passed: 2 s of sleep
+    // took 2 s of CPU. Many clock reads within one millisecond are a wait: pause 1 ms between them.
+    let clockMs = -1;
+    let clockReads = 0;
+    const pace = () => {
+        const now = Date.now();
+        if (now !== clockMs) {
+            clockMs = now;
+            clockReads = 0;
+        } else if (++clockReads > 20) {
+            Atomics.wait(shared, NEVER, 0, 1);
+        }
+    };
+
     // The VM's calls out to JS are the only moments this thread runs while code executes: wrap
     // the imports that running code reaches (output, clocks) to flush output and take Ctrl-C.
     const instantiate = WebAssembly.instantiate;
@@ -317,8 +344,8 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
             };
         };
         after('fd_write', () => { flush(); pollInterrupt(); });
-        after('mp_js_ticks_ms', pollInterrupt);
-        after('mp_js_time_ms', pollInterrupt);
+        after('mp_js_ticks_ms', () => { pollInterrupt(); pace(); });
+        after('mp_js_time_ms', () => { pollInterrupt(); pace(); });
         const result = await instantiate(source, { ...imports, env: wrapped, wasi_snapshot_preview1: wrapped });
         exports = (result.instance || result).exports;
         return result;
@@ -412,30 +439,88 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
             Atomics.wait(shared, INPUT_POSTED, posted);
         }
     }
+    // One byte to MicroPython's REPL; true when it asked for a soft reset (this VM is then done).
+    let rawFresh = raw;  // in the raw REPL with nothing typed since its prompt
+    const feed = (b) => {
+        const modeBefore = mode;
+        const flushesBefore = flushes;
+        Atomics.store(shared, BUSY, 1);
+        const result = mp.replProcessChar(b);
+        Atomics.store(shared, BUSY, 0);
+        flush();
+        // A finished command leaves the raw REPL's "\x04>" or its greeting, or the friendly ">>> ".
+        const atRawPrompt = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail);
+        const now = atRawPrompt ? 'raw' : />>> $/.test(tail) ? 'friendly' : mode;
+        rawFresh = now === 'raw' && atRawPrompt && flushes !== flushesBefore;
+        if (now !== mode) {
+            mode = now;
+            parentPort.postMessage({ mode });
+        }
+        if (result !== 0) {
+            stopped = true;
+            closeFiles(shared);
+            input.close();
+            parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed });
+            return true;
+        }
+        return false;
+    };
+    const send = (bytes) => {
+        collect(bytes);
+        flush();
+    };
+
+    // Raw-paste mode (Ctrl-E "A" Ctrl-A at an empty raw REPL prompt, as mpremote and Thonny send):
+    // the port answers that it supports it but then waits for the data with a spin that never
+    // reads, so it is done here: the flow-controlled transfer (window PASTE_WINDOW, a Ctrl-A per
+    // window taken), then the code goes to the raw REPL as a normal command whose "OK" is replaced
+    // by raw paste's Ctrl-D acknowledgement; the rest of the answer is the same in both modes.
+    const PASTE_WINDOW = 256;
+    const PASTE_LIMIT = 1024 * 1024;
+    let paste = null;  // null, or { state: 'E' | 'A' | 'data', code: [], sinceAck }
+    const pasted = (b) => {
+        if (paste.state === 'E') {
+            paste = b === 0x41 ? { state: 'A' } : null;
+            return paste !== null;
+        }
+        if (paste.state === 'A') {
+            paste = b === 0x01 ? { state: 'data', code: [], sinceAck: 0 } : null;
+            if (paste) send([0x52, 0x01, PASTE_WINDOW & 0xff, PASTE_WINDOW >> 8, 0x01]);
+            return paste !== null;
+        }
+        if (b === 0x04) {
+            const code = paste.code;
+            paste = null;
+            send([0x04]);
+            dropOk = 2;
+            for (const c of code) if (feed(c)) return true;
+            feed(0x04);
+            dropOk = 0;
+            return true;
+        }
+        if (b === CTRL_C) {
+            paste = null;  // abandoned; the raw REPL waits for a command again
+            return true;
+        }
+        if (paste.code.length < PASTE_LIMIT) paste.code.push(b);
+        if (++paste.sinceAck === PASTE_WINDOW) {
+            paste.sinceAck = 0;
+            send([0x01]);
+        }
+        return true;
+    };
+
     const drain = () => {
         for (;;) {
             if (stopped) return;
             const b = next();
             if (b === undefined) break;
-            const modeBefore = mode;
-            Atomics.store(shared, BUSY, 1);
-            const result = mp.replProcessChar(b);
-            Atomics.store(shared, BUSY, 0);
-            flush();
-            // A finished command leaves the raw REPL's "\x04>" or its greeting, or the friendly ">>> ".
-            const now = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail) ? 'raw'
-                : />>> $/.test(tail) ? 'friendly' : mode;
-            if (now !== mode) {
-                mode = now;
-                parentPort.postMessage({ mode });
+            if (paste && pasted(b)) continue;
+            if (b === 0x05 && mode === 'raw' && rawFresh) {
+                paste = { state: 'E' };
+                continue;
             }
-            if (result !== 0) {
-                stopped = true;
-                closeAll(shared);
-                input.close();
-                parentPort.postMessage({ reset: true, raw: modeBefore === 'raw', consumed });
-                return;
-            }
+            if (feed(b)) return;
         }
         if (consumed) {
             parentPort.postMessage({ ack: consumed });
@@ -465,7 +550,8 @@ function errno(e) {
     return -(n || 22);
 }
 
-function closeAll(shared) {
+// The host files a VM left open (it stopped, or is stopping itself).
+function closeFiles(shared) {
     for (let i = 0; i < MAX_OPEN_FILES; i++) {
         const fd = Atomics.exchange(shared, FD_SLOTS + i, -1);
         if (fd >= 0) try { fs.closeSync(fd); } catch { /* already closed */ }
@@ -477,7 +563,8 @@ function closeAll(shared) {
 // lstat, component by component: a symbolic link anywhere is treated as absent (ENOENT), so no
 // path leaves the root. The final open uses O_NOFOLLOW and the opened file is compared with the
 // checked one. What remains is the window between the lstat of a parent directory and the use of
-// the path: a parent replaced by a symbolic link in that window would be followed. Nothing
+// the path: a parent replaced by a symbolic link in that window would be followed (for open(),
+// the opened file's real path is checked afterwards where /proc shows it). Nothing
 // reachable from MicroPython can create a symbolic link (this VFS has no such call, and the
 // server's file transfers write regular files only), so only someone with host access to the
 // root could use that window.
@@ -518,6 +605,18 @@ function hostFunctions(root, shared, memory, terminal) {
         return r;
     };
     const kind = (stat) => stat.isDirectory() ? 'd' : 'f';
+    // Where the kernel says an open file is (Linux /proc): closes the lstat-then-open window for
+    // open(). Unknown (no /proc, or Node's permission model hides it, which limits paths itself)
+    // counts as inside.
+    const insideRoot = (fd) => {
+        let real;
+        try {
+            real = fs.readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+            return true;
+        }
+        return real.startsWith(root + '/');
+    };
     const slots = () => {
         for (let i = 0; i < MAX_OPEN_FILES; i++) if (Atomics.load(shared, FD_SLOTS + i) < 0) return i;
         return -1;
@@ -581,7 +680,8 @@ function hostFunctions(root, shared, memory, terminal) {
             if (stat === null && !create) throw new FsError('ENOENT');
             const fd = fs.openSync(host, access | create | O_NOFOLLOW, 0o644);
             const opened = fs.fstatSync(fd);
-            if (!opened.isFile() || (stat && (opened.ino !== stat.ino || opened.dev !== stat.dev))) {
+            if (!opened.isFile() || (stat && (opened.ino !== stat.ino || opened.dev !== stat.dev))
+                    || !insideRoot(fd)) {
                 fs.closeSync(fd);
                 throw new FsError(opened.isDirectory() ? 'EISDIR' : 'ENOENT');
             }

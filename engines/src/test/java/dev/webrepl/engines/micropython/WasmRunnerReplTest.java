@@ -102,6 +102,23 @@ class WasmRunnerReplTest {
     }
 
     @Test
+    void rawPasteModeTakesCodeInFlowControlledWindows() throws Exception {
+        start();
+        enterRawRepl();
+        // As mpremote and Thonny do: ask for raw paste, read "R\x01" and the window size (256,
+        // little-endian) with the first window's Ctrl-A, send, take a Ctrl-A per window used.
+        runner.send("\u0005A\u0001");
+        assertEquals("R\u0001\u0000\u0001\u0001", runner.readThrough("R\u0001\u0000\u0001\u0001"));
+        String code = "x = 6\n" + "#".repeat(300) + "\nprint(x * 7)\n";
+        runner.send(code.substring(0, 256));
+        assertEquals("\u0001", runner.readThrough("\u0001"));
+        runner.send(code.substring(256) + "\u0004");
+        assertEquals("\u000442\r\n\u0004\u0004>", runner.readThrough("\u0004>"));
+        runner.send("print(x)\u0004");
+        assertEquals("OK6\r\n\u0004\u0004>", runner.readThrough("\u0004>"));
+    }
+
+    @Test
     void pasteModeRunsWhatWasPasted() throws Exception {
         start();
         runner.send("\u0005");
@@ -129,6 +146,14 @@ class WasmRunnerReplTest {
         assertEquals("", line("os.chdir('lib')"));
         assertEquals("('/lib', ['b.py'])\r\n", line("os.getcwd(), os.listdir()"));
         assertEquals("True\r\n", line("os.statvfs('/')[0] > 0"));
+    }
+
+    @Test
+    void osUnameAndMachineSoftResetExistAsOnABoard() throws Exception {
+        start();
+        assertEquals("('webassembly', True, True)\r\n",
+                line("import os, sys, machine; u = os.uname(); u.sysname, u.release == '.'.join(str(n) for n in "
+                        + "sys.implementation.version[:3]), callable(machine.soft_reset)"));
     }
 
     @Test
@@ -250,6 +275,17 @@ class WasmRunnerReplTest {
         runner.send("\u0004" + "6*7\r");
         runner.readThrough("MPY: soft reboot\r\n");
         runner.readThrough(PROMPT);
+        assertEquals("6*7\r\n42\r\n>>> ", runner.readThrough(PROMPT));
+    }
+
+    @Test
+    void inputSentBeforeTheVmIsReadyIsTakenInOrderAtItsPrompt() throws Exception {
+        // Thonny sends Ctrl-C at once after connecting; nothing is lost or taken early.
+        runner = RunnerProcess.start(Files.createDirectory(dir.resolve("runner")), root);
+        runner.send("\u0003" + "6*7\r");
+        String banner = runner.readThrough(PROMPT);
+        assertTrue(BANNER.matcher(banner.substring(2)).matches(), RunnerProcess.printable(banner));
+        assertEquals("\r\n>>> ", runner.readThrough(PROMPT));
         assertEquals("6*7\r\n42\r\n>>> ", runner.readThrough(PROMPT));
     }
 
