@@ -62,6 +62,13 @@ public final class MicroPythonEngine implements ReplEngine {
     }
 
     @Override
+    public boolean reportsReady() {
+        // The session holds input (Thonny's Ctrl-C at connect) until the first REPL reads a line: the
+        // unix port turns ISIG off then (the wrapper's raw tty keeps it on), Node's raw mode likewise.
+        return true;
+    }
+
+    @Override
     public String kind() {
         return "micropython";
     }
@@ -98,7 +105,8 @@ public final class MicroPythonEngine implements ReplEngine {
             ProcessEngineConfig config = new ProcessEngineConfig(command(context.workingDirectory().toAbsolutePath()),
                     Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8"), context.workingDirectory(),
                     size.columns(), size.rows(), killGrace);
-            child = new Child(new ProcessEngine(config), input.next(first), ++children);
+            child = new Child(new ProcessEngine(config, ProcessEngine.Readiness.SIGNALS_OFF),
+                    input.next(first), ++children);
             current = child;
             // Under the lock: close() waits for a REPL being spawned and then stops it.
             child.engine.start(child);
@@ -238,6 +246,12 @@ public final class MicroPythonEngine implements ReplEngine {
         @Override
         public void pausable(Pausable producer) {
             pausable.set(producer);
+        }
+
+        @Override
+        public void ready() {
+            // The first REPL's readiness is the session's; later ones (soft resets) get input relayed.
+            context.ready();
         }
 
         @Override

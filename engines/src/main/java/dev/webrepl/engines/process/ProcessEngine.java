@@ -34,6 +34,7 @@ public final class ProcessEngine implements ReplEngine {
     private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
 
     private final ProcessEngineConfig config;
+    private final Readiness readiness;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -44,7 +45,24 @@ public final class ProcessEngine implements ReplEngine {
     private volatile PtyWriter writer;
 
     public ProcessEngine(ProcessEngineConfig config) {
+        this(config, Readiness.TERMINAL_TAKEN);
+    }
+
+    /** A process engine that reports itself ready (input held until then) by {@code readiness}. */
+    public ProcessEngine(ProcessEngineConfig config, Readiness readiness) {
         this.config = config;
+        this.readiness = readiness;
+    }
+
+    /** What tells that the program can take terminal input ({@link ReadyProbe}). */
+    public enum Readiness {
+        /** It reads the tty, or has taken it out of canonical mode (shells, cat, readline, JLine). */
+        TERMINAL_TAKEN,
+        /**
+         * It turned the tty's signal characters off (ISIG): a program started in a tty set up raw by a
+         * wrapper (the micropython engine), which turns ISIG off exactly when its line editor reads.
+         */
+        SIGNALS_OFF
     }
 
     /** Spawns the program; an I/O exception here (no such program, no such directory) fails the session. */
@@ -81,7 +99,7 @@ public final class ProcessEngine implements ReplEngine {
         // The writer thread waits for the child to take terminal input, then tells the session,
         // which holds input and Ctrl-C until then (reportsReady).
         int masterFd = p instanceof UnixPtyProcess u ? u.getPty().getMasterFD() : -1;
-        ReadyProbe probe = new ReadyProbe(p.pid(), masterFd, System::nanoTime);
+        ReadyProbe probe = new ReadyProbe(p.pid(), masterFd, System::nanoTime, readiness);
         w.start(context.input(), () -> {
             // Something to write means the session stopped holding (its bound passed): write it now.
             ReadyProbe.Outcome seen = probe.await(() -> closing || w.stopping() || w.hasWork());

@@ -27,6 +27,7 @@ import java.util.function.LongSupplier;
 final class ReadyProbe {
     /** Kernel functions a process sleeps in while it reads a tty (n_tty_read waits in wait_woken). */
     private static final Set<String> TTY_READ_WAITS = Set.of("wait_woken", "n_tty_read");
+    private static final int ISIG = 0x1;
     private static final int ICANON = 0x2;
     /** Linux struct termios: four tcflag_t, c_line, 32 c_cc, two speeds; 64 bytes cover it. */
     private static final int TERMIOS_SIZE = 64;
@@ -37,11 +38,13 @@ final class ReadyProbe {
     private final long pid;
     private final int masterFd;
     private final LongSupplier clock;
+    private final ProcessEngine.Readiness readiness;
 
-    ReadyProbe(long pid, int masterFd, LongSupplier nanoClock) {
+    ReadyProbe(long pid, int masterFd, LongSupplier nanoClock, ProcessEngine.Readiness readiness) {
         this.pid = pid;
         this.masterFd = masterFd;
         this.clock = nanoClock;
+        this.readiness = readiness;
     }
 
     /** What {@link #await} found. */
@@ -79,9 +82,15 @@ final class ReadyProbe {
         return Outcome.STOPPED;
     }
 
-    /** One look: true if the tty is out of canonical mode or a process of the program reads it. */
+    /**
+     * One look: for {@link ProcessEngine.Readiness#SIGNALS_OFF}, whether ISIG is off; otherwise whether
+     * the tty is out of canonical mode or a process of the program reads it.
+     */
     boolean ready() {
-        if (!canonical()) {
+        if (readiness == ProcessEngine.Readiness.SIGNALS_OFF) {
+            return !localMode(ISIG);
+        }
+        if (!localMode(ICANON)) {
             return true;
         }
         for (long p : processes()) {
@@ -92,7 +101,8 @@ final class ReadyProbe {
         return false;
     }
 
-    private boolean canonical() {
+    /** Whether local mode {@code flag} is on (true when the tty cannot be read: nothing is concluded). */
+    private boolean localMode(int flag) {
         if (masterFd < 0) {
             return true;
         }
@@ -101,7 +111,7 @@ final class ReadyProbe {
             if (LibC.INSTANCE.tcgetattr(masterFd, termios) != 0) {
                 return true;
             }
-            return (termios.getInt(C_LFLAG_OFFSET) & ICANON) != 0;
+            return (termios.getInt(C_LFLAG_OFFSET) & flag) != 0;
         } catch (RuntimeException | LinkageError e) {
             return true;
         }
