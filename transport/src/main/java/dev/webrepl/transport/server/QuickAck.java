@@ -20,11 +20,12 @@ import jdk.net.ExtendedSocketOptions;
  * {@code TCP_QUICKACK} is not sticky: set after a read, it sends the pending ACK now and leaves the
  * delayed-ACK mode until the kernel enters it again, so it is set again after every read.
  *
- * <p>Which connections: every connection upgraded with the CLI's handshake
- * ({@link LegacyClientCompat#CLI_HANDSHAKE}), for its whole life, not only during a GET: its REPL
- * writes each keystroke the same way, and a PUT's 1 KiB frames too; one {@code setsockopt} per read
- * batch is cheap next to the read itself. Browsers, Thonny and our own client write each frame
- * whole (and set {@code TCP_NODELAY}), so their connections keep the kernel's delayed ACKs.
+ * <p>Which connections: those upgraded with the CLI's handshake ({@link LegacyClientCompat#CLI_HANDSHAKE};
+ * our {@code --legacy} client's too), for their whole life, not only during a GET: the CLI's REPL
+ * writes each keystroke the same way (header, then one byte), and one {@code setsockopt} per read
+ * batch is cheap next to the read itself. Browsers and Thonny write each frame whole and set
+ * {@code TCP_NODELAY}, as Netty clients (ours) do, so their connections keep the kernel's delayed
+ * ACKs, which save packets.
  *
  * <p>Sits next to the head of the pipeline, so it sees every read batch end ({@code channelReadComplete}:
  * the socket has just been read dry, which is when the kernel sends a pushed ACK). The option is
@@ -60,6 +61,11 @@ final class QuickAck extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            // Closed before we got here: a failed setsockopt would say nothing about the platform.
+            ctx.pipeline().remove(this);
+            return;
+        }
         for (ChannelOption<Boolean> o : OPTIONS) {
             if (set(ctx, o)) {
                 option = o;
