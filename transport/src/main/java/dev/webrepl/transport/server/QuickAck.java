@@ -23,9 +23,9 @@ import jdk.net.ExtendedSocketOptions;
  * <p>Which connections: those upgraded with the CLI's handshake ({@link LegacyClientCompat#CLI_HANDSHAKE};
  * our {@code --legacy} client's too), for their whole life, not only during a GET: the CLI's REPL
  * writes each keystroke the same way (header, then one byte), and one {@code setsockopt} per read
- * batch is cheap next to the read itself. Browsers and Thonny write each frame whole and set
- * {@code TCP_NODELAY}, as Netty clients (ours) do, so their connections keep the kernel's delayed
- * ACKs, which save packets.
+ * batch is cheap next to the read itself. Browsers, Thonny's WebSocket library and Netty clients
+ * (ours) write each frame in one write, which Nagle does not split, so their connections keep the
+ * kernel's delayed ACKs, which save packets.
  *
  * <p>Sits next to the head of the pipeline, so it sees every read batch end ({@code channelReadComplete}:
  * the socket has just been read dry, which is when the kernel sends a pushed ACK). The option is
