@@ -121,9 +121,12 @@ final class ConnectionHandler {
     /** Set once the password stage has an answer (or timed out), so the login timer does nothing. */
     private volatile boolean loginEnded;
     private volatile ScheduledFuture<?> loginTimer;
+    /** The server's flag: a platform without TCP_QUICKACK has been logged ({@link QuickAck}). */
+    private final AtomicBoolean quickAckUnsupportedLogged;
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, ConnectionWorkers workers, Target target,
-                      LoginThrottle throttle, AddressConnections perAddress) {
+                      LoginThrottle throttle, AddressConnections perAddress, AtomicBoolean quickAckUnsupportedLogged) {
+        this.quickAckUnsupportedLogged = quickAckUnsupportedLogged;
         this.throttle = throttle;
         this.perAddress = perAddress;
         this.options = options;
@@ -154,8 +157,13 @@ final class ConnectionHandler {
                             ctx.fireChannelWritabilityChanged();
                         }
                     });
+            boolean cli = Boolean.TRUE.equals(c.channel().attr(LegacyClientCompat.CLI_HANDSHAKE).get());
+            if (cli) {
+                // The CLI writes a frame's header and payload apart without TCP_NODELAY (issue #16 point 6).
+                QuickAck.install(c.channel(), quickAckUnsupportedLogged);
+            }
             if (!options.pingInterval().isZero()) {
-                if (Boolean.TRUE.equals(c.channel().attr(LegacyClientCompat.CLI_HANDSHAKE).get())) {
+                if (cli) {
                     // The official CLI freezes on a ping (issue #16): TCP keepalive finds a dead peer instead.
                     TcpKeepalive.enable(c.channel(), options.pingInterval(), options.pingTimeout());
                 } else {
@@ -231,6 +239,11 @@ final class ConnectionHandler {
                     }
                     worker.dispose();
                 });
+    }
+
+    /** The connection's channel, once {@link #handle} has begun (tests look at its pipeline); else null. */
+    Channel channel() {
+        return channel;
     }
 
     /** TCP has closed: the terminal leaves now, off the event loop (ending a session may wait for its engine). */

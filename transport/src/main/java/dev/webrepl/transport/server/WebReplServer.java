@@ -68,6 +68,8 @@ public final class WebReplServer implements AutoCloseable {
     private final AddressConnections inHttpStage;
     /** The Host names a request with an Origin may name (DNS rebinding, README "Security"). */
     private final AllowedHosts hosts;
+    /** Set once this server has said (at FINE) that TCP_QUICKACK is not available here ({@link QuickAck}). */
+    private final AtomicBoolean quickAckUnsupportedLogged = new AtomicBoolean();
 
     private WebReplServer(ServerOptions options, SessionRegistry sessions) {
         this.options = options;
@@ -233,7 +235,7 @@ public final class WebReplServer implements AutoCloseable {
         }
         return res.sendWebsocket((in, out) -> track(
                 new ConnectionHandler(options, sessions, workers, target, origin == null ? throttle : browserThrottle,
-                        perAddress), in, out), spec);
+                        perAddress, quickAckUnsupportedLogged), in, out), spec);
     }
 
     /**
@@ -392,6 +394,11 @@ public final class WebReplServer implements AutoCloseable {
         return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
                 + "connect-src " + connect + "; object-src 'none'; base-uri 'none'; form-action 'none'; "
                 + "frame-ancestors 'none'";
+    }
+
+    /** The channels of the open WebSocket connections (tests look at their pipelines). */
+    java.util.List<io.netty.channel.Channel> connectionChannels() {
+        return open.stream().map(ConnectionHandler::channel).filter(java.util.Objects::nonNull).toList();
     }
 
     /** The page's bytes (tests compare what a plain GET returns). */

@@ -116,6 +116,11 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** The client's own port: the server's channel has it as its remote port. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     // ---- writing ----
 
     /** Sends each argument with its own write and flush, so they leave as separate TCP segments. */
