@@ -73,6 +73,7 @@ public final class OfficialCli implements AutoCloseable {
     private volatile String doing = "connecting";
     private volatile Terminal terminal;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger framesWritten = new java.util.concurrent.atomic.AtomicInteger();
 
     private OfficialCli(SocketChannel socket, Duration bound) throws IOException {
         this.socket = socket;
@@ -329,6 +330,7 @@ public final class OfficialCli implements AutoCloseable {
 
     /** {@code websocket.write}: the header, then the payload ({@code data} and {@code extra}): two sends. */
     private void write(byte[] data, int frame, byte[]... extra) throws IOException {
+        framesWritten.incrementAndGet();
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.writeBytes(data);
         for (byte[] e : extra) {
@@ -429,6 +431,16 @@ public final class OfficialCli implements AutoCloseable {
                 writable.selectedKeys().clear();
             }
         }
+    }
+
+    /** Frames written so far (each as the script writes it: a header and a payload). */
+    public int framesWritten() {
+        return framesWritten.get();
+    }
+
+    /** The local port of the connection (for finding the server's side of it). */
+    public int localPort() throws IOException {
+        return ((java.net.InetSocketAddress) socket.getLocalAddress()).getPort();
     }
 
     /** Closes the socket, as the script does at its end (no close frame). */

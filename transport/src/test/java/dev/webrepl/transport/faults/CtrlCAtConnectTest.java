@@ -9,7 +9,6 @@ import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
 import dev.webrepl.transport.conformance.RawWebSocket;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,19 +95,8 @@ class CtrlCAtConnectTest extends FaultsTestBase {
         c.expectSessionLine();
 
         StringBuilder text = new StringBuilder();
-        int code = readToClose(c, text);
+        int code = ProcessChildKilledTest.readToClose(c, text);
         assertEquals("^C\r\nsession ended: engine exited with status 130\r\n", text.toString());
         assertEquals(1000, code);
-    }
-
-    private static int readToClose(RawWebSocket c, StringBuilder text) throws IOException {
-        while (true) {
-            RawWebSocket.Frame f = c.readFrame();
-            if (f.opcode() == 8) {
-                return ((f.payload()[0] & 0xFF) << 8) | (f.payload()[1] & 0xFF);
-            }
-            assertEquals(1, f.opcode(), "expected text or close, got " + f);
-            text.append(new String(f.payload(), StandardCharsets.UTF_8));
-        }
     }
 }

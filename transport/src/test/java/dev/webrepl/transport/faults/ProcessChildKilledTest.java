@@ -74,8 +74,8 @@ class ProcessChildKilledTest extends FaultsTestBase {
         }
     }
 
-    /** Appends the text frames to {@code text} up to the close frame; returns its code. */
-    private static int readToClose(RawWebSocket c, StringBuilder text) throws IOException {
+    /** Appends the text frames to {@code text} up to the close frame; returns its code (also CtrlCAtConnectTest's). */
+    static int readToClose(RawWebSocket c, StringBuilder text) throws IOException {
         while (true) {
             RawWebSocket.Frame f = c.readFrame();
             if (f.opcode() == 8) {

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webrepl.testkit.clients.OfficialCli;
 import dev.webrepl.transport.conformance.RawWebSocket;
 import dev.webrepl.transport.conformance.ServerTestBase;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -44,7 +46,7 @@ class CliQuickAckTest extends ServerTestBase {
         byte[] content = new byte[3 * chunk + 1000];
         new Random(16).nextBytes(content);
         Files.write(root.resolve("big.bin"), content);
-        try (CliLikeClient cli = CliLikeClient.connect(server.port())) {
+        try (OfficialCli cli = OfficialCli.connect("127.0.0.1", server.port(), Duration.ofSeconds(30))) {
             assertEquals(3, cli.login(PASSWORD).length);
             int before = cli.framesWritten();
             assertArrayEquals(content, cli.get("big.bin"));
@@ -67,7 +69,7 @@ class CliQuickAckTest extends ServerTestBase {
     @Test
     @DisplayName("a browser's connection (RFC 6455 handshake) keeps the kernel's delayed ACKs: no quick-ACK handler")
     void browserConnectionHasNoQuickAck() throws IOException {
-        try (CliLikeClient cli = CliLikeClient.connect(server.port())) {
+        try (OfficialCli cli = OfficialCli.connect("127.0.0.1", server.port(), Duration.ofSeconds(30))) {
             cli.login(PASSWORD);
             RawWebSocket browser = connect();
             browser.send(ascii("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
