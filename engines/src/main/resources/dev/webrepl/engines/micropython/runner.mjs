@@ -29,9 +29,9 @@
 //    preceded by "\r" becomes "\r\n" (a board would also turn print("a\r\n") into "a\r\r\n"; this
 //    runner sends "a\r\n"), except in the friendly REPL's paste mode: from its banner (the answer to
 //    Ctrl-E) to the Ctrl-C or Ctrl-D that ends it, the echo of each byte is sent raw, as a board's
-//    pyexec.c sends it ("\n" as "\n"; Thonny checks that echo). Nothing else is changed; output is sent after every write the VM makes,
-//    so ">>> " appears at once. At most OUTPUT_CREDIT bytes are in flight to stdout: then the VM
-//    waits.
+//    pyexec.c sends it ("\n" as "\n"; Thonny checks that echo). Nothing else is changed; output is
+//    sent after every write the VM makes, so ">>> " appears at once. At most OUTPUT_CREDIT bytes are
+//    in flight to stdout: then the VM waits.
 //  - Input: at most INPUT_LIMIT bytes are queued for the VM; then stdin is paused (a Ctrl-C sent
 //    after that is seen only once the VM takes input again).
 //  - input() and sys.stdin in running code read the same input, waiting for it as a board's UART
