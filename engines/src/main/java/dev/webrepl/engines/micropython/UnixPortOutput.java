@@ -52,7 +52,9 @@ final class UnixPortOutput {
     private final ByteQueue queued = new ByteQueue(INPUT_LIMIT);
     /** The last output bytes while ARMED, as many as the banner has (a ring). */
     private final byte[] recent = new byte[PASTE_BANNER.length];
-    private int recentCount;
+    /** Where the next byte goes in {@link #recent}; whether it went round once. */
+    private int recentEnd;
+    private boolean recentFull;
     /** Bytes of the expected echo of the queue's first byte seen so far (held back until it is complete). */
     private int matched;
 
@@ -94,7 +96,9 @@ final class UnixPortOutput {
                 case COOKING -> cook(b, shown);
                 case ARMED -> {
                     cook(b, shown);
-                    recent[recentCount++ % recent.length] = b;
+                    recent[recentEnd] = b;
+                    recentEnd = (recentEnd + 1) % recent.length;
+                    recentFull |= recentEnd == 0;
                     if (b == ' ' && showedBanner()) {
                         state = State.PASTING;
                         matched = 0;
@@ -109,7 +113,12 @@ final class UnixPortOutput {
     private void arm() {
         state = State.ARMED;
         queued.clear();
-        recentCount = 0;
+        forgetRecent();
+    }
+
+    private void forgetRecent() {
+        recentEnd = 0;
+        recentFull = false;
     }
 
     private void cook(byte b, ByteArrayOutputStream shown) {
@@ -121,11 +130,11 @@ final class UnixPortOutput {
     }
 
     private boolean showedBanner() {
-        if (recentCount < recent.length) {
+        if (!recentFull) {
             return false;
         }
         for (int i = 0; i < recent.length; i++) {
-            if (recent[(recentCount + i) % recent.length] != PASTE_BANNER[i]) {
+            if (recent[(recentEnd + i) % recent.length] != PASTE_BANNER[i]) {
                 return false;
             }
         }
@@ -165,7 +174,7 @@ final class UnixPortOutput {
         while (!queued.isEmpty()) {
             if (queued.remove() == CTRL_E) {
                 state = State.ARMED;
-                recentCount = 0;
+                forgetRecent();
                 return;
             }
         }

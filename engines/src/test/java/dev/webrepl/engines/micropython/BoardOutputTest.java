@@ -100,6 +100,17 @@ class BoardOutputTest {
     }
 
     @Test
+    void theBannerAndTheEchoSplitAtEveryByteGiveTheSameBytes() {
+        BoardOutput o = board(true);
+        o.write(b(">>> "));
+        o.input(b("\u0005a\nb\r\u0004"));
+        for (byte x : b(BANNER + "a\r\n=== b\r\n=== \r\n1\n>>> ")) {
+            o.write(new byte[] {x});
+        }
+        assertEquals(">>> " + BANNER + "a\nb\r\n=== \r\n1\r\n>>> ", shown());
+    }
+
+    @Test
     void ctrlDEndsPasteModeAndWhatThePastedCodePrintsIsCookedAgain() {
         BoardOutput o = pasting();
         o.input(b("print(6 * 7)\n\u0004"));
