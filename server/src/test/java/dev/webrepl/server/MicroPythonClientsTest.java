@@ -28,17 +28,20 @@ import org.junit.jupiter.api.io.TempDir;
  * that behaves like a board (its {@code /} is the file root, raw REPL entry is byte-exact, a soft reset
  * keeps the connection).
  *
- * <p>Where that engine cannot start (a build without it, no MicroPython to run), the tests are skipped,
- * unless the environment has {@value #REQUIRE_ENV}{@code =1} (CI), which fails them instead. By hand,
+ * <p>MicroPython runs as {@link MicroPythonEngineTest#runtime()} chooses: the unix port if there is one
+ * ({@code -Dwebrepl.micropython=PATH}, {@code $WEBREPL_MICROPYTHON} or on PATH), else the WebAssembly port;
+ * {@code -Dwebrepl.micropythonRuntime=unix|wasm} chooses. Where that engine cannot start (a build without
+ * it, no MicroPython to run), the tests are skipped, unless the environment has
+ * {@value #REQUIRE_ENV}{@code =1} (CI), which fails them instead. By hand,
  * {@code -D}{@value #ENGINE_PROPERTY}{@code ="--engine process --command /path/to/micropython"} runs them
  * against other engine flags.
  *
  * <p>Seen by hand on 2026-12-06 with MicroPython's unix binary behind {@code --engine process}: Thonny's
  * raw-mode run passes; the pty's {@code \r\r\n} fails mpfshell's raw REPL entry and Thonny's paste-mode
- * echo; {@code os.getcwd()} is the host path of the root; Ctrl-D ends the session. Two more
- * that no pty setting fixes: the unix port turns input LF into CR (so a paste-mode {@code \n} echoes as
- * {@code \r\n=== }, which Thonny does not expect of a board), and neither its standard variant nor the
- * WebAssembly port has {@code os.uname}, which mpfshell's setup calls.
+ * echo; {@code os.getcwd()} is the host path of the root; Ctrl-D ends the session. Two more that no pty
+ * setting fixes, which the micropython engine does: the unix port turns input LF into CR (so a paste-mode
+ * {@code \n} echoes as {@code \r\n=== }, which Thonny does not expect of a board), and neither its
+ * standard variant nor the WebAssembly port has {@code os.uname}, which mpfshell's setup calls.
  */
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MicroPythonClientsTest {
@@ -67,7 +70,13 @@ class MicroPythonClientsTest {
         root = Files.createDirectories(dir.resolve("root"));
         List<String> args = new ArrayList<>(List.of("--port", "0", "--no-admin", "--root", root.toString(),
                 "--password", PASSWORD));
-        List<String> engine = Arrays.asList(System.getProperty(ENGINE_PROPERTY, "--engine micropython").split(" ", 4));
+        String given = System.getProperty(ENGINE_PROPERTY);
+        List<String> engine = new ArrayList<>(List.of("--engine", "micropython"));
+        if (given != null) {
+            engine = Arrays.asList(given.split(" ", 4));
+        } else {
+            engine.addAll(MicroPythonEngineTest.runtime());
+        }
         args.addAll(engine);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

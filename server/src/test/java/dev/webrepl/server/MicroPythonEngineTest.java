@@ -197,6 +197,39 @@ class MicroPythonEngineTest {
     }
 
     @Test
+    void pasteModeEchoesEveryByteRawAsABoardDoes() throws Exception {
+        ReplConnection c = connect();
+        Screen s = started(c);
+        s.send(c, "\u0005", "=== ");
+        // Thonny pastes with "\n" line ends and checks that each comes back as "\n" (pyexec.c echoes raw;
+        // only "\r" is echoed as "\r\n=== "); the unix port reads "\n" as "\r", which the engine undoes.
+        assertEquals("x = 6\nprint(x * 7)\r\n=== \nprint('a\\nb')\n",
+                s.send(c, "x = 6\nprint(x * 7)\r\nprint('a\\nb')\n", "b')\n"));
+        // What the pasted code prints is a board's again: "\r\n".
+        assertEquals("\r\n42\r\na\r\nb\r\n>>> ", s.send(c, "\u0004", "\r\n>>> "));
+        s.send(c, "\u0005", "=== ");
+        assertEquals("y\n", s.send(c, "y\n", "y\n"));
+        // Ctrl-C, which reaches the engine out of band, ends paste mode too.
+        assertEquals("\r\n>>> ", s.send(c, "\u0003", "\r\n>>> "));
+        assertEquals("print(1)\r\n1\r\n>>> ", s.send(c, "print(1)\r", "\r\n>>> "));
+    }
+
+    @Test
+    void osAndUosAreOneModuleWithABoardsUnameAlsoAfterASoftReset() throws Exception {
+        ReplConnection c = connect();
+        Screen s = started(c);
+        // mpfshell at connect: "import uos" (else os), then uos.uname()[0], a board's port name.
+        String check = "import uos, os, sys; from os import uname; u = uos.uname(); "
+                + "(uos is os, uname is os.uname, u.sysname == u.nodename == sys.platform, "
+                + "u.release.startswith('.'.join(str(n) for n in sys.implementation.version[:3])), "
+                + "'MicroPython ' + u.version == sys.version.split('; ')[1], u.machine == sys.implementation._machine)\r";
+        String answer = "(True, True, True, True, True, True)\r\n>>> ";
+        assertTrue(s.send(c, check, "\r\n>>> ").endsWith(answer), printable(s.since(0)));
+        s.send(c, "\u0004", BANNER_END);
+        assertTrue(s.send(c, check, "\r\n>>> ").endsWith(answer), printable(s.since(0)));
+    }
+
+    @Test
     void theFileRootIsTheReplsSlashForPutGetAndTheRepl() throws Exception {
         ReplConnection c = connect();
         Screen s = started(c);

@@ -12,8 +12,10 @@ import java.util.Arrays;
  * becomes {@code \r\n}) and writes the REPL's own {@code \r\n} as is. The unix port cooks nothing and
  * leaves {@code print}'s bare {@code \n} to its tty's ONLCR, which would also turn the REPL's
  * {@code \r\n} into {@code \r\r\n} (what broke mpfshell's raw-REPL entry). So the pty translates
- * nothing and this class turns a bare {@code \n} (not after {@code \r}) into {@code \r\n}; unlike a
- * board, {@code print('a\r')} then shows {@code a\r\n}, not {@code a\r\r\n}.
+ * nothing and, for the unix port, {@link UnixPortOutput} turns a bare {@code \n} (not after {@code \r})
+ * into {@code \r\n}, except in paste mode's echo, which it makes a board's (it is told the input for
+ * that: {@link #input}); unlike a board, {@code print('a\r')} then shows {@code a\r\n}, not
+ * {@code a\r\r\n}. The WebAssembly port's runner does the same itself: its output passes as it is.
  *
  * <p>It also remembers which REPL the output last showed (raw REPL banner or {@code >>> }), so that a
  * soft reset in the raw REPL comes back in the raw REPL as on a board (pyboard.py, mpfshell and Thonny
@@ -29,15 +31,24 @@ final class BoardOutput implements TerminalOutput {
     static final int HIDE_LIMIT = 8192;
 
     private final TerminalOutput out;
-    private final boolean cook;
-    private boolean lastWasCr;
-    private boolean raw;
+    /** The unix port's translation; null when the REPL's bytes are a board's already. */
+    private final UnixPortOutput unix;
+    // Written under the lock; read without it by input(), on the input's thread.
+    private volatile boolean raw;
     private byte[] tail = new byte[0];
     private ByteArrayOutputStream hidden;
 
-    BoardOutput(TerminalOutput out, boolean cook) {
+    /** {@code unixPort}: the REPL is the unix port's (see the class comment). */
+    BoardOutput(TerminalOutput out, boolean unixPort) {
         this.out = out;
-        this.cook = cook;
+        this.unix = unixPort ? new UnixPortOutput() : null;
+    }
+
+    /** {@code bytes} are about to be written to the REPL (paste mode's echo depends on them). */
+    void input(byte[] bytes) {
+        if (unix != null) {
+            unix.input(bytes, raw);
+        }
     }
 
     @Override
@@ -70,6 +81,9 @@ final class BoardOutput implements TerminalOutput {
      * raw REPL banner.
      */
     synchronized void softReboot(boolean rawRestart) {
+        if (unix != null) {
+            unix.reset();
+        }
         emit(SOFT_REBOOT.clone());
         tail = new byte[0];
         hidden = rawRestart ? new ByteArrayOutputStream() : null;
@@ -88,37 +102,9 @@ final class BoardOutput implements TerminalOutput {
         tail = Arrays.copyOfRange(seen, seen.length - keep, seen.length);
     }
 
-    /** Writes {@code bytes} (which it may hand on as they are), a bare LF as CR LF when cooking. */
+    /** Writes {@code bytes} (which it may hand on as they are) as a board would have sent them. */
     private void emit(byte[] bytes) {
-        if (!cook) {
-            out.write(bytes);
-            return;
-        }
-        boolean startCr = lastWasCr;
-        boolean prevCr = startCr;
-        int bare = 0;
-        for (byte b : bytes) {
-            if (b == '\n' && !prevCr) {
-                bare++;
-            }
-            prevCr = b == '\r';
-        }
-        lastWasCr = prevCr;
-        if (bare == 0) {
-            out.write(bytes);
-            return;
-        }
-        byte[] cooked = new byte[bytes.length + bare];
-        int j = 0;
-        prevCr = startCr;
-        for (byte b : bytes) {
-            if (b == '\n' && !prevCr) {
-                cooked[j++] = '\r';
-            }
-            cooked[j++] = b;
-            prevCr = b == '\r';
-        }
-        out.write(cooked);
+        out.write(unix == null ? bytes : unix.output(bytes));
     }
 
     static int indexOf(byte[] haystack, byte[] needle) {

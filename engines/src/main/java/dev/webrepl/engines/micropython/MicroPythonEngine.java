@@ -28,6 +28,7 @@ import reactor.core.publisher.Flux;
 public final class MicroPythonEngine implements ReplEngine {
     private static final Logger LOG = Logger.getLogger(MicroPythonEngine.class.getName());
     private static final byte[] CTRL_A = {0x01};
+    private static final byte[] CTRL_C = {0x03};
 
     /**
      * Run by {@code /bin/sh} in the pty before the REPL ({@code "$@"}), so nothing races it:
@@ -118,6 +119,7 @@ public final class MicroPythonEngine implements ReplEngine {
         Child c = current;
         if (c != null) {
             c.interrupted = true;
+            output.input(CTRL_C);
             c.engine.interrupt();
         }
     }
@@ -235,7 +237,8 @@ public final class MicroPythonEngine implements ReplEngine {
 
         @Override
         public Flux<byte[]> input() {
-            return input.flux();
+            // Told before the pty gets it, so before its echo can appear.
+            return input.flux().doOnNext(output::input);
         }
 
         @Override

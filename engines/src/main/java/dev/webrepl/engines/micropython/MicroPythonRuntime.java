@@ -63,10 +63,14 @@ public sealed interface MicroPythonRuntime {
     /** Where, inside the sandbox, the binary is bound (read-only). */
     String SANDBOX_BINARY = "/webrepl/micropython";
 
+    /** Where the root script mounts, for one import, the VFS that serves {@code boardos.py} as {@code os.py}. */
+    String BOARD_OS_MOUNT = "/.webrepl-os";
+
     /**
      * Run by the REPL before its banner: makes the file root MicroPython's {@code /} and the working
-     * directory, and {@code sys.path}/{@code sys.argv} what a board has. {@code vfs} is MicroPython 1.23+,
-     * {@code os} had the same functions before.
+     * directory, {@code os} (and {@code uos}) a board's ({@code boardos.py}: the built-in plus
+     * {@code uname()}, which mpfshell calls at connect), and {@code sys.path}/{@code sys.argv} what a
+     * board has. {@code vfs} is MicroPython 1.23+, {@code os} had the same functions before.
      */
     static String rootScript(String root) {
         return "import sys\n"
@@ -75,9 +79,44 @@ public sealed interface MicroPythonRuntime {
                 + "vfs.mount(vfs.VfsPosix('" + pythonString(root) + "'), '/')\n"
                 + "import os\n"
                 + "os.chdir('/')\n"
+                + boardOsScript()
                 + "sys.path[:] = ['', '.frozen', '/lib']\n"
                 + "sys.argv[:] = []\n"
                 + "del sys, vfs, os\n";
+    }
+
+    /**
+     * Imports {@code boardos.py} as the module {@code os} and makes it {@code uos}: the built-in
+     * {@code os} is extensible, so a file {@code os.py} on {@code sys.path} is imported instead of it;
+     * that file is served by a one-file VFS, mounted for the import only (an import reads the source
+     * through the VFS's {@code stat} and {@code open}).
+     */
+    private static String boardOsScript() {
+        String source;
+        try (java.io.InputStream in = MicroPythonRuntime.class.getResourceAsStream("boardos.py")) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource boardos.py");
+            }
+            source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read resource boardos.py", e);
+        }
+        return "import io\n"
+                + "class _BoardOs:\n"
+                + " src = b'" + pythonString(source) + "'\n"
+                + " def mount(self, readonly, mkfs):\n  pass\n"
+                + " def umount(self):\n  pass\n"
+                + " def stat(self, path):\n"
+                + "  if path == '/os.py':\n   return (0x8000, 0, 0, 0, 0, 0, len(self.src), 0, 0, 0)\n"
+                + "  raise OSError(2)\n"
+                + " def open(self, path, mode):\n  return io.BytesIO(self.src)\n"
+                + "vfs.mount(_BoardOs(), '" + BOARD_OS_MOUNT + "')\n"
+                + "sys.path[:] = ['" + BOARD_OS_MOUNT + "']\n"
+                + "sys.modules.pop('os', None)\n"
+                + "import os\n"
+                + "vfs.umount('" + BOARD_OS_MOUNT + "')\n"
+                + "sys.modules['uos'] = os\n"
+                + "del io, _BoardOs\n";
     }
 
     /** {@code s} for a single-quoted Python string literal (a host root with {@code --micropython-sandbox none}). */

@@ -295,17 +295,26 @@ def _input(prompt=None):
 builtins.input = _input
 
 if not hasattr(os, "uname"):
-    # A board's os.uname() (rshell, Thonny's board detection); this port has none.
+    # A board's os.uname() (rshell, Thonny's board detection, mpfshell's connect); this port has none.
+    # As extmod/modos.c answers: sysname and nodename sys.platform ("webassembly"), release the
+    # version ("1.27.0"), version "v<git tag> on <date>", machine the board ("JS with Emscripten").
+    # The same as boardos.py gives the unix port.
     from collections import namedtuple
 
+    _v = sys.implementation.version
+    _version = sys.version.split("; ", 1)[-1]
     _uname = namedtuple("uname_result", ("sysname", "nodename", "release", "version", "machine"))(
         sys.platform,
         sys.platform,
-        ".".join(str(n) for n in sys.implementation.version[:3]),
-        sys.version.split("; ", 1)[-1],
+        ".".join(str(n) for n in _v[:3]) + ("-" + _v[3] if len(_v) > 3 and _v[3] else ""),
+        _version[12:] if _version.startswith("MicroPython ") else _version,
         sys.implementation._machine,
     )
     os.uname = lambda: _uname
+# os is micropython-lib's package frozen into this port (the built-in plus os.path; it takes new
+# attributes), but "import uos" would bypass it for the built-in, which has no uname (mpfshell
+# imports uos): the same module under both names, as on a board.
+sys.modules["uos"] = os
 os.umount("/")
 os.mount(HostVFS(), "/")
 os.chdir("/")

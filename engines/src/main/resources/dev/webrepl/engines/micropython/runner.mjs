@@ -27,9 +27,11 @@
 //    the input.
 //  - Output: the port's print() writes "\n"; a board's UART sends "\r\n". Every "\n" not already
 //    preceded by "\r" becomes "\r\n" (a board would also turn print("a\r\n") into "a\r\r\n"; this
-//    runner sends "a\r\n"). Nothing else is changed; output is sent after every write the VM makes,
-//    so ">>> " appears at once. At most OUTPUT_CREDIT bytes are in flight to stdout: then the VM
-//    waits.
+//    runner sends "a\r\n"), except in the friendly REPL's paste mode: from its banner (the answer to
+//    Ctrl-E) to the Ctrl-C or Ctrl-D that ends it, the echo of each byte is sent raw, as a board's
+//    pyexec.c sends it ("\n" as "\n"; Thonny checks that echo). Nothing else is changed; output is
+//    sent after every write the VM makes, so ">>> " appears at once. At most OUTPUT_CREDIT bytes are
+//    in flight to stdout: then the VM waits.
 //  - Input: at most INPUT_LIMIT bytes are queued for the VM; then stdin is paused (a Ctrl-C sent
 //    after that is seen only once the VM takes input again).
 //  - input() and sys.stdin in running code read the same input, waiting for it as a board's UART
@@ -58,6 +60,8 @@ const MAX_OPEN_FILES = 64;
 // (MAX_OPEN_FILES slots, -1 free).
 const PENDING_CTRL_C = 0, BUSY = 1, PROGRESS = 2, OUTPUT_IN_FLIGHT = 3, INPUT_POSTED = 4, INPUT_ENDED = 5;
 const NEVER = 6, FD_SLOTS = 7;
+// What pyexec.c answers to Ctrl-E at the friendly prompt.
+const PASTE_BANNER = '\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ';
 const SLOTS = FD_SLOTS + MAX_OPEN_FILES;
 
 if (isMainThread) {
@@ -276,13 +280,14 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
     let tail = '';
     let dropOk = 0;      // the "OK" of a raw-paste command's raw REPL answer, still to be dropped
     let flushes = 0;     // output sends so far (did a byte produce output?)
+    let pasteMode = false;  // in the friendly REPL's paste mode: its echo is not translated
     const collect = (bytes) => {
         for (const b of bytes) {
             if (dropOk > 0 && b === (dropOk === 2 ? 0x4f : 0x4b)) {
                 dropOk--;
                 continue;
             }
-            if (b === 0x0a && previous !== 0x0d) pending.push(0x0d);
+            if (b === 0x0a && previous !== 0x0d && !pasteMode) pending.push(0x0d);
             pending.push(b);
             previous = b;
         }
@@ -294,7 +299,7 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
         pending = [];
         flushes++;
         const text = Buffer.from(out.buffer).toString('latin1');
-        tail = (tail + text).slice(-32);
+        tail = (tail + text).slice(-64);
         if (quiet) {
             capture += text;
             return;
@@ -444,10 +449,13 @@ async function vm({ packageDir, root, heapsize, shared: sharedBuffer, reboot, ra
     const feed = (b) => {
         const modeBefore = mode;
         const flushesBefore = flushes;
+        // Ctrl-C and Ctrl-D end paste mode (pyexec answers "\r\n"); what the pasted code prints is cooked.
+        if (pasteMode && (b === CTRL_C || b === 0x04)) pasteMode = false;
         Atomics.store(shared, BUSY, 1);
         const result = mp.replProcessChar(b);
         Atomics.store(shared, BUSY, 0);
         flush();
+        if (b === 0x05 && !pasteMode && tail.endsWith(PASTE_BANNER)) pasteMode = true;
         // A finished command leaves the raw REPL's "\x04>" or its greeting, or the friendly ">>> ".
         const atRawPrompt = /(\x04>|CTRL-B to exit\r\n>)$/.test(tail);
         const now = atRawPrompt ? 'raw' : />>> $/.test(tail) ? 'friendly' : mode;

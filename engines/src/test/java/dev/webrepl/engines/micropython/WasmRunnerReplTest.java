@@ -129,6 +129,22 @@ class WasmRunnerReplTest {
     }
 
     @Test
+    void pasteModeEchoesEachByteRawAsABoardDoesAndCooksWhatTheCodePrints() throws Exception {
+        start();
+        runner.send("\u0005");
+        assertEquals("\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ", runner.readThrough("=== "));
+        // As Thonny pastes: "\n" line ends, each echoed as it came (pyexec.c sends "\r\n=== " for "\r" only).
+        runner.send("a = 6\nprint(a * 7)\r\nprint('x\\ny')\n");
+        assertEquals("a = 6\nprint(a * 7)\r\n=== \nprint('x\\ny')\n", runner.readThrough("y')\n"));
+        runner.send("\u0004");
+        assertEquals("\r\n42\r\nx\r\ny\r\n>>> ", runner.readThrough(PROMPT));
+        runner.send("\u0005");
+        runner.readThrough("=== ");
+        runner.send("x\n\u0003print(1)\r");
+        assertEquals("x\n\r\n>>> print(1)\r\n1\r\n>>> ", runner.readThrough("1\r\n>>> "));
+    }
+
+    @Test
     void theRootIsSlashAndTheCurrentDirectory() throws Exception {
         Files.writeString(root.resolve("a.txt"), "A");
         Files.createDirectory(root.resolve("lib"));
@@ -154,6 +170,19 @@ class WasmRunnerReplTest {
         assertEquals("('webassembly', True, True)\r\n",
                 line("import os, sys, machine; u = os.uname(); u.sysname, u.release == '.'.join(str(n) for n in "
                         + "sys.implementation.version[:3]), callable(machine.soft_reset)"));
+        // A board's version: "v<tag> on <date>", what sys.version says after "MicroPython ".
+        assertEquals("True\r\n", line("'MicroPython ' + u.version == sys.version.split('; ')[1]"));
+    }
+
+    @Test
+    void uosIsOsWithUnameInEveryVm() throws Exception {
+        start();
+        // mpfshell: "import uos" (else os), then uos.uname()[0]; a bare "import uos" finds the built-in.
+        assertEquals("webassembly\r\n", line("import uos; print(uos.uname()[0])"));
+        assertEquals("(True, True)\r\n", line("import os; from uos import uname; os is uos, uname is os.uname"));
+        runner.send("\u0004");
+        runner.readThrough(PROMPT);
+        assertEquals("webassembly\r\n", line("import uos; print(uos.uname()[0])"));
     }
 
     @Test
