@@ -222,8 +222,10 @@ class MicroPythonEngineTest {
         String check = "import uos, os, sys; from os import uname; u = uos.uname(); "
                 + "(uos is os, uname is os.uname, u.sysname == u.nodename == sys.platform, "
                 + "u.release.startswith('.'.join(str(n) for n in sys.implementation.version[:3])), "
-                + "'MicroPython ' + u.version == sys.version.split('; ')[1], u.machine == sys.implementation._machine)\r";
-        String answer = "(True, True, True, True, True, True)\r\n>>> ";
+                + "'MicroPython ' + u.version == sys.version.split('; ')[1], u.machine == sys.implementation._machine, "
+                // Thonny's back end at connect: machine.unique_id() (it fails without one).
+                + "__import__('machine').unique_id() == b'webrepl\\x01')\r";
+        String answer = "(True, True, True, True, True, True, True)\r\n>>> ";
         assertTrue(s.send(c, check, "\r\n>>> ").endsWith(answer), printable(s.since(0)));
         s.send(c, "\u0004", BANNER_END);
         assertTrue(s.send(c, check, "\r\n>>> ").endsWith(answer), printable(s.since(0)));

@@ -86,37 +86,43 @@ public sealed interface MicroPythonRuntime {
     }
 
     /**
-     * Imports {@code boardos.py} as the module {@code os} and makes it {@code uos}: the built-in
-     * {@code os} is extensible, so a file {@code os.py} on {@code sys.path} is imported instead of it;
-     * that file is served by a one-file VFS, mounted for the import only (an import reads the source
-     * through the VFS's {@code stat} and {@code open}).
+     * Imports {@code boardos.py} as the module {@code os} (and makes it {@code uos}) and
+     * {@code boardmachine.py} as {@code machine}: those built-ins are extensible, so a file
+     * {@code os.py} or {@code machine.py} on {@code sys.path} is imported instead of them; the files are
+     * served by a small VFS, mounted for the imports only (an import reads the source through the
+     * VFS's {@code stat} and {@code open}).
      */
     private static String boardOsScript() {
-        String source;
-        try (java.io.InputStream in = MicroPythonRuntime.class.getResourceAsStream("boardos.py")) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource boardos.py");
-            }
-            source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read resource boardos.py", e);
-        }
         return "import io\n"
                 + "class _BoardOs:\n"
-                + " src = b'" + pythonString(source) + "'\n"
+                + " files = {'/os.py': b'" + pythonString(resource("boardos.py")) + "',\n"
+                + "          '/machine.py': b'" + pythonString(resource("boardmachine.py")) + "'}\n"
                 + " def mount(self, readonly, mkfs):\n  pass\n"
                 + " def umount(self):\n  pass\n"
                 + " def stat(self, path):\n"
-                + "  if path == '/os.py':\n   return (0x8000, 0, 0, 0, 0, 0, len(self.src), 0, 0, 0)\n"
+                + "  if path in self.files:\n   return (0x8000, 0, 0, 0, 0, 0, len(self.files[path]), 0, 0, 0)\n"
                 + "  raise OSError(2)\n"
-                + " def open(self, path, mode):\n  return io.BytesIO(self.src)\n"
+                + " def open(self, path, mode):\n  return io.BytesIO(self.files[path])\n"
                 + "vfs.mount(_BoardOs(), '" + BOARD_OS_MOUNT + "')\n"
                 + "sys.path[:] = ['" + BOARD_OS_MOUNT + "']\n"
                 + "sys.modules.pop('os', None)\n"
+                + "sys.modules.pop('machine', None)\n"
                 + "import os\n"
+                + "import machine\n"
                 + "vfs.umount('" + BOARD_OS_MOUNT + "')\n"
                 + "sys.modules['uos'] = os\n"
-                + "del io, _BoardOs\n";
+                + "del io, _BoardOs, machine\n";
+    }
+
+    private static String resource(String name) {
+        try (java.io.InputStream in = MicroPythonRuntime.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read resource " + name, e);
+        }
     }
 
     /** {@code s} for a single-quoted Python string literal (a host root with {@code --micropython-sandbox none}). */

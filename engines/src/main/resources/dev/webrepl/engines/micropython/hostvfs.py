@@ -250,6 +250,12 @@ class _Machine:
 
     reset = soft_reset
 
+    @staticmethod
+    def unique_id():
+        # A board's chip id, bytes; Thonny reads it at connect to tell boards apart. Every session of
+        # one server shares one file root, i.e. is the same "board": a fixed id.
+        return b"webrepl\x01"
+
 
 _after_cr = False
 

@@ -172,6 +172,8 @@ class WasmRunnerReplTest {
                         + "sys.implementation.version[:3]), callable(machine.soft_reset)"));
         // A board's version: "v<tag> on <date>", what sys.version says after "MicroPython ".
         assertEquals("True\r\n", line("'MicroPython ' + u.version == sys.version.split('; ')[1]"));
+        // Thonny's back end reads machine.unique_id() at connect (and fails without an id).
+        assertEquals("b'webrepl\\x01'\r\n", line("machine.unique_id()"));
     }
 
     @Test
