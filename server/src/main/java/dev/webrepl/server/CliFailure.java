@@ -53,6 +53,11 @@ final class CliFailure extends Exception {
             return new CliFailure(CONNECTION, target + ": " + whyLost(lost));
         }
         if (t instanceof NoSuchFileException n) {
+            // A transfer into a missing directory fails on its temporary file: name the directory.
+            java.nio.file.Path dir = n.getFile() == null ? null : java.nio.file.Path.of(n.getFile()).getParent();
+            if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+                return new CliFailure(LOCAL_FILE, "local directory not found: " + dir);
+            }
             return new CliFailure(LOCAL_FILE, "local file not found: " + n.getFile());
         }
         if (t instanceof IllegalArgumentException) {

@@ -156,6 +156,16 @@ class FileCommandsTest extends CliTestBase {
         assertEquals(List.of(), names(local));
     }
 
+    @Test
+    void getIntoAMissingLocalDirectoryNamesThatDirectory() throws IOException {
+        Files.writeString(serverRoot.resolve("here.txt"), "x");
+        Path missing = local.resolve("no").resolve("such");
+
+        assertEquals(CliFailure.LOCAL_FILE, run("get", at("/here.txt"), missing.resolve("here.txt").toString()));
+        assertEquals("webrepl: local directory not found: " + missing + NL, err.toString());
+        assertEquals(List.of(), names(local));
+    }
+
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
