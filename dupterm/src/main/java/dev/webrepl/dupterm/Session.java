@@ -141,6 +141,11 @@ public final class Session {
             engine.start(new Context());
             recorder.engineStarted(engine.kind(), Duration.ofNanos(System.nanoTime() - begin));
             scheduleReadyBound();
+        } catch (java.io.IOException e) {
+            // An expected failure (no such program, a sandbox that cannot start): one line, no trace;
+            // the terminals get the same words.
+            LOG.log(Level.WARNING, "session " + id + ": engine failed to start: " + message(e));
+            end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "session " + id + ": engine failed to start", e);
             end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");

@@ -586,6 +586,11 @@ final class ServeCommand implements Callable<Integer> {
         // The child gets the server's environment (PATH, HOME, LANG); TERM is set by the engine.
         ProcessEngineConfig config = new ProcessEngineConfig(List.of(command.trim().split("\\s+")), System.getenv(),
                 workingDirectory, 80, 24, Duration.ofSeconds(2));
+        // A program that cannot start is refused now, in one line, not in every session (issue 17 item 7).
+        java.util.Optional<String> problem = ProcessEngine.startProblem(config);
+        if (problem.isPresent()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem.get());
+        }
         return () -> new ProcessEngine(config);
     }
 

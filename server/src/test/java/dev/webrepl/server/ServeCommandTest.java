@@ -237,6 +237,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void aProgramThatCannotStartIsRefusedAtServerStartInOneLine() {
+        ServeCommand cmd = parse("--engine", "process", "--command", "/usr/bin/nonexistent-webrepl-program -i");
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> cmd.engines(dir));
+        assertEquals("cannot start process: /usr/bin/nonexistent-webrepl-program is not an executable file", e.getMessage());
+
+        ServeCommand onPath = parse("--engine", "process", "--command", "nonexistent-webrepl-program");
+        e = org.junit.jupiter.api.Assertions.assertThrows(CommandLine.ParameterException.class, () -> onPath.engines(dir));
+        assertTrue(e.getMessage().startsWith("cannot start process: nonexistent-webrepl-program is not an executable file "
+                + "on PATH "), e.getMessage());
+    }
+
+    @Test
     void aCommandWithoutTheProcessEngineIsAUsageError() {
         ServeCommand cmd = parse("--command", "/bin/sh");
         CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(

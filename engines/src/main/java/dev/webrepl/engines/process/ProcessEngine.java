@@ -347,23 +347,42 @@ public final class ProcessEngine implements ReplEngine {
 
     /** The command with its program resolved as execve would, so that a missing one fails here, clearly. */
     private String[] command() throws IOException {
+        String[] command = config.command().toArray(String[]::new);
+        command[0] = executable(config).toString();
+        return command;
+    }
+
+    /**
+     * Why {@code config}'s program cannot be started, in one line (no such directory, no such program,
+     * not executable), or empty: what a server checks at start, so that a mistyped {@code --command}
+     * is refused then rather than in every session (issue 17 item 7). The program can still vanish
+     * later; a session then ends with the same line.
+     */
+    public static java.util.Optional<String> startProblem(ProcessEngineConfig config) {
+        try {
+            executable(config);
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
+    private static Path executable(ProcessEngineConfig config) throws IOException {
         Path dir = config.workingDirectory();
         if (!Files.isDirectory(dir)) {
             throw new IOException("cannot start process: working directory " + dir + " is not a directory");
         }
         String program = config.command().get(0);
-        Path executable = program.contains("/") ? dir.resolve(program) : onPath(program);
+        Path executable = program.contains("/") ? dir.resolve(program) : onPath(config, program);
         if (executable == null || !Files.isRegularFile(executable) || !Files.isExecutable(executable)) {
             throw new IOException("cannot start process: " + program + " is not an executable file"
                     + (program.contains("/") ? "" : " on PATH " + config.environment().getOrDefault("PATH", "(unset)")));
         }
-        String[] command = config.command().toArray(String[]::new);
-        command[0] = executable.toString();
-        return command;
+        return executable;
     }
 
     /** Looks {@code program} up on the child's PATH (not the server's: the child has only its own environment). */
-    private Path onPath(String program) {
+    private static Path onPath(ProcessEngineConfig config, String program) {
         String path = config.environment().getOrDefault("PATH", "");
         for (String d : path.split(":")) {
             if (!d.isEmpty()) {
