@@ -333,8 +333,8 @@ class BrowserClientTest {
             type(driver, "stty size" + Keys.ENTER);
             awaitText(driver, "sh$ stty size\n" + loaded.rows() + " " + loaded.columns() + "\nsh$ ");
 
-            // The window event refits xterm, whose resize sends RESIZE in the same task: on the wire before
-            // any key typed after the new size shows.
+            // The terminal's new box refits xterm (a resize observer), whose resize sends RESIZE in the same
+            // task: on the wire before any key typed after the new size shows.
             driver.manage().window().setSize(new Dimension(800, 500));
             new WebDriverWait(driver, WAIT).until(d -> !size(d).equals(loaded));
             TerminalSize resized = size(driver);

@@ -44,9 +44,25 @@
   });
   const fit = new FitAddon.FitAddon();
   term.loadAddon(fit);
-  term.open(document.getElementById('terminal'));
+  const terminalEl = document.getElementById('terminal');
+  term.open(terminalEl);
   fit.fit();
   term.focus();
+
+  // ---- layout: whole rows in what the header and the files panel leave ----
+  // The section changes size with the window, and also when the header wraps (the links appear after
+  // login) or the panel folds: each refits xterm, whose resize sends RESIZE (term.onResize below).
+  new ResizeObserver(() => fit.fit()).observe(terminalEl);
+  // Narrow windows fold the files panel away (webrepl.css has the same width); the button opens it.
+  const filesToggle = document.getElementById('files-toggle');
+  const narrow = window.matchMedia('(max-width: 799px)');
+  function showFiles(open) {
+    filesEl.hidden = !open;
+    filesToggle.setAttribute('aria-expanded', String(open));
+  }
+  showFiles(!narrow.matches);
+  narrow.addEventListener('change', () => showFiles(!narrow.matches));
+  filesToggle.addEventListener('click', () => showFiles(filesEl.hidden));
 
   // ---- connection state ----
   let ws = null;
@@ -380,7 +396,6 @@
     }).catch(() => { resizeQueued = false; });
   }
   term.onResize(() => sendResize());
-  window.addEventListener('resize', () => fit.fit());
 
   async function put(file, remote, progress) {
     checkName(remote);
