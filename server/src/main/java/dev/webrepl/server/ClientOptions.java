@@ -46,7 +46,7 @@ final class ClientOptions {
      */
     <T> T withConnection(RemoteTarget remote, ConnectionAction<T> action) throws Exception {
         String pw = password();
-        try (WebReplClient client = newClient()) {
+        try (WebReplClient client = newClient(remote.secure())) {
             ReplConnection c;
             try {
                 c = client.connect(remote.host(), remote.port(), pw).join();
@@ -60,6 +60,11 @@ final class ClientOptions {
     }
 
     WebReplClient newClient() throws CliFailure {
+        return newClient(false);
+    }
+
+    /** A client as the options say; {@code secure} (a {@code wss://} address) asks for TLS as {@code --tls} does. */
+    WebReplClient newClient(boolean secure) throws CliFailure {
         WebReplClient.Builder b = WebReplClient.newBuilder()
                 .wireMode(legacy ? WireMode.LEGACY : WireMode.STANDARD)
                 .connectTimeout(Duration.ofSeconds(Math.max(1, timeoutSeconds)));
@@ -68,7 +73,7 @@ final class ClientOptions {
         }
         if (caCert != null) {
             b.tls(caCert);
-        } else if (tls) {
+        } else if (tls || secure) {
             b.tls();
         }
         try {

@@ -103,11 +103,11 @@ final class GetCommand implements Callable<Integer> {
                     fetchTree(c, server, remote, target, totals);
                 }
                 case FILE -> {
-                    totals[1] += fetch(c, new RemoteTarget(server.host(), server.port(), remote), target);
+                    totals[1] += fetch(c, server.at(remote), target);
                     totals[0]++;
                 }
                 default -> spec.commandLine().getErr().println("webrepl: skipped "
-                        + new RemoteTarget(server.host(), server.port(), remote) + " (not a regular file or directory)");
+                        + server.at(remote) + " (not a regular file or directory)");
             }
         }
     }

@@ -29,8 +29,8 @@ final class LoadOptions {
     String scenario;
 
     @Option(names = "--target", paramLabel = "URL", defaultValue = "ws://127.0.0.1:8266/",
-            description = "The server's WebSocket URL, ws:// or wss:// (default: ${DEFAULT-VALUE}); loopback only unless "
-                    + "--allow-remote.")
+            description = "The server: its WebSocket URL, ws:// or wss://, or HOST[:PORT] as the other client "
+                    + "commands take it (default: ${DEFAULT-VALUE}); loopback only unless --allow-remote.")
     String target;
 
     @Option(names = "--ca-cert", paramLabel = "FILE", description = "With a wss:// target: trust only the PEM "
@@ -150,7 +150,8 @@ final class LoadOptions {
             throw new ParameterException(spec.commandLine(), "no password: use -p or $" + ServeCommand.PASSWORD_ENV);
         }
         try {
-            URI uri = new URI(target);
+            // The same address forms as the other client commands (ws:// or wss:// URL, HOST[:PORT]).
+            URI uri = target.matches("(?i)wss?://.*") ? new URI(target) : RemoteTarget.parse(target, false).serverUri();
             LoadPlan plan = LoadPlan.of(Scenario.of(scenario), uri, pw)
                     .withSessions(sessions).withViewers(viewers).withWriter(Scenario.of(writer))
                     .withTiming(rampUp, duration)

@@ -107,7 +107,7 @@ final class PutCommand implements Callable<Integer> {
                 if (step.directory()) {
                     c.mkdir(step.remote()).join();
                 } else {
-                    totals[1] += send(c, step.local(), new RemoteTarget(remote.host(), remote.port(), step.remote()));
+                    totals[1] += send(c, step.local(), remote.at(step.remote()));
                     totals[0]++;
                 }
             }

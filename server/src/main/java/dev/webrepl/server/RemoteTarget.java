@@ -3,59 +3,132 @@ package dev.webrepl.server;
 import dev.webrepl.transport.client.WebReplClient;
 
 /**
- * A server address with an optional remote path, as the CLI takes it: {@code HOST[:PORT]} or
- * {@code HOST[:PORT]:/REMOTE} (webrepl_cli's syntax). The path keeps its leading {@code /}, as
- * webrepl_cli sends it (spec reference transcript stock-poll-08).
+ * A server address with an optional remote path, as every client command takes it (issue 17 item
+ * 13): {@code HOST[:PORT]} or {@code HOST[:PORT]:/REMOTE} (webrepl_cli's syntax; an IPv6 host in
+ * brackets, {@code [::1]:8266:/x}), or a URL {@code ws://HOST[:PORT]/REMOTE} / {@code wss://...}
+ * (TLS; a URL without a port has its scheme's, 80 or 443). Where a directory is meant, no path is the
+ * root. The path keeps its leading {@code /}, as webrepl_cli sends it (spec reference transcript
+ * stock-poll-08).
  *
- * @param path the remote path, or null when none was given
+ * @param path   the remote path, or null when none was given
+ * @param secure whether the address asks for TLS ({@code wss://})
  */
-record RemoteTarget(String host, int port, String path) {
+record RemoteTarget(String host, int port, String path, boolean secure) {
+    RemoteTarget(String host, int port, String path) {
+        this(host, port, path, false);
+    }
+
     static RemoteTarget parse(String spec, boolean pathRequired) {
         return parse(spec, pathRequired, false);
     }
 
-    /** {@code HOST[:PORT]:/PATH} where the path may be the root {@code /} itself (ls, get -r, put -r). */
+    /** A directory (or file): {@code HOST[:PORT]:/PATH}, the root {@code /} itself, or no path for the root. */
     static RemoteTarget parseDirectory(String spec) {
         return parse(spec, true, true);
     }
 
+    /** This target with another remote path (a file under a directory target). */
+    RemoteTarget at(String remotePath) {
+        return new RemoteTarget(host, port, remotePath, secure);
+    }
+
+    /** The server as a WebSocket URL ({@code ws://HOST:PORT/}, {@code wss://} when secure). */
+    java.net.URI serverUri() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return java.net.URI.create((secure ? "wss://" : "ws://") + h + ":" + port + "/");
+    }
+
     private static RemoteTarget parse(String spec, boolean pathRequired, boolean rootAllowed) {
+        String lower = spec.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("ws://") || lower.startsWith("wss://")) {
+            return parseUrl(spec, pathRequired, rootAllowed);
+        }
         String hostPort = spec;
         String path = null;
-        int colonSlash = spec.indexOf(":/");
+        int colonSlash = spec.indexOf(":/", spec.startsWith("[") ? Math.max(0, spec.indexOf(']')) : 0);
         if (colonSlash >= 0) {
             hostPort = spec.substring(0, colonSlash);
             path = spec.substring(colonSlash + 1);
         }
-        if (pathRequired && (path == null || path.length() < (rootAllowed ? 1 : 2))) {
-            throw new IllegalArgumentException("expected HOST[:PORT]:/REMOTE, got '" + spec + "'");
-        }
-        if (!pathRequired && path != null) {
-            throw new IllegalArgumentException("expected HOST[:PORT], got '" + spec + "'");
-        }
         String host = hostPort;
         int port = WebReplClient.DEFAULT_PORT;
         int colon = hostPort.lastIndexOf(':');
+        boolean bracketed = hostPort.startsWith("[");
+        if (bracketed) {
+            int close = hostPort.indexOf(']');
+            if (close < 0 || (close + 1 < hostPort.length() && hostPort.charAt(close + 1) != ':')) {
+                throw new IllegalArgumentException("bad IPv6 address in '" + spec + "' (write [ADDRESS]:PORT)");
+            }
+            host = hostPort.substring(1, close);
+            colon = close + 1 < hostPort.length() ? close + 1 : -1;
+        } else if (colon >= 0 && hostPort.indexOf(':') != colon) {
+            throw new IllegalArgumentException("an IPv6 address needs brackets: '[ADDRESS]:PORT', got '" + spec + "'");
+        }
         if (colon >= 0) {
-            host = hostPort.substring(0, colon);
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + spec + "'");
+            if (!bracketed) {
+                host = hostPort.substring(0, colon);
             }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port out of range in '" + spec + "'");
-            }
+            port = port(hostPort.substring(colon + 1), spec);
+        }
+        return checked(spec, host, port, path, false, pathRequired, rootAllowed);
+    }
+
+    private static RemoteTarget parseUrl(String spec, boolean pathRequired, boolean rootAllowed) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(spec);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: '" + spec + "'");
+        }
+        boolean secure = uri.getScheme().equalsIgnoreCase("wss");
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("no host in '" + spec + "'");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("a query or fragment is not a remote path: '" + spec + "'");
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        int port = uri.getPort() < 0 ? (secure ? 443 : 80) : uri.getPort();
+        String path = uri.getPath() == null || uri.getPath().isEmpty() ? null : uri.getPath();
+        if (!pathRequired && "/".equals(path)) {
+            path = null;  // ws://HOST:PORT/ names the server
+        }
+        return checked(spec, host, port, path, secure, pathRequired, rootAllowed);
+    }
+
+    private static int port(String digits, String spec) {
+        int port;
+        try {
+            port = Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in '" + spec + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range in '" + spec + "'");
+        }
+        return port;
+    }
+
+    private static RemoteTarget checked(String spec, String host, int port, String path, boolean secure,
+                                        boolean pathRequired, boolean rootAllowed) {
+        if (path == null && rootAllowed) {
+            path = "/";  // a directory command without a path: the root
+        }
+        if (pathRequired && (path == null || path.length() < (rootAllowed ? 1 : 2))) {
+            throw new IllegalArgumentException("expected HOST[:PORT]:/REMOTE or ws://HOST[:PORT]/REMOTE, got '" + spec + "'");
+        }
+        if (!pathRequired && path != null) {
+            throw new IllegalArgumentException("expected HOST[:PORT] or ws://HOST[:PORT]/, got '" + spec + "'");
         }
         if (host.isEmpty()) {
             throw new IllegalArgumentException("no host in '" + spec + "'");
         }
-        return new RemoteTarget(host, port, path);
+        return new RemoteTarget(host, port, path, secure);
     }
 
-    /** {@code HOST:PORT}, or {@code HOST:PORT:/REMOTE}. */
+    /** {@code HOST:PORT}, or {@code HOST:PORT:/REMOTE} (an IPv6 host in brackets). */
     @Override
     public String toString() {
-        return host + ":" + port + (path == null ? "" : ":" + path);
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port + (path == null ? "" : ":" + path);
     }
 }

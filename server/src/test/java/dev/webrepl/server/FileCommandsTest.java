@@ -157,6 +157,20 @@ class FileCommandsTest extends CliTestBase {
     }
 
     @Test
+    void everyFileCommandTakesTheServerAsAUrlOrAsHostPortForTheRoot() throws IOException {
+        Files.writeString(serverRoot.resolve("main.py"), "print(1)\n");
+        String url = "ws://127.0.0.1:" + server.port();
+
+        assertEquals(0, run("ls", "127.0.0.1:" + server.port()));
+        assertEquals("main.py" + NL, out.toString());
+        assertEquals(0, run("get", url + "/main.py", local.resolve("got.py").toString()));
+        assertEquals("print(1)\n", Files.readString(local.resolve("got.py")));
+        assertEquals(0, run("put", local.resolve("got.py").toString(), url + "/up.py"));
+        assertEquals("print(1)\n", Files.readString(serverRoot.resolve("up.py")));
+        assertEquals(0, run("ls", url + "/"));
+    }
+
+    @Test
     void getIntoAMissingLocalDirectoryNamesThatDirectory() throws IOException {
         Files.writeString(serverRoot.resolve("here.txt"), "x");
         Path missing = local.resolve("no").resolve("such");
