@@ -172,6 +172,7 @@ class JShellCommandsTest {
         assertEquals("|  /save: an absolute path is not allowed, name a file in the session's file root: /etc/x\r\n",
                 eval("/save /etc/x"));
         assertEquals("|  /save: '..' is not allowed: a/../../x\r\n", eval("/save a/../../x"));
+        assertEquals("|  /save: reserved: .webrepl/x\r\n", eval("/save .webrepl/x"));
         assertFalse(Files.exists(root.getParent().resolve("x")));
     }
 
