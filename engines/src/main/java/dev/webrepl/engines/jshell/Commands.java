@@ -32,6 +32,10 @@ final class Commands {
             "|  /exit                        ends the session",
             "|  /help                        this list");
 
+    /** The command names, for Tab completion. */
+    static final List<String> NAMES = List.of(
+            "/drop", "/exit", "/help", "/imports", "/list", "/methods", "/open", "/reset", "/save", "/types", "/vars");
+
     private Commands() {
     }
 

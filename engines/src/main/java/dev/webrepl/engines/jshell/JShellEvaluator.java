@@ -299,7 +299,17 @@ public final class JShellEvaluator implements LineEvaluator {
 
     @Override
     public Completion complete(String input, int cursor) {
-        if (isCommand(input) || !lockForAnalysis()) {
+        if (isCommand(input)) {
+            // The command's name: the word from its slash to the cursor.
+            String typed = input.substring(0, cursor);
+            int anchor = typed.indexOf('/');
+            if (anchor < 0 || typed.substring(anchor).chars().anyMatch(Character::isWhitespace)) {
+                return new Completion(cursor, List.of());
+            }
+            String word = typed.substring(anchor);
+            return new Completion(anchor, Commands.NAMES.stream().filter(n -> n.startsWith(word)).toList());
+        }
+        if (!lockForAnalysis()) {
             return new Completion(cursor, List.of());
         }
         try {

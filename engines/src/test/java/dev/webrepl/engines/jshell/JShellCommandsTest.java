@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.EngineOutput;
+import dev.webrepl.core.engine.LineEvaluator.Completion;
 import dev.webrepl.core.engine.Pausable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +202,14 @@ class JShellCommandsTest {
     @Test
     void anUnknownCommandSaysSoAndPointsAtHelp() {
         assertEquals("|  Invalid command: /foo (/help lists the commands)\r\n", eval("/foo bar"));
+    }
+
+    @Test
+    void tabCompletesACommandsNameFromItsSlash() {
+        assertEquals(new Completion(1, List.of("/list")), jshell.complete(" /li", 4));
+        assertEquals(new Completion(0, List.of("/drop")), jshell.complete("/d", 2));
+        assertEquals(new Completion(0, Commands.NAMES), jshell.complete("/", 1));
+        assertEquals(List.of(), jshell.complete("/open s", 7).candidates());
     }
 
     /** A session context of which the evaluator uses only the file root. */
