@@ -12,6 +12,13 @@ public interface LineEvaluator extends AutoCloseable {
         return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * The session this evaluator serves has started: its context (the file root, the session id),
+     * given before the first prompt, for evaluators that use it (jshell's {@code /save} and {@code /open}).
+     */
+    default void start(EngineContext context) {
+    }
+
     /** The prompt written before each new input, e.g. {@code ">>> "} or {@code "jshell> "}. */
     String prompt();
 

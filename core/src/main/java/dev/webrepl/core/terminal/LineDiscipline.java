@@ -111,6 +111,7 @@ public final class LineDiscipline implements ReplEngine {
     @Override
     public void start(EngineContext context) {
         recorder = context.recorder();
+        evaluator.start(context);
         BaseSubscriber<byte[]> input = new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(Subscription subscription) {

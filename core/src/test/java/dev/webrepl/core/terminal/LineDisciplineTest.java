@@ -970,6 +970,22 @@ class LineDisciplineTest {
     }
 
     @Test
+    void asAnEngineItGivesTheEvaluatorTheSessionsContextBeforeTheFirstPrompt() {
+        List<String> seen = new ArrayList<>();
+        LineDiscipline engine = new LineDiscipline(new RecordingEvaluator() {
+            @Override
+            public void start(EngineContext context) {
+                seen.add("start " + context.sessionId() + " written " + writes.size());
+            }
+        }, Runnable::run);
+        engine.start(new FakeContext(Flux.never(), writes::add));
+
+        assertEquals(List.of("start test written 0"), seen);
+        assertEquals("> ", new String(writes.get(0), StandardCharsets.UTF_8));
+        engine.close();
+    }
+
+    @Test
     void asAnEngineCtrlDOnAnEmptyLineExitsWithZeroAndStopsReading() {
         TestPublisher<byte[]> input = TestPublisher.create();
         LineDiscipline engine = new LineDiscipline(evaluator, Runnable::run);

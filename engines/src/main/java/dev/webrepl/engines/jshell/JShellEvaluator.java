@@ -1,5 +1,6 @@
 package dev.webrepl.engines.jshell;
 
+import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.TerminalOutput;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +19,19 @@ import jdk.jshell.SourceCodeAnalysis.Suggestion;
 
 /**
  * The {@code jshell} engine: Java snippets evaluated by the JDK's JShell, printed as the jshell tool
- * prints them in its {@code normal} feedback mode, with the commands {@code /vars}, {@code /methods},
- * {@code /types}, {@code /imports}, {@code /reset} and {@code /exit}.
+ * prints them in its {@code normal} feedback mode, with the tool's commands {@code /help},
+ * {@code /list}, {@code /vars}, {@code /methods}, {@code /types}, {@code /imports}, {@code /drop},
+ * {@code /save}, {@code /open}, {@code /reset} and {@code /exit} written on the JShell API
+ * ({@link Commands}); {@code /save} and {@code /open} name files in the session's file root only
+ * ({@link SessionFiles}).
  *
  * <p>When the state engine dies (System.exit in the child JVM), it prints {@code |  State engine
  * terminated.} and continues on a fresh instance, as the jshell tool does; definitions are lost (there
  * is no {@code /reload}).
  *
- * <p>Deviations from the tool: no command abbreviations and no {@code /list}, {@code /edit},
- * {@code /save}, {@code /help}; rejected snippets consume a snippet number (the tool numbers them apart);
+ * <p>Deviations from the tool: no command abbreviations, no {@code /edit}, {@code /history},
+ * {@code /reload} or {@code /set}; {@code /open} reads at most 1 MiB and does not run an {@code /open}
+ * inside the file; rejected snippets consume a snippet number (the tool numbers them apart);
  * warnings of accepted snippets are not shown; stopping a snippet prints nothing; a Ctrl-C that arrives
  * while the snippet is still being compiled (before it runs) is lost and has to be pressed again.
  */
@@ -44,10 +49,17 @@ public final class JShellEvaluator implements LineEvaluator {
     private volatile boolean evaluating;
     private volatile boolean interrupted;
     private volatile boolean finished;
+    private volatile SessionFiles files = new SessionFiles(null);
 
     /** An evaluator that takes an instance from {@code instances} when first used and after /reset. */
     public JShellEvaluator(Supplier<JShellInstance> instances) {
         this.instances = Objects.requireNonNull(instances, "instances");
+    }
+
+    /** The session's file root is where {@code /save} and {@code /open} find their files. */
+    @Override
+    public void start(EngineContext context) {
+        files = new SessionFiles(context.workingDirectory());
     }
 
     @Override
@@ -74,24 +86,27 @@ public final class JShellEvaluator implements LineEvaluator {
             return true; // busy: let the evaluation report an incomplete snippet as an error
         }
         try {
-            SourceCodeAnalysis analysis = instance().jshell().sourceCodeAnalysis();
-            String remaining = input;
-            while (true) {
-                CompletionInfo info = analysis.analyzeCompletion(remaining);
-                switch (info.completeness()) {
-                    case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE:
-                        return false;
-                    case COMPLETE, COMPLETE_WITH_SEMI:
-                        remaining = info.remaining();
-                        break;
-                    default: // EMPTY, UNKNOWN (an error the evaluation will report)
-                        return true;
-                }
-            }
+            return complete(instance().jshell().sourceCodeAnalysis(), input);
         } catch (RuntimeException e) {
             return true; // no state engine: evaluate() reports why
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static boolean complete(SourceCodeAnalysis analysis, String input) {
+        String remaining = input;
+        while (true) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            switch (info.completeness()) {
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE:
+                    return false;
+                case COMPLETE, COMPLETE_WITH_SEMI:
+                    remaining = info.remaining();
+                    break;
+                default: // EMPTY, UNKNOWN (an error the evaluation will report)
+                    return true;
+            }
         }
     }
 
@@ -101,12 +116,10 @@ public final class JShellEvaluator implements LineEvaluator {
         evaluating = true;
         interrupted = false;
         try {
-            JShellInstance current = instance();
-            current.output(output);
             if (isCommand(input)) {
-                command(input.trim(), output);
+                command(input.trim(), output, false);
             } else {
-                snippets(input, current, output);
+                snippets(input, current(output), output);
             }
         } catch (RuntimeException e) {
             print(output, List.of("|  State engine failed: " + e));
@@ -162,11 +175,25 @@ public final class JShellEvaluator implements LineEvaluator {
         }
     }
 
-    private void command(String line, TerminalOutput output) {
-        String name = line.split("\\s+", 2)[0];
-        JShell jshell = instance().jshell();
+    private void command(String line, TerminalOutput output, boolean inFile) {
+        String[] words = line.split("\\s+", 2);
+        String name = words[0];
+        String arg = words.length > 1 ? words[1].trim() : "";
+        JShellInstance current = current(output);
+        JShell jshell = current.jshell();
         List<String> lines = new ArrayList<>();
         switch (name) {
+            case "/help", "/?" -> lines.addAll(Commands.HELP);
+            case "/list" -> Commands.list(current, arg, lines);
+            case "/drop" -> Commands.drop(current, arg, lines);
+            case "/save" -> save(current, arg, lines);
+            case "/open" -> {
+                if (inFile) {
+                    lines.add("|  /open inside an opened file is not run: " + line);
+                } else {
+                    open(arg, output);
+                }
+            }
             case "/vars" -> jshell.variables().forEach(v ->
                     lines.add("|    " + v.typeName() + " " + v.name() + " = " + Feedback.varValue(jshell, v)));
             case "/methods" -> jshell.methods().forEach(m -> lines.add("|    " + returnType(m) + " " + m.name()
@@ -182,9 +209,69 @@ public final class JShellEvaluator implements LineEvaluator {
                 lines.add("|  Goodbye");
                 finished = true;
             }
-            default -> lines.add("|  Invalid command: " + name);
+            default -> lines.add("|  Invalid command: " + name + " (/help lists the commands)");
         }
         print(output, lines);
+    }
+
+    /** {@code /save [-all|-start] FILE}: the snippets {@code /list} would show, written to FILE in the file root. */
+    private void save(JShellInstance current, String arg, List<String> lines) {
+        String[] words = arg.split("\\s+", 2);
+        String selection = words[0].equals("-all") || words[0].equals("-start") ? words[0] : "";
+        String name = selection.isEmpty() ? arg : words.length > 1 ? words[1].trim() : "";
+        if (name.isEmpty()) {
+            lines.add("|  /save needs a file name: /save [-all|-start] FILE");
+            return;
+        }
+        try {
+            files.write(name, Commands.script(Commands.select(current, selection, lines)));
+        } catch (SessionFiles.Refused e) {
+            lines.add("|  /save: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code /open FILE}: the file's lines as if typed, a command on a line of its own, a snippet
+     * evaluated once complete; stops at Ctrl-C and at anything that ends the session.
+     */
+    private void open(String name, TerminalOutput output) {
+        if (name.isEmpty()) {
+            print(output, List.of("|  /open needs a file name: /open FILE"));
+            return;
+        }
+        String text;
+        try {
+            text = files.read(name);
+        } catch (SessionFiles.Refused e) {
+            print(output, List.of("|  /open: " + e.getMessage()));
+            return;
+        }
+        StringBuilder pending = new StringBuilder();
+        for (String line : text.split("\\R", -1)) {
+            if (interrupted || finished) {
+                return;
+            }
+            if (pending.isEmpty()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (isCommand(line)) {
+                    command(line.trim(), output, true);
+                    continue;
+                }
+            } else {
+                pending.append('\n');
+            }
+            pending.append(line);
+            JShellInstance current = current(output);
+            if (complete(current.jshell().sourceCodeAnalysis(), pending.toString())) {
+                snippets(pending.toString(), current, output);
+                pending.setLength(0);
+            }
+        }
+        if (!pending.isEmpty() && !interrupted && !finished) {
+            snippets(pending.toString(), current(output), output); // an incomplete end: its errors
+        }
     }
 
     private static String returnType(MethodSnippet method) {
@@ -212,7 +299,17 @@ public final class JShellEvaluator implements LineEvaluator {
 
     @Override
     public Completion complete(String input, int cursor) {
-        if (isCommand(input) || !lockForAnalysis()) {
+        if (isCommand(input)) {
+            // The command's name: the word from its slash to the cursor.
+            String typed = input.substring(0, cursor);
+            int anchor = typed.indexOf('/');
+            if (anchor < 0 || typed.substring(anchor).chars().anyMatch(Character::isWhitespace)) {
+                return new Completion(cursor, List.of());
+            }
+            String word = typed.substring(anchor);
+            return new Completion(anchor, Commands.NAMES.stream().filter(n -> n.startsWith(word)).toList());
+        }
+        if (!lockForAnalysis()) {
             return new Completion(cursor, List.of());
         }
         try {
@@ -256,6 +353,13 @@ public final class JShellEvaluator implements LineEvaluator {
             current = instances.get();
             instance = current;
         }
+        return current;
+    }
+
+    /** The current instance, printing to {@code output}; call with the lock held. */
+    private JShellInstance current(TerminalOutput output) {
+        JShellInstance current = instance();
+        current.output(output);
         return current;
     }
 

@@ -3,6 +3,10 @@ package dev.webrepl.engines.jshell;
 import dev.webrepl.core.engine.TerminalOutput;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.jshell.JShell;
@@ -21,6 +25,8 @@ public final class JShellInstance implements AutoCloseable {
     private final TerminalStream output;
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final SnippetIds ids;
+    // The warm-up's snippets: not the user's and not the start-up's, so /list never shows them.
+    private final Set<String> warmUpIds = ConcurrentHashMap.newKeySet();
 
     private JShellInstance(JShell jshell, TerminalStream output, SnippetIds ids) {
         this.jshell = jshell;
@@ -50,7 +56,7 @@ public final class JShellInstance implements AutoCloseable {
             for (String snippet : config.startup()) {
                 instance.evalQuietly(snippet);
             }
-            instance.evalQuietly(WARM_UP);
+            instance.evalQuietly(WARM_UP).forEach(s -> instance.warmUpIds.add(s.id()));
             ids.userSnippetsStartAfterLast();
             return instance;
         } catch (RuntimeException e) {
@@ -59,12 +65,25 @@ public final class JShellInstance implements AutoCloseable {
         }
     }
 
-    private void evalQuietly(String snippet) {
+    private List<Snippet> evalQuietly(String snippet) {
+        List<Snippet> snippets = new ArrayList<>();
         for (SnippetEvent event : jshell.eval(snippet)) {
             if (event.status() == Snippet.Status.REJECTED || event.exception() != null) {
                 throw new IllegalStateException("JShell start-up snippet failed: " + snippet);
             }
+            snippets.add(event.snippet());
         }
+        return snippets;
+    }
+
+    /** Whether {@code snippet} came from the start-up snippets (its id is {@code s1}, {@code s2}, ...). */
+    static boolean startUp(Snippet snippet) {
+        return snippet.id().startsWith("s");
+    }
+
+    /** Whether {@code snippet} is the warm-up's, which no command shows. */
+    boolean warmUp(Snippet snippet) {
+        return warmUpIds.contains(snippet.id());
     }
 
     JShell jshell() {

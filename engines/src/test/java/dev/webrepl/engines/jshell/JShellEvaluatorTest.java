@@ -167,7 +167,7 @@ class JShellEvaluatorTest {
 
     @Test
     void anUnknownCommandIsInvalid() {
-        assertEquals("|  Invalid command: /foo\r\n", eval("/foo bar"));
+        assertEquals("|  Invalid command: /foo (/help lists the commands)\r\n", eval("/foo bar"));
     }
 
     @Test
