@@ -20,6 +20,9 @@ final class CliFailure extends Exception {
     static final int CONNECTION = 5;
     static final int LOCAL_FILE = 6;
 
+    /** What a plain client is told when the server's port speaks TLS (issue 17 item 10). */
+    static final String TLS_REQUIRED = "this server speaks TLS: use --tls, --ca-cert FILE or a wss:// address";
+
     private final int exitCode;
 
     CliFailure(int exitCode, String message) {
@@ -52,6 +55,9 @@ final class CliFailure extends Exception {
         if (t instanceof ConnectionLostException lost) {
             return new CliFailure(CONNECTION, target + ": " + whyLost(lost));
         }
+        if (tlsRequired(t)) {
+            return new CliFailure(CONNECTION, target + ": " + TLS_REQUIRED);
+        }
         if (t instanceof NoSuchFileException n) {
             // A transfer into a missing directory fails on its temporary file: name the directory.
             java.nio.file.Path dir = n.getFile() == null ? null : java.nio.file.Path.of(n.getFile()).getParent();
@@ -69,6 +75,9 @@ final class CliFailure extends Exception {
 
     /** The server's close frame, an untrusted certificate or a failed TLS handshake, else "connection lost". */
     private static String whyLost(ConnectionLostException lost) {
+        if (tlsRequired(lost)) {
+            return TLS_REQUIRED;
+        }
         if (lost.serverClose().isPresent()) {
             return "closed by the server: " + lost.serverClose().get();
         }
@@ -83,6 +92,17 @@ final class CliFailure extends Exception {
             }
         }
         return tls != null ? "TLS handshake failed: " + tls.getMessage() : "connection lost";
+    }
+
+    /** Whether the server answered the upgrade with its "this port speaks TLS" reply (PlainTextOnTlsPort). */
+    private static boolean tlsRequired(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException h
+                    && h.response() != null && "tls-required".equals(h.response().headers().get("X-Webrepl-Error"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Prints {@code webrepl: <message>} and returns the exit status. */

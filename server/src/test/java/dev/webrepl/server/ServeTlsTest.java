@@ -72,8 +72,17 @@ class ServeTlsTest {
                     cliErr::toString);
             assertArrayEquals(content, Files.readAllBytes(copy));
 
-            // Without TLS the handshake cannot happen: connection lost (exit 5), not a hang.
+            // Without TLS the handshake cannot happen: the server says it speaks TLS (exit 5), not a hang.
             assertEquals(CliFailure.CONNECTION, client("ver", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
+            assertEquals("webrepl: 127.0.0.1:" + port + ": this server speaks TLS: use --tls, --ca-cert FILE or a wss:// "
+                    + "address" + System.lineSeparator(), cliErr.toString());
+            cliErr.getBuffer().setLength(0);
+            assertEquals(CliFailure.CONNECTION, client("ver", "--legacy", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);
+            assertEquals("webrepl: 127.0.0.1:" + port + ": this server speaks TLS: use --tls, --ca-cert FILE or a wss:// "
+                    + "address" + System.lineSeparator(), cliErr.toString());
+            // A wss:// address is TLS without --tls.
+            assertEquals(0, client("ver", "--ca-cert", cert.certificate().toString(), "wss://127.0.0.1:" + port, "-p", "pw"),
+                    cliErr::toString);
             // --tls trusts only the JDK's authorities, which never signed the test certificate: said so.
             cliErr.getBuffer().setLength(0);
             assertEquals(CliFailure.CONNECTION, client("ver", "--tls", "127.0.0.1:" + port, "-p", "pw"), cliErr::toString);

@@ -51,7 +51,9 @@ final class LegacyHandshaker extends WebSocketClientHandshaker13 {
     @Override
     protected void verify(FullHttpResponse response) {
         if (!HttpResponseStatus.SWITCHING_PROTOCOLS.equals(response.status())) {
-            throw new WebSocketHandshakeException("not a WebSocket server: HTTP status " + response.status());
+            // With the response: it may say why (a TLS port answers a plain request with 400 and says so).
+            throw new io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException(
+                    "not a WebSocket server: HTTP status " + response.status(), response);
         }
         String accept = response.headers().get("Sec-WebSocket-Accept");
         if (!expectedAccept(KEY).equals(accept)) {

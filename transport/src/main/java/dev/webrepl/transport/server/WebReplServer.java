@@ -111,15 +111,22 @@ public final class WebReplServer implements AutoCloseable {
                     .httpRequestDecoder(decoder -> decoder.maxHeaderSize(options.security().maxHeaderBytes()))
                     .host(options.host())
                     .port(options.port())
-                    .doOnChannelInit((observer, channel, remote) -> channel.pipeline()
-                            // First, so every read request and outbound byte passes it (README "Security").
-                            .addFirst(OutboundLimit.NAME, new OutboundLimit(OutboundLimit.DEFAULT_LIMIT, options.recorder()))
-                            .addBefore(NettyPipeline.HttpCodec, EarlyBytesHolder.NAME, new EarlyBytesHolder())
-                            .addAfter(NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
-                                    new LegacyClientCompat(options.maxFramePayloadLength()))
-                            .addBefore(NettyPipeline.ReactiveBridge, InterruptScanner.NAME, new InterruptScanner())
-                            .addAfter(NettyPipeline.HttpCodec, HandshakeGuard.NAME,
-                                    new HandshakeGuard(options.security().handshakeTimeout(), options.recorder(), inHttpStage)))
+                    .doOnChannelInit((observer, channel, remote) -> {
+                        channel.pipeline()
+                                // First, so every read request and outbound byte passes it (README "Security").
+                                .addFirst(OutboundLimit.NAME, new OutboundLimit(OutboundLimit.DEFAULT_LIMIT, options.recorder()))
+                                .addBefore(NettyPipeline.HttpCodec, EarlyBytesHolder.NAME, new EarlyBytesHolder())
+                                .addAfter(NettyPipeline.HttpCodec, LegacyClientCompat.NAME,
+                                        new LegacyClientCompat(options.maxFramePayloadLength()))
+                                .addBefore(NettyPipeline.ReactiveBridge, InterruptScanner.NAME, new InterruptScanner())
+                                .addAfter(NettyPipeline.HttpCodec, HandshakeGuard.NAME,
+                                        new HandshakeGuard(options.security().handshakeTimeout(), options.recorder(), inHttpStage));
+                        if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+                            // A plain-text client on the TLS port is told so in words (PlainTextOnTlsPort).
+                            channel.pipeline().addBefore(NettyPipeline.SslHandler, PlainTextOnTlsPort.NAME,
+                                    new PlainTextOnTlsPort());
+                        }
+                    })
                     .route(routes -> routes
                             .route(req -> req.method() == HttpMethod.GET && "/".equals(pathOf(req.uri())),
                                     (req, res) -> !hostAllowed(req) ? hostRefused(req, res)

@@ -94,11 +94,22 @@ class TlsTest {
     }
 
     @Test
+    void aPlainRequestOnTheTlsPortIsToldInWordsAndClosed() throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertEquals("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    + "X-Webrepl-Error: tls-required\r\nConnection: close\r\nContent-Length: 56\r\n\r\n"
+                    + "this server speaks TLS: use wss:// (or https://, --tls)\n",
+                    new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void aPlainWsClientFailsCleanlyAndTheServerCarriesOn() {
         try (WebReplClient plain = WebReplClient.newClient()) {
-            CompletionException e = assertThrows(CompletionException.class,
-                    () -> plain.connect("127.0.0.1", server.port()).join());
-            assertInstanceOf(ConnectionLostException.class, e.getCause());
+            assertThrows(CompletionException.class, () -> plain.connect("127.0.0.1", server.port()).join());
         }
         try (WebReplClient client = WebReplClient.newBuilder().tls(cert.certificate()).build();
              ReplConnection c = client.connect("127.0.0.1", server.port(), "secret").join()) {
