@@ -12,11 +12,13 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import dev.webrepl.core.tls.TlsFiles;
 import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +63,10 @@ import reactor.netty.resources.LoopResources;
  *       503) while its sessions carry on; 202 with {@code {"status":"draining","sessions":N}}. From
  *       then on {@code /health} says {@code "draining"} with 503, so a load balancer stops sending.
  *       {@code POST /undrain} takes that back: 200 with {@code {"status":"accepting","sessions":N}}.</li>
+ *   <li>{@code POST /lockouts/clear?address=IP}: lifts the delay or lockout after failed logins of that
+ *       address (an IP literal; an IPv6 one stands for its /64), or of every address without the
+ *       parameter: 200 with {@code {"address":IP or "all","lifted":N}}, N the hard lockouts lifted;
+ *       400 for anything but one IP literal. Logged with the requester's address.</li>
  *   <li>{@code GET /dashboard}: a live page of charts, fed by {@code GET /dashboard/data}, the
  *       samples a sampler of this server takes every second (the last {@value #HISTORY} of them),
  *       so a page opened now shows the last minutes.</li>
@@ -68,8 +75,8 @@ import reactor.netty.resources.LoopResources;
  *
  * <p>Before any of that, {@link AdminGuard} refuses requests from web pages: a {@code Host} this
  * listener does not answer to or a foreign {@code Origin} gets 403, a missing or wrong token (when
- * the options have one) 401; the state-changing requests (POST /drain, POST /undrain, DELETE
- * /sessions/{id}) also need the header {@code X-Webrepl-Admin: 1}, else 403.
+ * the options have one) 401; the state-changing requests (POST /drain, POST /undrain, POST
+ * /lockouts/clear, DELETE /sessions/{id}) also need the header {@code X-Webrepl-Admin: 1}, else 403.
  *
  * <p>Owns its event loops (never Reactor Netty's global ones), a worker for session ends (an
  * engine's close may block) and the sampler's thread; {@link #close()} releases them all. It does
@@ -93,6 +100,7 @@ public final class AdminServer implements AutoCloseable {
             GET /sessions            sessions (JSON); DELETE /sessions/{id} ends one
             POST /drain              take no new sessions; existing ones carry on
             POST /undrain            take new sessions again
+            POST /lockouts/clear     lift failed-login lockouts (?address=IP: that one only)
             (POST and DELETE need the header X-Webrepl-Admin: 1)
             GET /dashboard           live charts
             """;
@@ -111,11 +119,13 @@ public final class AdminServer implements AutoCloseable {
     /** The TLS context built from the options' PEM files (null for http://); released at close. */
     private final SslContext tls;
     private final AdminGuard guard;
+    private final Lockouts lockouts;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
-                        Supplier<ServerHealth> health, Clock clock) {
+                        Supplier<ServerHealth> health, Lockouts lockouts, Clock clock) {
         this.metrics = metrics;
+        this.lockouts = lockouts;
         this.sessions = sessions;
         this.health = health;
         this.assets = new DashboardAssets(AdminServer.class.getClassLoader());
@@ -155,7 +165,16 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
                                     Supplier<ServerHealth> health) {
-        return new AdminServer(options, metrics, sessions, health, Clock.systemUTC());
+        return start(options, metrics, sessions, health, Lockouts.NONE);
+    }
+
+    /**
+     * As above, with the WebREPL server's failed-login lockouts, which {@code POST /lockouts/clear} lifts.
+     */
+    public static AdminServer start(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
+                                    Supplier<ServerHealth> health, Lockouts lockouts) {
+        return new AdminServer(options, metrics, sessions, health, Objects.requireNonNull(lockouts, "lockouts"),
+                Clock.systemUTC());
     }
 
     /**
@@ -236,6 +255,9 @@ public final class AdminServer implements AutoCloseable {
             case "/undrain":
                 return method != HttpMethod.POST ? notAllowed(res, "POST")
                         : confirmed ? undrain(res) : unconfirmed(res);
+            case "/lockouts/clear":
+                return method != HttpMethod.POST ? notAllowed(res, "POST")
+                        : confirmed ? clearLockouts(req, res) : unconfirmed(res);
             case "/dashboard/data":
                 return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, dashboardData())
                         : notAllowed(res, "GET");
@@ -287,6 +309,31 @@ public final class AdminServer implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "accepting");
         body.put("sessions", sessions.size());
+        return json(res, HttpResponseStatus.OK, body);
+    }
+
+    /** Lifts failed-login lockouts; the address must be an IP literal (never a name: no lookup on a request). */
+    private Publisher<Void> clearLockouts(HttpServerRequest req, HttpServerResponse res) {
+        List<String> given = new QueryStringDecoder(req.uri()).parameters().getOrDefault("address", List.of());
+        if (given.size() > 1) {
+            return error(res, HttpResponseStatus.BAD_REQUEST, "at most one address");
+        }
+        InetAddress address = null;
+        if (given.size() == 1) {
+            address = NetUtil.createInetAddressFromIpAddressString(given.get(0));
+            if (address == null) {
+                return error(res, HttpResponseStatus.BAD_REQUEST, "address must be an IP address");
+            }
+        }
+        int lifted = lockouts.clear(address);
+        String which = address == null ? "all" : address.getHostAddress();
+        InetSocketAddress by = req.remoteAddress();
+        LOG.log(System.Logger.Level.INFO, "admin: failed-login lockouts of " + (address == null ? "every address" : which)
+                + " cleared by " + (by == null ? "?" : by.getAddress().getHostAddress()) + "; " + lifted
+                + " hard lockouts lifted");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("address", which);
+        body.put("lifted", lifted);
         return json(res, HttpResponseStatus.OK, body);
     }
 

@@ -90,7 +90,7 @@ public final class MonitoredServer implements AutoCloseable {
         if (admin != null) {
             try {
                 adminServer = AdminServer.start(admin, metrics, sessions,
-                        () -> new ServerHealth(server.isListening(), enginePool.get()));
+                        () -> new ServerHealth(server.isListening(), enginePool.get()), server::clearLockouts);
             } catch (RuntimeException e) {
                 server.close();
                 metrics.close();

@@ -136,11 +136,17 @@ final class ServeCommand implements Callable<Integer> {
     Path viewerPasswordFile;
 
     @Option(names = "--max-login-failures", defaultValue = "5", description = "Failed logins from one address, within "
-            + "--lockout, that lock it out; each failure's answer is delayed longer (default: ${DEFAULT-VALUE}).")
+            + "--lockout, after which it is delayed: each wrong answer waits longer, the right password still logs in "
+            + "(default: ${DEFAULT-VALUE}).")
     int maxLoginFailures;
 
+    @Option(names = "--hard-lockout-failures", paramLabel = "N", description = "Failed logins from one address, within "
+            + "--lockout, that lock it out for --lockout, the right password included (default: 5 x --max-login-failures).")
+    Integer hardLockoutFailures;
+
     @Option(names = "--lockout", defaultValue = "5m", converter = DurationConverter.class,
-            description = "How long an address stays locked out: new connections get close code 1008 (default: ${DEFAULT-VALUE}).")
+            description = "The window failed logins count in, and how long a hard-locked address stays locked: new "
+                    + "connections get close code 1008; the admin listener's POST /lockouts/clear lifts it (default: ${DEFAULT-VALUE}).")
     Duration lockout;
 
     @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "A browser origin (e.g. https://ide.example) "
@@ -432,7 +438,11 @@ final class ServeCommand implements Callable<Integer> {
     /** The defences as configured; a bad value is a usage error. */
     SecurityOptions securityOptions() {
         try {
-            return SecurityOptions.DEFAULTS.withLoginFailures(maxLoginFailures, lockout)
+            SecurityOptions failures = SecurityOptions.DEFAULTS.withLoginFailures(maxLoginFailures, lockout);
+            if (hardLockoutFailures != null) {
+                failures = failures.withHardLockoutFailures(hardLockoutFailures);
+            }
+            return failures
                     .withAllowedOrigins(origins())
                     .withTimeouts(handshakeTimeout, loginTimeout)
                     .withMaxHeaderBytes(maxHeaderBytes)

@@ -90,6 +90,20 @@ class SecurityCommandsTest {
                 .withMaxHeaderBytes(4096).withMaxConnectionsPerAddress(7)
                 .withAllowedHosts(List.of("repl.example", "ide.example:8443")).withMaxSessionsPerAddress(0), s);
         assertEquals(20, SecurityOptions.DEFAULTS.maxSessionsPerAddress());
+        assertEquals(15, s.hardLockoutFailures(), "5 x --max-login-failures unless given");
+    }
+
+    @Test
+    void theHardLockoutIsItsOwnFlagAndNeverBelowTheDelay() {
+        SecurityOptions defaults = parse().securityOptions();
+        assertEquals(5, defaults.maxLoginFailures());
+        assertEquals(25, defaults.hardLockoutFailures());
+        assertEquals(8, parse("--max-login-failures", "3", "--hard-lockout-failures", "8").securityOptions()
+                .hardLockoutFailures());
+        CommandLine.ParameterException low = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class,
+                () -> parse("--max-login-failures", "3", "--hard-lockout-failures", "2").securityOptions());
+        assertEquals("hard lockout failures must be at least max login failures (3)", low.getMessage());
     }
 
     @Test

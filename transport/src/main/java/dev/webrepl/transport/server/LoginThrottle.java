@@ -5,21 +5,29 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Failed logins per remote address (one per server): each failure delays its answer longer, and
- * {@code maxLoginFailures} of them within the lockout period lock the address out for that period
- * (README "Security"). A success clears the address. Other addresses are never affected.
+ * Failed logins per remote address (one per server; README "Security", brute force). Each failure
+ * delays its answer longer. {@code maxLoginFailures} of them within the window (the lockout period,
+ * from the first failure) make the address <em>delayed</em>: its wrong answers keep waiting, but the
+ * right password still logs in. {@code hardLockoutFailures} of them hard-lock it for the lockout
+ * period: then every login from it is refused, the right password included. A success clears the
+ * address, so does an administrator ({@link #clear}). Other addresses are never affected.
+ *
+ * <p>Bounded: at most {@code capacity} addresses are tracked; past that, expired entries are swept
+ * and then the oldest entry that is not hard-locked (or, when all are, the one whose lockout ends
+ * first) makes room.
  *
  * <p>Thread-safe: connections of one address may fail on different workers at once.
  */
 final class LoginThrottle {
     private static final System.Logger LOG = System.getLogger(LoginThrottle.class.getName());
-    /** Past this many tracked addresses, expired ones are swept on the next failure, so memory stays bounded by live entries. */
-    private static final int SWEEP_ABOVE = 10_000;
+    /** The most addresses tracked at once (IPv6 counts per /64, {@link AddressKey}). */
+    static final int CAPACITY = 10_000;
 
-    /** What one failure means: how long to wait before answering, and whether it locked the address out. */
+    /** What one failure means: how long to wait before answering, and whether it hard-locked the address. */
     record Failure(Duration delay, boolean lockedOut) {
     }
 
@@ -28,26 +36,42 @@ final class LoginThrottle {
 
     private final SecurityOptions options;
     private final ConnectionRecorder recorder;
+    private final int capacity;
     private final ConcurrentHashMap<InetAddress, Entry> entries = new ConcurrentHashMap<>();
 
     LoginThrottle(SecurityOptions options, ConnectionRecorder recorder) {
-        this.options = options;
-        this.recorder = recorder;
+        this(options, recorder, CAPACITY);
     }
 
-    /** Whether {@code address} is locked out now. */
+    LoginThrottle(SecurityOptions options, ConnectionRecorder recorder, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1");
+        }
+        this.options = options;
+        this.recorder = recorder;
+        this.capacity = capacity;
+    }
+
+    /** Whether {@code address} is hard-locked now: no login from it, not even with the right password. */
     boolean lockedOut(InetAddress address) {
         Entry e = entries.get(address);
         return e != null && e.lockedUntil() != null && now().isBefore(e.lockedUntil());
     }
 
+    /** Whether {@code address} has {@code maxLoginFailures} or more failures in the window (hard-locked ones too). */
+    boolean delayed(InetAddress address) {
+        Entry e = entries.get(address);
+        return e != null && !expired(e, now()) && e.failures() >= options.maxLoginFailures();
+    }
+
     /** Counts a failed login from {@code address}. */
     Failure failed(InetAddress address) {
         Instant now = now();
-        if (entries.size() > SWEEP_ABOVE) {
-            entries.values().removeIf(e -> expired(e, now));
+        if (!entries.containsKey(address) && entries.size() >= capacity) {
+            makeRoom(now);
         }
-        // compute runs its function once, atomically per key: the flag says whether this failure locked.
+        // compute runs its function once, atomically per key: the flags say what this failure started.
+        boolean[] delayedNow = {false};
         boolean[] lockedNow = {false};
         Entry e = entries.compute(address, (a, old) -> {
             if (old == null || expired(old, now)) {
@@ -56,9 +80,15 @@ final class LoginThrottle {
                 return old;   // already locked out: a late answer of a connection opened before the lockout
             }
             int failures = old.failures() + 1;
-            lockedNow[0] = failures >= options.maxLoginFailures();
+            delayedNow[0] = failures == options.maxLoginFailures();
+            lockedNow[0] = failures >= options.hardLockoutFailures();
             return new Entry(failures, old.firstFailure(), lockedNow[0] ? now.plus(options.lockout()) : null);
         });
+        if (delayedNow[0] && !lockedNow[0]) {
+            LOG.log(Level.INFO, "address " + address.getHostAddress() + " delayed after " + e.failures()
+                    + " failed logins; the right password still logs in; " + options.hardLockoutFailures()
+                    + " within " + options.lockout() + " lock it out");
+        }
         if (lockedNow[0]) {
             LOG.log(Level.WARNING, "address " + address.getHostAddress() + " locked out for " + options.lockout()
                     + " after " + e.failures() + " failed logins");
@@ -72,6 +102,30 @@ final class LoginThrottle {
         entries.remove(address);
     }
 
+    /**
+     * An administrator lifts the delay or lockout of {@code address} (as {@link AddressKey} counts it),
+     * or of every address when null; returns how many were hard-locked and are no longer.
+     */
+    int clear(InetAddress address) {
+        Instant now = now();
+        if (address != null) {
+            Entry e = entries.remove(address);
+            return e != null && locked(e, now) ? 1 : 0;
+        }
+        int[] lifted = {0};
+        entries.forEach((a, e) -> {
+            if (entries.remove(a, e) && locked(e, now)) {
+                lifted[0]++;
+            }
+        });
+        return lifted[0];
+    }
+
+    /** How many addresses are tracked now (expired ones included until swept). */
+    int size() {
+        return entries.size();
+    }
+
     /** The wait before answering failure number {@code failures}: doubling from the first, capped. */
     Duration delay(int failures) {
         Duration first = options.failureDelay();
@@ -80,6 +134,36 @@ final class LoginThrottle {
         int shift = Math.min(failures - 1, 20);
         Duration d = first.multipliedBy(1L << shift);
         return d.compareTo(max) > 0 ? max : d;
+    }
+
+    /** Sweeps expired entries; if that frees nothing, evicts one: the oldest not hard-locked, else the soonest to end. */
+    private void makeRoom(Instant now) {
+        entries.values().removeIf(e -> expired(e, now));
+        if (entries.size() < capacity) {
+            return;
+        }
+        Map.Entry<InetAddress, Entry> victim = null;
+        for (Map.Entry<InetAddress, Entry> candidate : entries.entrySet()) {
+            if (victim == null || evictBefore(candidate.getValue(), victim.getValue(), now)) {
+                victim = candidate;
+            }
+        }
+        if (victim != null) {
+            entries.remove(victim.getKey(), victim.getValue());
+        }
+    }
+
+    private boolean evictBefore(Entry a, Entry b, Instant now) {
+        boolean lockedA = locked(a, now);
+        boolean lockedB = locked(b, now);
+        if (lockedA != lockedB) {
+            return !lockedA;
+        }
+        return lockedA ? a.lockedUntil().isBefore(b.lockedUntil()) : a.firstFailure().isBefore(b.firstFailure());
+    }
+
+    private static boolean locked(Entry e, Instant now) {
+        return e.lockedUntil() != null && now.isBefore(e.lockedUntil());
     }
 
     private boolean expired(Entry e, Instant now) {

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -189,6 +190,18 @@ public final class WebReplServer implements AutoCloseable {
      */
     public void setConnectionArrivedCallback(Consumer<Slot> callback) {
         sessions.setTerminalArrivedCallback(callback);
+    }
+
+    /**
+     * Lifts the delay and lockout after failed logins (README "Security", brute force) of
+     * {@code address}, or of every address when null, for CLI and browser connections alike. An IPv6
+     * address stands for its /64, as the throttle counts it.
+     *
+     * @return how many hard lockouts this lifted
+     */
+    public int clearLockouts(InetAddress address) {
+        InetAddress key = address == null ? null : AddressKey.of(address);
+        return throttle.clear(key) + browserThrottle.clear(key);
     }
 
     /** Whether the server is bound and accepting connections (false once {@link #close()} began). */

@@ -18,6 +18,7 @@ import dev.webrepl.transport.client.WebReplClient;
 import dev.webrepl.transport.server.SecurityOptions;
 import dev.webrepl.transport.server.ServerOptions;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class SecurityLimitsTest extends ServerTestBase {
     private static final int MAX_FAILURES = 3;
+    private static final int HARD_FAILURES = 6;
     private static final String ALLOWED = "https://ide.example";
 
     private final Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
@@ -56,6 +58,7 @@ class SecurityLimitsTest extends ServerTestBase {
                 })
                 .withSecurity(SecurityOptions.DEFAULTS
                         .withLoginFailures(MAX_FAILURES, Duration.ofHours(1))
+                        .withHardLockoutFailures(HARD_FAILURES)
                         .withFailureDelay(Duration.ofMillis(1), Duration.ofMillis(4))
                         .withAllowedOrigins(List.of(ALLOWED))
                         .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(30))
@@ -74,9 +77,34 @@ class SecurityLimitsTest extends ServerTestBase {
         c.expectEof();
     }
 
+    /** Typos on loopback (every local user's address) slow the answers down but never keep the right password out. */
     @Test
-    void maxFailuresLockTheAddressOutWith1008RightAfterTheUpgrade() throws IOException {
-        for (int i = 0; i < MAX_FAILURES; i++) {
+    void pastMaxFailuresTheAddressIsDelayedButTheRightPasswordStillLogsIn() throws IOException {
+        for (int i = 0; i < HARD_FAILURES - 1; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        try (RawWebSocket ok = RawWebSocket.connect(server.port())) {
+            ok.login(PASSWORD);
+        }
+        assertEquals(0, lockouts.get());
+        assertEquals(0, refusedFor("locked-out"));
+        // The success cleared the address: as many failures again still do not lock it.
+        for (int i = 0; i < HARD_FAILURES - 1; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        try (RawWebSocket ok = RawWebSocket.connect(server.port())) {
+            ok.login(PASSWORD);
+        }
+        assertEquals(0, lockouts.get());
+    }
+
+    @Test
+    void hardFailuresLockTheAddressOutWith1008RightAfterTheUpgrade() throws IOException {
+        for (int i = 0; i < HARD_FAILURES; i++) {
             try (RawWebSocket c = RawWebSocket.connect(server.port())) {
                 failLogin(c.handshake());
             }
@@ -92,9 +120,29 @@ class SecurityLimitsTest extends ServerTestBase {
         assertEquals(1, lockouts.get(), "one lockout, however many refusals");
     }
 
+    /** The admin listener's POST /lockouts/clear calls this: the right password logs in again at once. */
+    @Test
+    void clearingTheLockoutLetsTheRightPasswordIn() throws IOException {
+        for (int i = 0; i < HARD_FAILURES; i++) {
+            try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+                failLogin(c.handshake());
+            }
+        }
+        assertEquals(0, server.clearLockouts(InetAddress.getByName("127.0.0.2")), "another address: nothing lifted");
+        try (RawWebSocket c = RawWebSocket.connect(server.port())) {
+            c.send(CLI_REQUEST);
+            c.expect(CLI_RESPONSE);
+            assertEquals("too many failed logins; try again later", c.expectClose(1008));
+        }
+        assertEquals(1, server.clearLockouts(InetAddress.getLoopbackAddress()));
+        try (RawWebSocket ok = RawWebSocket.connect(server.port())) {
+            ok.login(PASSWORD);
+        }
+    }
+
     @Test
     void anotherAddressStillLogsInDuringALockout() throws IOException {
-        for (int i = 0; i < MAX_FAILURES; i++) {
+        for (int i = 0; i < HARD_FAILURES; i++) {
             try (RawWebSocket c = RawWebSocket.connect(server.port())) {
                 failLogin(c.handshake());
             }
@@ -109,7 +157,7 @@ class SecurityLimitsTest extends ServerTestBase {
     void aConnectionOpenedBeforeTheLockoutIsDeniedEvenWithTheRightPassword() throws IOException {
         try (RawWebSocket early = RawWebSocket.connect(server.port())) {
             early.handshake();
-            for (int i = 0; i < MAX_FAILURES; i++) {
+            for (int i = 0; i < HARD_FAILURES; i++) {
                 try (RawWebSocket c = RawWebSocket.connect(server.port())) {
                     failLogin(c.handshake());
                 }
@@ -122,7 +170,7 @@ class SecurityLimitsTest extends ServerTestBase {
 
     @Test
     void aSuccessClearsTheFailures() throws IOException {
-        for (int i = 0; i < MAX_FAILURES - 1; i++) {
+        for (int i = 0; i < HARD_FAILURES - 1; i++) {
             try (RawWebSocket c = RawWebSocket.connect(server.port())) {
                 failLogin(c.handshake());
             }
@@ -130,7 +178,7 @@ class SecurityLimitsTest extends ServerTestBase {
         try (RawWebSocket ok = RawWebSocket.connect(server.port())) {
             ok.login(PASSWORD);
         }
-        for (int i = 0; i < MAX_FAILURES - 1; i++) {
+        for (int i = 0; i < HARD_FAILURES - 1; i++) {
             try (RawWebSocket c = RawWebSocket.connect(server.port())) {
                 failLogin(c.handshake());
             }
@@ -285,7 +333,7 @@ class SecurityLimitsTest extends ServerTestBase {
     void browserFailuresLockOutBrowsersOnlyNotTheClisOfTheSameAddress() throws IOException {
         byte[] browserUpgrade = ascii("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nOrigin: " + ALLOWED
                 + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: foo\r\n\r\n");
-        for (int i = 0; i < MAX_FAILURES; i++) {
+        for (int i = 0; i < HARD_FAILURES; i++) {
             try (RawWebSocket c = RawWebSocket.connect(server.port())) {
                 c.send(browserUpgrade);
                 c.expect(CLI_RESPONSE);
