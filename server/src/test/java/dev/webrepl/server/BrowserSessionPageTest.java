@@ -35,8 +35,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The browser client's address, title and ways on (issue 17 items 1 and 4) in a real headless
  * Chromium: the address bar shows the session's own URL and a reload attaches to that session again;
- * a session that has ended says so and offers a new one; a wrong password can be typed again; the
- * tab names the session; the icon is served. Screenshots: {@code target/browser-reloaded.png},
+ * a session that has ended says so and offers a new one; a wrong password can be typed again, and a
+ * connection closed before the login can be tried again; the tab names the session; the icon is served. Screenshots: {@code target/browser-reloaded.png},
  * {@code target/browser-session-ended.png} and {@code target/browser-denied.png}.
  */
 class BrowserSessionPageTest {
@@ -164,6 +164,28 @@ class BrowserSessionPageTest {
             assertEquals("session " + id + " · webrepl", driver.getTitle());
             type(driver, "in" + Keys.ENTER);
             awaitText(driver, "webrepl: session /session/" + id + "\nin\nin\n>>>");
+        }
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheLoginCanBeTriedAgain() throws Exception {
+        try (MonitoredServer server = start();
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            // A draining server serves the page but refuses the new session's upgrade (HTTP 503).
+            server.server().drain();
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            new WebDriverWait(driver, WAIT).until(d -> "disconnected".equals(js(d, "return webrepl.state")));
+            assertEquals("Try again", js(driver, "return webrepl.offer"), "nothing to open anew: no session yet");
+            awaitText(driver, "Press Enter (or \"Try again\") to connect again.\n");
+            assertEquals(List.of(), sessionIds(server));
+
+            server.server().sessions().undrain();
+            type(driver, Keys.ENTER);
+            logIn(driver, PASSWORD);
+            String id = (String) js(driver, "return webrepl.sessionId");
+            assertEquals(List.of(id), sessionIds(server));
+            assertEquals("/session/" + id, js(driver, "return location.pathname"));
         }
     }
 

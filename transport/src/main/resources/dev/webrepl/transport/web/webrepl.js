@@ -109,7 +109,8 @@
     term.focus();
   });
 
-  // After a wrong password: a new connection to the same address, which asks for the password again.
+  // After a wrong password (or a close before the login): a new connection to the same address, which
+  // asks for the password again.
   function tryAgain() {
     const old = ws;
     reconnecting = false;
@@ -680,8 +681,14 @@
       term.write('\r\n[disconnected: ' + closeReason + ']\r\n');
     }
     reconnecting = false;
-    term.write('Press Enter (or "New session") to open a new session.\r\n');
-    showOffer('New session', newSession);
+    if (loggedIn) {
+      term.write('Press Enter (or "New session") to open a new session.\r\n');
+      showOffer('New session', newSession);
+    } else {
+      // Closed before a login (a login timeout, a draining server, no network): the same address again.
+      term.write('Press Enter (or "Try again") to connect again.\r\n');
+      showOffer('Try again', tryAgain);
+    }
   }
 
   // ---- for people and tests ----
