@@ -36,8 +36,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The browser client's address, title and ways on (issue 17 items 1 and 4) in a real headless
  * Chromium: the address bar shows the session's own URL and a reload attaches to that session again;
  * a session that has ended says so and offers a new one; a wrong password can be typed again, and a
- * connection closed before the login can be tried again; the tab names the session; the icon is served. Screenshots: {@code target/browser-reloaded.png},
- * {@code target/browser-session-ended.png} and {@code target/browser-denied.png}.
+ * connection closed before the login can be tried again; the tab names the session; the icon is
+ * served. Screenshots: {@code target/browser-reloaded.png}, {@code target/browser-session-ended.png}
+ * and {@code target/browser-denied.png}.
  */
 class BrowserSessionPageTest {
     private static final String PASSWORD = "pw";
@@ -137,7 +138,8 @@ class BrowserSessionPageTest {
             type(driver, "wrong" + Keys.ENTER);
             new WebDriverWait(driver, WAIT).until(d -> "denied".equals(js(d, "return webrepl.state")));
             assertEquals("access denied: wrong password", driver.findElement(By.id("status")).getText());
-            awaitText(driver, "Password: \nAccess denied\nPress Enter (or \"Try again\") to type the password again.\n");
+            awaitText(driver,
+                    "Password: \nAccess denied\nPress Enter (or \"Try again\") to type the password again.\n");
             assertEquals("denied · webrepl", driver.getTitle());
             WebElement offer = driver.findElement(By.id("offer"));
             assertTrue(offer.isDisplayed());
