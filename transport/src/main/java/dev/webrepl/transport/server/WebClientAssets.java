@@ -13,7 +13,8 @@ import java.util.Optional;
  * The browser client's files, read once from the classpath: our page, script and style, and
  * xterm.js and its fit addon from their WebJars. The WebJars' versions are read from their own
  * {@code pom.properties}, so the build's dependency is the only place they are written down, and
- * the page refers to stable paths under {@code /assets/}.
+ * the page refers to stable paths under {@code /assets/}. The icon is ours too (an SVG, and an ICO of
+ * the same drawing for {@code /favicon.ico}).
  *
  * <p>The same approach as the admin dashboard's {@code DashboardAssets} (module {@code metrics});
  * both read through {@link ClasspathFiles}.
@@ -26,6 +27,8 @@ final class WebClientAssets {
     private static final String OURS = "dev/webrepl/transport/web/";
     private static final String JS = "text/javascript; charset=utf-8";
     private static final String CSS = "text/css; charset=utf-8";
+    private static final String SVG = "image/svg+xml";
+    private static final String ICO = "image/x-icon";
     /** Where the page learns the session linger (reconnects give up after it); see index.html. */
     private static final String LINGER_PLACEHOLDER = "{{LINGER_MS}}";
 
@@ -45,6 +48,9 @@ final class WebClientAssets {
         this.byPath = Map.of(
                 "/assets/webrepl.js", new Asset(read(loader, OURS + "webrepl.js"), JS),
                 "/assets/webrepl.css", new Asset(read(loader, OURS + "webrepl.css"), CSS),
+                // The page's icon (its <link rel="icon">), and the same at the path browsers try by default.
+                "/assets/favicon.svg", new Asset(read(loader, OURS + "favicon.svg"), SVG),
+                "/favicon.ico", new Asset(read(loader, OURS + "favicon.ico"), ICO),
                 "/assets/xterm.js", new Asset(read(loader, xterm + "lib/xterm.js"), JS),
                 "/assets/xterm.css", new Asset(read(loader, xterm + "css/xterm.css"), CSS),
                 "/assets/xterm-addon-fit.js", new Asset(read(loader, fit + "lib/xterm-addon-fit.js"), JS));
@@ -55,7 +61,7 @@ final class WebClientAssets {
         return page;
     }
 
-    /** A file under {@code /assets/}, or empty (404). */
+    /** A file under {@code /assets/}, or {@code /favicon.ico}; else empty (404). */
     Optional<Asset> find(String path) {
         return Optional.ofNullable(byPath.get(path));
     }

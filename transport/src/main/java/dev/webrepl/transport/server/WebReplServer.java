@@ -38,7 +38,8 @@ import reactor.netty.resources.LoopResources;
 /**
  * The WebREPL server: HTTP/1.1 and WebSocket on one port. {@code GET /} with an upgrade opens a new
  * session (what every legacy client does); without an upgrade it serves the browser client, as does
- * {@code /session/ID} (spec §9 T3); the client's scripts and styles are under {@code /assets/}.
+ * {@code /session/ID} (spec §9 T3); the client's scripts, styles and icon are under {@code /assets/}
+ * (and the icon at {@code /favicon.ico}).
  *
  * <p>Owns its Reactor Netty server and the workers that run connection logic and file I/O off the
  * event loop ({@link ConnectionWorkers}); {@link #close()} releases both.
@@ -139,7 +140,8 @@ public final class WebReplServer implements AutoCloseable {
                                     (req, res) -> !hostAllowed(req) ? hostRefused(req, res)
                                             : isUpgrade(req) ? websocket(req, res, attachTarget(req.uri()), spec)
                                             : page(req, res))
-                            .route(req -> req.method() == HttpMethod.GET && pathOf(req.uri()).startsWith("/assets/"),
+                            .route(req -> req.method() == HttpMethod.GET && (pathOf(req.uri()).startsWith("/assets/")
+                                            || "/favicon.ico".equals(pathOf(req.uri()))),
                                     (req, res) -> !hostAllowed(req) ? hostRefused(req, res)
                                             : asset(res, pathOf(req.uri()))))
                     .bindNow();

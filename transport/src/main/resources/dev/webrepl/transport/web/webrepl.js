@@ -33,6 +33,7 @@
   const viewOnly = params.get('mode') === 'view';
 
   const statusEl = document.getElementById('status');
+  const offerEl = document.getElementById('offer');
   const linksEl = document.getElementById('links');
   const filesEl = document.getElementById('files');
   const fileStatusEl = document.getElementById('file-status');
@@ -78,7 +79,11 @@
   let attempt = 0;
   let features = [];
   let closeReason = '';
-  const history = ['connecting'];  // every state the page went through (tests read it)
+  const history = ['connecting'];  // every state the page went through (tests read it); the browser's is window.history
+  // The session this page was opened for (/session/ID): the title names it before the login confirms it.
+  const SESSION_PATH = /^\/session\/([A-Za-z0-9_.-]+)$/;
+  const pathSession = (SESSION_PATH.exec(location.pathname) || [])[1] || null;
+  let offer = null;              // what Enter (or the offer button) does after a denial or a final close
 
   function setStatus(newState, text) {
     if (newState !== state) {
@@ -87,6 +92,56 @@
     state = newState;
     statusEl.dataset.state = newState;
     statusEl.textContent = text;
+    updateTitle();
+  }
+
+  // The tab names the session (and whether it is view only, or no longer connected).
+  function updateTitle() {
+    const id = sessionId ?? pathSession;
+    let title = id === null ? 'webrepl' : 'session ' + id + (viewOnly ? ' (view only)' : '') + ' · webrepl';
+    if (state === 'denied' || state === 'reconnecting' || state === 'disconnected') {
+      title = state + ' · ' + title;
+    }
+    document.title = title;
+  }
+
+  // A way on, offered on the status line and by Enter in the terminal: try the password again, or a new session.
+  function showOffer(label, run) {
+    offer = run;
+    offerEl.textContent = label;
+    offerEl.hidden = false;
+  }
+
+  function takeOffer() {
+    const run = offer;
+    offer = null;
+    offerEl.hidden = true;
+    if (run) {
+      run();
+    }
+  }
+  offerEl.addEventListener('click', () => {
+    takeOffer();
+    term.focus();
+  });
+
+  // After a wrong password (or a close before the login): a new connection to the same address, which
+  // asks for the password again.
+  function tryAgain() {
+    const old = ws;
+    reconnecting = false;
+    password = null;
+    term.write('\r\n');
+    setStatus('connecting', 'connecting…');
+    connect();
+    if (old) {
+      old.close();
+    }
+  }
+
+  // After a final close: the page for a new session (the old one is gone, or no longer reachable).
+  function newSession() {
+    location.assign('/');
   }
 
   function sessionUrl(id, view) {
@@ -151,10 +206,15 @@
       sendText(password + '\r');
     }
     if (!loggedIn && loginText.includes('\r\nAccess denied\r\n')) {
+      if (state === 'denied') {
+        return;
+      }
       if (reconnecting) {
         term.write('\r\nAccess denied\r\n');
       }
       setStatus('denied', 'access denied: wrong password');
+      term.write('Press Enter (or "Try again") to type the password again.\r\n');
+      showOffer('Try again', tryAgain);
       return;
     }
     if (!loggedIn && loginText.includes('WebREPL connected')) {
@@ -174,6 +234,11 @@
       }
       attempt = 0;
       closeReason = '';
+      // The address bar shows the session's own URL: a reload (or a bookmark) attaches to it again.
+      const own = '/session/' + sessionId + (viewOnly ? '?mode=view' : '');
+      if (location.pathname + location.search !== own) {
+        window.history.replaceState(null, '', own);
+      }
       setStatus('connected', 'connected · session ' + sessionId + (viewOnly ? ' · view only' : ''));
       document.getElementById('attach-link').value = sessionUrl(sessionId, false);
       document.getElementById('view-link').value = sessionUrl(sessionId, true);
@@ -200,6 +265,12 @@
   }
 
   term.onData((data) => {
+    if (offer !== null) {
+      if (/[\r\n]/.test(data)) {
+        takeOffer();
+      }
+      return;
+    }
     if (!ws || ws.readyState !== WebSocket.OPEN || state === 'denied') {
       return;
     }
@@ -611,14 +682,28 @@
       setTimeout(connect, delay);
       return;
     }
-    if (dropped) {
+    // The server's refusal of an attach (spec: close 1008 "no such session: ID"): the session has ended.
+    const gone = /^no such session: (.*)$/.exec(ev.reason);
+    if (gone) {
+      setStatus('disconnected', 'disconnected: session ' + gone[1] + ' has ended (or never existed)');
+      term.write('\r\n[session ' + gone[1] + ' has ended (or never existed)]\r\n');
+    } else if (dropped) {
       setStatus('disconnected', 'disconnected: gave up reconnecting after ' + Math.round(LINGER_MS / 1000)
         + ' s (the session lingers that long)');
+      term.write('\r\n[disconnected: ' + closeReason + ']\r\n');
     } else {
       setStatus('disconnected', 'disconnected: ' + closeReason);
+      term.write('\r\n[disconnected: ' + closeReason + ']\r\n');
     }
     reconnecting = false;
-    term.write('\r\n[disconnected: ' + closeReason + ']\r\n');
+    if (loggedIn) {
+      term.write('Press Enter (or "New session") to open a new session.\r\n');
+      showOffer('New session', newSession);
+    } else {
+      // Closed before a login (a login timeout, a draining server, no network): the same address again.
+      term.write('Press Enter (or "Try again") to connect again.\r\n');
+      showOffer('Try again', tryAgain);
+    }
   }
 
   // ---- for people and tests ----
@@ -631,6 +716,8 @@
     // The terminal's size as xterm has it (what RESIZE reports; tests compare it with stty size).
     get size() { return { columns: term.cols, rows: term.rows }; },
     get closeReason() { return closeReason; },
+    // What Enter or the offer button does now: 'Try again', 'New session', or null.
+    get offer() { return offer === null ? null : offerEl.textContent; },
     get history() { return history.slice(); },
     get violations() { return violations.slice(); },
     get files() { return { busy: files.busy, status: files.status, transfers: files.transfers.slice() }; },
@@ -647,5 +734,6 @@
     get socket() { return ws; },
   };
 
+  updateTitle();
   connect();
 })();

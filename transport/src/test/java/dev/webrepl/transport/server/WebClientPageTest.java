@@ -84,6 +84,18 @@ class WebClientPageTest {
     }
 
     @Test
+    void theIconIsOursAtItsLinkAndAtFaviconIco() throws Exception {
+        assertTrue(new String(get("/").body(), StandardCharsets.UTF_8)
+                .contains("<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">"));
+        assertAsset("/assets/favicon.svg", "image/svg+xml", "dev/webrepl/transport/web/favicon.svg");
+        assertAsset("/favicon.ico", "image/x-icon", "dev/webrepl/transport/web/favicon.ico");
+        byte[] ico = get("/favicon.ico").body();
+        // An ICO directory (reserved 0, type 1) of two images: 16 and 32 pixels square.
+        assertArrayEquals(new byte[] {0, 0, 1, 0, 2, 0, 16, 16}, java.util.Arrays.copyOf(ico, 8));
+        assertEquals(404, get("/favicon.png").statusCode());
+    }
+
+    @Test
     void unknownAssetsAndPathsAreNotFound() throws Exception {
         assertEquals(404, get("/assets/nope.js").statusCode());
         assertEquals(404, get("/assets/").statusCode());
