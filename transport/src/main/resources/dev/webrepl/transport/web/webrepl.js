@@ -12,7 +12,8 @@
   const PUT_FRAME = 64 * 1024;          // the server's largest accepted frame
   const MAX_BUFFERED = 1024 * 1024;     // PUT: wait while the socket holds more than this unsent
   const MAX_NAME = 4096;                // PROTOCOL.md §2
-  const T = { PUT: 1, GET: 2, RESIZE: 0x40, FEATURES: 0x41, FLOW: 0x47, ACK: 0x48 };
+  const T = { PUT: 1, GET: 2, RESIZE: 0x40, FEATURES: 0x41, LIST: 0x43, DELETE: 0x44, MKDIR: 0x45, RENAME: 0x46,
+    FLOW: 0x47, ACK: 0x48 };
   const LONG_NAME = 1;
   // README "File status codes" (Linux errno values), in words.
   const STATUS_WORDS = {
@@ -449,6 +450,9 @@
           flow.on = await binary.status() === 0;
         });
       }
+      if (features.includes('list') && !viewOnly) {
+        refresh();
+      }
     } catch (e) {
       // The connection went away; onClose reports it.
     }
@@ -508,43 +512,107 @@
     });
   }
 
+  // The acknowledged chunks of a GET or a LIST (spec §4.4), up to the zero-length one and the status after it.
+  async function receiveChunks(socket, progress) {
+    const parts = [];
+    let total = 0;
+    for (;;) {
+      socket.send(new Uint8Array([0]));     // one ack, one chunk (spec §4.4)
+      const chunk = await binary.next();
+      const n = chunk.length >= 2 ? chunk[0] | (chunk[1] << 8) : -1;
+      if (chunk.length !== n + 2) {
+        throw new Error('unexpected reply from the server');
+      }
+      if (n === 0) {
+        break;
+      }
+      parts.push(chunk.slice(2));
+      total += n;
+      progress(total);
+    }
+    binary.streamBusy = false;
+    flow.flush();
+    const status = await binary.status();
+    if (status !== 0) {
+      throw new FileError(status);
+    }
+    return parts;
+  }
+
   async function get(remote, progress) {
     checkName(remote);
     return binary.exclusive(async (socket) => {
       binary.streamBusy = true;
       socket.send(record(T.GET, { name: remote }));
-      let status = await binary.status();
+      const status = await binary.status();
       if (status !== 0) {
         throw new FileError(status);
       }
-      const parts = [];
-      let total = 0;
-      for (;;) {
-        socket.send(new Uint8Array([0]));     // one ack, one chunk (spec §4.4)
-        const chunk = await binary.next();
-        const n = chunk.length >= 2 ? chunk[0] | (chunk[1] << 8) : -1;
-        if (chunk.length !== n + 2) {
-          throw new Error('unexpected reply from the server');
-        }
-        if (n === 0) {
-          break;
-        }
-        parts.push(chunk.slice(2));
-        total += n;
-        progress(total);
-      }
-      binary.streamBusy = false;
-      flow.flush();
-      status = await binary.status();
+      return new Blob(await receiveChunks(socket, progress), { type: 'application/octet-stream' });
+    });
+  }
+
+  // LIST (PROTOCOL.md §4): the directory's entries, { kind: 'f'|'d'|'l'|'o', size, name }, in the server's order.
+  async function list(dir) {
+    checkName(dir);
+    const parts = await binary.exclusive(async (socket) => {
+      binary.streamBusy = true;
+      socket.send(record(T.LIST, { name: dir }));
+      const status = await binary.status();
       if (status !== 0) {
         throw new FileError(status);
       }
-      return new Blob(parts, { type: 'application/octet-stream' });
+      return receiveChunks(socket, () => {});
+    });
+    const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+    const v = new DataView(bytes.buffer);
+    const entries = [];
+    for (let at = 0; at < bytes.length;) {
+      if (at + 19 > bytes.length) {
+        throw new Error('unexpected reply from the server');
+      }
+      const n = v.getUint16(at + 17, true);
+      if (at + 19 + n > bytes.length) {
+        throw new Error('unexpected reply from the server');
+      }
+      entries.push({
+        kind: String.fromCharCode(bytes[at]),
+        size: Number(v.getBigUint64(at + 1, true)),
+        name: decoder.decode(bytes.subarray(at + 19, at + 19 + n)),
+      });
+      at += 19 + n;
+    }
+    return entries;
+  }
+
+  // DELETE and MKDIR of a name, RENAME of a name to another (PROTOCOL.md §5): a status and nothing else.
+  async function simple(type, name, destination) {
+    checkName(name);
+    const dest = destination === undefined ? null : encoder.encode(destination);
+    if (dest !== null) {
+      checkName(destination);
+    }
+    return binary.exclusive(async (socket) => {
+      const r = record(type, { name, size: dest === null ? 0 : dest.length });
+      if (dest === null) {
+        socket.send(r);
+      } else {
+        const frame = new Uint8Array(r.length + dest.length);   // the destination follows the record
+        frame.set(r);
+        frame.set(dest, r.length);
+        socket.send(frame);
+      }
+      const status = await binary.status();
+      if (status !== 0) {
+        throw new FileError(status);
+      }
     });
   }
 
   // ---- files panel ----
-  const files = { busy: 0, status: '', transfers: [] };
+  const files = { busy: 0, status: '', transfers: [], dir: '/', entries: [] };
+  const dirEl = document.getElementById('dir-path');
+  const dirListEl = document.getElementById('dir-list');
 
   function fileStatus(text, error) {
     files.status = text;
@@ -587,6 +655,7 @@
       fail(e) {
         t.state = 'failed';
         t.message = e.message;
+        bar.remove();                // a failed transfer leaves no bar that looks half done
         note.textContent = 'failed: ' + e.message;
         note.className = 'error';
       },
@@ -598,16 +667,85 @@
     return (d.endsWith('/') ? d : d + '/') + name;
   }
 
-  document.getElementById('upload-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const input = document.getElementById('upload-input');
-    const dir = document.getElementById('upload-dir').value;
-    const chosen = Array.from(input.files);
-    if (chosen.length === 0) {
-      fileStatus('choose one or more files first', true);
-      return;
+  function parentOf(dir) {
+    const i = dir.lastIndexOf('/');
+    return i <= 0 ? '/' : dir.slice(0, i);
+  }
+
+  function sizeInWords(n) {
+    if (n < 1024) {
+      return n + ' B';
     }
-    input.value = '';
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n / 1024;
+    let u = 0;
+    for (; v >= 1024 && u < units.length - 1; u++) {
+      v /= 1024;
+    }
+    return (v < 10 ? v.toFixed(1) : Math.round(v)) + ' ' + units[u];
+  }
+
+  function button(label, title, run) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.title = title;
+    b.addEventListener('click', run);
+    return b;
+  }
+
+  // The shown directory as a list. Names come from the server: they are only ever text, never markup.
+  function renderDir() {
+    dirEl.textContent = files.dir;
+    document.getElementById('dir-up').disabled = files.dir === '/' || viewOnly;
+    const rows = files.entries.map((e) => {
+      const li = document.createElement('li');
+      li.dataset.kind = e.kind;
+      const path = joinPath(files.dir, e.name);
+      const open = button(e.kind === 'd' ? e.name + '/' : e.name,
+        e.kind === 'd' ? 'open ' + path : e.kind === 'f' ? 'download ' + path : path,
+        () => (e.kind === 'd' ? showDir(path) : e.kind === 'f' ? download(path) : null));
+      open.className = 'entry-name';
+      open.disabled = e.kind !== 'd' && e.kind !== 'f';
+      const size = document.createElement('span');
+      size.className = 'entry-size';
+      size.textContent = e.kind === 'd' ? 'directory' : e.kind === 'l' ? 'link' : e.kind === 'o' ? 'other' : sizeInWords(e.size);
+      li.append(open, size,
+        button('Rename', 'rename ' + path, () => renameEntry(path, e.name)),
+        button('Delete', 'delete ' + path, () => deleteEntry(path, e.kind)));
+      return li;
+    });
+    dirListEl.replaceChildren(...rows);
+    if (rows.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'empty';
+      li.textContent = 'empty directory';
+      dirListEl.append(li);
+    }
+  }
+
+  // Lists a directory and shows it; on a refusal the shown directory stays and the error is in words.
+  let listing = 0;
+  function showDir(dir) {
+    const mine = ++listing;
+    files.busy++;
+    return list(dir)
+      .then((entries) => {
+        if (mine === listing) {
+          files.dir = dir;
+          files.entries = entries;
+          renderDir();
+        }
+      })
+      .catch((e) => fileStatus('cannot list ' + dir + ': ' + e.message, true))
+      .finally(() => files.busy--);
+  }
+
+  function refresh() {
+    return showDir(files.dir);
+  }
+
+  function upload(chosen, dir) {
     for (const file of chosen) {
       const remote = joinPath(dir, file.name);
       const t = addTransfer('put ' + remote, file.size);
@@ -621,20 +759,19 @@
           t.fail(e);
           fileStatus('upload of ' + remote + ' failed: ' + e.message, true);
         })
-        .finally(() => files.busy--);
+        .finally(() => {
+          files.busy--;
+          if (dir === files.dir) {
+            refresh();
+          }
+        });
     }
-  });
+  }
 
-  document.getElementById('download-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const remote = document.getElementById('download-name').value.trim();
-    if (!remote) {
-      fileStatus('type the name of a file to download', true);
-      return;
-    }
+  function download(remote) {
     const t = addTransfer('get ' + remote, null);
     files.busy++;
-    get(remote, (n) => t.progress(n))
+    return get(remote, (n) => t.progress(n))
       .then((blob) => {
         const base = remote.split('/').filter(Boolean).pop() || 'download';
         const a = document.createElement('a');
@@ -652,6 +789,96 @@
         fileStatus('download of ' + remote + ' failed: ' + e.message, true);
       })
       .finally(() => files.busy--);
+  }
+
+  // DELETE, MKDIR, RENAME: the result in words, then the shown directory again.
+  function change(done, attempt, run) {
+    files.busy++;
+    return run()
+      .then(() => fileStatus(done, false))
+      .catch((e) => fileStatus(attempt + ' failed: ' + e.message, true))
+      .finally(() => {
+        files.busy--;
+        refresh();
+      });
+  }
+
+  function renameEntry(path, name) {
+    const to = window.prompt('Rename ' + path + ' to (a name in this directory, or a path from /):', name);
+    if (to === null || to.trim() === '' || to === name) {
+      return;
+    }
+    const dest = to.startsWith('/') ? to : joinPath(files.dir, to);
+    change('renamed ' + path + ' to ' + dest, 'rename of ' + path + ' to ' + dest, () => simple(T.RENAME, path, dest));
+  }
+
+  function deleteEntry(path, kind) {
+    if (!window.confirm('Delete ' + (kind === 'd' ? 'the directory ' : '') + path + '?')) {
+      return;
+    }
+    change('deleted ' + path, 'delete of ' + path, () => simple(T.DELETE, path));
+  }
+
+  function makeDir() {
+    const name = window.prompt('New directory in ' + files.dir + ':', '');
+    if (name === null || name.trim() === '') {
+      return;
+    }
+    const path = name.startsWith('/') ? name : joinPath(files.dir, name);
+    change('made directory ' + path, 'making directory ' + path, () => simple(T.MKDIR, path));
+  }
+
+  document.getElementById('dir-up').addEventListener('click', () => showDir(parentOf(files.dir)));
+  document.getElementById('dir-refresh').addEventListener('click', () => refresh());
+  document.getElementById('mkdir-button').addEventListener('click', () => makeDir());
+
+  document.getElementById('upload-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const input = document.getElementById('upload-input');
+    const chosen = Array.from(input.files);
+    if (chosen.length === 0) {
+      fileStatus('choose one or more files first', true);
+      return;
+    }
+    input.value = '';
+    upload(chosen, files.dir);
+  });
+
+  // Files dropped anywhere on the panel go into the shown directory.
+  filesEl.addEventListener('dragover', (ev) => {
+    if (!viewOnly && ev.dataTransfer && Array.from(ev.dataTransfer.types).includes('Files')) {
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = 'copy';
+      filesEl.classList.add('drop');
+    }
+  });
+  filesEl.addEventListener('dragleave', (ev) => {
+    if (ev.target === filesEl) {
+      filesEl.classList.remove('drop');
+    }
+  });
+  filesEl.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    filesEl.classList.remove('drop');
+    if (viewOnly) {
+      return;
+    }
+    const chosen = Array.from(ev.dataTransfer ? ev.dataTransfer.files : []);
+    if (chosen.length === 0) {
+      fileStatus('only files can be dropped here (no directories or text)', true);
+      return;
+    }
+    upload(chosen, files.dir);
+  });
+
+  document.getElementById('download-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const remote = document.getElementById('download-name').value.trim();
+    if (!remote) {
+      fileStatus('type the name of a file to download', true);
+      return;
+    }
+    download(remote);
   });
 
   if (viewOnly) {
@@ -720,7 +947,13 @@
     get offer() { return offer === null ? null : offerEl.textContent; },
     get history() { return history.slice(); },
     get violations() { return violations.slice(); },
-    get files() { return { busy: files.busy, status: files.status, transfers: files.transfers.slice() }; },
+    get files() {
+      return { busy: files.busy, status: files.status, transfers: files.transfers.slice(),
+        dir: files.dir, entries: files.entries.map((e) => ({ ...e })) };
+    },
+    // The panel's actions, as its buttons do them (rename, delete and mkdir ask through prompt/confirm).
+    showDir(dir) { return showDir(dir); },
+    download(remote) { return download(remote); },
     terminalText() {
       const b = term.buffer.active;
       const lines = [];
