@@ -28,6 +28,10 @@ final class ClientOptions {
             + "certificates in FILE (a CA, or the server's self-signed certificate); implies --tls.")
     Path caCert;
 
+    @Option(names = "--tls-fingerprint", paramLabel = "SHA256", description = "Connect with wss:// (TLS), trusting only "
+            + "the server certificate with this SHA-256 fingerprint (as serve --tls-self-signed prints it); implies --tls.")
+    String tlsFingerprint;
+
     @Option(names = "--timeout", defaultValue = "10", description = "Connect and handshake timeout in seconds (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -71,7 +75,16 @@ final class ClientOptions {
         if (frameSize != null) {
             b.putFrameSize(frameSize);
         }
-        if (caCert != null) {
+        if (caCert != null && tlsFingerprint != null) {
+            throw new CliFailure(CliFailure.USAGE, "--ca-cert and --tls-fingerprint: give one of them");
+        }
+        if (tlsFingerprint != null) {
+            try {
+                b.tlsPinned(tlsFingerprint);
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure(CliFailure.USAGE, "--tls-fingerprint: " + e.getMessage());
+            }
+        } else if (caCert != null) {
             b.tls(caCert);
         } else if (tls || secure) {
             b.tls();

@@ -128,6 +128,17 @@ class ServeTlsTest {
                 assertEquals(m.group(1), seen);
             }
             assertFalse(Files.exists(cmd.selfSigned.directory()), "the key and certificate files are deleted");
+            // A CLI trusts it by the printed fingerprint (issue 17 item 10), and nothing else.
+            String target = "127.0.0.1:" + server.server().port();
+            assertEquals(0, client("ver", "--tls-fingerprint", m.group(1), target, "-p", "pw"), cliErr::toString);
+            String other = "00" + m.group(1).substring(2);
+            assertEquals(CliFailure.CONNECTION, client("ver", "--tls-fingerprint", other, target, "-p", "pw"));
+            assertTrue(cliErr.toString().startsWith("webrepl: " + target + ": the server's certificate is not trusted ("),
+                    cliErr.toString());
+            cliErr.getBuffer().setLength(0);
+            assertEquals(CliFailure.USAGE, client("ver", "--tls-fingerprint", "12:34", target, "-p", "pw"));
+            assertEquals("webrepl: --tls-fingerprint: a SHA-256 fingerprint is 64 hex digits (colons allowed), got '12:34'"
+                    + System.lineSeparator(), cliErr.toString());
         }
     }
 

@@ -66,7 +66,7 @@ public final class WebReplClient implements AutoCloseable {
     private final SslContext tls;
 
     private WebReplClient(Builder b) {
-        this.tls = b.tls ? clientTls(b.trusted) : null;
+        this.tls = !b.tls ? null : b.pinned != null ? pinnedTls(b.pinned) : clientTls(b.trusted);
         this.mode = b.mode;
         this.putFrameSize = b.putFrameSize != 0 ? b.putFrameSize
                 : mode == WireMode.LEGACY ? LEGACY_PUT_FRAME_SIZE : ReplConnection.MAX_FRAME_PAYLOAD;
@@ -116,6 +116,23 @@ public final class WebReplClient implements AutoCloseable {
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot use trusted certificates " + trusted + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A client TLS context that trusts exactly the server certificate whose SHA-256 fingerprint is
+     * {@code sha256} (hex, colons allowed), as printed by {@code serve --tls-self-signed}: the pin is
+     * the identity, so the host name is not checked against the certificate (Netty's
+     * FingerprintTrustManagerFactory).
+     */
+    private static SslContext pinnedTls(String sha256) {
+        try {
+            return SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .trustManager(io.netty.handler.ssl.util.FingerprintTrustManagerFactory.builder("SHA-256")
+                            .fingerprints(sha256).build())
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use the fingerprint " + sha256 + ": " + e.getMessage(), e);
         }
     }
 
@@ -245,6 +262,7 @@ public final class WebReplClient implements AutoCloseable {
         private int threads = 1;
         private boolean tls;
         private Path trusted;
+        private String pinned;
 
         private Builder() {
         }
@@ -256,6 +274,23 @@ public final class WebReplClient implements AutoCloseable {
         public Builder tls() {
             this.tls = true;
             this.trusted = null;
+            this.pinned = null;
+            return this;
+        }
+
+        /**
+         * wss://, trusting only the server certificate with this SHA-256 fingerprint (hex, colons
+         * allowed: what {@code serve --tls-self-signed} prints); the host name is not checked.
+         */
+        public Builder tlsPinned(String sha256Fingerprint) {
+            String hex = Objects.requireNonNull(sha256Fingerprint).replace(":", "").trim();
+            if (!hex.matches("[0-9A-Fa-f]{64}")) {
+                throw new IllegalArgumentException("a SHA-256 fingerprint is 64 hex digits (colons allowed), got '"
+                        + sha256Fingerprint + "'");
+            }
+            this.tls = true;
+            this.trusted = null;
+            this.pinned = hex;
             return this;
         }
 
@@ -266,6 +301,7 @@ public final class WebReplClient implements AutoCloseable {
          */
         public Builder tls(Path trustedCertificatesPem) {
             this.tls = true;
+            this.pinned = null;
             this.trusted = Objects.requireNonNull(trustedCertificatesPem);
             return this;
         }
