@@ -158,7 +158,7 @@ final class ServeCommand implements Callable<Integer> {
             + "allowed to open WebSockets besides the server's own; repeatable. Others get 403; no Origin (CLI clients) is fine.")
     List<String> allowedOrigins = new java.util.ArrayList<>();
 
-    @Option(names = "--strict-origin", arity = "0..1", fallbackValue = "true", description = "Browser WebSockets only from the server's own origin and "
+    @Option(names = "--strict-origin", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Browser WebSockets only from the server's own origin and "
             + "--allowed-origin: not from MicroPython's official page (Origin null for a copy opened from disk, "
             + "http://micropython.org), which are allowed by default (README \"Security\").")
     boolean strictOrigin;
@@ -234,7 +234,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "TCP port of the admin listener (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int adminPort;
 
-    @Option(names = "--no-admin", arity = "0..1", fallbackValue = "true", description = "Run without the admin listener.")
+    @Option(names = "--no-admin", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Run without the admin listener.")
     boolean noAdmin;
 
     @Option(names = "--admin-allowed-host", paramLabel = "NAME[:PORT]", split = ",", description = "A Host name the admin "
@@ -254,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
             + "--tls-cert; needs --tls-cert.")
     Path tlsKey;
 
-    @Option(names = "--tls-self-signed", arity = "0..1", fallbackValue = "true", description = "For development: speak TLS with a fresh self-signed certificate "
+    @Option(names = "--tls-self-signed", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "For development: speak TLS with a fresh self-signed certificate "
             + "(localhost, 127.0.0.1, ::1 and --host), printing its SHA-256 fingerprint; clients must be told to trust it.")
     boolean tlsSelfSigned;
 
@@ -266,7 +266,7 @@ final class ServeCommand implements Callable<Integer> {
             + "label node=NAME. 1 to 32 of a-z, 0-9 and '-'.")
     String node;
 
-    @Option(names = "--exit-when-drained", arity = "0..1", fallbackValue = "true", description = "Exit once the node is draining (POST /drain on the admin "
+    @Option(names = "--exit-when-drained", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Exit once the node is draining (POST /drain on the admin "
             + "listener, or `webrepl drain`) and its last session has ended.")
     boolean exitWhenDrained;
 
