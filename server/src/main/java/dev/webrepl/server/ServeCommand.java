@@ -55,6 +55,11 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = ServeDefaults.CONFIG_OPTION, paramLabel = "FILE", description = "A Java properties file of "
+            + "defaults, keyed by long option name without dashes (port=8266, allowed-origin=A,B); flags win, then "
+            + "$WEBREPL_<NAME> (WEBREPL_MAX_SESSIONS for --max-sessions), then this file (README \"Configuration\").")
+    Path config;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -149,11 +154,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "connections get close code 1008; the admin listener's POST /lockouts/clear lifts it (default: ${DEFAULT-VALUE}).")
     Duration lockout;
 
-    @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "A browser origin (e.g. https://ide.example) "
+    @Option(names = "--allowed-origin", paramLabel = "ORIGIN", split = ",", description = "A browser origin (e.g. https://ide.example) "
             + "allowed to open WebSockets besides the server's own; repeatable. Others get 403; no Origin (CLI clients) is fine.")
     List<String> allowedOrigins = new java.util.ArrayList<>();
 
-    @Option(names = "--strict-origin", description = "Browser WebSockets only from the server's own origin and "
+    @Option(names = "--strict-origin", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Browser WebSockets only from the server's own origin and "
             + "--allowed-origin: not from MicroPython's official page (Origin null for a copy opened from disk, "
             + "http://micropython.org), which are allowed by default (README \"Security\").")
     boolean strictOrigin;
@@ -178,7 +183,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "WebSocket connections open at once from one address; more: close code 1013 (default: ${DEFAULT-VALUE}).")
     int maxConnectionsPerAddress;
 
-    @Option(names = "--allowed-host", paramLabel = "NAME", description = "A Host name browsers may use besides loopback "
+    @Option(names = "--allowed-host", paramLabel = "NAME", split = ",", description = "A Host name browsers may use besides loopback "
             + "names and this machine's addresses (e.g. the public name behind a proxy): NAME for any port, NAME:PORT "
             + "for that port; repeatable. A request with an Origin naming another Host gets 403 (DNS rebinding).")
     List<String> allowedHosts = new java.util.ArrayList<>();
@@ -229,10 +234,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "TCP port of the admin listener (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int adminPort;
 
-    @Option(names = "--no-admin", description = "Run without the admin listener.")
+    @Option(names = "--no-admin", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Run without the admin listener.")
     boolean noAdmin;
 
-    @Option(names = "--admin-allowed-host", paramLabel = "NAME[:PORT]", description = "A Host name the admin "
+    @Option(names = "--admin-allowed-host", paramLabel = "NAME[:PORT]", split = ",", description = "A Host name the admin "
             + "listener answers to besides loopback names and --admin-host (repeatable), e.g. a proxy's name; "
             + "NAME alone matches any port. Other Hosts get 403 (DNS rebinding).")
     List<String> adminAllowedHosts = new ArrayList<>();
@@ -249,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
             + "--tls-cert; needs --tls-cert.")
     Path tlsKey;
 
-    @Option(names = "--tls-self-signed", description = "For development: speak TLS with a fresh self-signed certificate "
+    @Option(names = "--tls-self-signed", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "For development: speak TLS with a fresh self-signed certificate "
             + "(localhost, 127.0.0.1, ::1 and --host), printing its SHA-256 fingerprint; clients must be told to trust it.")
     boolean tlsSelfSigned;
 
@@ -261,7 +266,7 @@ final class ServeCommand implements Callable<Integer> {
             + "label node=NAME. 1 to 32 of a-z, 0-9 and '-'.")
     String node;
 
-    @Option(names = "--exit-when-drained", description = "Exit once the node is draining (POST /drain on the admin "
+    @Option(names = "--exit-when-drained", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = "Exit once the node is draining (POST /drain on the admin "
             + "listener, or `webrepl drain`) and its last session has ended.")
     boolean exitWhenDrained;
 

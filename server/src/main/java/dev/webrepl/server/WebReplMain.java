@@ -21,7 +21,10 @@ public final class WebReplMain {
     public static CommandLine commandLine() {
         // An option's value may be a subcommand's name: `bench --engine-hint jshell` names the engine,
         // although `bench jshell` is also a benchmark.
-        return new CommandLine(new WebReplMain()).setAllowSubcommandsAsOptionParameters(true);
+        CommandLine cl = new CommandLine(new WebReplMain()).setAllowSubcommandsAsOptionParameters(true);
+        // serve's options not given as flags: $WEBREPL_<NAME>, then its --config file (README "Configuration").
+        ServeDefaults.install(cl.getSubcommands().get("serve"), System.getenv());
+        return cl;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -36,6 +36,17 @@ final class CapturedCli {
         return cmd;
     }
 
+    /**
+     * {@code serve} with {@code args} parsed, not started, its other options from {@code environment}
+     * and {@code --config} as {@code webrepl serve} reads them; it prints into {@code out} and {@code err}.
+     */
+    static ServeCommand parseServe(StringWriter out, StringWriter err, java.util.Map<String, String> environment,
+            String... args) {
+        ServeCommand cmd = new ServeCommand();
+        ServeDefaults.install(printingTo(new CommandLine(cmd), out, err), environment).parseArgs(args);
+        return cmd;
+    }
+
     /** {@code args} followed by {@code -p password}, as a client command that logs in is typed. */
     static String[] withPassword(String password, String... args) {
         String[] all = Arrays.copyOf(args, args.length + 2);
