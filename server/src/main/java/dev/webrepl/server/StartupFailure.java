@@ -37,16 +37,19 @@ final class StartupFailure extends RuntimeException {
      * failure drops its cause, so this binds once more to learn it (only the message depends on it).
      */
     static StartupFailure cannotBind(boolean admin, String host, int port) {
+        String label = admin ? "admin port" : "port";
+        String portFlag = admin ? "--admin-port" : "--port";
+        String hostFlag = admin ? "--admin-host" : "--host";
         String reason;
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(InetAddress.getByName(host), port));
             reason = null;
+        } catch (java.net.UnknownHostException e) {
+            return new StartupFailure(CANNOT_LISTEN, "cannot listen on " + host + ": no such host name; choose an "
+                    + "address of this machine with " + hostFlag + " (0.0.0.0: all of them)");
         } catch (IOException e) {
             reason = e.getMessage() == null ? e.toString() : e.getMessage();
         }
-        String label = admin ? "admin port" : "port";
-        String portFlag = admin ? "--admin-port" : "--port";
-        String hostFlag = admin ? "--admin-host" : "--host";
         if (reason != null && reason.contains("in use")) {
             return new StartupFailure(PORT_IN_USE, label + " " + port + " on " + host + " is in use; stop the program "
                     + "using it, or choose another with " + portFlag + " (0 = any free port)"

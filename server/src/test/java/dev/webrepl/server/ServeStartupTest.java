@@ -75,6 +75,21 @@ class ServeStartupTest {
     }
 
     @Test
+    void aHostThatIsNotThisMachinesIsOneLineAndExit11() {
+        // 192.0.2.0/24 is for documentation (RFC 5737), never a real interface's; .invalid never resolves.
+        assertEquals(11, serve("--host", "192.0.2.77", "--port", "0", "--no-admin", "--root", dir.toString(),
+                "--password", "pw", "--engine", "echo"));
+        assertEquals(ServeCommand.plainTextWarning("192.0.2.77", false) + "\nwebrepl: cannot listen on 192.0.2.77: "
+                + "not an address of this machine; choose one with --host (0.0.0.0: all of them)\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(11, serve("--port", "0", "--admin-host", "nosuch.invalid", "--root", dir.toString(),
+                "--password", "pw", "--engine", "echo"));
+        assertEquals("webrepl: cannot listen on nosuch.invalid: no such host name; choose an address of this machine "
+                + "with --admin-host (0.0.0.0: all of them)\n", err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
     void theDefaultAdminPortInUseIsAWarningAndTheServerRunsOn() throws Exception {
         ServerSocket other = new ServerSocket();
         try {
