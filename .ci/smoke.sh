@@ -29,7 +29,7 @@ check() { # name command...
 server_pid=$!
 port=
 for _ in $(seq 1 120); do   # bounded: at most 60 s for the server to print its address
-  port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$work/serve.log")
+  port=$(sed -n 's#^webrepl serving http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$work/serve.log")
   [ -n "$port" ] && break
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.5

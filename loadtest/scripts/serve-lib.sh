@@ -29,7 +29,7 @@ start_server() {
   port=
   admin=
   for _ in $(seq 1 120); do
-    port=$(sed -n 's#^webrepl serving ws://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$log")
+    port=$(sed -n 's#^webrepl serving http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$log")
     admin=$(sed -n 's#^admin http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$log")
     [ -n "$port" ] && [ -n "$admin" ] && return 0
     sleep 0.5

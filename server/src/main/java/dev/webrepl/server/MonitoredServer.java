@@ -66,6 +66,18 @@ public final class MonitoredServer implements AutoCloseable {
     public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
                                         WebReplMetrics metrics, AdminOptions admin,
                                         Supplier<Map<String, Object>> enginePool, String node) {
+        return start(options, engines, config, metrics, admin, enginePool, node, null);
+    }
+
+    /**
+     * As above; when the admin listener cannot bind its address and {@code adminUnavailable} is not
+     * null, that is told (with Reactor Netty's bind failure) and the server runs on without the admin
+     * listener, rather than stopping: {@code serve} does so on the default admin port.
+     */
+    public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
+                                        WebReplMetrics metrics, AdminOptions admin,
+                                        Supplier<Map<String, Object>> enginePool, String node,
+                                        java.util.function.Consumer<reactor.netty.ChannelBindException> adminUnavailable) {
         SessionIds ids = node == null ? SessionIds.random(new SecureRandom()) : SessionIds.forNode(node, new SecureRandom());
         if (admin != null && metrics == null) {
             throw new IllegalArgumentException("the admin listener needs metrics");
@@ -91,6 +103,13 @@ public final class MonitoredServer implements AutoCloseable {
             try {
                 adminServer = AdminServer.start(admin, metrics, sessions,
                         () -> new ServerHealth(server.isListening(), enginePool.get()), server::clearLockouts);
+            } catch (reactor.netty.ChannelBindException e) {
+                if (adminUnavailable == null) {
+                    server.close();
+                    metrics.close();
+                    throw e;
+                }
+                adminUnavailable.accept(e);
             } catch (RuntimeException e) {
                 server.close();
                 metrics.close();

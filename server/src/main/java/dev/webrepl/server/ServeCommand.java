@@ -347,14 +347,7 @@ final class ServeCommand implements Callable<Integer> {
         PasswordCheck pw = passwordCheck(resolvePassword(out), "the password");
         PasswordCheck viewer = viewerPasswordCheck();
         SecurityOptions security = securityOptions();
-        FileStore store;
-        try {
-            store = new FileStore(root);
-        } catch (IllegalStateException unsupported) {
-            // Not Linux on x86_64 or aarch64: the race-free file store cannot work here (README "Security").
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "cannot serve files here: " + unsupported.getMessage());
-        }
+        FileStore store = fileStore();
         ServerOptions options = ServerOptions.of(pw, store)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewer)
@@ -368,41 +361,73 @@ final class ServeCommand implements Callable<Integer> {
         AdminOptions admin = adminOptions();
         if (admin != null) {
             admin = admin.withTls(tls);   // the admin listener follows the server: https when it speaks wss
+            String adminWarning = adminWarning(admin.host(), tls != null, adminTokenFile != null);
+            if (adminWarning != null) {
+                spec.commandLine().getErr().println(adminWarning);
+                spec.commandLine().getErr().flush();
+            }
         }
+        // A taken admin port is an error when asked for, a warning on the default one (issue 17).
+        boolean adminPortGiven = spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--admin-port");
+        String adminHostTried = admin == null ? null : admin.host();
+        int adminPortTried = admin == null ? 0 : admin.port();
         MonitoredServer monitored;
         try {
             monitored = MonitoredServer.start(options, engines(store.root()),
                     sessionConfig().withWorkingDirectory(store.root()),
                     new WebReplMetrics(node == null ? Tags.empty() : Tags.of("node", node)), admin, this::enginePool,
-                    nodeName);
+                    nodeName, taken -> {
+                        StartupFailure why = StartupFailure.cannotBind(true, adminHostTried, adminPortTried);
+                        if (adminPortGiven || why.exitCode() != StartupFailure.PORT_IN_USE) {
+                            throw why;
+                        }
+                        spec.commandLine().getErr().println("WARNING: admin port " + adminPortTried + " on "
+                                + adminHostTried + " is in use; running without the admin listener (no /metrics, "
+                                + "/health or dashboard). Choose another with --admin-port, or --no-admin.");
+                        spec.commandLine().getErr().flush();
+                    });
+        } catch (reactor.netty.ChannelBindException e) {
+            throw StartupFailure.cannotBind(false, host, port);
         } catch (IllegalArgumentException e) {
             if (tls == null || !e.getMessage().startsWith("cannot use TLS certificate")) {
                 throw e;
             }
-            // Unusable PEM content: a usage error that names the files, not a stack trace.
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            // Unusable PEM content: one line that names the files, not a stack trace.
+            throw new StartupFailure(StartupFailure.TLS, e.getMessage()
+                    + "; give a PEM certificate chain and its PKCS#8 PEM key (README \"`webrepl serve`\", TLS)");
         } finally {
             if (selfSigned != null) {
                 selfSigned.close();   // both listeners have built their TLS contexts (or failed): the key goes
             }
         }
         WebReplServer server = monitored.server();
-        out.printf("webrepl serving %s://%s:%d/ (files in %s, engine %s)%n", server.isSecure() ? "wss" : "ws",
-                server.address().getHostString(), server.port(), store.root(),
-                engine == EngineKind.process ? "process: " + command
+        printWhere(out, "webrepl serving", ListenAddresses.urls(server.isSecure() ? "https" : "http", server.address()),
+                "(files in " + store.root() + ", engine "
+                        + (engine == EngineKind.process ? "process: " + command
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
                         : engine == EngineKind.micropython ? micropythonRuntime.describe()
-                        : engine);
+                        : engine.toString()) + ")");
         if (node != null) {
             out.printf("node %s: session ids %s.*, meters labelled node=%s%n", node, node, node);
         }
         if (monitored.admin() != null) {
-            out.printf("admin %s://%s:%d/ (metrics, health, sessions, dashboard)%n",
-                    monitored.admin().isSecure() ? "https" : "http",
-                    monitored.admin().address().getHostString(), monitored.admin().port());
+            printWhere(out, "admin", ListenAddresses.urls(monitored.admin().isSecure() ? "https" : "http",
+                    monitored.admin().address()), "(metrics, health, sessions, dashboard)");
         }
         out.flush();
         return monitored;
+    }
+
+    /**
+     * {@code LABEL URL DETAILS}, the URL a person opens; a wildcard bind's further addresses follow
+     * on lines of their own, indented ({@code   URL}).
+     */
+    private static void printWhere(PrintWriter out, String label, List<String> urls, String details) {
+        out.println(label + " " + urls.get(0) + " " + details);
+        for (String url : urls.subList(1, urls.size())) {
+            out.println("  " + url);
+        }
     }
 
     /** The --node name, checked before anything starts; null without --node. */
@@ -431,6 +456,31 @@ final class ServeCommand implements Callable<Integer> {
         }
         return "WARNING: serving on " + host + " without TLS: passwords and terminals cross the network in clear text. "
                 + "Use --tls-cert/--tls-key, or a TLS reverse proxy with --host 127.0.0.1 (README \"Security\").";
+    }
+
+    /**
+     * The warning for an admin listener beyond this machine, or null: a loopback address, or TLS
+     * and a token. Without TLS its token and session list cross the network in clear text; without a
+     * token anyone who reaches it can list, watch the meters of and end sessions.
+     */
+    static String adminWarning(String host, boolean tls, boolean token) {
+        if (tls && token) {
+            return null;
+        }
+        try {
+            if (java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+                return null;
+            }
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+        String without = !tls && !token ? "without TLS or --admin-token-file" : !tls ? "without TLS" : "without --admin-token-file";
+        String what = !tls && !token ? "anyone who reaches it can list and end sessions, in clear text"
+                : !tls ? "its token, meters and session list cross the network in clear text"
+                : "anyone who reaches it can list and end sessions";
+        return "WARNING: admin listener on " + host + " " + without + ": " + what + ". Use "
+                + (!tls && !token ? "--tls-cert/--tls-key and --admin-token-file" : !tls ? "--tls-cert/--tls-key" : "--admin-token-file")
+                + ", or --admin-host 127.0.0.1 (README \"Security\").";
     }
 
     /** The browser origins allowed besides the server's own: the official page's unless strict, then --allowed-origin. */
@@ -484,8 +534,16 @@ final class ServeCommand implements Callable<Integer> {
         return null;
     }
 
-    private String firstLine(Path file, String option) throws IOException {
-        String first = Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+    private String firstLine(Path file, String option) {
+        String first;
+        try {
+            first = Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": " + file + ": no such file");
+        } catch (IOException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": cannot read " + file
+                    + " (" + e.getMessage() + ")");
+        }
         return requireNonEmpty(first.strip(), option + " " + file);
     }
 
@@ -508,8 +566,29 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return new TlsFiles(tlsCert, tlsKey).requireReadable();
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    (e.getMessage().startsWith("TLS certificate") ? "--tls-cert: " : "--tls-key: ") + e.getMessage());
+            throw new StartupFailure(StartupFailure.TLS,
+                    (e.getMessage().startsWith("TLS certificate") ? "--tls-cert: " : "--tls-key: ") + e.getMessage()
+                    + "; give a readable PEM file");
+        }
+    }
+
+    /**
+     * The file root, created if missing; one that cannot be created or used is a start-up failure
+     * that names it and says what to do.
+     */
+    private FileStore fileStore() {
+        try {
+            return new FileStore(root);
+        } catch (IllegalStateException unsupported) {
+            // Not Linux on x86_64 or aarch64: the race-free file store cannot work here (README "Security").
+            throw new StartupFailure(StartupFailure.FILE_ROOT, "cannot serve files here: " + unsupported.getMessage());
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new StartupFailure(StartupFailure.FILE_ROOT, "cannot create the file root " + root + " ("
+                    + why + "); choose a directory that can be created, with --root");
         }
     }
 

@@ -21,10 +21,33 @@ public final class WebReplMain {
     public static CommandLine commandLine() {
         // An option's value may be a subcommand's name: `bench --engine-hint jshell` names the engine,
         // although `bench jshell` is also a benchmark.
-        CommandLine cl = new CommandLine(new WebReplMain()).setAllowSubcommandsAsOptionParameters(true);
+        CommandLine cl = new CommandLine(new WebReplMain()).setAllowSubcommandsAsOptionParameters(true)
+                .setParameterExceptionHandler(WebReplMain::usageError)
+                .setExecutionExceptionHandler(WebReplMain::startupFailure);
         // serve's options not given as flags: $WEBREPL_<NAME>, then its --config file (README "Configuration").
         ServeDefaults.install(cl.getSubcommands().get("serve"), System.getenv());
         return cl;
+    }
+
+    /**
+     * A usage error: the error and one line that points at the command's {@code --help} (not the
+     * whole help), exit status 2.
+     */
+    static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        java.io.PrintWriter err = cmd.getErr();
+        err.println(e.getMessage());
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** A start-up mistake of {@code serve} is one line and its exit status; anything else stays a stack trace (a bug). */
+    static int startupFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof StartupFailure f) {
+            return f.report(cmd.getErr());
+        }
+        throw e;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

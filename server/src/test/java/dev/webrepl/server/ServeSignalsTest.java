@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ServeSignalsTest {
-    private static final Pattern SERVING = Pattern.compile("webrepl serving ws://127\\.0\\.0\\.1:(\\d+)/.*");
+    private static final Pattern SERVING = Pattern.compile("webrepl serving http://127\\.0\\.0\\.1:(\\d+)/.*");
     @TempDir
     Path dir;
     private Process server;

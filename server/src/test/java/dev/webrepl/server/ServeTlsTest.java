@@ -52,7 +52,7 @@ class ServeTlsTest {
                 "--tls-key", cert.privateKey().toString()).start()) {
             int port = server.server().port();
             int adminPort = server.admin().port();
-            assertTrue(out.toString().startsWith("webrepl serving wss://127.0.0.1:" + port + "/ (files in "), out.toString());
+            assertTrue(out.toString().startsWith("webrepl serving https://127.0.0.1:" + port + "/ (files in "), out.toString());
             assertTrue(out.toString().contains("\nadmin https://127.0.0.1:" + adminPort
                     + "/ (metrics, health, sessions, dashboard)\n"), out.toString());
 
@@ -101,7 +101,7 @@ class ServeTlsTest {
             java.util.regex.Matcher m = java.util.regex.Pattern
                     .compile("^TLS: self-signed certificate, SHA-256 fingerprint ([0-9A-F:]{95})\n").matcher(out.toString());
             assertTrue(m.find(), out.toString());
-            assertTrue(out.toString().contains("\nwebrepl serving wss://127.0.0.1:" + server.server().port() + "/"),
+            assertTrue(out.toString().contains("\nwebrepl serving https://127.0.0.1:" + server.server().port() + "/"),
                     out.toString());
             // What a client is shown: the peer certificate of a TLS handshake (trusting anything, to look).
             javax.net.ssl.SSLContext look = javax.net.ssl.SSLContext.getInstance("TLS");
@@ -176,25 +176,29 @@ class ServeTlsTest {
     @Test
     void aMissingOrUnusableFileIsNamed() throws IOException {
         Path missing = dir.resolve("missing-key.pem");
-        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+        StartupFailure e = assertThrows(StartupFailure.class,
                 () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo",
                         "--tls-cert", cert.certificate().toString(), "--tls-key", missing.toString()).start());
-        assertEquals("--tls-key: TLS private key file " + missing + " does not exist or is not a file", e.getMessage());
+        assertEquals("--tls-key: TLS private key file " + missing + " does not exist or is not a file; give a readable "
+                + "PEM file", e.getMessage());
+        assertEquals(StartupFailure.TLS, e.exitCode());
 
         Path missingCert = dir.resolve("missing-cert.pem");
-        e = assertThrows(CommandLine.ParameterException.class,
+        e = assertThrows(StartupFailure.class,
                 () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo",
                         "--tls-cert", missingCert.toString(), "--tls-key", cert.privateKey().toString()).start());
-        assertEquals("--tls-cert: TLS certificate file " + missingCert + " does not exist or is not a file",
-                e.getMessage());
+        assertEquals("--tls-cert: TLS certificate file " + missingCert + " does not exist or is not a file; give a "
+                + "readable PEM file", e.getMessage());
+        assertEquals(StartupFailure.TLS, e.exitCode());
 
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate\n");
-        e = assertThrows(CommandLine.ParameterException.class,
+        e = assertThrows(StartupFailure.class,
                 () -> parse("--port", "0", "--no-admin", "--password", "pw", "--engine", "echo", "--root",
                         dir.resolve("root").toString(), "--tls-cert", garbage.toString(),
                         "--tls-key", cert.privateKey().toString()).start());
         assertTrue(e.getMessage().startsWith("cannot use TLS certificate " + garbage + " with key " + cert.privateKey()),
                 e.getMessage());
+        assertEquals(StartupFailure.TLS, e.exitCode());
     }
 
     @Test
