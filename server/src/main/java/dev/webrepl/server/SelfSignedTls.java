@@ -96,6 +96,27 @@ final class SelfSignedTls implements AutoCloseable {
         return directory;
     }
 
+    /** {@code CACHE/webrepl/self-signed-HEX.pem}: CACHE is $XDG_CACHE_HOME, else ~/.cache; HEX the fingerprint's first 8 bytes. */
+    static Path defaultCertificateFile(String xdgCacheHome, String userHome, String fingerprint) {
+        Path cache = xdgCacheHome != null && !xdgCacheHome.isEmpty() ? Path.of(xdgCacheHome) : Path.of(userHome, ".cache");
+        String hex = fingerprint.replace(":", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        return cache.resolve("webrepl").resolve("self-signed-" + hex + ".pem");
+    }
+
+    /** Writes the certificate (public; never the key) to {@code file}, replacing it whole, creating its directory. */
+    void keepCertificate(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".self-signed-", ".pem");
+        try {
+            Files.copy(files.certificateChain(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     TlsFiles files() {
         return files;
     }

@@ -258,6 +258,11 @@ final class ServeCommand implements Callable<Integer> {
             + "(localhost, 127.0.0.1, ::1 and --host), printing its SHA-256 fingerprint; clients must be told to trust it.")
     boolean tlsSelfSigned;
 
+    @Option(names = "--tls-self-signed-cert", paramLabel = "FILE", description = "With --tls-self-signed: where to write "
+            + "its certificate (PEM, public) for clients' --ca-cert (default: ~/.cache/webrepl/self-signed-HEX.pem, "
+            + "HEX the fingerprint's start; under $XDG_CACHE_HOME if set).")
+    Path tlsSelfSignedCert;
+
     /** The --tls-self-signed certificate's files, deleted once the listeners have read them. */
     SelfSignedTls selfSigned;
 
@@ -343,6 +348,17 @@ final class ServeCommand implements Callable<Integer> {
             selfSigned = SelfSignedTls.generate(host);
             tls = selfSigned.files();
             out.println("TLS: self-signed certificate, SHA-256 fingerprint " + selfSigned.fingerprint());
+            // Kept where a person finds it (the key is not): clients trust it with --ca-cert or the fingerprint.
+            Path kept = tlsSelfSignedCert != null ? tlsSelfSignedCert : SelfSignedTls.defaultCertificateFile(
+                    System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home"), selfSigned.fingerprint());
+            try {
+                selfSigned.keepCertificate(kept);
+                out.println("TLS: its certificate is in " + kept + " (for clients: --ca-cert " + kept
+                        + ", or --tls-fingerprint with the fingerprint above)");
+            } catch (IOException e) {
+                out.println("WARNING: cannot write the certificate to " + kept + " (" + e.getMessage()
+                        + "); clients can trust it with --tls-fingerprint and the fingerprint above");
+            }
         }
         PasswordCheck pw = passwordCheck(resolvePassword(out), "the password");
         PasswordCheck viewer = viewerPasswordCheck();
@@ -555,6 +571,10 @@ final class ServeCommand implements Callable<Integer> {
         if (tlsSelfSigned && (tlsCert != null || tlsKey != null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key");
+        }
+        if (tlsSelfSignedCert != null && !tlsSelfSigned) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-self-signed-cert needs --tls-self-signed");
         }
         if (tlsCert == null && tlsKey == null) {
             return null;

@@ -95,8 +95,9 @@ class ServeTlsTest {
 
     @Test
     void selfSignedServesWssWithTheCertificateWhoseFingerprintItPrintsAndDeletesItsKeyFiles() throws Exception {
+        Path kept = dir.resolve("kept").resolve("self-signed.pem");
         ServeCommand cmd = parse("--port", "0", "--no-admin", "--root", dir.resolve("root").toString(),
-                "--password", "pw", "--engine", "echo", "--tls-self-signed");
+                "--password", "pw", "--engine", "echo", "--tls-self-signed", "--tls-self-signed-cert", kept.toString());
         try (MonitoredServer server = cmd.start()) {
             java.util.regex.Matcher m = java.util.regex.Pattern
                     .compile("^TLS: self-signed certificate, SHA-256 fingerprint ([0-9A-F:]{95})\n").matcher(out.toString());
@@ -128,8 +129,13 @@ class ServeTlsTest {
                 assertEquals(m.group(1), seen);
             }
             assertFalse(Files.exists(cmd.selfSigned.directory()), "the key and certificate files are deleted");
-            // A CLI trusts it by the printed fingerprint (issue 17 item 10), and nothing else.
+            // Its certificate (not the key) is kept where the banner says, for a CLI's --ca-cert (issue 17 item 10).
+            assertTrue(out.toString().contains("\nTLS: its certificate is in " + kept + " (for clients: --ca-cert " + kept
+                    + ", or --tls-fingerprint with the fingerprint above)\n"), out.toString());
+            assertTrue(Files.readString(kept).startsWith("-----BEGIN CERTIFICATE-----"), () -> kept.toString());
             String target = "127.0.0.1:" + server.server().port();
+            assertEquals(0, client("ver", "--ca-cert", kept.toString(), target, "-p", "pw"), cliErr::toString);
+            // A CLI trusts it by the printed fingerprint too, and nothing else.
             assertEquals(0, client("ver", "--tls-fingerprint", m.group(1), target, "-p", "pw"), cliErr::toString);
             String other = "00" + m.group(1).substring(2);
             assertEquals(CliFailure.CONNECTION, client("ver", "--tls-fingerprint", other, target, "-p", "pw"));
@@ -140,6 +146,15 @@ class ServeTlsTest {
             assertEquals("webrepl: --tls-fingerprint: a SHA-256 fingerprint is 64 hex digits (colons allowed), got '12:34'"
                     + System.lineSeparator(), cliErr.toString());
         }
+    }
+
+    @Test
+    void theSelfSignedCertificateIsKeptInTheUsersCacheByDefault() {
+        String fp = "AB:CD:EF:01:23:45:67:89:" + "00:".repeat(23) + "00";
+        assertEquals(Path.of("/home/u/.cache/webrepl/self-signed-abcdef0123456789.pem"),
+                SelfSignedTls.defaultCertificateFile(null, "/home/u", fp));
+        assertEquals(Path.of("/x/webrepl/self-signed-abcdef0123456789.pem"),
+                SelfSignedTls.defaultCertificateFile("/x", "/home/u", fp));
     }
 
     @Test
