@@ -1,6 +1,7 @@
 package dev.webrepl.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.files.FileStore;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -31,6 +33,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -71,18 +74,45 @@ class DashboardBrowserTest {
             }
             allEchoed.get(30, TimeUnit.SECONDS);
             connection.put(upload, "upload.txt", TransferProgress.NONE).get(30, TimeUnit.SECONDS);
+            // A viewer comes and goes: a normal disconnect (peer-gone), not a deactivation.
+            String id;
+            synchronized (seen) {  // the session line came before the echoes
+                Matcher m = Transcript.SESSION_LINE.matcher(seen);
+                assertTrue(m.find(), seen.toString());
+                id = m.group(1);
+            }
+            ReplConnection viewer = client.connectPath("127.0.0.1", server.server().port(),
+                    "/session/" + id + "?mode=view").get(30, TimeUnit.SECONDS);
+            viewer.login("pw").get(30, TimeUnit.SECONDS);
+            Transcript seenByViewer = Transcript.of(viewer);
+            seenByViewer.awaitSessionId();
+            viewer.close();
+            seenByViewer.awaitClosed();
 
             try (HeadlessChromium chromium = HeadlessChromium.start()) {
                 WebDriver driver = chromium.driver();
                 driver.get("http://127.0.0.1:" + server.admin().port() + "/dashboard");
                 // The page polls every second; the server's history already holds the workload.
                 new WebDriverWait(driver, Duration.ofSeconds(30)).until(d ->
-                        max(d, "chart-sessions") > 0 && max(d, "chart-echo") > 0 && max(d, "chart-transfers") > 0);
+                        max(d, "chart-sessions") > 0 && max(d, "chart-echo") > 0 && max(d, "chart-transfers") > 0
+                        && seriesMax(d, "chart-deactivations", "disconnects") > 0
+                        && d.findElements(By.cssSelector("#session-table tbody tr")).size() == 1);
 
                 assertEquals("webrepl dashboard", driver.getTitle());
                 assertEquals(1.0, max(driver, "chart-sessions"), "one session open throughout");
                 assertTrue(max(driver, "chart-echo") > 0);
                 assertEquals(1.0, max(driver, "chart-transfers"), "one PUT, ended in one interval");
+                assertEquals(1.0, seriesMax(driver, "chart-deactivations", "disconnects"), "the viewer left");
+                assertEquals(0.0, seriesMax(driver, "chart-deactivations", "deactivations"), "no terminal was cut off");
+                // The session table: the one session, its engine, one read-write terminal, no viewer left.
+                List<String> cells = driver.findElements(By.cssSelector("#session-table tbody tr td")).stream()
+                        .map(WebElement::getText).toList();
+                assertEquals(8, cells.size(), cells.toString());
+                assertEquals(List.of(id, "echo"), cells.subList(0, 2));
+                assertTrue(cells.get(2).matches("\\d+ s"), "age: " + cells.get(2));
+                assertEquals(List.of("1", "0"), cells.subList(3, 5));
+                assertTrue(Long.parseLong(cells.get(5)) > 0 && Long.parseLong(cells.get(6)) > 0, cells.toString());
+                assertFalse(driver.findElement(By.id("no-sessions")).isDisplayed());
                 assertEquals(1L, ((Number) ((JavascriptExecutor) driver)
                         .executeScript("return window.webreplDashboard.latest.sessions")).longValue());
                 for (String chart : List.of("chart-sessions", "chart-terminals", "chart-throughput", "chart-echo",
@@ -120,9 +150,18 @@ class DashboardBrowserTest {
             driver.navigate().refresh();   // a fragment change alone does not reload the page
             new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> max(d, "chart-sessions") >= 0);
             assertEquals(0.0, max(driver, "chart-sessions"), "no session open");
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("no-sessions")).isDisplayed());
+            assertEquals(0, driver.findElements(By.cssSelector("#session-table tbody tr")).size());
             assertTrue(driver.findElement(By.id("status")).getText().contains("sessions open: 0"),
                     driver.findElement(By.id("status")).getText());
         }
+    }
+
+    /** The largest value one series of a chart shows, or -1 before the page drew it. */
+    private static double seriesMax(WebDriver driver, String chart, String series) {
+        Object max = ((JavascriptExecutor) driver).executeScript("var c = window.webreplDashboard.charts[arguments[0]];"
+                + " return c ? c.maxBySeries[arguments[1]] : -1;", chart, series);
+        return ((Number) max).doubleValue();
     }
 
     /** The largest value a chart shows (its data-max), or -1 before the page drew it. */

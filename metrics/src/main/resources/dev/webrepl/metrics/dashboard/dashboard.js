@@ -24,7 +24,10 @@
     {id: "chart-transfers", axis: "per interval", series: [
       {key: "transfers", label: "ended", stroke: "#1a7f37"},
       {key: "failedTransfers", label: "failed", stroke: "#cf222e"}]},
+    // A client that goes away (cause peer-gone) is a terminal's normal end; the server deactivating
+    // one (write error, slow consumer, a limit) is not: two series, so the second stands out.
     {id: "chart-deactivations", axis: "per interval", series: [
+      {key: "disconnects", label: "disconnected", stroke: "#57606a"},
       {key: "deactivations", label: "deactivated", stroke: "#cf222e"}]}
   ];
 
@@ -89,7 +92,9 @@
       c.plot.setData([data.t].concat(columns));
       c.el.dataset.points = String(data.t.length);
       c.el.dataset.max = String(maxOf(columns));
-      state.charts[c.spec.id] = {points: data.t.length, max: maxOf(columns)};
+      var bySeries = {};
+      c.spec.series.forEach(function (s, i) { bySeries[s.key] = maxOf([columns[i]]); });
+      state.charts[c.spec.id] = {points: data.t.length, max: maxOf(columns), maxBySeries: bySeries};
     });
     state.points = data.t.length;
     state.latest = latest;
@@ -99,13 +104,44 @@
         + "sessions open: " + (latest.sessions === null ? 0 : latest.sessions);
   }
 
+  // A duration in words, coarse as a person reads it: 42 s, 5 min, 3 h 20 min, 2 d 4 h.
+  function ago(fromIso, nowMs) {
+    var s = Math.max(0, Math.floor((nowMs - Date.parse(fromIso)) / 1000));
+    if (s < 60) { return s + " s"; }
+    var m = Math.floor(s / 60);
+    if (m < 60) { return m + " min"; }
+    var h = Math.floor(m / 60);
+    if (h < 24) { return h + " h " + (m % 60) + " min"; }
+    return Math.floor(h / 24) + " d " + (h % 24) + " h";
+  }
+
+  function showSessions(list) {
+    var body = document.querySelector("#session-table tbody");
+    var now = Date.now();
+    var rows = list.slice().sort(function (a, b) { return a.created < b.created ? -1 : a.created > b.created ? 1 : 0; })
+      .map(function (s) {
+        var tr = document.createElement("tr");
+        tr.dataset.id = s.id;
+        [s.id, s.engine, ago(s.created, now), s.terminals, s.viewers, s.bytesIn, s.bytesOut, ago(s.lastActivity, now)]
+          .forEach(function (v) {
+            var td = document.createElement("td");
+            td.textContent = String(v);
+            tr.appendChild(td);
+          });
+        return tr;
+      });
+    body.replaceChildren.apply(body, rows);
+    document.getElementById("no-sessions").hidden = rows.length > 0;
+    state.sessions = list.length;
+  }
+
   // With --admin-token-file the data needs the token: open /dashboard#token=TOKEN. A fragment never
   // leaves the browser, so the token is in no request line or log; it is sent only as a header.
   var TOKEN = (/(?:^#|&)token=([^&]+)/.exec(location.hash) || [])[1];
   var HEADERS = TOKEN ? {"Authorization": "Bearer " + decodeURIComponent(TOKEN)} : {};
 
-  function poll() {
-    fetch("/dashboard/data", {cache: "no-store", headers: HEADERS})
+  function load(path) {
+    return fetch(path, {cache: "no-store", headers: HEADERS})
       .then(function (r) {
         if (r.status === 401) {
           throw new Error("HTTP 401: this server needs its admin token; open /dashboard#token=TOKEN");
@@ -114,10 +150,18 @@
           throw new Error("HTTP " + r.status);
         }
         return r.json();
-      })
+      });
+  }
+
+  function poll() {
+    load("/dashboard/data")
       .then(function (data) {
-        state.polls++;
         show(data);
+        return load("/sessions");
+      })
+      .then(function (list) {
+        showSessions(list);
+        state.polls++;
       })
       .catch(function (e) {
         state.failures++;
