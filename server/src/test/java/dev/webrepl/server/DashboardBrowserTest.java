@@ -113,6 +113,26 @@ class DashboardBrowserTest {
                 assertEquals(List.of("1", "0"), cells.subList(3, 5));
                 assertTrue(Long.parseLong(cells.get(5)) > 0 && Long.parseLong(cells.get(6)) > 0, cells.toString());
                 assertFalse(driver.findElement(By.id("no-sessions")).isDisplayed());
+
+                // Y-axis ticks are short, and every y axis is wide enough for its longest tick and its title.
+                JavascriptExecutor js = (JavascriptExecutor) driver;
+                assertEquals(List.of("0", "0.5", "950", "1.5k", "2.5M", "12.3G", "0.000123"), js.executeScript(
+                        "return [0, 0.5, 950, 1500, 2500000, 12345678901, 0.000123].map(window.webreplDashboard.compact);"));
+                assertEquals(List.of(), js.executeScript(AXES_TOO_NARROW), "with the workload's values");
+                // uPlot lays out after the current task: measure in the next one (again, a bounded number of
+                // times, if the page's own poll put its data back in between).
+                assertEquals(List.of(), js.executeAsyncScript("var done = arguments[0]; var p = window.webreplDashboard.plots;"
+                        + " function attempt(left) {"
+                        + "   Object.keys(p).forEach(function (id) { var u = p[id];"
+                        + "     u.setData([[1, 2]].concat(u.series.slice(1).map(function () { return [0.000123, 987654321]; })));"
+                        + "   });"
+                        + "   setTimeout(function () {"
+                        + "     var wide = Object.keys(p).every(function (id) { return p[id].axes[1]._values.join(' ').indexOf('M') >= 0; });"
+                        + "     if (wide) { done((function () {" + AXES_TOO_NARROW + " })()); }"
+                        + "     else if (left > 0) { attempt(left - 1); } else { done(['never laid out with the wide values']); }"
+                        + "   }, 0);"
+                        + " }"
+                        + " attempt(20);"), "with wide values");
                 assertEquals(1L, ((Number) ((JavascriptExecutor) driver)
                         .executeScript("return window.webreplDashboard.latest.sessions")).longValue());
                 for (String chart : List.of("chart-sessions", "chart-terminals", "chart-throughput", "chart-echo",
@@ -156,6 +176,14 @@ class DashboardBrowserTest {
                     driver.findElement(By.id("status")).getText());
         }
     }
+
+    /** The charts whose y axis is narrower than its longest tick label, the tick, the gap and its title. */
+    private static final String AXES_TOO_NARROW = "var p = window.webreplDashboard.plots; var narrow = [];"
+            + " Object.keys(p).forEach(function (id) { var u = p[id]; var a = u.axes[1]; u.ctx.font = a.font[0];"
+            + "   var longest = a._values.reduce(function (acc, v) { return v.length > acc.length ? v : acc; }, '');"
+            + "   var need = a.ticks.size + a.gap + u.ctx.measureText(longest).width / devicePixelRatio + a.labelSize;"
+            + "   if (a._size < need) { narrow.push(id + ': ' + a._size + ' < ' + need + ' for ' + longest); }"
+            + " }); return narrow;";
 
     /** The largest value one series of a chart shows, or -1 before the page drew it. */
     private static double seriesMax(WebDriver driver, String chart, String series) {

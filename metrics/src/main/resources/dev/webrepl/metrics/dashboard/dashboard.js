@@ -31,11 +31,36 @@
       {key: "deactivations", label: "deactivated", stroke: "#cf222e"}]}
   ];
 
-  var state = {polls: 0, failures: 0, points: 0, latest: {}, charts: {}};
+  var state = {polls: 0, failures: 0, points: 0, latest: {}, charts: {}, plots: {}};
   window.webreplDashboard = state;
 
   function width(el) {
     return Math.max(300, el.clientWidth - 16);
+  }
+
+  // Tick values short enough to read: 950, 1.5k, 12M (bytes/s grow long otherwise).
+  function compact(v) {
+    var a = Math.abs(v);
+    var units = [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < units.length; i++) {
+      if (a >= units[i][0]) {
+        return String(Number((v / units[i][0]).toPrecision(3))) + units[i][1];
+      }
+    }
+    return String(Number(v.toPrecision(3)));
+  }
+  state.compact = compact;
+
+  // The y axis is as wide as its longest tick label plus its title, measured in the canvas's own
+  // font, so the title never runs into the values (a fixed width did, once the values grew).
+  var LABEL_SIZE = 20;
+  // Measured on every layout pass: a pass may change the splits, and so the values, of the one before.
+  function yAxisSize(u, values, axisIdx) {
+    var axis = u.axes[axisIdx];
+    var longest = (values || []).reduce(function (acc, v) { return v.length > acc.length ? v : acc; }, "");
+    u.ctx.font = axis.font[0];
+    var text = u.ctx.measureText(longest).width / devicePixelRatio;
+    return Math.ceil(axis.ticks.size + axis.gap + text + LABEL_SIZE + 8);
   }
 
   function makeChart(spec) {
@@ -53,12 +78,15 @@
       scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }}},
       axes: [
         {label: "time", size: 40},
-        {label: spec.axis, size: 60}
+        {label: spec.axis, labelSize: LABEL_SIZE, size: yAxisSize,
+          values: function (u, splits) { return splits.map(compact); }}
       ],
       legend: {live: false}
     };
     var empty = [[]].concat(spec.series.map(function () { return []; }));
-    return {spec: spec, el: el, plot: new uPlot(opts, empty, el)};
+    var plot = new uPlot(opts, empty, el);
+    state.plots[spec.id] = plot;
+    return {spec: spec, el: el, plot: plot};
   }
 
   function maxOf(columns) {
