@@ -385,6 +385,7 @@ public final class AdminServer implements AutoCloseable {
         series.put("echoP99Millis", column(points, DashboardPoint::echoP99Millis));
         series.put("transfers", column(points, DashboardPoint::transfers));
         series.put("failedTransfers", column(points, DashboardPoint::failedTransfers));
+        series.put("disconnects", column(points, DashboardPoint::disconnects));
         series.put("deactivations", column(points, DashboardPoint::deactivations));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("intervalSeconds", SAMPLE_EVERY.toSeconds());

@@ -14,9 +14,12 @@ package dev.webrepl.metrics;
  * @param echoP99Millis       keystroke-to-echo latency 99th percentile over the interval
  * @param transfers           file transfers that ended in the interval
  * @param failedTransfers     those of them with a non-zero status
- * @param deactivations       terminals deactivated or refused in the interval
+ * @param disconnects         terminals whose client went away in the interval (cause {@code peer-gone}):
+ *                            the normal end of a terminal
+ * @param deactivations       terminals deactivated or refused in the interval for any other cause
+ *                            ({@code write-error}, {@code slow-consumer}, {@code limit})
  */
 record DashboardPoint(long epochMillis, double sessions, double readWriteTerminals, double viewers,
                       double bytesInPerSecond, double bytesOutPerSecond, double echoP50Millis, double echoP99Millis,
-                      double transfers, double failedTransfers, double deactivations) {
+                      double transfers, double failedTransfers, double disconnects, double deactivations) {
 }

@@ -27,6 +27,8 @@ final class DashboardSampler {
     private static final String ECHO = "webrepl.keystroke.echo";
     private static final String TRANSFERS = "webrepl.transfers";
     private static final String DEACTIVATED = "webrepl.terminals.deactivated";
+    /** The cause of a terminal whose client went away: a normal disconnect, not a deactivation. */
+    private static final String PEER_GONE = "peer-gone";
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -39,6 +41,7 @@ final class DashboardSampler {
     private double lastSent;
     private double lastTransfers;
     private double lastFailedTransfers;
+    private double lastDisconnects;
     private double lastDeactivations;
     private double lastEchoCount;
     private double[] lastEchoBuckets = new double[0];
@@ -56,7 +59,8 @@ final class DashboardSampler {
         this.lastSent = counterSum(SENT);
         this.lastTransfers = transfers(false);
         this.lastFailedTransfers = transfers(true);
-        this.lastDeactivations = counterSum(DEACTIVATED);
+        this.lastDisconnects = deactivated(true);
+        this.lastDeactivations = deactivated(false);
         Timer echo = registry.find(ECHO).timer();
         if (echo != null) {
             this.lastEchoCount = echo.count();
@@ -77,7 +81,8 @@ final class DashboardSampler {
         double sent = counterSum(SENT);
         double transfers = transfers(false);
         double failed = transfers(true);
-        double deactivations = counterSum(DEACTIVATED);
+        double disconnects = deactivated(true);
+        double deactivations = deactivated(false);
 
         double p50 = Double.NaN;
         double p99 = Double.NaN;
@@ -102,12 +107,14 @@ final class DashboardSampler {
 
         DashboardPoint point = new DashboardPoint(now, gaugeSum(SESSIONS, null), gaugeSum(TERMINALS, "read-write"),
                 gaugeSum(TERMINALS, "view"), (received - lastReceived) / seconds, (sent - lastSent) / seconds,
-                p50, p99, transfers - lastTransfers, failed - lastFailedTransfers, deactivations - lastDeactivations);
+                p50, p99, transfers - lastTransfers, failed - lastFailedTransfers, disconnects - lastDisconnects,
+                deactivations - lastDeactivations);
         lastMillis = now;
         lastReceived = received;
         lastSent = sent;
         lastTransfers = transfers;
         lastFailedTransfers = failed;
+        lastDisconnects = disconnects;
         lastDeactivations = deactivations;
         synchronized (points) {
             if (points.size() == capacity) {
@@ -141,6 +148,17 @@ final class DashboardSampler {
         double sum = 0;
         for (Counter c : registry.find(name).counters()) {
             sum += c.count();
+        }
+        return sum;
+    }
+
+    /** Terminals deactivated: those whose client went away ({@code disconnects}), or all the others. */
+    private double deactivated(boolean disconnects) {
+        double sum = 0;
+        for (Counter c : registry.find(DEACTIVATED).counters()) {
+            if (PEER_GONE.equals(c.getId().getTag("cause")) == disconnects) {
+                sum += c.count();
+            }
         }
         return sum;
     }

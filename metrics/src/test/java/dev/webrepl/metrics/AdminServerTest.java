@@ -216,7 +216,7 @@ class AdminServerTest {
         @SuppressWarnings("unchecked")
         Map<String, List<Object>> series = (Map<String, List<Object>>) data.get("series");
         assertEquals(List.of("sessions", "readWriteTerminals", "viewers", "bytesInPerSecond", "bytesOutPerSecond",
-                "echoP50Millis", "echoP99Millis", "transfers", "failedTransfers", "deactivations"),
+                "echoP50Millis", "echoP99Millis", "transfers", "failedTransfers", "disconnects", "deactivations"),
                 List.copyOf(series.keySet()));
         int samples = ((List<?>) data.get("t")).size();
         series.forEach((name, column) -> assertEquals(samples, column.size(), name));

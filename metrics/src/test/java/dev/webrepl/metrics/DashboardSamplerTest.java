@@ -37,6 +37,9 @@ class DashboardSamplerTest {
         connections.transferEnded(ConnectionRecorder.Kind.PUT, "a", 10, FileStatus.OK, Duration.ofMillis(5));
         connections.transferEnded(ConnectionRecorder.Kind.GET, "b", 0, FileStatus.NOT_FOUND, Duration.ofMillis(1));
         metrics.sessionRecorder().terminalDeactivated("slow-consumer");
+        metrics.sessionRecorder().terminalDeactivated("peer-gone");
+        metrics.sessionRecorder().terminalDeactivated("peer-gone");
+        metrics.sessionRecorder().terminalDeactivated("limit");
         clock.advance(2000);
 
         DashboardPoint first = sampler.sample();
@@ -46,7 +49,8 @@ class DashboardSamplerTest {
         assertEquals(1500.0, first.bytesOutPerSecond());
         assertEquals(2.0, first.transfers());
         assertEquals(1.0, first.failedTransfers());
-        assertEquals(1.0, first.deactivations());
+        assertEquals(2.0, first.disconnects(), "clients that went away: normal disconnects");
+        assertEquals(2.0, first.deactivations(), "slow-consumer and limit");
 
         clock.advance(1000);
         DashboardPoint second = sampler.sample();
@@ -54,6 +58,7 @@ class DashboardSamplerTest {
         assertEquals(0.0, second.bytesInPerSecond());
         assertEquals(0.0, second.bytesOutPerSecond());
         assertEquals(0.0, second.transfers());
+        assertEquals(0.0, second.disconnects());
         assertEquals(0.0, second.deactivations());
         assertTrue(Double.isNaN(second.echoP50Millis()), "no keystroke, no latency");
         assertEquals(List.of(first, second), sampler.points());

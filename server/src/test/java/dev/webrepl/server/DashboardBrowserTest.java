@@ -1,6 +1,7 @@
 package dev.webrepl.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.files.FileStore;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -31,6 +33,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -71,18 +74,65 @@ class DashboardBrowserTest {
             }
             allEchoed.get(30, TimeUnit.SECONDS);
             connection.put(upload, "upload.txt", TransferProgress.NONE).get(30, TimeUnit.SECONDS);
+            // A viewer comes and goes: a normal disconnect (peer-gone), not a deactivation.
+            String id;
+            synchronized (seen) {  // the session line came before the echoes
+                Matcher m = Transcript.SESSION_LINE.matcher(seen);
+                assertTrue(m.find(), seen.toString());
+                id = m.group(1);
+            }
+            ReplConnection viewer = client.connectPath("127.0.0.1", server.server().port(),
+                    "/session/" + id + "?mode=view").get(30, TimeUnit.SECONDS);
+            viewer.login("pw").get(30, TimeUnit.SECONDS);
+            Transcript seenByViewer = Transcript.of(viewer);
+            seenByViewer.awaitSessionId();
+            viewer.close();
+            seenByViewer.awaitClosed();
 
             try (HeadlessChromium chromium = HeadlessChromium.start()) {
                 WebDriver driver = chromium.driver();
                 driver.get("http://127.0.0.1:" + server.admin().port() + "/dashboard");
                 // The page polls every second; the server's history already holds the workload.
                 new WebDriverWait(driver, Duration.ofSeconds(30)).until(d ->
-                        max(d, "chart-sessions") > 0 && max(d, "chart-echo") > 0 && max(d, "chart-transfers") > 0);
+                        max(d, "chart-sessions") > 0 && max(d, "chart-echo") > 0 && max(d, "chart-transfers") > 0
+                        && seriesMax(d, "chart-deactivations", "disconnects") > 0
+                        && d.findElements(By.cssSelector("#session-table tbody tr")).size() == 1);
 
                 assertEquals("webrepl dashboard", driver.getTitle());
                 assertEquals(1.0, max(driver, "chart-sessions"), "one session open throughout");
                 assertTrue(max(driver, "chart-echo") > 0);
                 assertEquals(1.0, max(driver, "chart-transfers"), "one PUT, ended in one interval");
+                assertEquals(1.0, seriesMax(driver, "chart-deactivations", "disconnects"), "the viewer left");
+                assertEquals(0.0, seriesMax(driver, "chart-deactivations", "deactivations"), "no terminal was cut off");
+                // The session table: the one session, its engine, one read-write terminal, no viewer left.
+                List<String> cells = driver.findElements(By.cssSelector("#session-table tbody tr td")).stream()
+                        .map(WebElement::getText).toList();
+                assertEquals(8, cells.size(), cells.toString());
+                assertEquals(List.of(id, "echo"), cells.subList(0, 2));
+                assertTrue(cells.get(2).matches("\\d+ s"), "age: " + cells.get(2));
+                assertEquals(List.of("1", "0"), cells.subList(3, 5));
+                assertTrue(Long.parseLong(cells.get(5)) > 0 && Long.parseLong(cells.get(6)) > 0, cells.toString());
+                assertFalse(driver.findElement(By.id("no-sessions")).isDisplayed());
+
+                // Y-axis ticks are short, and every y axis is wide enough for its longest tick and its title.
+                JavascriptExecutor js = (JavascriptExecutor) driver;
+                assertEquals(List.of("0", "0.5", "950", "1.5k", "2.5M", "12.3G", "0.000123"), js.executeScript(
+                        "return [0, 0.5, 950, 1500, 2500000, 12345678901, 0.000123].map(window.webreplDashboard.compact);"));
+                assertEquals(List.of(), js.executeScript(AXES_TOO_NARROW), "with the workload's values");
+                // uPlot lays out after the current task: measure in the next one (again, a bounded number of
+                // times, if the page's own poll put its data back in between).
+                assertEquals(List.of(), js.executeAsyncScript("var done = arguments[0]; var p = window.webreplDashboard.plots;"
+                        + " function attempt(left) {"
+                        + "   Object.keys(p).forEach(function (id) { var u = p[id];"
+                        + "     u.setData([[1, 2]].concat(u.series.slice(1).map(function () { return [0.000123, 987654321]; })));"
+                        + "   });"
+                        + "   setTimeout(function () {"
+                        + "     var wide = Object.keys(p).every(function (id) { return p[id].axes[1]._values.join(' ').indexOf('M') >= 0; });"
+                        + "     if (wide) { done((function () {" + AXES_TOO_NARROW + " })()); }"
+                        + "     else if (left > 0) { attempt(left - 1); } else { done(['never laid out with the wide values']); }"
+                        + "   }, 0);"
+                        + " }"
+                        + " attempt(20);"), "with wide values");
                 assertEquals(1L, ((Number) ((JavascriptExecutor) driver)
                         .executeScript("return window.webreplDashboard.latest.sessions")).longValue());
                 for (String chart : List.of("chart-sessions", "chart-terminals", "chart-throughput", "chart-echo",
@@ -120,9 +170,26 @@ class DashboardBrowserTest {
             driver.navigate().refresh();   // a fragment change alone does not reload the page
             new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> max(d, "chart-sessions") >= 0);
             assertEquals(0.0, max(driver, "chart-sessions"), "no session open");
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("no-sessions")).isDisplayed());
+            assertEquals(0, driver.findElements(By.cssSelector("#session-table tbody tr")).size());
             assertTrue(driver.findElement(By.id("status")).getText().contains("sessions open: 0"),
                     driver.findElement(By.id("status")).getText());
         }
+    }
+
+    /** The charts whose y axis is narrower than its longest tick label, the tick, the gap and its title. */
+    private static final String AXES_TOO_NARROW = "var p = window.webreplDashboard.plots; var narrow = [];"
+            + " Object.keys(p).forEach(function (id) { var u = p[id]; var a = u.axes[1]; u.ctx.font = a.font[0];"
+            + "   var longest = a._values.reduce(function (acc, v) { return v.length > acc.length ? v : acc; }, '');"
+            + "   var need = a.ticks.size + a.gap + u.ctx.measureText(longest).width / devicePixelRatio + a.labelSize;"
+            + "   if (a._size < need) { narrow.push(id + ': ' + a._size + ' < ' + need + ' for ' + longest); }"
+            + " }); return narrow;";
+
+    /** The largest value one series of a chart shows, or -1 before the page drew it. */
+    private static double seriesMax(WebDriver driver, String chart, String series) {
+        Object max = ((JavascriptExecutor) driver).executeScript("var c = window.webreplDashboard.charts[arguments[0]];"
+                + " return c ? c.maxBySeries[arguments[1]] : -1;", chart, series);
+        return ((Number) max).doubleValue();
     }
 
     /** The largest value a chart shows (its data-max), or -1 before the page drew it. */

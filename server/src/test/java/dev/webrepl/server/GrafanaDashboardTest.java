@@ -204,6 +204,124 @@ class GrafanaDashboardTest {
         assertEquals(Map.of(panel.path("title").asText(), Set.of("webrepl_sessions_opened")), missing(d, exported));
     }
 
+    /** The matchers every selector carries, so that a shared Prometheus does not mix in other applications. */
+    static final List<String> FILTER = List.of("job=~\"$job\"", "instance=~\"$instance\"", "node=~\"$node\"");
+
+    /** The metric names in {@code expr} read at least once without all of {@link #FILTER} in their selector. */
+    static Set<String> unfiltered(String expr) {
+        Set<String> out = new TreeSet<>();
+        for (String name : metricNames(expr)) {
+            Matcher m = Pattern.compile("(?<![A-Za-z0-9_:])" + Pattern.quote(name) + "(?![A-Za-z0-9_:])\\s*(\\{([^}]*)})?")
+                    .matcher(expr);
+            while (m.find()) {
+                String selector = m.group(2) == null ? "" : m.group(2);
+                if (!FILTER.stream().allMatch(selector::contains)) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("every query, the JVM, process and Netty panels included, reads only the chosen job, instance and node")
+    void everyQueryFiltersByJobInstanceAndNode() throws IOException {
+        Map<String, Set<String>> unfiltered = new TreeMap<>();
+        int panels = 0;
+        for (JsonNode p : panels(dashboard())) {
+            for (JsonNode t : p.path("targets")) {
+                Set<String> names = unfiltered(t.path("expr").asText());
+                if (!names.isEmpty()) {
+                    unfiltered.computeIfAbsent(p.path("title").asText(), k -> new TreeSet<>()).addAll(names);
+                }
+            }
+            panels++;
+        }
+        assertEquals(Map.of(), unfiltered);
+        assertTrue(panels > 30, "panels: " + panels);
+    }
+
+    @Test
+    @DisplayName("a selector without one of the job, instance and node matchers, or with none, is reported")
+    void unfilteredSelectorIsReported() {
+        assertEquals(Set.of(), unfiltered("sum(rate(a_total{job=~\"$job\", instance=~\"$instance\", node=~\"$node\"}[1m]))"));
+        assertEquals(Set.of("process_cpu_usage"), unfiltered("avg(process_cpu_usage{node=~\"$node\"})"));
+        assertEquals(Set.of("jvm_threads_live_threads"), unfiltered("sum(jvm_threads_live_threads)"));
+        assertEquals(Set.of("b_count"), unfiltered("sum(a_sum{job=~\"$job\", instance=~\"$instance\", node=~\"$node\"})"
+                + " / sum(b_count{job=~\"$job\", node=~\"$node\"})"));
+        assertEquals(Set.of("a"), unfiltered("a{job=~\"$job\", instance=~\"$instance\", node=~\"$node\"} / a"));
+    }
+
+    @Test
+    @DisplayName("job, instance and node are variables queried from Prometheus (label_values), chained; All never means .*")
+    void variablesComeFromPrometheus() throws IOException {
+        JsonNode d = dashboard();
+        Map<String, JsonNode> vars = new TreeMap<>();
+        for (JsonNode v : d.path("templating").path("list")) {
+            vars.put(v.path("name").asText(), v);
+        }
+        assertEquals(Set.of("DS_PROMETHEUS", "job", "instance", "node"), vars.keySet());
+        // The data source is a variable too, so that ${DS_PROMETHEUS} resolves when the file is provisioned
+        // (an import replaces it with the data source chosen).
+        assertEquals("datasource", vars.get("DS_PROMETHEUS").path("type").asText());
+        assertEquals("prometheus", vars.get("DS_PROMETHEUS").path("query").asText());
+        Map<String, String> queries = Map.of(
+                "job", "label_values(webrepl_terminals_attached, job)",
+                "instance", "label_values(webrepl_terminals_attached{job=~\"$job\"}, instance)",
+                "node", "label_values(webrepl_terminals_attached{job=~\"$job\", instance=~\"$instance\"}, node)");
+        for (Map.Entry<String, String> q : queries.entrySet()) {
+            JsonNode v = vars.get(q.getKey());
+            assertEquals("query", v.path("type").asText(), q.getKey());
+            assertEquals(DATASOURCE, v.path("datasource").path("uid").asText(), q.getKey());
+            assertEquals(q.getValue(), v.path("definition").asText(), q.getKey());
+            assertEquals(q.getValue(), v.path("query").path("query").asText(), q.getKey());
+            assertTrue(v.path("multi").asBoolean() && v.path("includeAll").asBoolean(), q.getKey());
+            assertEquals(2, v.path("refresh").asInt(), q.getKey() + " is refreshed when the time range changes");
+        }
+        // All of job and instance is the values found (targets that export webrepl's meters), not .*,
+        // which would let every other application's JVM into the JVM panels.
+        assertTrue(vars.get("job").path("allValue").isMissingNode(), "job");
+        assertTrue(vars.get("instance").path("allValue").isMissingNode(), "instance");
+        // Servers without --node have no node label: All still matches them.
+        assertEquals(".*", vars.get("node").path("allValue").asText());
+
+        Pattern reference = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
+        for (JsonNode p : panels(d)) {
+            for (JsonNode t : p.path("targets")) {
+                Matcher m = reference.matcher(t.path("expr").asText());
+                while (m.find()) {
+                    String name = m.group(1);
+                    assertTrue(name.startsWith("__") || vars.containsKey(name), name + " in " + p.path("title").asText());
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("deploy/grafana's provisioning file loads the dashboard directory the README mounts")
+    void provisioningFileServesTheDashboardDirectory() throws IOException {
+        Path repo = DASHBOARD.getParent().getParent().getParent();
+        Path provisioning = repo.resolve(Path.of("deploy", "grafana", "provisioning", "dashboards", "webrepl.yaml"));
+        List<String> lines = Files.readAllLines(provisioning).stream()
+                .filter(l -> !l.isBlank() && !l.stripLeading().startsWith("#")).map(String::stripTrailing).toList();
+        assertEquals(List.of(
+                "apiVersion: 1",
+                "providers:",
+                "  - name: webrepl",
+                "    folder: webrepl",
+                "    type: file",
+                "    disableDeletion: false",
+                "    allowUiUpdates: false",
+                "    updateIntervalSeconds: 30",
+                "    options:",
+                "      path: /var/lib/grafana/dashboards/webrepl",
+                "      foldersFromFilesStructure: false"), lines);
+        String readme = Files.readString(repo.resolve("README.md"));
+        assertTrue(readme.contains("metrics/grafana:/var/lib/grafana/dashboards/webrepl"), "README mounts the dashboard directory");
+        assertTrue(readme.contains("deploy/grafana/provisioning/dashboards/webrepl.yaml"), "README names the provisioning file");
+        assertTrue(Files.isRegularFile(DASHBOARD.getParent().resolve("webrepl.json")));
+    }
+
     @Test
     @DisplayName("every metric the panels query is in a scrape taken after a scripted session")
     void everyQueriedMetricIsExported() throws Exception {

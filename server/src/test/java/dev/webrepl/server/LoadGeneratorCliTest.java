@@ -107,7 +107,7 @@ class LoadGeneratorCliTest {
             assertEquals(0, r.exit(), r.out() + r.err());
             // Not a terminal here: one line a second on stderr (on a terminal the line is rewritten in place).
             Pattern line = Pattern.compile(" *(\\d+)s  sessions (\\d)/3 up  errors 0  "
-                    + "p50 (-|[0-9.]+ (µs|ms)), p99 (-|[0-9.]+ (µs|ms))  \\d+ answers/s  \\d+\\.\\d\\d MB/s");
+                    + "p50 (-|[0-9.,]+ ms), p99 (-|[0-9.,]+ ms)  \\d+ answers/s  \\d+\\.\\d\\d MB/s");
             List<String> lines = r.err().lines().toList();
             assertTrue(lines.size() >= 3, r.err());
             for (String l : lines) {

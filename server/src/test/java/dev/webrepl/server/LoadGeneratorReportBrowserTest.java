@@ -3,11 +3,14 @@ package dev.webrepl.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.loadtest.generator.Millis;
 import dev.webrepl.testkit.browser.HeadlessChromium;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
@@ -15,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +28,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -44,6 +50,12 @@ class LoadGeneratorReportBrowserTest {
             LoadGeneratorTest.bench(report, server.port(), "--scenario", "typing", "--sessions", "8",
                     "--rate", "40", "--think", "100ms");
         }
+        JsonNode latency = new ObjectMapper().readTree(report.resolve("report.json").toFile()).get("latency");
+        List<String> expected = new ArrayList<>(List.of("corrected"));
+        for (String p : List.of("p50", "p90", "p99", "p99.9", "max")) {
+            expected.add(Millis.of(latency.get(p).asDouble()));
+        }
+        expected.add(latency.get("count").asText());
         try (HeadlessChromium chromium = HeadlessChromium.start()) {
             WebDriver driver = chromium.driver();
             driver.get(report.resolve("report.html").toUri().toString());
@@ -54,6 +66,8 @@ class LoadGeneratorReportBrowserTest {
                 assertEquals(1, driver.findElements(By.cssSelector("#" + chart + " canvas")).size(), chart + " is drawn");
             }
             assertTrue(driver.findElement(By.id("errors")).getText().contains("none"));
+            // The latency row, in ms formatted by the page exactly as Millis.of formats them (the summary line).
+            assertEquals(expected, driver.findElements(By.cssSelector("#latency td")).stream().map(WebElement::getText).toList());
             Path target = Path.of(System.getProperty("basedir", ".")).resolve("target");
             Files.createDirectories(target);
             Files.write(target.resolve("bench-report.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webrepl.loadtest.generator.Millis;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.files.FileStore;
@@ -98,6 +99,12 @@ class LoadGeneratorTest {
         assertEquals(r.get("requests").asLong(), r.get("responses").asLong());
         r.get("scenarios").fields().forEachRemaining(e -> assertEquals(e.getValue().get("requests").asLong(),
                 e.getValue().get("responses").asLong(), e.getKey()));
+        // The summary line gives the report's latencies in ms (Millis: three significant digits).
+        JsonNode l = r.get("latency");
+        String summary = out.toString().lines().findFirst().orElseThrow();
+        assertTrue(summary.contains(l.get("count").asLong() == 0 ? "latency p50 -, p99 -, max -; "
+                : "latency p50 " + Millis.of(l.get("p50").asDouble()) + ", p99 " + Millis.of(l.get("p99").asDouble())
+                + ", max " + Millis.of(l.get("max").asDouble()) + "; "), summary);
         String html = Files.readString(reportDir.resolve("report.html"));
         for (String chart : CHARTS) {
             assertTrue(html.contains("id=\"" + chart + "\""), chart);

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /** Everything a client connection's terminal received, as text, with waits for what is expected. */
 final class Transcript {
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final Pattern SESSION_LINE = Pattern.compile("webrepl: session /session/((?:[a-z0-9-]{1,32}\\.)?[A-Za-z0-9_-]{22})\r\n");
+    static final Pattern SESSION_LINE = Pattern.compile("webrepl: session /session/((?:[a-z0-9-]{1,32}\\.)?[A-Za-z0-9_-]{22})\r\n");
     private final StringBuilder text = new StringBuilder();
     private boolean closed;
 

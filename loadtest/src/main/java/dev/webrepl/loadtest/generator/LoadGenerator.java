@@ -140,15 +140,11 @@ public final class LoadGenerator {
         }
     }
 
-    static String progressLine(Recorder.Second s, long target) {
+    public static String progressLine(Recorder.Second s, long target) {
         String latency = s.latencyCount() == 0 ? "p50 -, p99 -"
-                : String.format("p50 %s, p99 %s", micros(s.p50Micros()), micros(s.p99Micros()));
+                : String.format("p50 %s, p99 %s", Millis.of(s.p50Micros()), Millis.of(s.p99Micros()));
         return String.format("%5.0fs  sessions %d/%d up  errors %d  %s  %d answers/s  %.2f MB/s",
                 s.t(), s.sessionsUp(), target, s.errors(), latency, s.responses(), s.bytes() / 1e6);
-    }
-
-    private static String micros(double us) {
-        return us >= 10_000 ? String.format("%.1f ms", us / 1e3) : String.format("%.0f µs", us);
     }
 
     private static boolean needsFile(LoadPlan plan) {

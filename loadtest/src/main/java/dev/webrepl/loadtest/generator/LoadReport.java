@@ -143,9 +143,10 @@ public final class LoadReport {
                 && errors.isEmpty() && requests == responses && viewersMatch
                 && r.openedCount() == plan.connections();
         String summary = String.format("%s: %d/%d sessions opened, %d failed, %d lost; %d requests, %d answers;"
-                        + " latency p50 %s µs, p99 %s µs, max %s µs; %d errors",
+                        + " latency p50 %s, p99 %s, max %s; %d errors",
                 plan.scenario().id(), r.openedCount(), r.attempted(), r.failedCount(), r.lost(), requests, responses,
-                latency.get("p50"), latency.get("p99"), latency.get("max"),
+                any ? Millis.of(h.getValueAtPercentile(50) / 1e3) : "-", any ? Millis.of(h.getValueAtPercentile(99) / 1e3) : "-",
+                any ? Millis.of(h.getMaxValue() / 1e3) : "-",
                 errors.values().stream().mapToLong(Long::longValue).sum());
         return new LoadReport(d, clean, summary);
     }

@@ -24,15 +24,43 @@
     {id: "chart-transfers", axis: "per interval", series: [
       {key: "transfers", label: "ended", stroke: "#1a7f37"},
       {key: "failedTransfers", label: "failed", stroke: "#cf222e"}]},
+    // A client that goes away (cause peer-gone) is a terminal's normal end; the server deactivating
+    // one (write error, slow consumer, a limit) is not: two series, so the second stands out.
     {id: "chart-deactivations", axis: "per interval", series: [
+      {key: "disconnects", label: "disconnected", stroke: "#57606a"},
       {key: "deactivations", label: "deactivated", stroke: "#cf222e"}]}
   ];
 
-  var state = {polls: 0, failures: 0, points: 0, latest: {}, charts: {}};
+  var state = {polls: 0, failures: 0, points: 0, latest: {}, charts: {}, plots: {}};
   window.webreplDashboard = state;
 
   function width(el) {
     return Math.max(300, el.clientWidth - 16);
+  }
+
+  // Tick values short enough to read: 950, 1.5k, 12M (bytes/s grow long otherwise).
+  function compact(v) {
+    var a = Math.abs(v);
+    var units = [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < units.length; i++) {
+      if (a >= units[i][0]) {
+        return String(Number((v / units[i][0]).toPrecision(3))) + units[i][1];
+      }
+    }
+    return String(Number(v.toPrecision(3)));
+  }
+  state.compact = compact;
+
+  // The y axis is as wide as its longest tick label plus its title, measured in the canvas's own
+  // font, so the title never runs into the values (a fixed width did, once the values grew).
+  var LABEL_SIZE = 20;
+  // Measured on every layout pass: a pass may change the splits, and so the values, of the one before.
+  function yAxisSize(u, values, axisIdx) {
+    var axis = u.axes[axisIdx];
+    var longest = (values || []).reduce(function (acc, v) { return v.length > acc.length ? v : acc; }, "");
+    u.ctx.font = axis.font[0];
+    var text = u.ctx.measureText(longest).width / devicePixelRatio;
+    return Math.ceil(axis.ticks.size + axis.gap + text + LABEL_SIZE + 8);
   }
 
   function makeChart(spec) {
@@ -50,12 +78,15 @@
       scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }}},
       axes: [
         {label: "time", size: 40},
-        {label: spec.axis, size: 60}
+        {label: spec.axis, labelSize: LABEL_SIZE, size: yAxisSize,
+          values: function (u, splits) { return splits.map(compact); }}
       ],
       legend: {live: false}
     };
     var empty = [[]].concat(spec.series.map(function () { return []; }));
-    return {spec: spec, el: el, plot: new uPlot(opts, empty, el)};
+    var plot = new uPlot(opts, empty, el);
+    state.plots[spec.id] = plot;
+    return {spec: spec, el: el, plot: plot};
   }
 
   function maxOf(columns) {
@@ -89,7 +120,9 @@
       c.plot.setData([data.t].concat(columns));
       c.el.dataset.points = String(data.t.length);
       c.el.dataset.max = String(maxOf(columns));
-      state.charts[c.spec.id] = {points: data.t.length, max: maxOf(columns)};
+      var bySeries = {};
+      c.spec.series.forEach(function (s, i) { bySeries[s.key] = maxOf([columns[i]]); });
+      state.charts[c.spec.id] = {points: data.t.length, max: maxOf(columns), maxBySeries: bySeries};
     });
     state.points = data.t.length;
     state.latest = latest;
@@ -99,13 +132,44 @@
         + "sessions open: " + (latest.sessions === null ? 0 : latest.sessions);
   }
 
+  // A duration in words, coarse as a person reads it: 42 s, 5 min, 3 h 20 min, 2 d 4 h.
+  function ago(fromIso, nowMs) {
+    var s = Math.max(0, Math.floor((nowMs - Date.parse(fromIso)) / 1000));
+    if (s < 60) { return s + " s"; }
+    var m = Math.floor(s / 60);
+    if (m < 60) { return m + " min"; }
+    var h = Math.floor(m / 60);
+    if (h < 24) { return h + " h " + (m % 60) + " min"; }
+    return Math.floor(h / 24) + " d " + (h % 24) + " h";
+  }
+
+  function showSessions(list) {
+    var body = document.querySelector("#session-table tbody");
+    var now = Date.now();
+    var rows = list.slice().sort(function (a, b) { return a.created < b.created ? -1 : a.created > b.created ? 1 : 0; })
+      .map(function (s) {
+        var tr = document.createElement("tr");
+        tr.dataset.id = s.id;
+        [s.id, s.engine, ago(s.created, now), s.terminals, s.viewers, s.bytesIn, s.bytesOut, ago(s.lastActivity, now)]
+          .forEach(function (v) {
+            var td = document.createElement("td");
+            td.textContent = String(v);
+            tr.appendChild(td);
+          });
+        return tr;
+      });
+    body.replaceChildren.apply(body, rows);
+    document.getElementById("no-sessions").hidden = rows.length > 0;
+    state.sessions = list.length;
+  }
+
   // With --admin-token-file the data needs the token: open /dashboard#token=TOKEN. A fragment never
   // leaves the browser, so the token is in no request line or log; it is sent only as a header.
   var TOKEN = (/(?:^#|&)token=([^&]+)/.exec(location.hash) || [])[1];
   var HEADERS = TOKEN ? {"Authorization": "Bearer " + decodeURIComponent(TOKEN)} : {};
 
-  function poll() {
-    fetch("/dashboard/data", {cache: "no-store", headers: HEADERS})
+  function load(path) {
+    return fetch(path, {cache: "no-store", headers: HEADERS})
       .then(function (r) {
         if (r.status === 401) {
           throw new Error("HTTP 401: this server needs its admin token; open /dashboard#token=TOKEN");
@@ -114,10 +178,18 @@
           throw new Error("HTTP " + r.status);
         }
         return r.json();
-      })
+      });
+  }
+
+  function poll() {
+    load("/dashboard/data")
       .then(function (data) {
-        state.polls++;
         show(data);
+        return load("/sessions");
+      })
+      .then(function (list) {
+        showSessions(list);
+        state.polls++;
       })
       .catch(function (e) {
         state.failures++;
