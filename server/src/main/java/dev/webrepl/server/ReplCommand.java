@@ -81,12 +81,13 @@ final class ReplCommand implements Callable<Integer> {
 
     private int session(ReplConnection c, String label, PrintWriter err) throws Exception {
         CompletableFuture<Boolean> userQuit = new CompletableFuture<>();
-        Disposable output = c.output().subscribe(this::write,
-                e -> userQuit.complete(false), () -> userQuit.complete(false));
         err.println("Connected to " + label + (view ? " as a viewer" : "") + ". Ctrl-] exits.");
         err.flush();
+        // Raw before the first output (the output waits for its subscriber), so all of it is shown alike.
         Terminal term = terminal != null ? terminal : systemTerminal();
         Attributes saved = term != null ? raw(term) : null;
+        Disposable output = c.output().subscribe(this::write,
+                e -> userQuit.complete(false), () -> userQuit.complete(false));
         try {
             InputStream in = term != null ? term.input() : stdin;
             if (term != null && !view) {
