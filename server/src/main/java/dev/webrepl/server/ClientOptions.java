@@ -49,11 +49,24 @@ final class ClientOptions {
      * client; a failure to connect or log in is reported against {@code HOST:PORT}.
      */
     <T> T withConnection(RemoteTarget remote, ConnectionAction<T> action) throws Exception {
+        return withConnection(remote, "/", action);
+    }
+
+    /** {@link #withConnection(RemoteTarget, ConnectionAction)} to another path ({@code /session/ID}, with a query). */
+    <T> T withConnection(RemoteTarget remote, String path, ConnectionAction<T> action) throws Exception {
         String pw = password();
         try (WebReplClient client = newClient(remote.secure())) {
             ReplConnection c;
             try {
-                c = client.connect(remote.host(), remote.port(), pw).join();
+                c = client.connectPath(remote.host(), remote.port(), path)
+                        .thenCompose(connection -> connection.login(pw).handle((v, e) -> {
+                            if (e != null) {
+                                connection.close();
+                                throw e instanceof java.util.concurrent.CompletionException ce ? ce
+                                        : new java.util.concurrent.CompletionException(e);
+                            }
+                            return connection;
+                        })).join();
             } catch (RuntimeException e) {
                 throw CliFailure.of(e, remote.host() + ":" + remote.port());
             }

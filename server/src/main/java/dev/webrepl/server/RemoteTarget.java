@@ -27,6 +27,31 @@ record RemoteTarget(String host, int port, String path, boolean secure) {
         return parse(spec, true, true);
     }
 
+    /**
+     * What {@code repl} takes: a server ({@code HOST[:PORT]}, {@code ws://HOST[:PORT]/}) for a new
+     * session, or a session on it, {@code HOST[:PORT]/session/ID} or {@code ws://HOST[:PORT]/session/ID}
+     * (issue 17 item 12); the session's path ({@code /session/ID}) is the target's {@link #path}.
+     */
+    static RemoteTarget parseSession(String spec) {
+        String lower = spec.toLowerCase(java.util.Locale.ROOT);
+        boolean url = lower.startsWith("ws://") || lower.startsWith("wss://");
+        int from = url ? lower.indexOf("://") + 3 : spec.startsWith("[") ? Math.max(0, spec.indexOf(']')) : 0;
+        int slash = spec.indexOf('/', from);
+        if (slash < 0 || (url && slash == spec.length() - 1)) {
+            return parse(spec, false);  // a new session
+        }
+        String path = spec.substring(slash);
+        if (!SESSION_PATH.matcher(path).matches() || spec.charAt(slash - 1) == ':') {
+            throw new IllegalArgumentException("expected HOST[:PORT] or HOST[:PORT]/session/ID, got '" + spec + "'");
+        }
+        RemoteTarget server = parse(spec.substring(0, slash) + (url ? "/" : ""), false);
+        return new RemoteTarget(server.host, server.port, path, server.secure);
+    }
+
+    /** A session's path, as the server takes it (WebReplServer.SESSION_PATH). */
+    private static final java.util.regex.Pattern SESSION_PATH =
+            java.util.regex.Pattern.compile("/session/" + dev.webrepl.dupterm.SessionIds.ID.pattern());
+
     /** This target with another remote path (a file under a directory target). */
     RemoteTarget at(String remotePath) {
         return new RemoteTarget(host, port, remotePath, secure);

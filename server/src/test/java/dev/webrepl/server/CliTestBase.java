@@ -35,11 +35,16 @@ abstract class CliTestBase {
         return options;
     }
 
+    /** The sessions' engine: echo; subclasses may wrap it. */
+    java.util.function.Supplier<dev.webrepl.core.engine.ReplEngine> engines() {
+        return EchoEvaluator::engine;
+    }
+
     @BeforeEach
     void startServer() throws IOException {
         server = WebReplServer.start(
                 configure(ServerOptions.of(PasswordCheck.plain("secret"), new FileStore(serverRoot)).withPort(0)),
-                new SessionRegistry(EchoEvaluator::engine, new SecureRandom()));
+                new SessionRegistry(engines(), new SecureRandom()));
     }
 
     @AfterEach

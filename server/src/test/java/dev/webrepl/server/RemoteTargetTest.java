@@ -55,4 +55,28 @@ class RemoteTargetTest {
         assertEquals("a query or fragment is not a remote path: 'ws://h/x?y'",
                 assertThrows(IllegalArgumentException.class, () -> RemoteTarget.parse("ws://h/x?y", true)).getMessage());
     }
+
+    @Test
+    void replTakesAServerOrASessionOnIt() {
+        String id = "AbCdEfGhIjKlMnOpQrSt_-";
+        assertEquals(new RemoteTarget("h", 9000, null), RemoteTarget.parseSession("h:9000"));
+        assertEquals(new RemoteTarget("h", 8266, null), RemoteTarget.parseSession("h"));
+        assertEquals(new RemoteTarget("h", 80, null), RemoteTarget.parseSession("ws://h/"));
+        assertEquals(new RemoteTarget("h", 9000, "/session/" + id), RemoteTarget.parseSession("h:9000/session/" + id));
+        assertEquals(new RemoteTarget("h", 8266, "/session/" + id), RemoteTarget.parseSession("h/session/" + id));
+        assertEquals(new RemoteTarget("::1", 9000, "/session/node-1." + id),
+                RemoteTarget.parseSession("[::1]:9000/session/node-1." + id));
+        assertEquals(new RemoteTarget("h", 9000, "/session/" + id, false),
+                RemoteTarget.parseSession("ws://h:9000/session/" + id));
+        assertEquals(new RemoteTarget("h", 443, "/session/" + id, true), RemoteTarget.parseSession("wss://h/session/" + id));
+    }
+
+    @Test
+    void replRefusesAnyOtherPath() {
+        for (String bad : new String[] {"h:9000/x", "h:9000:/session/x", "ws://h:9000/session/", "h/session/a/b",
+                "ws://h/session/a?mode=view", "h/session/a%2Fb"}) {
+            assertEquals("expected HOST[:PORT] or HOST[:PORT]/session/ID, got '" + bad + "'",
+                    assertThrows(IllegalArgumentException.class, () -> RemoteTarget.parseSession(bad)).getMessage(), bad);
+        }
+    }
 }
