@@ -55,7 +55,7 @@ final class CliFailure extends Exception {
         if (t instanceof ConnectionLostException lost) {
             return new CliFailure(CONNECTION, target + ": " + whyLost(lost));
         }
-        if (tlsRequired(t)) {
+        if (dev.webrepl.transport.client.WebReplClient.tlsRequired(t)) {
             return new CliFailure(CONNECTION, target + ": " + TLS_REQUIRED);
         }
         if (t instanceof NoSuchFileException n) {
@@ -75,7 +75,7 @@ final class CliFailure extends Exception {
 
     /** The server's close frame, an untrusted certificate or a failed TLS handshake, else "connection lost". */
     private static String whyLost(ConnectionLostException lost) {
-        if (tlsRequired(lost)) {
+        if (dev.webrepl.transport.client.WebReplClient.tlsRequired(lost)) {
             return TLS_REQUIRED;
         }
         if (lost.serverClose().isPresent()) {
@@ -92,17 +92,6 @@ final class CliFailure extends Exception {
             }
         }
         return tls != null ? "TLS handshake failed: " + tls.getMessage() : "connection lost";
-    }
-
-    /** Whether the server answered the upgrade with its "this port speaks TLS" reply (PlainTextOnTlsPort). */
-    private static boolean tlsRequired(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException h
-                    && h.response() != null && "tls-required".equals(h.response().headers().get("X-Webrepl-Error"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Prints {@code webrepl: <message>} and returns the exit status. */

@@ -48,15 +48,26 @@ class ReplCommandTest extends CliTestBase {
         client.close();
     }
 
-    @Test
-    void attachesToARunningSessionByHostPortSessionId() throws Exception {
+    /** The session's first terminal, which has typed "a", and what its screen showed then. */
+    private record Owner(Screen screen, ReplConnection connection, String id, String before) {
+    }
+
+    private Owner ownerWhoTypedA() throws Exception {
         Screen owner = new Screen();
         ReplConnection c = owner(owner);
         String id = owner.await(SESSION_LINE).group(1);
         c.send("a\r").join();
         owner.await("a\r\na\r\n>>> ");
+        return new Owner(owner, c, id, owner.text());
+    }
 
-        String before = owner.text();
+    @Test
+    void attachesToARunningSessionByHostPortSessionId() throws Exception {
+        Owner o = ownerWhoTypedA();
+        Screen owner = o.screen();
+        ReplConnection c = o.connection();
+        String id = o.id();
+        String before = o.before();
         Keys keys = new Keys();
         Screen screen = new Screen();
         keys.type("b\r");
@@ -75,13 +86,11 @@ class ReplCommandTest extends CliTestBase {
 
     @Test
     void aViewerSeesTheSessionButItsKeysAreNotTyped() throws Exception {
-        Screen owner = new Screen();
-        ReplConnection c = owner(owner);
-        String id = owner.await(SESSION_LINE).group(1);
-        c.send("a\r").join();
-        owner.await("a\r\na\r\n>>> ");
-
-        String before = owner.text();
+        Owner o = ownerWhoTypedA();
+        Screen owner = o.screen();
+        ReplConnection c = o.connection();
+        String id = o.id();
+        String before = o.before();
         Keys keys = new Keys();
         Screen screen = new Screen();
         keys.type("c\r");

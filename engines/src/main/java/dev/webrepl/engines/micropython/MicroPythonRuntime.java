@@ -95,8 +95,8 @@ public sealed interface MicroPythonRuntime {
     private static String boardOsScript() {
         return "import io\n"
                 + "class _BoardOs:\n"
-                + " files = {'/os.py': b'" + pythonString(resource("boardos.py")) + "',\n"
-                + "          '/machine.py': b'" + pythonString(resource("boardmachine.py")) + "'}\n"
+                + " files = {'/os.py': b'" + pythonString(BoardModules.OS) + "',\n"
+                + "          '/machine.py': b'" + pythonString(BoardModules.MACHINE) + "'}\n"
                 + " def mount(self, readonly, mkfs):\n  pass\n"
                 + " def umount(self):\n  pass\n"
                 + " def stat(self, path):\n"
@@ -112,6 +112,15 @@ public sealed interface MicroPythonRuntime {
                 + "vfs.umount('" + BOARD_OS_MOUNT + "')\n"
                 + "sys.modules['uos'] = os\n"
                 + "del io, _BoardOs, machine\n";
+    }
+
+    /** The board modules' sources, read from the classpath once (every REPL start uses them). */
+    final class BoardModules {
+        static final String OS = resource("boardos.py");
+        static final String MACHINE = resource("boardmachine.py");
+
+        private BoardModules() {
+        }
     }
 
     private static String resource(String name) {

@@ -120,6 +120,21 @@ public final class WebReplClient implements AutoCloseable {
     }
 
     /**
+     * Whether {@code failure} (a connect's, with its causes) is a TLS port's answer to a plain request:
+     * the server says so with a {@code 400} carrying {@code X-Webrepl-Error: tls-required}
+     * (transport.server.PlainTextOnTlsPort), so a caller can tell its user to connect with TLS.
+     */
+    public static boolean tlsRequired(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException h
+                    && h.response() != null && "tls-required".equals(h.response().headers().get("X-Webrepl-Error"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * A client TLS context that trusts exactly the server certificate whose SHA-256 fingerprint is
      * {@code sha256} (hex, colons allowed), as printed by {@code serve --tls-self-signed}: the pin is
      * the identity, so the host name is not checked against the certificate (Netty's

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * a browser with http://) gets a plain-text {@code 400} that says what to do, instead of a silent
  * close (issue 17 item 10), as nginx answers a plain request on an HTTPS port. Decided on the first
  * five bytes (a TLS record header); then it leaves the pipeline. The answer carries
- * {@code X-Webrepl-Error: tls-required} so that our own client can say it in its words.
+ * {@code X-Webrepl-Error: tls-required} so that our own client can say it in its words
+ * ({@code WebReplClient.tlsRequired}).
  */
 final class PlainTextOnTlsPort extends ChannelInboundHandlerAdapter {
     static final String NAME = "webrepl.plainTextOnTlsPort";
