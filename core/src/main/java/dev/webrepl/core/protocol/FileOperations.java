@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class FileOperations {
     /** The FEATURES reply payload, in the order PROTOCOL.md §3 gives for this version. */
-    static final byte[] FEATURES = "resize features stat list delete mkdir rename long-name resume flow"
+    static final byte[] FEATURES = "resize features stat list delete mkdir rename long-name resume flow sessions"
             .getBytes(StandardCharsets.US_ASCII);
 
     private final FileStore store;
@@ -109,6 +109,7 @@ final class FileOperations {
             case FileRequest.MKDIR -> TransferListener.Kind.MKDIR;
             case FileRequest.RENAME -> TransferListener.Kind.RENAME;
             case FileRequest.FEATURES -> TransferListener.Kind.FEATURES;
+            case FileRequest.SESSIONS -> TransferListener.Kind.SESSIONS;
             default -> TransferListener.Kind.UNKNOWN;
         };
     }

@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * The 82-byte request record of the file channel (spec §4.1): {@code <2sBBQLH64s}, little-endian.
  *
- * <p>Extended as PROTOCOL.md §1 says: types {@code 0x40..0x46}, the flag bits, the offset of GET and
+ * <p>Extended as PROTOCOL.md §1 says: types {@code 0x40..0x49}, the flag bits, the offset of GET and
  * PUT, and names longer than the field carried after the record ({@link #named}).
  *
  * @param type       1 = PUT, 2 = GET, 3 = GET_VER, or an extension type; anything else is answered with 22
@@ -48,6 +48,11 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
     public static final int FLOW = 0x47;
     /** Extension: {@code size} text-frame payload bytes rendered since the last ACK; never answered (PROTOCOL.md §9). */
     public static final int ACK = 0x48;
+    /**
+     * Extension: the sessions this login may attach to, name empty; {@code WB} + 0, then a JSON array in
+     * acknowledged chunks, as LIST sends its entries (PROTOCOL.md §10).
+     */
+    public static final int SESSIONS = 0x49;
     /** The largest FLOW window, 16 MiB (PROTOCOL.md §9). */
     public static final int MAX_FLOW_WINDOW = 16 * 1024 * 1024;
     /** Flags bit 0: the name follows the record, {@code nameLength} bytes (PROTOCOL.md §2). */
@@ -195,6 +200,11 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
     public static FileRequest ack(long bytes) {
         checkU32(bytes);
         return new FileRequest(ACK, 0, 0, bytes, 0, new byte[NAME_FIELD]);
+    }
+
+    /** The SESSIONS request: type {@code 0x49}, everything else zero (PROTOCOL.md §10). */
+    public static FileRequest sessions() {
+        return new FileRequest(SESSIONS, 0, 0, 0, 0, new byte[NAME_FIELD]);
     }
 
     /** Decodes the 82 bytes at {@code bytes[off..off+82)}; the signature is checked by the caller. */

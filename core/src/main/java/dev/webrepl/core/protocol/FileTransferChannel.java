@@ -34,7 +34,7 @@ public final class FileTransferChannel implements AutoCloseable {
         DESTINATION,
         /** Reading the bytes a PUT announced. */
         PUT_DATA,
-        /** Answering each ack byte with one chunk of a GET or LIST. */
+        /** Answering each ack byte with one chunk of a GET, a LIST or a SESSIONS listing. */
         CHUNKS
     }
 
@@ -47,6 +47,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private final boolean filesAllowed;
     private final ResizeListener resize;
     private final FlowListener flow;
+    private final SessionLister sessions;
     private final byte[] header = new byte[FileRequest.LENGTH];
 
     private State state = State.HEADER;
@@ -116,12 +117,33 @@ public final class FileTransferChannel implements AutoCloseable {
     }
 
     /**
+     * What SESSIONS answers (PROTOCOL.md §10): the listing of the sessions the asking login may attach
+     * to. The channel sends it in acknowledged chunks and neither reads nor checks it; who may see which
+     * session is the lister's decision. Called on the thread that feeds the channel.
+     */
+    @FunctionalInterface
+    public interface SessionLister {
+        /** The listing as PROTOCOL.md §10 encodes it: a JSON array, UTF-8. */
+        byte[] list();
+    }
+
+    /**
      * As above, with FLOW and ACK (PROTOCOL.md §9) passed to {@code flow}; with {@code flow} null they
      * are unknown types (22), as from a server without the extension.
      */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize,
                                FlowListener flow) {
+        this(store, chunkSize, version, replies, listener, filesAllowed, resize, flow, null);
+    }
+
+    /**
+     * As above, with SESSIONS (PROTOCOL.md §10) answered from {@code sessions}; with {@code sessions}
+     * null it is an unknown type (22), and from a view-only terminal it is refused with 13 (§8).
+     */
+    public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
+                               TransferListener listener, boolean filesAllowed, ResizeListener resize,
+                               FlowListener flow, SessionLister sessions) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + MAX_CHUNK + ", got " + chunkSize);
         }
@@ -137,6 +159,7 @@ public final class FileTransferChannel implements AutoCloseable {
         this.filesAllowed = filesAllowed;
         this.resize = resize;
         this.flow = flow;
+        this.sessions = sessions;
     }
 
     /** Consumes {@code data[off..off+len)}, the payload (or part of it) of binary frames. */
@@ -215,6 +238,7 @@ public final class FileTransferChannel implements AutoCloseable {
                     flow.ack(request.size());
                 }
             }
+            case FileRequest.SESSIONS -> listSessions(request);
             case FileRequest.PUT_FILE, FileRequest.GET_FILE, FileRequest.STAT, FileRequest.LIST,
                     FileRequest.DELETE, FileRequest.MKDIR, FileRequest.RENAME -> readNames(request);
             default -> unknown(request);
@@ -224,6 +248,19 @@ public final class FileTransferChannel implements AutoCloseable {
     private void unknown(FileRequest request) {
         reply(FileStatus.INVALID_REQUEST);
         ended(TransferListener.Kind.UNKNOWN, "type " + request.type(), 0, FileStatus.INVALID_REQUEST);
+    }
+
+    /** SESSIONS takes no name: nothing after its record is read, whatever its flags (PROTOCOL.md §10). */
+    private void listSessions(FileRequest request) {
+        if (sessions == null) {
+            unknown(request);
+        } else if (!filesAllowed) {
+            reply(FileStatus.PERMISSION_DENIED);
+            ended(TransferListener.Kind.SESSIONS, "view-only terminal", 0, FileStatus.PERMISSION_DENIED);
+        } else {
+            // Bounded only by the server's session limit, which is configurable: chunks, as LIST.
+            startChunks(TransferListener.Kind.SESSIONS, Download.of(sessions.list(), "sessions"));
+        }
     }
 
     private void resize(FileRequest request) {

@@ -80,6 +80,12 @@ class FileRequestExtensionsTest {
     }
 
     @Test
+    void sessionsIsType0x49AndOtherwiseZero() {
+        byte[] b = FileRequest.sessions().encode();
+        assertEquals("574149" + "00".repeat(79), HEX.formatHex(b));
+    }
+
+    @Test
     void theTrailerCannotBeChangedFromOutside() {
         FileRequest.Outgoing out = FileRequest.named(FileRequest.STAT, 0, 0, 0, "x".repeat(70));
         byte[] t = out.trailer();

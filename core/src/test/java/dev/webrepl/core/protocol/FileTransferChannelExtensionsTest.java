@@ -55,7 +55,7 @@ class FileTransferChannelExtensionsTest extends FileTransferChannelTestBase {
     void featuresIsOkThenTheListEvenForAViewer(boolean filesAllowed) {
         FileTransferChannel c = channel(filesAllowed);
         feed(c, FileRequest.features().encode());
-        assertEquals(List.of(OK, HEX.formatHex("resize features stat list delete mkdir rename long-name resume flow"
+        assertEquals(List.of(OK, HEX.formatHex("resize features stat list delete mkdir rename long-name resume flow sessions"
                 .getBytes(StandardCharsets.US_ASCII))), takeReplies());
         assertEquals(List.of(new Ended(TransferListener.Kind.FEATURES, 0, FileStatus.OK)), ended);
     }

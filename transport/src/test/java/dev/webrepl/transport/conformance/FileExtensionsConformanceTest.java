@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * connections, and legacy exchanges next to them unchanged.
  */
 class FileExtensionsConformanceTest extends ServerTestBase {
-    private static final String FEATURE_LIST = "resize features stat list delete mkdir rename long-name resume flow";
+    private static final String FEATURE_LIST = "resize features stat list delete mkdir rename long-name resume flow sessions";
     private static final byte[] VERSION_REPLY = hex("82 03 00 01 00");
     private static final long MTIME = 1_700_000_000_123L;
 
