@@ -33,7 +33,7 @@ import reactor.core.publisher.Flux;
  * request's name field as legacy clients send it; a longer one (up to 4096 bytes) is sent with the
  * {@code LONG_NAME} extension (PROTOCOL.md §2), which only servers listing {@code long-name} in
  * {@link #features()} understand. The extensions ({@link #features()}, {@link #stat}, {@link #list},
- * {@link #delete}, {@link #mkdir}, {@link #rename}, {@link #resumePut}, {@link #resumeGet}) must
+ * {@link #delete}, {@link #mkdir}, {@link #rename}, {@link #resumePut}, {@link #resumeGet}, {@link #sessions}) must
  * not be sent to MicroPython's reference server: an unknown request ends its file channel.
  */
 public final class ReplConnection implements AutoCloseable {
@@ -259,6 +259,17 @@ public final class ReplConnection implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
         }
+        return result;
+    }
+
+    /**
+     * SESSIONS (PROTOCOL.md §10): the sessions this login may attach to, oldest first, its own marked
+     * {@link ListedSession#current()}. Fails with status 13 on a view-only terminal and 22 from a
+     * server without the extension ({@code sessions} missing from {@link #features()}).
+     */
+    public CompletableFuture<List<ListedSession>> sessions() {
+        CompletableFuture<List<ListedSession>> result = new CompletableFuture<>();
+        submit(new SessionsTransfer(result), result);
         return result;
     }
 

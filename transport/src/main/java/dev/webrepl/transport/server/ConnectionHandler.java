@@ -6,6 +6,7 @@ import dev.webrepl.core.protocol.Opcode;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.TerminalRefusedException;
 import dev.webrepl.core.protocol.WebReplConnection;
+import dev.webrepl.dupterm.Session;
 import dev.webrepl.dupterm.SessionException;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.Slot;
@@ -181,7 +182,7 @@ final class ConnectionHandler {
                             if (s != null) {
                                 s.resize(columns, rows);
                             }
-                        }, new FlowRequests()),
+                        }, new FlowRequests(), new SessionListing(sessions, this::mayList, this::ownSession)),
                 new Wire(), options.recorder());
         // Refused connections (locked out, too many from the address) get a close frame right after the
         // 101 instead of the prompt: a close code tells a client more than a silent TCP close (README "Security").
@@ -353,6 +354,20 @@ final class ConnectionHandler {
         } catch (RejectedExecutionException gone) {
             // The event loop is shutting down: the connection goes with it.
         }
+    }
+
+    /**
+     * Which sessions this login may see in the SESSIONS list (PROTOCOL.md §10) and so attach to from
+     * it: the one place that decides. Every session today: there is one password, and whoever knows it
+     * may attach to any session by its id.
+     */
+    private boolean mayList(Session session) {
+        return true;
+    }
+
+    private Session ownSession() {
+        Slot s = slot;
+        return s == null ? null : s.session();
     }
 
     private String sessionId() {

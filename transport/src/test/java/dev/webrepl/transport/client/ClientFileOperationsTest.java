@@ -31,7 +31,7 @@ class ClientFileOperationsTest extends LoggedInClientTestBase {
     @Test
     void featuresNameEveryExtensionInTheSpecsOrder() {
         assertEquals(List.of("resize", "features", "stat", "list", "delete", "mkdir", "rename", "long-name", "resume",
-                "flow"),
+                "flow", "sessions"),
                 List.copyOf(c.features().join()));
     }
 

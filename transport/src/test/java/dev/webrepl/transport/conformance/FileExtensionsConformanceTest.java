@@ -15,17 +15,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.ConnectionRecorder;
 import dev.webrepl.core.protocol.TransferListener;
+import dev.webrepl.dupterm.Session;
 import dev.webrepl.transport.server.ServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,7 +94,7 @@ class FileExtensionsConformanceTest extends ServerTestBase {
         RawWebSocket c = loggedIn();
         c.send(bin(FileProtocol.record(FileProtocol.FEATURES, 0, 0, 0, 0, new byte[0])));
         c.expect(hex("82 04 57 42 00 00"));
-        c.expect(concat(hex("82 43"), ascii(FEATURE_LIST)));
+        c.expect(concat(hex("82 4c"), ascii(FEATURE_LIST)));
         c.send(FileProtocol.getVerFrame());
         c.expect(VERSION_REPLY);
     }
@@ -288,10 +291,47 @@ class FileExtensionsConformanceTest extends ServerTestBase {
         c.expect(VERSION_REPLY);
     }
 
+    // --- SESSIONS ---------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("§10: SESSIONS lists every session as JSON in acked chunks, oldest first, the asker's own marked")
+    void sessionsListsEverySessionWithItsTerminals() throws Exception {
+        RawWebSocket a = loggedIn();
+        RawWebSocket b = loggedIn();
+        loggedIn("/session/" + a.sessionId());
+        loggedIn("/session/" + b.sessionId() + "?mode=view");
+        // Opened one after the other: by creation time, and by id within the same millisecond.
+        List<String> order = server.sessions().sessions().stream()
+                .sorted(Comparator.comparing(Session::created)
+                        .thenComparing(Session::id))
+                .map(Session::id).toList();
+        String first = "{\"id\":\"" + a.sessionId() + "\",\"engine\":\"echo\",\"created\":" + created(a.sessionId())
+                + ",\"terminals\":2,\"viewers\":0,\"current\":%s}";
+        String second = "{\"id\":\"" + b.sessionId() + "\",\"engine\":\"echo\",\"created\":" + created(b.sessionId())
+                + ",\"terminals\":1,\"viewers\":1,\"current\":%s}";
+        boolean aFirst = order.get(0).equals(a.sessionId());
+        for (RawWebSocket asker : List.of(a, b)) {
+            // Split: the record in two frames; the name field and flags are ignored, nothing follows.
+            byte[] request = FileProtocol.record(FileProtocol.SESSIONS, FileProtocol.LONG_NAME, 0, 0, 9, new byte[0]);
+            asker.send(bin(Arrays.copyOf(request, 30)), bin(Arrays.copyOfRange(request, 30, request.length)));
+            asker.expectBinary(OK);
+            String entryA = first.formatted(asker == a);
+            String entryB = second.formatted(asker == b);
+            assertEquals("[" + (aFirst ? entryA + "," + entryB : entryB + "," + entryA) + "]",
+                    new String(FileProtocol.readChunks(asker), StandardCharsets.UTF_8));
+            asker.send(FileProtocol.getVerFrame());
+            asker.expect(VERSION_REPLY);
+        }
+    }
+
+    private long created(String id) {
+        return server.sessions().find(id).orElseThrow().created().toEpochMilli();
+    }
+
     // --- view-only terminals ----------------------------------------------------------------
 
     @Test
-    @DisplayName("§8: a viewer gets FEATURES and GET_VER; every other request 13, its long names consumed")
+    @DisplayName("§8: a viewer gets FEATURES and GET_VER; every other request (SESSIONS too) 13, its long names consumed")
     void viewerMayOnlyAskWhatTheServerDoes() throws Exception {
         Files.writeString(root.resolve("f"), "keep");
         RawWebSocket a = loggedIn();
@@ -302,7 +342,8 @@ class FileExtensionsConformanceTest extends ServerTestBase {
                 FileProtocol.named(FileProtocol.DELETE, 0, 0, 0, "f"),
                 FileProtocol.named(FileProtocol.MKDIR, 0, 0, 0, longName),
                 FileProtocol.rename(longName, longName + "2"),
-                FileProtocol.named(FileProtocol.PUT, FileProtocol.RESUMABLE, 0, 3, longName))) {
+                FileProtocol.named(FileProtocol.PUT, FileProtocol.RESUMABLE, 0, 3, longName),
+                FileProtocol.record(FileProtocol.SESSIONS, 0, 0, 0, 0, new byte[0]))) {
             expectStatus(v, request, 13);
         }
         v.send(bin(FileProtocol.record(FileProtocol.FEATURES, 0, 0, 0, 0, new byte[0])));

@@ -21,6 +21,7 @@ public final class FileProtocol {
     static final int DELETE = 0x44;
     static final int MKDIR = 0x45;
     static final int RENAME = 0x46;
+    static final int SESSIONS = 0x49;
     static final int LONG_NAME = 0x01;
     static final int RESUMABLE = 0x02;
     /** {@code WB 00 00}. */
