@@ -133,7 +133,7 @@ class BrowserLayoutTest {
      * Sizes the window so that its page area (innerWidth x innerHeight) is {@code width} x {@code height}:
      * headless Chromium's window has a frame of its own around the page, measured first.
      */
-    private static void resize(WebDriver driver, int width, int height) {
+    static void resize(WebDriver driver, int width, int height) {
         Dimension window = driver.manage().window().getSize();
         int frameWidth = window.getWidth() - ((Number) js(driver, "return innerWidth")).intValue();
         int frameHeight = window.getHeight() - ((Number) js(driver, "return innerHeight")).intValue();
@@ -151,7 +151,7 @@ class BrowserLayoutTest {
      * Waits two frames (layout and resize observers have run, and xterm has rendered), reads the geometry
      * and asserts that the terminal fits the window of {@code width} x {@code height}.
      */
-    private static Geometry fits(WebDriver driver, int width, int height) {
+    static Geometry fits(WebDriver driver, int width, int height) {
         ((JavascriptExecutor) driver).executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 requestAnimationFrame(() => requestAnimationFrame(() => done()));""");
@@ -188,7 +188,7 @@ class BrowserLayoutTest {
     }
 
     /** What {@link #fits} reads: xterm's rows and columns, its screen's box, the header's and window's. */
-    private record Geometry(double rowsRead, double columnsRead, double top, double bottom, double left, double right,
+    record Geometry(double rowsRead, double columnsRead, double top, double bottom, double left, double right,
                             double headerBottom, double innerWidth, double innerHeight, double scrollWidth,
                             double scrollHeight, boolean filesShown, double filesLeft) {
         int rows() {

@@ -1,6 +1,6 @@
 // webrepl's browser client: an xterm.js terminal speaking the WebREPL protocol (the project's
 // spec/webrepl-protocol.md §2-§4), plus the extensions of PROTOCOL.md (FEATURES, RESIZE §7,
-// FLOW/ACK §9) when the server lists them. Written for this server; no code from webrepl.js.
+// FLOW/ACK §9, SESSIONS §10) when the server lists them. Written for this server; no code from webrepl.js.
 (function () {
   'use strict';
 
@@ -13,7 +13,7 @@
   const MAX_BUFFERED = 1024 * 1024;     // PUT: wait while the socket holds more than this unsent
   const MAX_NAME = 4096;                // PROTOCOL.md §2
   const T = { PUT: 1, GET: 2, RESIZE: 0x40, FEATURES: 0x41, LIST: 0x43, DELETE: 0x44, MKDIR: 0x45, RENAME: 0x46,
-    FLOW: 0x47, ACK: 0x48 };
+    FLOW: 0x47, ACK: 0x48, SESSIONS: 0x49 };
   const LONG_NAME = 1;
   // README "File status codes" (Linux errno values), in words.
   const STATUS_WORDS = {
@@ -58,13 +58,43 @@
   // Narrow windows fold the files panel away (webrepl.css has the same width); the button opens it.
   const filesToggle = document.getElementById('files-toggle');
   const narrow = window.matchMedia('(max-width: 799px)');
+  // The sessions panel (PROTOCOL.md §10) opens by its button, in the files panel's place: one panel at a
+  // time, so the terminal keeps its size. Closed, it gives the place back to the files panel if that was open.
+  const sessionsToggle = document.getElementById('sessions-toggle');
+  const sessionsEl = document.getElementById('sessions');
+  let filesBeforeSessions = false;
   function showFiles(open) {
     filesEl.hidden = !open;
     filesToggle.setAttribute('aria-expanded', String(open));
+    if (open && !sessionsEl.hidden) {
+      sessionsEl.hidden = true;
+      sessionsToggle.setAttribute('aria-expanded', 'false');
+    }
+  }
+  function showSessions(open) {
+    if (open === !sessionsEl.hidden) {
+      return;
+    }
+    if (open) {
+      filesBeforeSessions = !filesEl.hidden;
+      showFiles(false);
+    }
+    sessionsEl.hidden = !open;
+    sessionsToggle.setAttribute('aria-expanded', String(open));
+    if (open) {
+      refreshSessions();
+    } else if (filesBeforeSessions) {
+      showFiles(true);
+    }
   }
   showFiles(!narrow.matches);
-  narrow.addEventListener('change', () => showFiles(!narrow.matches));
+  narrow.addEventListener('change', () => {
+    filesBeforeSessions = false;
+    showSessions(false);
+    showFiles(!narrow.matches);
+  });
   filesToggle.addEventListener('click', () => showFiles(filesEl.hidden));
+  sessionsToggle.addEventListener('click', () => showSessions(sessionsEl.hidden));
 
   // ---- connection state ----
   let ws = null;
@@ -79,9 +109,11 @@
   let dropDeadline = 0;
   let attempt = 0;
   let features = [];
+  let engine = null;             // the session's engine kind, from the SESSIONS list (PROTOCOL.md §10)
   let closeReason = '';
   const history = ['connecting'];  // every state the page went through (tests read it); the browser's is window.history
   // The session this page was opened for (/session/ID): the title names it before the login confirms it.
+  const SESSION_ID = /^[A-Za-z0-9_.-]+$/;
   const SESSION_PATH = /^\/session\/([A-Za-z0-9_.-]+)$/;
   const pathSession = (SESSION_PATH.exec(location.pathname) || [])[1] || null;
   let offer = null;              // what Enter (or the offer button) does after a denial or a final close
@@ -96,10 +128,11 @@
     updateTitle();
   }
 
-  // The tab names the session (and whether it is view only, or no longer connected).
+  // The tab names the session and its engine (and whether it is view only, or no longer connected).
   function updateTitle() {
     const id = sessionId ?? pathSession;
-    let title = id === null ? 'webrepl' : 'session ' + id + (viewOnly ? ' (view only)' : '') + ' · webrepl';
+    let title = id === null ? 'webrepl'
+      : id + (viewOnly ? ' (view only)' : '') + (engine === null ? '' : ' · ' + engine) + ' · webrepl';
     if (state === 'denied' || state === 'reconnecting' || state === 'disconnected') {
       title = state + ' · ' + title;
     }
@@ -453,6 +486,11 @@
       if (features.includes('list') && !viewOnly) {
         refresh();
       }
+      // A viewer may not list sessions (PROTOCOL.md §8): its button stays hidden, its title without the engine.
+      sessionsToggle.hidden = !features.includes('sessions') || viewOnly;
+      if (!sessionsToggle.hidden) {
+        refreshSessions();
+      }
     } catch (e) {
       // The connection went away; onClose reports it.
     }
@@ -583,6 +621,34 @@
       at += 19 + n;
     }
     return entries;
+  }
+
+  // SESSIONS (PROTOCOL.md §10): the sessions this login may open, as the server lists them (oldest first).
+  async function listSessions() {
+    const parts = await binary.exclusive(async (socket) => {
+      binary.streamBusy = true;
+      socket.send(record(T.SESSIONS));
+      const status = await binary.status();
+      if (status !== 0) {
+        throw new FileError(status);
+      }
+      return receiveChunks(socket, () => {});
+    });
+    let list;
+    try {
+      list = JSON.parse(decoder.decode(await new Blob(parts).arrayBuffer()));
+    } catch (e) {
+      list = null;
+    }
+    const valid = (e) => e !== null && typeof e === 'object' && typeof e.id === 'string' && SESSION_ID.test(e.id)
+      && typeof e.engine === 'string' && Number.isFinite(e.created) && Number.isInteger(e.terminals)
+      && Number.isInteger(e.viewers) && typeof e.current === 'boolean';
+    if (!Array.isArray(list) || !list.every(valid)) {
+      throw new Error('unexpected reply from the server');
+    }
+    // Only the fields the page knows: a newer server may add more.
+    return list.map((e) => ({ id: e.id, engine: e.engine, created: e.created, terminals: e.terminals,
+      viewers: e.viewers, current: e.current }));
   }
 
   // DELETE and MKDIR of a name, RENAME of a name to another (PROTOCOL.md §5): a status and nothing else.
@@ -887,6 +953,136 @@
     fileStatus('a view-only terminal cannot move files', false);
   }
 
+  // ---- sessions panel (PROTOCOL.md §10) ----
+  const sessions = { busy: 0, status: '', entries: [], listedAt: 0 };
+  const sessionListEl = document.getElementById('session-list');
+  const sessionsStatusEl = document.getElementById('sessions-status');
+
+  function sessionsStatus(text, error) {
+    sessions.status = text;
+    sessionsStatusEl.textContent = text;
+    sessionsStatusEl.className = error ? 'error' : '';
+  }
+
+  // 22 characters of random id are more than a person reads: the first 8 (and a node name) tell them apart.
+  function shortId(id) {
+    const dot = id.indexOf('.');
+    const random = id.slice(dot + 1);
+    return id.slice(0, dot + 1) + (random.length > 10 ? random.slice(0, 8) + '…' : random);
+  }
+
+  function ageInWords(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) {
+      return s + ' s';
+    }
+    const min = Math.floor(s / 60);
+    if (min < 60) {
+      return min + ' min';
+    }
+    const h = Math.floor(min / 60);
+    if (h < 48) {
+      return h + ' h' + (min % 60 ? ' ' + (min % 60) + ' min' : '');
+    }
+    return Math.floor(h / 24) + ' days';
+  }
+
+  function terminalsInWords(e) {
+    const rw = e.terminals + (e.terminals === 1 ? ' terminal' : ' terminals');
+    return e.viewers === 0 ? rw : rw + ' + ' + e.viewers + (e.viewers === 1 ? ' viewer' : ' viewers');
+  }
+
+  // One row a session. Ids and engine names come from the server: only ever text, never markup.
+  function renderSessions() {
+    const rows = sessions.entries.map((e) => {
+      const li = document.createElement('li');
+      li.dataset.id = e.id;
+      const open = button(shortId(e.id), e.current ? 'this page shows session ' + e.id : 'open session ' + e.id,
+        () => openSession(e.id));
+      open.className = 'session-id';
+      open.disabled = e.current;
+      const kind = document.createElement('span');
+      kind.className = 'session-engine';
+      kind.textContent = e.engine;
+      const info = document.createElement('span');
+      info.className = 'session-info';
+      // The age by this browser's clock against the server's: a skewed clock shows at least 0 s.
+      info.textContent = 'opened ' + ageInWords(sessions.listedAt - e.created) + ' ago · ' + terminalsInWords(e)
+        + (e.current ? ' · this session' : '');
+      if (e.current) {
+        li.className = 'current';
+        li.setAttribute('aria-current', 'true');
+      }
+      li.append(open, kind, info);
+      return li;
+    });
+    sessionListEl.replaceChildren(...rows);
+    if (rows.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'empty';
+      li.textContent = 'no sessions';
+      sessionListEl.append(li);
+    }
+  }
+
+  let sessionsListing = 0;
+  function refreshSessions() {
+    if (!features.includes('sessions') || viewOnly) {
+      return Promise.resolve();
+    }
+    const mine = ++sessionsListing;
+    sessions.busy++;
+    return listSessions()
+      .then((entries) => {
+        const own = entries.find((e) => e.current);
+        if (own && own.id === sessionId && engine !== own.engine) {
+          engine = own.engine;
+          updateTitle();
+        }
+        if (mine === sessionsListing) {
+          sessions.entries = entries;
+          sessions.listedAt = Date.now();
+          renderSessions();
+          sessionsStatus(entries.length + (entries.length === 1 ? ' session' : ' sessions'), false);
+        }
+      })
+      .catch((e) => sessionsStatus('cannot list the sessions: ' + e.message, true))
+      .finally(() => sessions.busy--);
+  }
+  document.getElementById('sessions-refresh').addEventListener('click', () => refreshSessions());
+
+  // Opens another session in this page: the session this page showed keeps running (it ends after the
+  // linger time if no terminal is left on it). The password typed at the prompt logs in again, as a
+  // re-attach does; the terminal is cleared for the session's replay and the address bar follows.
+  function openSession(id, fromHistory) {
+    if (!SESSION_ID.test(id) || id === sessionId || password === null || viewOnly) {
+      return;
+    }
+    const old = ws;
+    binary.lost();               // operations waiting for the old connection's replies fail now
+    sessionId = id;
+    engine = null;
+    reconnecting = true;
+    dropDeadline = Date.now() + LINGER_MS;
+    attempt = 0;
+    if (!fromHistory) {
+      window.history.pushState(null, '', '/session/' + id);
+    }
+    setStatus('connecting', 'opening session ' + id + '…');
+    connect();
+    if (old) {
+      old.close();
+    }
+    term.focus();
+  }
+  // Back and Forward between sessions opened here.
+  window.addEventListener('popstate', () => {
+    const m = SESSION_PATH.exec(location.pathname);
+    if (m && m[1] !== sessionId && attached) {
+      openSession(m[1], true);
+    }
+  });
+
   // ---- close and re-attach ----
   function onClose(ev) {
     binary.lost();
@@ -953,6 +1149,12 @@
     },
     // The panel's actions, as its buttons do them (rename, delete and mkdir ask through prompt/confirm).
     showDir(dir) { return showDir(dir); },
+    get engine() { return engine; },
+    get sessions() {
+      return { shown: !sessionsEl.hidden, busy: sessions.busy, status: sessions.status,
+        entries: sessions.entries.map((e) => ({ ...e })) };
+    },
+    refreshSessions() { return refreshSessions(); },
     download(remote) { return download(remote); },
     terminalText() {
       const b = term.buffer.active;
