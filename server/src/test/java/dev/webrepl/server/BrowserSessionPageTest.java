@@ -36,7 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The browser client's address, title and ways on (issue 17 items 1 and 4) in a real headless
  * Chromium: the address bar shows the session's own URL and a reload attaches to that session again;
  * a session that has ended says so and offers a new one; a wrong password can be typed again, and a
- * connection closed before the login can be tried again; the tab names the session; the icon is
+ * connection closed before the login can be tried again; the tab names the session and its engine; the icon is
  * served. Screenshots: {@code target/browser-reloaded.png}, {@code target/browser-session-ended.png}
  * and {@code target/browser-denied.png}.
  */
@@ -59,14 +59,14 @@ class BrowserSessionPageTest {
             assertEquals(List.of(id), sessionIds(server));
             assertEquals("/session/" + id, js(driver, "return location.pathname"));
             assertEquals(url(server, "/session/" + id), driver.getCurrentUrl());
-            assertEquals("session " + id + " · webrepl", driver.getTitle());
+            awaitTitle(driver, id + " · echo · webrepl");
             type(driver, "x = 42" + Keys.ENTER);
             awaitText(driver, "\nx = 42\nx = 42\n>>>");
 
             driver.navigate().refresh();
             // A new page (its own terminal, from the password prompt on), the same address and session.
             assertEquals(List.of("connecting"), js(driver, "return webrepl.history.slice(0, 1)"));
-            assertEquals("session " + id + " · webrepl", driver.getTitle(), "named by its address before the login");
+            assertEquals(id + " · webrepl", driver.getTitle(), "named by its address before the login");
             logIn(driver, PASSWORD);
             assertEquals(id, js(driver, "return webrepl.sessionId"));
             assertEquals(url(server, "/session/" + id), driver.getCurrentUrl());
@@ -97,11 +97,12 @@ class BrowserSessionPageTest {
             driver.get(url(server, "/"));
             logIn(driver, PASSWORD);
             String id = (String) js(driver, "return webrepl.sessionId");
+            awaitTitle(driver, id + " · echo · webrepl");
             Session session = server.server().sessions().find(id).orElseThrow();
             session.end(1000, "ended by an administrator", "ended");
             new WebDriverWait(driver, WAIT).until(d -> "disconnected".equals(js(d, "return webrepl.state")));
             assertEquals("New session", js(driver, "return webrepl.offer"));
-            assertEquals("disconnected · session " + id + " · webrepl", driver.getTitle());
+            assertEquals("disconnected · " + id + " · echo · webrepl", driver.getTitle());
 
             // A reload of the session's address: the password, then the server's refusal, in words.
             driver.navigate().refresh();
@@ -163,7 +164,7 @@ class BrowserSessionPageTest {
             assertEquals(List.of(id), sessionIds(server));
             assertEquals(List.of("connecting", "password", "denied", "connecting", "password", "denied",
                     "connecting", "password", "connected"), js(driver, "return webrepl.history"));
-            assertEquals("session " + id + " · webrepl", driver.getTitle());
+            awaitTitle(driver, id + " · echo · webrepl");
             type(driver, "in" + Keys.ENTER);
             awaitText(driver, "webrepl: session /session/" + id + "\nin\nin\n>>>");
         }
@@ -211,6 +212,12 @@ class BrowserSessionPageTest {
                 .withMessage(() -> "a new page at " + url + "; the browser is at " + driver.getCurrentUrl())
                 .until(d -> url.equals(d.getCurrentUrl())
                         && "password".equals(js(d, "return window.webrepl ? webrepl.state : null")));
+    }
+
+    /** Waits until the tab's title is {@code title}: the engine's name comes with the session list, after the login. */
+    private static void awaitTitle(WebDriver driver, String title) {
+        new WebDriverWait(driver, WAIT).withMessage(() -> "the title " + title + "; it is " + driver.getTitle())
+                .until(d -> title.equals(d.getTitle()));
     }
 
     /** Waits until the terminal has shown the password prompt {@code n} times. */
