@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Hosts many concurrent REPL sessions over the MicroPython WebREPL protocol, "
                 + "and talks to WebREPL servers.",
         subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, LsCommand.class, RmCommand.class,
-                MkdirCommand.class, MvCommand.class, VerCommand.class, ReplCommand.class, BenchCommand.class,
+                MkdirCommand.class, MvCommand.class, VerCommand.class, SessionsCommand.class, ReplCommand.class,
+                BenchCommand.class,
                 HashPasswordCommand.class,
                 DrainCommand.class, UndrainCommand.class,
                 CommandLine.HelpCommand.class})
