@@ -1059,6 +1059,8 @@
       return;
     }
     const old = ws;
+    offer = null;                // after a final close, this is the way on instead of "New session"
+    offerEl.hidden = true;
     binary.lost();               // operations waiting for the old connection's replies fail now
     sessionId = id;
     engine = null;
