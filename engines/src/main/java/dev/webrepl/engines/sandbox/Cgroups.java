@@ -21,6 +21,8 @@ final class Cgroups {
     private static final long CPU_PERIOD_MICROS = 100_000;
 
     private final boolean v2;
+    /** Session ids are unique only among live sessions; a MicroPython soft reset may briefly overlap. */
+    private final java.util.concurrent.atomic.AtomicLong groups = new java.util.concurrent.atomic.AtomicLong();
     /** Controller (or "unified") to the server's group for this server: {@code .../webrepl-PID}. */
     private final Map<String, Path> parents;
 
@@ -143,7 +145,7 @@ final class Cgroups {
 
     /** A group for one session with {@code limits}; a limit of 0 leaves the controller's default (none). */
     Group create(String session, SandboxLimits limits) throws IOException {
-        String name = "s-" + session.replaceAll("[^A-Za-z0-9._-]", "_");
+        String name = "s-" + session.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + groups.incrementAndGet();
         List<Path> dirs = new ArrayList<>();
         try {
             for (Path parent : parents.values()) {

@@ -111,6 +111,22 @@ public final class Sandbox implements AutoCloseable {
         return new Sandbox(Mode.bwrap, bwrap, prlimit, network, userNamespace, limits, cgroups, problem, etc.toRealPath());
     }
 
+    /**
+     * What of the server's environment a sandboxed program gets: the locale, time zone and terminal
+     * ({@code LANG}, {@code LC_*}, {@code TZ}, {@code TERM}) and a system {@code PATH}; never the rest
+     * (a password in {@code $WEBREPL_PASSWORD}, tokens, the server's paths).
+     */
+    public static Map<String, String> environment(Map<String, String> server) {
+        Map<String, String> env = new java.util.TreeMap<>();
+        server.forEach((k, v) -> {
+            if (k.equals("LANG") || k.startsWith("LC_") || k.equals("TZ") || k.equals("TERM")) {
+                env.put(k, v);
+            }
+        });
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        return Map.copyOf(env);
+    }
+
     /** {@code /usr/bin/bwrap}, else {@code bwrap} on {@code env}'s PATH. */
     public static Optional<Path> findBwrap(Map<String, String> env) {
         Path usual = Path.of("/usr/bin/bwrap");
