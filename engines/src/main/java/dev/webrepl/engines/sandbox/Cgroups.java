@@ -29,6 +29,8 @@ final class Cgroups {
     private Cgroups(boolean v2, Map<String, Path> parents) {
         this.v2 = v2;
         this.parents = Map.copyOf(parents);
+        // The kernel keeps empty groups forever: a server that is not closed (a test's) removes its own at exit.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "webrepl-cgroups-cleanup"));
     }
 
     /** What is in force: {@code cgroup v1} or {@code cgroup v2}. */
@@ -87,6 +89,10 @@ final class Cgroups {
             }
         }
         String why;
+        v1.values().forEach(Cgroups::removeStale);
+        if (unified != null) {
+            removeStale(unified);
+        }
         if (v1.containsKey("memory") && v1.containsKey("pids")) {
             Map<String, Path> parents = new LinkedHashMap<>();
             try {
@@ -127,6 +133,23 @@ final class Cgroups {
         } catch (IOException e) {
             removeAll(List.of(parent));
             return Result.none(why + "; cgroup v2 " + unified + " not usable: " + e.getMessage());
+        }
+    }
+
+    /** Groups of servers that ended without removing theirs (killed): empty ones go, as their sessions' empty ones. */
+    private static void removeStale(Path base) {
+        try (java.util.stream.Stream<Path> dirs = Files.list(base)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String n = d.getFileName().toString();
+                if (n.matches("webrepl-\\d+") && ProcessHandle.of(Long.parseLong(n.substring(8))).isEmpty()) {
+                    try (java.util.stream.Stream<Path> sessions = Files.list(d)) {
+                        removeAll(sessions.filter(Files::isDirectory).toList());
+                    }
+                    removeAll(List.of(d));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not listable: nothing to tidy
         }
     }
 

@@ -1,0 +1,178 @@
+package dev.webrepl.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.webrepl.engines.sandbox.Sandbox;
+import dev.webrepl.transport.client.ReplConnection;
+import dev.webrepl.transport.client.WebReplClient;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve --sandbox} and the {@code --limit-*} flags end to end (issue 18, README "Sandbox and
+ * limits"): the reason a session ends with reaches its terminal, other sessions go on. Skipped
+ * without bwrap (failed then with {@code WEBREPL_REQUIRE_SANDBOX=1}).
+ */
+class ServeSandboxTest {
+    private static final long SECONDS = 30;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private static void requireBwrap() {
+        if (Sandbox.findBwrap(System.getenv()).isEmpty()) {
+            if ("1".equals(System.getenv("WEBREPL_REQUIRE_SANDBOX"))) {
+                org.junit.jupiter.api.Assertions.fail("WEBREPL_REQUIRE_SANDBOX=1 but no bwrap");
+            }
+            assumeTrue(false, "no bwrap");
+        }
+    }
+
+    /** What one terminal shows, and when it shows {@code expected}. */
+    private static final class Screen {
+        final StringBuilder text = new StringBuilder();
+        private String awaited;
+        private CompletableFuture<Void> seen = new CompletableFuture<>();
+
+        Screen(ReplConnection c) {
+            c.output().subscribe(b -> {
+                synchronized (this) {
+                    text.append(new String(b, StandardCharsets.UTF_8));
+                    if (awaited != null && text.indexOf(awaited) >= 0) {
+                        seen.complete(null);
+                    }
+                }
+            });
+        }
+
+        void await(String expected) throws Exception {
+            synchronized (this) {
+                awaited = expected;
+                seen = new CompletableFuture<>();
+                if (text.indexOf(expected) >= 0) {
+                    seen.complete(null);
+                }
+            }
+            try {
+                seen.get(SECONDS, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("no " + expected + " in " + this, e);
+            }
+        }
+
+        @Override
+        public synchronized String toString() {
+            return text.toString();
+        }
+    }
+
+    @Test
+    void aSessionPastItsMemoryLimitEndsWithTheReasonWhileAnotherKeepsEchoing() throws Exception {
+        requireBwrap();
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
+                "--password", "pw", "--engine", "process", "--command", "/bin/sh", "--sandbox", "bwrap",
+                "--limit-memory", "32m");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection hog = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS);
+             ReplConnection other = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
+            assertTrue(out.toString().contains("\nsandbox: bubblewrap "), out.toString());
+            assumeTrue(out.toString().contains("limits by cgroup"), "the memory limit ends a session only with cgroups: " + out);
+            Screen hogScreen = new Screen(hog);
+            Screen otherScreen = new Screen(other);
+
+            hog.send("awk 'BEGIN { s = \"x\"; while (1) s = s s }'\r");
+            hog.onClose().get(SECONDS, TimeUnit.SECONDS);
+            assertTrue(hogScreen.toString().endsWith("\r\nsession ended: memory limit 32 MiB reached\r\n"), hogScreen.toString());
+
+            other.send("echo $((6*7))\r");
+            otherScreen.await("\r\n42\r\n");
+            assertTrue(other.isOpen());
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
+    void aForkBombIsHeldAtTheProcessLimitAndTheServerServesAnotherSession() throws Exception {
+        requireBwrap();
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
+                "--password", "pw", "--engine", "process", "--command", "/bin/sh", "--sandbox", "bwrap",
+                "--limit-processes", "32");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient()) {
+            assumeTrue(out.toString().contains("limits by cgroup") || out.toString().contains("(RLIMIT_NPROC in"),
+                    "no process limit here: " + out);
+            try (ReplConnection bomb = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
+                Screen bombScreen = new Screen(bomb);
+                bomb.send("b() { b | b & }; b\r");
+                bombScreen.await("Cannot fork");
+
+                try (ReplConnection other = client.connect("127.0.0.1", server.server().port(), "pw")
+                        .get(SECONDS, TimeUnit.SECONDS)) {
+                    Screen otherScreen = new Screen(other);
+                    other.send("echo $((6*7))\r");
+                    otherScreen.await("\r\n42\r\n");
+                }
+            }
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
+    void aSessionEndsAtItsTimeLimitWithTheReason() throws Exception {
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
+                "--password", "pw", "--engine", "echo", "--limit-time", "1s");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
+            Screen screen = new Screen(c);
+            c.onClose().get(SECONDS, TimeUnit.SECONDS);
+            assertTrue(screen.toString().endsWith("\r\nsession ended: time limit 1 s reached\r\n"), screen.toString());
+            assertTrue(out.toString().contains("\ntime limit per session: 1s\n"), out.toString());
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
+    void programsOutsideASandboxAreNamedUnlessSandboxNoneWasGiven() throws Exception {
+        ServeCommand jshell = CapturedCli.parseServe(out, err, "--engine", "jshell");
+        assertEquals(Optional.of("--engine jshell (its child JVMs) would run programs without a sandbox; give "
+                + "--sandbox none to allow that"), jshell.unsandboxedPrograms());
+        assertEquals(Optional.empty(), CapturedCli.parseServe(out, err, "--engine", "jshell", "--sandbox", "none")
+                .unsandboxedPrograms());
+        assertEquals(Optional.empty(), CapturedCli.parseServe(out, err, "--engine", "echo").unsandboxedPrograms());
+
+        requireBwrap();
+        ServeCommand process = CapturedCli.parseServe(out, err, "--root", dir.toString(), "--engine", "process",
+                "--command", "/bin/sh");
+        try {
+            process.engines(Files.createDirectories(dir));
+            assertEquals(Optional.empty(), process.unsandboxedPrograms());
+        } finally {
+            process.closeEngines();
+        }
+    }
+
+    @Test
+    void aLimitThatIsNotASizeIsAUsageError() {
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--limit-memory", "lots");
+        picocli.CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                picocli.CommandLine.ParameterException.class, cmd::limits);
+        assertEquals("--limit-memory: not a size: lots (e.g. 512m, 1g)", e.getMessage());
+    }
+}
