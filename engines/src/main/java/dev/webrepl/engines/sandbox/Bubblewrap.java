@@ -23,7 +23,7 @@ public final class Bubblewrap {
      */
     private static final List<String> ETC = List.of("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives",
             "localtime", "timezone", "nsswitch.conf", "host.conf", "gai.conf", "protocols", "services", "mime.types",
-            "inputrc", "terminfo", "ssl", "ca-certificates", "python3", "java-17-openjdk");
+            "inputrc", "terminfo", "ssl", "ca-certificates", "python3");
     /** Only with the network: how to resolve names. */
     private static final List<String> ETC_NETWORK = List.of("resolv.conf", "hosts");
 
@@ -69,9 +69,9 @@ public final class Bubblewrap {
         for (String name : ETC) {
             roBindIfExists(Path.of("/etc", name));
         }
-        try (java.util.stream.Stream<Path> python = Files.list(Path.of("/etc"))) {
-            // Debian links /usr/lib/python3.X/sitecustomize.py to /etc/python3.X/.
-            python.filter(p -> p.getFileName().toString().matches("python3\\.\\d+")).sorted()
+        try (java.util.stream.Stream<Path> versioned = Files.list(Path.of("/etc"))) {
+            // Debian links /usr/lib/python3.X/sitecustomize.py to /etc/python3.X/, a JDK's conf/ to /etc/java-N-openjdk/.
+            versioned.filter(p -> p.getFileName().toString().matches("python3\\.\\d+|java-\\d+-openjdk")).sorted()
                     .forEach(this::roBindIfExists);
         } catch (IOException e) {
             // no /etc to list: nothing more to bind

@@ -106,7 +106,7 @@ final class Cgroups {
                 return new Result(Optional.of(c), null);
             } catch (IOException e) {
                 removeAll(parents.values());
-                why = "cgroup v1 not writable: " + e.getMessage();
+                why = "cgroup v1 not writable: " + reason(e);
             }
         } else {
             why = "no cgroup v1 memory and pids hierarchy";
@@ -132,7 +132,7 @@ final class Cgroups {
             return new Result(Optional.of(c), null);
         } catch (IOException e) {
             removeAll(List.of(parent));
-            return Result.none(why + "; cgroup v2 " + unified + " not usable: " + e.getMessage());
+            return Result.none(why + "; cgroup v2 " + unified + " not usable: " + reason(e));
         }
     }
 
@@ -151,6 +151,17 @@ final class Cgroups {
         } catch (IOException | RuntimeException e) {
             // not listable: nothing to tidy
         }
+    }
+
+    /** {@code permission denied: PATH} rather than a bare path (what AccessDeniedException's message is). */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            String what = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e.getClass().getSimpleName();
+            return what + ": " + f.getFile();
+        }
+        return e.getMessage();
     }
 
     private static Path under(Path mount, String root, String own) {
