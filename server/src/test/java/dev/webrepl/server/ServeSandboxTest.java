@@ -133,6 +133,40 @@ class ServeSandboxTest {
     }
 
     @Test
+    void micropythonReplsRunInTheirSessionsCgroups() throws Exception {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--port", "0", "--no-admin", "--root",
+                dir.toString(), "--password", "pw", "--engine", "micropython", "--sandbox", "bwrap"));
+        args.addAll(MicroPythonEngineTest.runtime());
+        ServeCommand cmd = CapturedCli.parseServe(out, err, args.toArray(String[]::new));
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
+            assumeTrue(out.toString().contains("limits by cgroup"), "no cgroups here: " + out);
+            Screen screen = new Screen(c);
+            c.send("6*7\r");
+            screen.await("42\r\n>>> ");
+
+            String group = "/webrepl-" + ProcessHandle.current().pid() + "/s-";
+            java.util.List<String> confined = ProcessHandle.current().descendants()
+                    .filter(h -> cgroups(h).contains(group))
+                    .map(h -> h.info().command().map(p -> Path.of(p).getFileName().toString()).orElse("?"))
+                    .sorted().distinct().toList();
+            assertTrue(confined.contains("bwrap") && (confined.contains("micropython") || confined.contains("node")),
+                    "the REPL and its bwrap in the session's groups: " + confined);
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    private static String cgroups(ProcessHandle h) {
+        try {
+            return Files.readString(Path.of("/proc", String.valueOf(h.pid()), "cgroup"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    @Test
     void aSessionEndsAtItsTimeLimitWithTheReason() throws Exception {
         ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
                 "--password", "pw", "--engine", "echo", "--limit-time", "1s");

@@ -309,7 +309,8 @@ public sealed interface MicroPythonRuntime {
                     .bind(realRoot.toString(), realRoot.toString())
                     .chdir(realRoot.toString())
                     .environment(Map.of("HOME", "/", "LANG", "C.UTF-8"));
-            return confinement != null ? confinement.command(b, program) : b.command(program);
+            // Node reserves gigabytes of address space (V8, WebAssembly memories): no RLIMIT_AS for it.
+            return confinement != null ? confinement.command(b, program, true) : b.command(program);
         }
 
         @Override

@@ -80,7 +80,15 @@ public final class Confinement implements AutoCloseable {
      * execs), bwrap with {@code b}'s options, the rlimits, then {@code program} (a path inside).
      */
     public List<String> command(Bubblewrap b, List<String> program) {
-        List<String> inside = new ArrayList<>(sandbox.rlimitPrefix());
+        return command(b, program, false);
+    }
+
+    /**
+     * The same for a program that reserves far more address space than it uses (Node, a JVM: both
+     * fail to start under an RLIMIT_AS of a few hundred MiB): with rlimits, its memory is not bounded.
+     */
+    public List<String> command(Bubblewrap b, List<String> program, boolean reservesAddressSpace) {
+        List<String> inside = new ArrayList<>(sandbox.rlimitPrefix(!reservesAddressSpace));
         inside.addAll(program);
         List<String> sandboxed = b.command(inside);
         if (group == null) {

@@ -254,19 +254,23 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** The rlimits, as a {@code prlimit ... --} prefix run inside the sandbox (so RLIMIT_NPROC counts there). */
-    List<String> rlimitPrefix() {
+    List<String> rlimitPrefix(boolean addressSpace) {
         if (prlimit == null) {
             return List.of();
         }
         List<String> c = new ArrayList<>(List.of(prlimit.toString()));
+        int options = c.size();
         if (limits.openFiles() > 0) {
             c.add("--nofile=" + limits.openFiles() + ":" + limits.openFiles());
         }
         if (cgroups == null && limits.processes() > 0 && nprocWorks()) {
             c.add("--nproc=" + limits.processes() + ":" + limits.processes());
         }
-        if (cgroups == null && limits.memoryBytes() > 0) {
+        if (cgroups == null && limits.memoryBytes() > 0 && addressSpace) {
             c.add("--as=" + limits.memoryBytes() + ":" + limits.memoryBytes());
+        }
+        if (c.size() == options) {
+            return List.of();
         }
         c.add("--");
         return c;
