@@ -121,6 +121,21 @@ class SandboxedProcessEngineTest {
     }
 
     @Test
+    void itSaysItIsReadyAndCtrlCStopsTheRunningCommand() throws Exception {
+        FakeContext sh = shell(sandbox(SandboxLimits.NONE));
+        assertEquals("ready", sh.readyNote.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+
+        int prompts = sh.count(PROMPT);
+        sh.type("sleep 600\r");
+        ProcessEngine engine = engines.get(0);
+        await(() -> ProcessHandle.of(engine.pid()).stream().flatMap(ProcessHandle::descendants)
+                .anyMatch(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false)), () -> "sleep running");
+        engine.interrupt();
+        // Only SIGINT through the sandbox brings the prompt back before 600 s.
+        await(() -> sh.count(PROMPT) > prompts, () -> "a prompt after Ctrl-C, got " + FakeContext.show(sh.text()));
+    }
+
+    @Test
     void aSandboxedProgramGetsTheLocaleAndTerminalOfTheServersEnvironmentOnly() {
         assertEquals(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "C.UTF-8", "TERM", "xterm", "PATH", "/usr/local/bin:/usr/bin:/bin"),
                 Sandbox.environment(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "C.UTF-8", "TERM", "xterm", "PATH",
