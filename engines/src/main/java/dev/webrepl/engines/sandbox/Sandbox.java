@@ -101,6 +101,11 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         Path etc = Files.createTempDirectory("webrepl-sandbox-etc");
+        // Removed by close(); a server that is not closed (a test's) removes them at exit (files first).
+        etc.toFile().deleteOnExit();
+        for (String name : List.of("passwd", "group", "hosts")) {
+            etc.resolve(name).toFile().deleteOnExit();
+        }
         long uid = uid();
         Files.writeString(etc.resolve("passwd"), (uid == 0 ? "" : "root:x:0:0:root:/root:/bin/sh\n")
                 + "webrepl:x:" + uid + ":" + uid + ":webrepl:" + HOME + ":/bin/sh\n"
