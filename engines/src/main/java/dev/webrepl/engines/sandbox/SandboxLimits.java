@@ -61,12 +61,4 @@ public record SandboxLimits(long memoryBytes, double cpus, int processes, int op
         }
         return n << shift;
     }
-
-    /** For the start line: {@code memory 512 MiB, cpu 1.0, processes 128, open files 256}. */
-    public String describe() {
-        return "memory " + (memoryBytes == 0 ? "unlimited" : bytes(memoryBytes))
-                + ", cpu " + (cpus == 0 ? "unlimited" : String.format(Locale.ROOT, "%.2f", cpus).replaceAll("0$", ""))
-                + ", processes " + (processes == 0 ? "unlimited" : processes)
-                + ", open files " + (openFiles == 0 ? "unlimited" : openFiles);
-    }
 }
