@@ -106,6 +106,39 @@ class ServeSandboxTest {
     }
 
     @Test
+    void aPythonSessionReadsNothingOfTheServersAndAGigabyteEndsItWithTheMemoryReason() throws Exception {
+        requireBwrap();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");
+        Path root = Files.createDirectories(dir.resolve("files"));
+        Path key = Files.writeString(dir.resolve("tls-key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+        Path otherRoot = Files.createDirectories(dir.resolve("other-user"));
+        Files.writeString(otherRoot.resolve("notes.txt"), "private\n");
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", root.toString(),
+                "--password", "pw", "--engine", "process", "--command", "/usr/bin/python3 -i -q", "--sandbox", "bwrap",
+                "--limit-memory", "64m");
+        try (MonitoredServer server = cmd.start();
+             java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection py = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
+            assumeTrue(out.toString().contains("limits by cgroup"), "the memory limit ends a session only with cgroups: " + out);
+            Screen screen = new Screen(py);
+            for (Path p : java.util.List.of(Path.of("/etc/shadow"), key, otherRoot.resolve("notes.txt"))) {
+                py.send("open('" + p + "').read()\r");
+                screen.await("FileNotFoundError: [Errno 2] No such file or directory: '" + p + "'\r\n>>> ");
+            }
+            py.send("import socket; socket.create_connection(('127.0.0.1', " + listener.getLocalPort() + "))\r");
+            screen.await("ConnectionRefusedError: [Errno 111] Connection refused\r\n>>> ");
+
+            py.send("x = b'x' * (1 << 30)\r");
+            py.onClose().get(SECONDS, TimeUnit.SECONDS);
+            assertTrue(screen.toString().endsWith("x = b'x' * (1 << 30)\r\n\r\nsession ended: memory limit 64 MiB reached\r\n"),
+                    screen.toString());
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
     void aForkBombIsHeldAtTheProcessLimitAndTheServerServesAnotherSession() throws Exception {
         requireBwrap();
         ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
