@@ -86,14 +86,15 @@ public final class ProcessEngine implements ReplEngine {
             throw new IllegalStateException("process engine already started");
         }
         this.context = context;
-        String[] command = command();
+        String[] program = command();
+        String[] command = program;
         Map<String, String> environment = new HashMap<>(config.environment());
         environment.putIfAbsent("TERM", "xterm-256color");
         Path directory = config.workingDirectory();
         if (sandbox.confines()) {
             Confinement c = sandbox.confine(context.sessionId(), context.workingDirectory());
             confinement = c;
-            command = c.command(List.of(command), environment).toArray(String[]::new);
+            command = c.command(List.of(program), environment).toArray(String[]::new);
             environment = new HashMap<>(Map.of("PATH", "/usr/bin:/bin"));
             directory = c.root();
             c.onLimit(reason -> report(() -> context.limitReached(reason)));
@@ -109,7 +110,7 @@ public final class ProcessEngine implements ReplEngine {
                     .start();
         } catch (IOException e) {
             closeConfinement();
-            throw new IOException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+            throw new IOException("cannot start " + String.join(" ", program) + ": " + e.getMessage(), e);
         }
         process = p;
         String name = "webrepl-session-" + context.sessionId() + "-pty";
