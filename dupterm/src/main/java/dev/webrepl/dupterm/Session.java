@@ -64,6 +64,7 @@ public final class Session {
     private long outputBytes;
     private Disposable lingerTimer;
     private Disposable idleTimer;
+    private Disposable timeLimitTimer;
     private volatile Pausable producer;
     private volatile TerminalSize size = TerminalSize.DEFAULT;
     private volatile boolean paused;
@@ -86,6 +87,17 @@ public final class Session {
             input.hold();
         }
         scheduleIdleCheck(config.idleTimeout());
+        if (!config.timeLimit().isZero()) {
+            timeLimitTimer = timers.schedule(() -> end(NORMAL_CLOSURE, "time limit " + human(config.timeLimit())
+                    + " reached", "time-limit"), config.timeLimit().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** {@code 2 h}, {@code 30 min}, {@code 45 s}, {@code 250 ms}. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 3_600_000 == 0 ? ms / 3_600_000 + " h" : ms % 60_000 == 0 ? ms / 60_000 + " min"
+                : ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     public String id() {
@@ -435,6 +447,9 @@ public final class Session {
             if (idleTimer != null) {
                 idleTimer.dispose();
             }
+            if (timeLimitTimer != null) {
+                timeLimitTimer.dispose();
+            }
             if (readyTimer != null) {
                 readyTimer.dispose();
             }
@@ -615,6 +630,12 @@ public final class Session {
         public void failed(Throwable error) {
             LOG.log(Level.WARNING, "session " + id + ": engine failed", error);
             end(INTERNAL_ERROR, "engine failed: " + message(error), "engine-error");
+        }
+
+        @Override
+        public void limitReached(String reason) {
+            LOG.log(Level.INFO, "session " + id + ": " + reason);
+            end(NORMAL_CLOSURE, reason, "limit");
         }
     }
 }

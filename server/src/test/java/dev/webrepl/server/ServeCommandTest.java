@@ -199,11 +199,12 @@ class ServeCommandTest {
     void sessionOptionsBecomeTheSessionConfig() {
         dev.webrepl.dupterm.SessionConfig c = parse("--max-sessions", "3", "--max-terminals", "2", "--linger", "90s",
                 "--idle-timeout", "5m", "--input-queue", "4096", "--output-low-water", "1000",
-                "--output-high-water", "2000", "--output-cap", "3000", "--scrollback", "100").sessionConfig();
+                "--output-high-water", "2000", "--output-cap", "3000", "--scrollback", "100",
+                "--limit-time", "2h").sessionConfig();
         assertEquals(new dev.webrepl.dupterm.SessionConfig(4096, 2000, 1000, 3000, 100,
                 java.time.Duration.ofSeconds(90), java.time.Duration.ofMinutes(5), 3, 2,
                 dev.webrepl.dupterm.SessionConfig.DEFAULTS.workingDirectory(),
-                dev.webrepl.dupterm.SessionConfig.DEFAULTS.readyTimeout()), c);
+                dev.webrepl.dupterm.SessionConfig.DEFAULTS.readyTimeout(), java.time.Duration.ofHours(2)), c);
     }
 
     @Test
@@ -260,8 +261,9 @@ class ServeCommandTest {
     @Test
     void theProcessEngineRunsTheCommandInAPtyBehindEverySession() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")));
+        // --sandbox none runs it as before the sandbox: in the root itself (ServeSandboxTest has it sandboxed).
         try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "pw",
-                "--engine", "process", "--command", "/bin/sh").start();
+                "--engine", "process", "--command", "/bin/sh", "--sandbox", "none").start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient();
              dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")
                      .get(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -279,6 +281,8 @@ class ServeCommandTest {
             c.send("echo $((6*7)); pwd\r");
             answered.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(out.toString().contains("engine process: /bin/sh"), out.toString());
+            assertTrue(out.toString().contains("\nsandbox: none: programs run as the server's user, see what it sees, "
+                    + "without limits\n"), out.toString());
         }
     }
 

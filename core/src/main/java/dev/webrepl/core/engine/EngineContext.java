@@ -48,4 +48,12 @@ public interface EngineContext {
 
     /** The engine failed and cannot go on; the session ends (close code 1011). */
     void failed(Throwable error);
+
+    /**
+     * The engine was stopped at a limit of its sandbox; the session ends with {@code reason} shown in
+     * its terminals as {@code session ended: REASON} (e.g. {@code memory limit 512 MiB reached}).
+     */
+    default void limitReached(String reason) {
+        failed(new java.io.IOException(reason));
+    }
 }

@@ -8,6 +8,8 @@ import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.engine.TerminalSize;
 import dev.webrepl.engines.process.ProcessEngine;
 import dev.webrepl.engines.process.ProcessEngineConfig;
+import dev.webrepl.engines.sandbox.Confinement;
+import dev.webrepl.engines.sandbox.Sandbox;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +49,9 @@ public final class MicroPythonEngine implements ReplEngine {
 
     private final MicroPythonRuntime runtime;
     private final Duration killGrace;
+    private final Sandbox sandbox;
+    // The session's sandbox (cgroups, rlimits), shared by its REPLs across soft resets.
+    private volatile Confinement confinement;
     private final Object lock = new Object();
     private final InputRelay input = new InputRelay();
     private final ForwardingPausable pausable = new ForwardingPausable();
@@ -58,8 +63,17 @@ public final class MicroPythonEngine implements ReplEngine {
     private int children;
 
     public MicroPythonEngine(MicroPythonRuntime runtime, Duration killGrace) {
+        this(runtime, killGrace, Sandbox.none());
+    }
+
+    /**
+     * A MicroPython engine whose REPLs run in the session's confinement from {@code sandbox} (its limits;
+     * README "Sandbox and limits") when the runtime is sandboxed and the sandbox confines.
+     */
+    public MicroPythonEngine(MicroPythonRuntime runtime, Duration killGrace, Sandbox sandbox) {
         this.runtime = runtime;
         this.killGrace = killGrace;
+        this.sandbox = sandbox;
     }
 
     @Override
@@ -83,16 +97,33 @@ public final class MicroPythonEngine implements ReplEngine {
             this.context = context;
         }
         output = new BoardOutput(context.output(), runtime.bareNewlines());
+        if (sandbox.confines() && runtime.sandboxed()) {
+            Confinement c = sandbox.confine(context.sessionId(), context.workingDirectory());
+            confinement = c;
+            c.onLimit(context::limitReached);
+        }
         context.pausable(pausable);
         input.start(context.input());
-        spawn(null);
+        try {
+            spawn(null);
+        } catch (IOException | RuntimeException e) {
+            closeConfinement();
+            throw e;
+        }
     }
 
     /** The program line of one REPL: the pty setup, then the runtime's command for the session's root. */
     List<String> command(Path root) {
         List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", PTY_SETUP, "micropython"));
-        c.addAll(runtime.command(root));
+        c.addAll(runtime.command(root, confinement));
         return c;
+    }
+
+    private void closeConfinement() {
+        Confinement c = confinement;
+        if (c != null) {
+            c.close();
+        }
     }
 
     /** Starts a REPL; {@code first} (Ctrl-A for a raw restart) is its first input. */
@@ -157,6 +188,7 @@ public final class MicroPythonEngine implements ReplEngine {
         if (c != null) {
             c.engine.close();
         }
+        closeConfinement();
     }
 
     /** A REPL ended (on its pty reader's thread): reboot on another thread, which reaps this one first. */
@@ -169,6 +201,19 @@ public final class MicroPythonEngine implements ReplEngine {
 
     private void reboot(Child child, int status) {
         child.engine.close();
+        java.util.Optional<String> limit = confinement == null ? java.util.Optional.empty() : confinement.limitReached();
+        if (limit.isPresent()) {
+            // Killed for memory: not a soft reset, whatever the input was.
+            synchronized (lock) {
+                if (closed || current != child) {
+                    return;
+                }
+                current = null;
+                closed = true;
+            }
+            context.limitReached(limit.get());
+            return;
+        }
         boolean raw = output.inRawRepl();
         boolean softReset = child.wasTalkedTo();
         synchronized (lock) {

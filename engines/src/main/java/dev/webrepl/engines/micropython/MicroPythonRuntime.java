@@ -1,5 +1,7 @@
 package dev.webrepl.engines.micropython;
 
+import dev.webrepl.engines.sandbox.Bubblewrap;
+import dev.webrepl.engines.sandbox.Confinement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +17,19 @@ import java.util.Optional;
  */
 public sealed interface MicroPythonRuntime {
     /** The program and arguments that run one REPL whose {@code /} is {@code root} (a host directory). */
-    List<String> command(Path root);
+    default List<String> command(Path root) {
+        return command(root, null);
+    }
+
+    /**
+     * The same in the session's sandbox {@code confinement} (its namespaces, system view, cgroups and
+     * rlimits: README "Sandbox and limits") when given and this runtime is sandboxed; with
+     * {@code null}, a sandbox of the runtime's own without limits.
+     */
+    List<String> command(Path root, Confinement confinement);
+
+    /** Whether this runtime runs MicroPython in a bubblewrap sandbox. */
+    boolean sandboxed();
 
     /** Whether the REPL writes {@code print}'s newlines bare (the unix port leaves them to its tty: see {@link BoardOutput}). */
     boolean bareNewlines();
@@ -141,14 +155,12 @@ public sealed interface MicroPythonRuntime {
 
     /**
      * The unix port's binary. With {@link Sandbox#bubblewrap} it runs as
-     * {@code bwrap [system dirs read-only] --ro-bind BINARY /webrepl/micropython --bind ROOT /webrepl/files
-     * --unshare-all --die-with-parent --clearenv ... /webrepl/micropython -i -c SCRIPT}; MicroPython's own
-     * VFS then shows {@code /webrepl/files} as {@code /} (os.listdir('/') lists the file root, as on a board).
+     * {@code bwrap [namespaces, system dirs read-only] --ro-bind BINARY /webrepl/micropython --bind ROOT
+     * /webrepl/files --chdir /webrepl/files --clearenv ... -- /webrepl/micropython -i -c SCRIPT} (the
+     * options from {@link Bubblewrap}, as for every sandboxed engine); MicroPython's own VFS then shows
+     * {@code /webrepl/files} as {@code /} (os.listdir('/') lists the file root, as on a board).
      */
     record Native(Path binary, Sandbox sandbox, Path bwrap) implements MicroPythonRuntime {
-        /** Read-only system directories bound at their own paths when they exist (the loader and libraries). */
-        private static final List<String> SYSTEM_DIRS = List.of("/usr", "/lib", "/lib64", "/lib32", "/libx32");
-
         public Native {
             if (sandbox == Sandbox.bubblewrap && bwrap == null) {
                 throw new IllegalArgumentException("the bubblewrap sandbox needs the bwrap program");
@@ -156,8 +168,13 @@ public sealed interface MicroPythonRuntime {
         }
 
         @Override
-        public List<String> command(Path root) {
-            return command(root, List.of("-i", "-c"), "");
+        public List<String> command(Path root, Confinement confinement) {
+            return command(root, List.of("-i", "-c"), "", confinement);
+        }
+
+        @Override
+        public boolean sandboxed() {
+            return sandbox == Sandbox.bubblewrap;
         }
 
         /** With the bubblewrap sandbox: runs the root script in it (unconfined, the binary is taken as given). */
@@ -170,7 +187,7 @@ public sealed interface MicroPythonRuntime {
             Path log = null;
             try {
                 log = Files.createTempFile("webrepl-micropython-probe", ".txt");
-                ProcessBuilder pb = new ProcessBuilder(command(root, List.of("-c"), "print('" + marker + "')\n"))
+                ProcessBuilder pb = new ProcessBuilder(command(root, List.of("-c"), "print('" + marker + "')\n", null))
                         .redirectErrorStream(true).redirectOutput(log.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().clear();
@@ -203,48 +220,21 @@ public sealed interface MicroPythonRuntime {
         }
 
         /** The command running the binary with {@code options} and the root script followed by {@code more}. */
-        private List<String> command(Path root, List<String> options, String more) {
+        private List<String> command(Path root, List<String> options, String more, Confinement confinement) {
             if (sandbox == Sandbox.none) {
                 List<String> c = new ArrayList<>(List.of(binary.toString()));
                 c.addAll(options);
                 c.add(rootScript(root.toString()) + more);
                 return List.copyOf(c);
             }
-            List<String> c = new ArrayList<>(List.of(bwrap.toString()));
-            systemDirs(c);
-            c.addAll(List.of(
-                    "--ro-bind", binary.toString(), SANDBOX_BINARY,
-                    "--bind", root.toString(), SANDBOX_ROOT,
-                    "--chdir", SANDBOX_ROOT,
-                    // No --new-session: it would take the REPL off the pty's session, so the tty's Ctrl-C
-                    // (ISIG) would no longer reach it as SIGINT. The pty is the REPL's alone (TIOCSTI has
-                    // nobody to fool).
-                    "--unshare-all", "--die-with-parent",
-                    "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8",
-                    SANDBOX_BINARY));
-            c.addAll(options);
-            c.add(rootScript(SANDBOX_ROOT) + more);
-            return List.copyOf(c);
-        }
-
-        /** The loader and libraries, read-only at their own paths: {@code /usr}, {@code /lib*}, the loader's cache. */
-        static void systemDirs(List<String> c) {
-            for (String dir : SYSTEM_DIRS) {
-                Path p = Path.of(dir);
-                if (Files.isSymbolicLink(p)) {
-                    // Merged /usr (Debian 12+): /lib -> usr/lib; the same link inside keeps the loader's path valid.
-                    try {
-                        c.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), dir));
-                    } catch (java.io.IOException e) {
-                        continue;
-                    }
-                } else if (Files.isDirectory(p)) {
-                    c.addAll(List.of("--ro-bind", dir, dir));
-                }
-            }
-            if (Files.isRegularFile(Path.of("/etc/ld.so.cache"))) {
-                c.addAll(List.of("--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"));
-            }
+            Bubblewrap b = confinement != null ? confinement.bubblewrap()
+                    : Bubblewrap.of(bwrap).isolate(false, false).systemDirs().loaderCache();
+            b.roBind(binary.toString(), SANDBOX_BINARY).bind(root.toString(), SANDBOX_ROOT).chdir(SANDBOX_ROOT)
+                    .environment(Map.of("HOME", "/", "LANG", "C.UTF-8"));
+            List<String> program = new ArrayList<>(List.of(SANDBOX_BINARY));
+            program.addAll(options);
+            program.add(rootScript(SANDBOX_ROOT) + more);
+            return confinement != null ? confinement.command(b, program) : b.command(program);
         }
 
         @Override
@@ -298,37 +288,43 @@ public sealed interface MicroPythonRuntime {
         }
 
         @Override
-        public List<String> command(Path root) {
-            return commands.computeIfAbsent(root.toAbsolutePath().normalize(), this::build);
-        }
-
-        private List<String> build(Path root) {
-            List<String> program;
+        public List<String> command(Path root, Confinement confinement) {
+            List<String> program = commands.computeIfAbsent(root.toAbsolutePath().normalize(), this::build);
+            if (sandbox == Sandbox.none) {
+                return program;
+            }
             Path realRoot;
             Path realPackage;
             try {
-                program = runner.command(node, packageDir, root);
                 realRoot = root.toRealPath();
                 realPackage = packageDir.toRealPath();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot run MicroPython's WebAssembly port: " + e.getMessage(), e);
             }
-            if (sandbox == Sandbox.none) {
-                return program;
+            // Node reads /proc; both are the sandbox's own (a tmpfs root), not the user's files.
+            Bubblewrap b = confinement != null ? confinement.bubblewrap()
+                    : Bubblewrap.of(bwrap).isolate(false, false).systemDirs().loaderCache().freshProcDevTmp(0);
+            b.roBind(runnerDir.toString(), runnerDir.toString())
+                    .roBind(realPackage.toString(), realPackage.toString())
+                    .bind(realRoot.toString(), realRoot.toString())
+                    .chdir(realRoot.toString())
+                    .environment(Map.of("HOME", "/", "LANG", "C.UTF-8"));
+            // Node reserves gigabytes of address space (V8, WebAssembly memories): no RLIMIT_AS for it.
+            return confinement != null ? confinement.command(b, program, true) : b.command(program);
+        }
+
+        @Override
+        public boolean sandboxed() {
+            return sandbox == Sandbox.bubblewrap;
+        }
+
+        /** The runner's own command line for {@code root} (Node and its permission flags), outside any sandbox. */
+        private List<String> build(Path root) {
+            try {
+                return runner.command(node, packageDir, root);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot run MicroPython's WebAssembly port: " + e.getMessage(), e);
             }
-            List<String> c = new ArrayList<>(List.of(bwrap.toString()));
-            Native.systemDirs(c);
-            c.addAll(List.of(
-                    // Node reads /proc; both are the sandbox's own (a tmpfs root), not the user's files.
-                    "--proc", "/proc", "--dev", "/dev",
-                    "--ro-bind", runnerDir.toString(), runnerDir.toString(),
-                    "--ro-bind", realPackage.toString(), realPackage.toString(),
-                    "--bind", realRoot.toString(), realRoot.toString(),
-                    "--chdir", realRoot.toString(),
-                    "--unshare-all", "--die-with-parent",
-                    "--clearenv", "--setenv", "HOME", "/", "--setenv", "LANG", "C.UTF-8"));
-            c.addAll(program);
-            return List.copyOf(c);
         }
 
         /** Builds the command for {@code root} (runs {@code node --version}, checks the paths). */

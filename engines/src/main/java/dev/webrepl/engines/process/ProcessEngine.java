@@ -6,6 +6,8 @@ import com.pty4j.WinSize;
 import com.pty4j.unix.UnixPtyProcess;
 import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.engines.sandbox.Confinement;
+import dev.webrepl.engines.sandbox.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,8 @@ public final class ProcessEngine implements ReplEngine {
 
     private final ProcessEngineConfig config;
     private final Readiness readiness;
+    private final Sandbox sandbox;
+    private volatile Confinement confinement;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -50,8 +54,18 @@ public final class ProcessEngine implements ReplEngine {
 
     /** A process engine that reports itself ready (input held until then) by {@code readiness}. */
     public ProcessEngine(ProcessEngineConfig config, Readiness readiness) {
+        this(config, readiness, Sandbox.none());
+    }
+
+    /**
+     * A process engine whose program runs in {@code sandbox} (README "Sandbox and limits"): then the
+     * session's file root ({@link EngineContext#workingDirectory()}, not the config's) is its only
+     * writable place and its working directory, and a limit it passes ends the session with the reason.
+     */
+    public ProcessEngine(ProcessEngineConfig config, Readiness readiness, Sandbox sandbox) {
         this.config = config;
         this.readiness = readiness;
+        this.sandbox = sandbox;
     }
 
     /** What tells that the program can take terminal input ({@link ReadyProbe}). */
@@ -72,20 +86,31 @@ public final class ProcessEngine implements ReplEngine {
             throw new IllegalStateException("process engine already started");
         }
         this.context = context;
-        String[] command = command();
+        String[] program = command();
+        String[] command = program;
         Map<String, String> environment = new HashMap<>(config.environment());
         environment.putIfAbsent("TERM", "xterm-256color");
+        Path directory = config.workingDirectory();
+        if (sandbox.confines()) {
+            Confinement c = sandbox.confine(context.sessionId(), context.workingDirectory());
+            confinement = c;
+            command = c.command(List.of(program), environment).toArray(String[]::new);
+            environment = new HashMap<>(Map.of("PATH", "/usr/bin:/bin"));
+            directory = c.root();
+            c.onLimit(reason -> report(() -> context.limitReached(reason)));
+        }
         PtyProcess p;
         try {
             p = new PtyProcessBuilder(command)
                     .setEnvironment(environment)
-                    .setDirectory(config.workingDirectory().toString())
+                    .setDirectory(directory.toString())
                     .setInitialColumns(config.columns())
                     .setInitialRows(config.rows())
                     .setRedirectErrorStream(true)
                     .start();
         } catch (IOException e) {
-            throw new IOException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+            closeConfinement();
+            throw new IOException("cannot start " + String.join(" ", program) + ": " + e.getMessage(), e);
         }
         process = p;
         String name = "webrepl-session-" + context.sessionId() + "-pty";
@@ -111,6 +136,7 @@ public final class ProcessEngine implements ReplEngine {
         if (closed.get()) {
             // close() ran while we were spawning and found nothing to stop.
             stop(p, r, w);
+            closeConfinement();
         }
     }
 
@@ -174,6 +200,14 @@ public final class ProcessEngine implements ReplEngine {
         PtyProcess p = process;
         if (p != null) {
             stop(p, reader, writer);
+        }
+        closeConfinement();
+    }
+
+    private void closeConfinement() {
+        Confinement c = confinement;
+        if (c != null) {
+            c.close();
         }
     }
 
@@ -306,6 +340,12 @@ public final class ProcessEngine implements ReplEngine {
     private void outputEnded() {
         try {
             int status = process.waitFor();
+            Confinement c = confinement;
+            java.util.Optional<String> limit = c == null ? java.util.Optional.empty() : c.limitReached();
+            if (limit.isPresent()) {
+                report(() -> context.limitReached(limit.get()));
+                return;
+            }
             report(() -> context.exited(status));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -64,8 +64,9 @@ class MicroPythonRuntimeTest {
         List<String> c = r.command(Path.of("/srv/files"));
         assertEquals("/usr/bin/bwrap", c.get(0));
         String line = String.join(" ", c);
+        assertTrue(line.startsWith("/usr/bin/bwrap --unshare-all --cap-drop ALL --die-with-parent "), line);
         assertTrue(line.contains(" --ro-bind " + mp + " /webrepl/micropython --bind /srv/files /webrepl/files"
-                + " --chdir /webrepl/files --unshare-all --die-with-parent --clearenv "), line);
+                + " --chdir /webrepl/files --clearenv --setenv HOME / --setenv LANG C.UTF-8 -- "), line);
         assertEquals(List.of("/webrepl/micropython", "-i", "-c", MicroPythonRuntime.rootScript("/webrepl/files")),
                 c.subList(c.size() - 4, c.size()));
         assertTrue(MicroPythonRuntime.rootScript("/webrepl/files").contains("vfs.mount(vfs.VfsPosix('/webrepl/files'), '/')\n"));

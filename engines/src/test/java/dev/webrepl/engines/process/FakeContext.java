@@ -29,6 +29,9 @@ final class FakeContext implements EngineContext {
     final AtomicReference<Pausable> pausable = new AtomicReference<>();
     final CompletableFuture<Integer> exited = new CompletableFuture<>();
     final CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    final CompletableFuture<String> limitReached = new CompletableFuture<>();
+    /** The session's file root, as the session gives it ({@link EngineContext#workingDirectory()}). */
+    volatile java.nio.file.Path directory = java.nio.file.Path.of("").toAbsolutePath();
 
     @Override
     public String sessionId() {
@@ -88,6 +91,16 @@ final class FakeContext implements EngineContext {
     @Override
     public void failed(Throwable error) {
         failed.complete(error);
+    }
+
+    @Override
+    public void limitReached(String reason) {
+        limitReached.complete(reason);
+    }
+
+    @Override
+    public java.nio.file.Path workingDirectory() {
+        return directory;
     }
 
     void type(String s) {
