@@ -282,6 +282,12 @@ final class ConnectionHandler {
                 how == null ? "closed by the client without a close frame" : how, terminal, duration, bytesIn, bytesOut));
     }
 
+    /** {@code 30 s}, {@code 500 ms}: a duration as the log line says it. */
+    private static String words(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
     /** {@code read-write}, {@code view}: as the README names the modes. */
     private static String mode(TerminalMode mode) {
         return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -398,7 +404,7 @@ final class ConnectionHandler {
             loginTimer = ch.eventLoop().schedule(() -> {
                 if (!loginEnded) {
                     loginEnded = true;
-                    ended("refused: no password within " + timeout);
+                    ended("refused: no password within " + words(timeout));
                     options.recorder().refused("login-timeout");
                     enqueue(new Close(1008, "login timed out"));
                 }
@@ -487,7 +493,7 @@ final class ConnectionHandler {
      */
     private void pingTimedOut() {
         Channel ch = channel;
-        ended("closed: no answer to ping for " + options.pingTimeout());
+        ended("closed: no answer to ping for " + words(options.pingTimeout()));
         closing = true;
         ch.writeAndFlush(new CloseWebSocketFrame(1001, "no answer to ping")).addListener(ChannelFutureListener.CLOSE);
         if (!ch.isWritable()) {
@@ -759,7 +765,7 @@ final class ConnectionHandler {
             LoginThrottle.Failure failure = a == null ? null : throttle.failed(a);
             Duration delay = failure == null ? Duration.ZERO : failure.delay();
             ended("refused: wrong password" + (failure != null && failure.lockedOut() ? "; address now locked out"
-                    : delay.isZero() ? "" : "; answer delayed " + delay));
+                    : delay.isZero() ? "" : "; answer delayed " + words(delay)));
             Runnable deny = () -> {
                 TextWebSocketFrame frame = new TextWebSocketFrame(Unpooled.wrappedBuffer(answer));
                 boolean admitted = admitQueued(frame);
