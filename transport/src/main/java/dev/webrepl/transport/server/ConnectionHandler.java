@@ -128,6 +128,7 @@ final class ConnectionHandler {
     private final AtomicBoolean quickAckUnsupportedLogged;
     /** How the connection ended, for its one log line (README "Logs"): the first cause named wins. */
     private final AtomicReference<String> ending = new AtomicReference<>();
+    private final AtomicBoolean logged = new AtomicBoolean();
     private long opened;
     /** Written on the event loop only: data-frame payload bytes received and sent, for the log line. */
     private volatile long bytesIn;
@@ -249,6 +250,9 @@ final class ConnectionHandler {
                     }
                     return Mono.empty();
                 }))
+                // Before the completion goes on: the server's count of open connections (a shutdown waits
+                // for it) drops in a doFinally downstream, which runs before this one's.
+                .doOnTerminate(this::logEnd)
                 .doFinally(signal -> {
                     ScheduledFuture<?> t = loginTimer;
                     if (t != null) {
@@ -273,6 +277,9 @@ final class ConnectionHandler {
 
     /** The connection's one INFO line (README "Logs"): how it ended, its terminal, how long, how many bytes. */
     private void logEnd() {
+        if (!logged.compareAndSet(false, true)) {
+            return;
+        }
         Slot s = slot;
         String how = ending.get();
         String terminal = s == null ? "" : ", terminal " + s.number() + " (" + mode(s.mode()) + ")";
