@@ -111,7 +111,8 @@ class ConnectionLogTest extends ServerTestBase {
         List<LogCapture.Line> lines = infoLinesAfterTheEnd();
         assertEquals(1, lines.size(), lines.toString());
         assertEquals(List.of(id, peer), List.of(lines.get(0).session(), lines.get(0).peer()));
-        assertMatches("connection refused: no such session: " + id + ", \\d+\\.\\d{3} s, 7 bytes in, \\d+ bytes out",
+        assertMatches("connection refused: no such session: " + id + ", \\d+\\.\\d{3} s, 7 bytes in, "
+                + ("Password: \r\nWebREPL connected\r\n>>> \r\nno such session: " + id + "\r\n").length() + " bytes out",
                 lines.get(0).message());
     }
 }
