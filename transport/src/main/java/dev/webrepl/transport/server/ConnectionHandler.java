@@ -281,6 +281,11 @@ final class ConnectionHandler {
             return;
         }
         Slot s = slot;
+        Channel ch = channel;
+        if (ch != null && ch.hasAttr(ControlFrames.CLOSED_BECAUSE)) {
+            // ControlFrames answered an invalid close frame itself: nothing else saw it.
+            ended(ch.attr(ControlFrames.CLOSED_BECAUSE).get());
+        }
         String how = ending.get();
         String terminal = s == null ? "" : ", terminal " + s.number() + " (" + mode(s.mode()) + ")";
         String duration = String.format(Locale.ROOT, "%.3f s", (System.nanoTime() - opened) / 1e9);

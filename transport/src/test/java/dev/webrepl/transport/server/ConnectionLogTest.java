@@ -83,6 +83,21 @@ class ConnectionLogTest extends ServerTestBase {
     }
 
     @Test
+    void anInvalidCloseCodeIsOneLineNamingTheProtocolError() throws IOException {
+        RawWebSocket c = loggedIn();
+        String id = c.sessionId();
+
+        c.send(RawWebSocket.frame(0x88, new byte[] {0x03, (byte) 0xe7}));  // 999: not a code a client may send
+        assertEquals("invalid close code 999", c.expectClose(1002));
+        c.expectEof();
+
+        List<LogCapture.Line> lines = infoLinesAfterTheEnd();
+        assertEquals(1, lines.size(), lines.toString());
+        assertMatches("connection closed on a protocol error: invalid close code 999, terminal 0 \\(read-write\\), "
+                + "\\d+\\.\\d{3} s, 7 bytes in, " + (LOGIN_BYTES_OUT + id.length()) + " bytes out", lines.get(0).message());
+    }
+
+    @Test
     void aWrongPasswordIsOneLineWithoutASession() throws IOException {
         RawWebSocket c = connect().handshake();
         String peer = "127.0.0.1:" + c.localPort();
