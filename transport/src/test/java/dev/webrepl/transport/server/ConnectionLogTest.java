@@ -9,6 +9,7 @@ import dev.webrepl.testkit.LogCapture;
 import dev.webrepl.transport.conformance.RawWebSocket;
 import dev.webrepl.transport.conformance.ServerTestBase;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +113,41 @@ class ConnectionLogTest extends ServerTestBase {
         assertEquals(null, lines.get(0).session());
         assertMatches("connection refused: wrong password; answer delayed 500 ms, \\d+\\.\\d{3} s, 6 bytes in, "
                 + ("Password: " + "\r\nAccess denied\r\n").length() + " bytes out", lines.get(0).message());
+    }
+
+    @Test
+    void noPasswordInTimeIsOneLine() throws IOException {
+        restartWith(o -> o.withSecurity(o.security().withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(300))));
+        RawWebSocket c = connect().handshake();
+        String peer = "127.0.0.1:" + c.localPort();
+
+        assertEquals("login timed out", c.expectClose(1008));
+
+        List<LogCapture.Line> lines = infoLinesAfterTheEnd();
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals(peer, lines.get(0).peer());
+        assertMatches("connection refused: no password within 300 ms, \\d+\\.\\d{3} s, 0 bytes in, 10 bytes out",
+                lines.get(0).message());
+    }
+
+    @Test
+    void aConnectionOverThePerAddressLimitIsOneLine() throws IOException {
+        restartWith(o -> o.withSecurity(o.security().withMaxConnectionsPerAddress(1)));
+        RawWebSocket first = connect().handshake();
+        RawWebSocket second = track(RawWebSocket.connect(server.port()));
+        String peer = "127.0.0.1:" + second.localPort();
+
+        second.send(RawWebSocket.request("/"));
+        second.expect(RawWebSocket.CLI_RESPONSE);
+        assertEquals("too many connections from this address", second.expectClose(1013));
+
+        await("the refused connection's line", () -> !log.lines().isEmpty());
+        first.close();
+        await("both connections are gone", () -> server.openConnections() == 0 && log.lines().size() == 2);
+        List<LogCapture.Line> refused = log.lines().stream().filter(l -> peer.equals(l.peer())).toList();
+        assertEquals(1, refused.size(), log.lines().toString());
+        assertMatches("connection refused: 1 connections from this address already, \\d+\\.\\d{3} s, 0 bytes in, "
+                + "0 bytes out", refused.get(0).message());
     }
 
     @Test
