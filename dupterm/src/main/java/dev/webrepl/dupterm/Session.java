@@ -6,13 +6,15 @@ import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.engine.TerminalSize;
 import dev.webrepl.core.protocol.Utf8TextFramer;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -29,7 +31,7 @@ import reactor.core.scheduler.Scheduler;
  * closed, and the others are told; an engine that ends or fails ends the session.
  */
 public final class Session {
-    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     public static final int NORMAL_CLOSURE = 1000;
     public static final int GOING_AWAY = 1001;
     public static final int POLICY_VIOLATION = 1008;
@@ -156,10 +158,10 @@ public final class Session {
         } catch (java.io.IOException e) {
             // An expected failure (no such program, a sandbox that cannot start): one line, no trace;
             // the terminals get the same words.
-            LOG.log(Level.WARNING, "session " + id + ": engine failed to start: " + message(e));
+            warn("engine failed to start: " + message(e), null);
             end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
         } catch (Exception | LinkageError e) {
-            LOG.log(Level.WARNING, "session " + id + ": engine failed to start", e);
+            warn("engine failed to start", e);
             end(INTERNAL_ERROR, "engine failed to start: " + message(e), "engine-error");
         }
     }
@@ -182,7 +184,7 @@ public final class Session {
         try {
             engine.resize(columns, rows);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "session " + id + ": engine failed to resize", e);
+            warn("engine failed to resize", e);
         }
     }
 
@@ -233,8 +235,10 @@ public final class Session {
             }
         }
         if (timedOut) {
-            LOG.log(Level.INFO, "session " + id + ": engine " + engine.kind() + " did not say it was ready within "
-                    + config.readyTimeout() + "; input is delivered anyway");
+            try (MDC.MDCCloseable session = MDC.putCloseable("session", id)) {
+                LOG.info("engine {} did not say it was ready within {}; input is delivered anyway", engine.kind(),
+                        config.readyTimeout());
+            }
         }
         if (interrupt) {
             deliverInterrupt();
@@ -251,7 +255,7 @@ public final class Session {
         try {
             engine.interrupt();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "session " + id + ": engine failed on interrupt", e);
+            warn("engine failed on interrupt", e);
             end(INTERNAL_ERROR, "engine failed: " + message(e), "engine-error");
         }
     }
@@ -290,7 +294,7 @@ public final class Session {
                     }
                     recorder.outputBacklog(s.backlog());
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "session " + id + ": terminal " + s.number() + " failed to take output", e);
+                    warn("terminal " + s.number() + " failed to take output", e);
                     if (failed == null) {
                         failed = new ArrayList<>(2);
                     }
@@ -466,7 +470,7 @@ public final class Session {
         try {
             engine.close();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "session " + id + ": engine failed to close", e);
+            warn("engine failed to close", e);
         }
         recorder.sessionEnded(engine.kind(), recorderReason,
                 Duration.ofMillis(Math.max(0, timers.now(TimeUnit.MILLISECONDS) - created)));
@@ -628,7 +632,7 @@ public final class Session {
 
         @Override
         public void failed(Throwable error) {
-            LOG.log(Level.WARNING, "session " + id + ": engine failed", error);
+            warn("engine failed", error);
             end(INTERNAL_ERROR, "engine failed: " + message(error), "engine-error");
         }
 
@@ -636,6 +640,13 @@ public final class Session {
         public void limitReached(String reason) {
             LOG.log(Level.INFO, "session " + id + ": " + reason);
             end(NORMAL_CLOSURE, reason, "limit");
+        }
+    }
+
+    /** A warning about this session, with its id as the {@code session} log field (README "Logs"); a trace only for {@code e}. */
+    private void warn(String message, Throwable e) {
+        try (MDC.MDCCloseable session = MDC.putCloseable("session", id)) {
+            LOG.warn(message, e);
         }
     }
 }

@@ -36,6 +36,8 @@ import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -83,7 +85,7 @@ import reactor.netty.resources.LoopResources;
  * not own the metrics or the sessions it shows.
  */
 public final class AdminServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     static final int HISTORY = 600;
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -217,7 +219,7 @@ public final class AdminServer implements AutoCloseable {
             sampler.sample();
         } catch (RuntimeException e) {
             // A failed sample leaves a gap in the charts; the next one tries again.
-            LOG.log(System.Logger.Level.WARNING, "admin: dashboard sample failed", e);
+            LOG.warn("admin: dashboard sample failed", e);
         }
     }
 
@@ -294,8 +296,8 @@ public final class AdminServer implements AutoCloseable {
 
     private Publisher<Void> drain(HttpServerResponse res) {
         sessions.drain();
-        LOG.log(System.Logger.Level.INFO, "admin: draining" + sessions.node().map(n -> " node " + n).orElse("")
-                + ": no new sessions; " + sessions.size() + " sessions carry on");
+        LOG.info("admin: draining{}: no new sessions; {} sessions carry on",
+                sessions.node().map(n -> " node " + n).orElse(""), sessions.size());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "draining");
         body.put("sessions", sessions.size());
@@ -304,8 +306,7 @@ public final class AdminServer implements AutoCloseable {
 
     private Publisher<Void> undrain(HttpServerResponse res) {
         sessions.undrain();
-        LOG.log(System.Logger.Level.INFO, "admin: undrained" + sessions.node().map(n -> " node " + n).orElse("")
-                + ": taking new sessions again");
+        LOG.info("admin: undrained{}: taking new sessions again", sessions.node().map(n -> " node " + n).orElse(""));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "accepting");
         body.put("sessions", sessions.size());
@@ -328,9 +329,8 @@ public final class AdminServer implements AutoCloseable {
         int lifted = lockouts.clear(address);
         String which = address == null ? "all" : address.getHostAddress();
         InetSocketAddress by = req.remoteAddress();
-        LOG.log(System.Logger.Level.INFO, "admin: failed-login lockouts of " + (address == null ? "every address" : which)
-                + " cleared by " + (by == null ? "?" : by.getAddress().getHostAddress()) + "; " + lifted
-                + " hard lockouts lifted");
+        LOG.info("admin: failed-login lockouts of {} cleared by {}; {} hard lockouts lifted",
+                address == null ? "every address" : which, by == null ? "?" : by.getAddress().getHostAddress(), lifted);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("address", which);
         body.put("lifted", lifted);

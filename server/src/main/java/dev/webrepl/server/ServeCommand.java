@@ -23,6 +23,9 @@ import dev.webrepl.metrics.AdminAccess;
 import dev.webrepl.metrics.AdminOptions;
 import dev.webrepl.metrics.AdminToken;
 import dev.webrepl.metrics.WebReplMetrics;
+import dev.webrepl.server.log.LogFormat;
+import dev.webrepl.server.log.LogLevel;
+import dev.webrepl.server.log.LogSetup;
 import dev.webrepl.transport.server.SecurityOptions;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
@@ -327,6 +330,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "clients that never answer pings are exempt; 0 never (default: ${DEFAULT-VALUE}).")
     Duration pingTimeout;
 
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", converter = LogFormatConverter.class,
+            description = "Log lines on stderr: text for people, json (one object per line) for log shippers (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
+    @Option(names = "--log-level", paramLabel = "[LOGGER=]LEVEL", split = ",", converter = LogLevelConverter.class,
+            description = "TRACE, DEBUG, INFO, WARN, ERROR or OFF: webrepl's own log level (WARN and above quiet the "
+                    + "libraries too); LOGGER=LEVEL sets one logger, e.g. reactor.netty=DEBUG (default: INFO).")
+    List<LogLevel> logLevels = new ArrayList<>();
+
     /**
      * Serves until SIGTERM or SIGINT, then shuts down gracefully on this thread and returns 0; a
      * second signal during that halts at once with 128 + the signal's number (README "Faults and
@@ -385,6 +397,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Starts the server as configured and prints where it listens; the caller owns the result. */
     MonitoredServer start() throws IOException {
+        // Before anything of the server logs (README "Logs").
+        LogSetup.configure(logFormat == null ? LogFormat.TEXT : logFormat, logLevels);
         PrintWriter out = spec.commandLine().getOut();
         String nodeName = nodeName();
         TlsFiles tls = tlsFiles();
@@ -863,6 +877,29 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Durations as {@code 90s}, {@code 5m}, {@code 1h}, {@code 250ms} or plain seconds. */
+    static final class LogFormatConverter implements picocli.CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "text" -> LogFormat.TEXT;
+                case "json" -> LogFormat.JSON;
+                default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a log format: "
+                        + "give text or json");
+            };
+        }
+    }
+
+    static final class LogLevelConverter implements picocli.CommandLine.ITypeConverter<LogLevel> {
+        @Override
+        public LogLevel convert(String value) {
+            try {
+                return LogLevel.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {

@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import sun.misc.Signal;
@@ -21,7 +23,7 @@ import sun.misc.SignalHandler;
  * default remains, and the serve command's shutdown hook still closes the server.
  */
 final class ShutdownSignals implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ShutdownSignals.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ShutdownSignals.class);
     private static final List<String> SIGNALS = List.of("TERM", "INT");
 
     private final PrintWriter err;
@@ -43,7 +45,7 @@ final class ShutdownSignals implements AutoCloseable {
                 s.previous.add(Signal.handle(signal, s::handle));
                 s.installed.add(signal);
             } catch (IllegalArgumentException inUse) {
-                LOG.log(System.Logger.Level.INFO, "SIG" + name + " left to the JVM: " + inUse.getMessage());
+                LOG.info("SIG{} left to the JVM: {}", name, inUse.getMessage());
             }
         }
         return s;
@@ -72,7 +74,7 @@ final class ShutdownSignals implements AutoCloseable {
             try {
                 Signal.handle(installed.get(i), previous.get(i));
             } catch (IllegalArgumentException e) {
-                LOG.log(System.Logger.Level.DEBUG, "cannot restore SIG" + installed.get(i).getName(), e);
+                LOG.debug("cannot restore SIG{}", installed.get(i).getName(), e);
             }
         }
     }

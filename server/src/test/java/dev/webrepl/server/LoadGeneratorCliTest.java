@@ -3,6 +3,7 @@ package dev.webrepl.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.webrepl.core.files.FileStore;
@@ -11,6 +12,7 @@ import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.loadtest.generator.Scenario;
+import dev.webrepl.testkit.LogCapture;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.StringWriter;
@@ -19,11 +21,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -149,32 +146,8 @@ class LoadGeneratorCliTest {
 
     @Test
     void connectsFromEveryAddressOfTheSourceRange() throws Exception {
-        // The server logs each terminal's peer address at INFO ("attached from /127.0.0.2:PORT").
-        Logger log = Logger.getLogger("dev.webrepl.transport.server.ConnectionHandler");
-        Set<String> peers = new TreeSet<>();
-        Pattern from = Pattern.compile("attached from /([0-9.]+):");
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                Matcher m = from.matcher(String.valueOf(record.getMessage()));
-                if (m.find()) {
-                    synchronized (peers) {
-                        peers.add(m.group(1));
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level before = log.getLevel();
-        log.setLevel(Level.INFO);
-        log.addHandler(handler);
+        // The server logs each terminal's attach at DEBUG with the peer's address as the peer field (README "Logs").
+        LogCapture log = LogCapture.of("dev.webrepl.transport.server.ConnectionHandler", Level.DEBUG);
         try (WebReplServer server = WebReplServer.start(
                 ServerOptions.of(PasswordCheck.plain(LoadGeneratorTest.PASSWORD),
                         new FileStore(java.nio.file.Files.createDirectories(dir.resolve("root")))).withPort(0),
@@ -184,11 +157,14 @@ class LoadGeneratorCliTest {
             assertEquals(2, r.at("/sessions/bySource/127.0.0.2").asLong());
             assertEquals(2, r.at("/sessions/bySource/127.0.0.3").asLong());
         } finally {
-            log.removeHandler(handler);
-            log.setLevel(before);
+            log.close();
         }
-        synchronized (peers) {
-            assertEquals(Set.of("127.0.0.2", "127.0.0.3"), peers);
+        Set<String> peers = new TreeSet<>();
+        for (LogCapture.Line line : log.lines()) {
+            if (line.message().endsWith(" attached")) {
+                peers.add(line.peer().substring(0, line.peer().lastIndexOf(':')));
+            }
         }
+        assertEquals(Set.of("127.0.0.2", "127.0.0.3"), peers);
     }
 }

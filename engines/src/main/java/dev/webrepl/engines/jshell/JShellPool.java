@@ -7,8 +7,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The warm pool ({@code --prewarm N}): up to N started and warmed JShell instances, built on a thread
@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * never waits for the pool: with no idle instance it builds one on the caller's thread.
  */
 public final class JShellPool implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(JShellPool.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(JShellPool.class);
     private static final long CLOSE_WAIT_SECONDS = 30;
 
     private final JShellConfig config;
@@ -92,7 +92,7 @@ public final class JShellPool implements AutoCloseable {
             try {
                 instance = JShellInstance.start(config);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not prewarm a JShell instance", e);
+                LOG.warn("could not prewarm a JShell instance", e);
                 return;
             }
             synchronized (this) {
@@ -122,7 +122,7 @@ public final class JShellPool implements AutoCloseable {
         toClose.forEach(JShellInstance::close);
         try {
             if (!warmer.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warning("JShell prewarm thread still busy after " + CLOSE_WAIT_SECONDS + " s");
+                LOG.warn("JShell prewarm thread still busy after {} s", CLOSE_WAIT_SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 
 /**
@@ -28,7 +30,7 @@ import reactor.core.publisher.Flux;
  * given input crashed at start: the session ends with the reason (no restart loop).
  */
 public final class MicroPythonEngine implements ReplEngine {
-    private static final Logger LOG = Logger.getLogger(MicroPythonEngine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MicroPythonEngine.class);
     private static final byte[] CTRL_A = {0x01};
     private static final byte[] CTRL_C = {0x03};
 
@@ -232,7 +234,9 @@ public final class MicroPythonEngine implements ReplEngine {
         try {
             spawn(raw ? CTRL_A : null);
         } catch (IOException | RuntimeException e) {
-            LOG.warning("session " + context.sessionId() + ": MicroPython did not restart: " + e.getMessage());
+            try (MDC.MDCCloseable session = MDC.putCloseable("session", context.sessionId())) {
+                LOG.warn("MicroPython did not restart: {}", e.getMessage());
+            }
             context.failed(e);
         }
     }

@@ -20,8 +20,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The {@code process} engine: any interactive program in a pseudo-terminal, one process per session
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
  * spawns, copies bytes both ways at the pace of each side, resizes, and reaps.
  */
 public final class ProcessEngine implements ReplEngine {
-    private static final Logger LOG = Logger.getLogger(ProcessEngine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
     /** After an I/O error, how long the child may take to be reaped before the error counts as a failure. */
     private static final Duration EXIT_AFTER_IO_ERROR = Duration.ofSeconds(1);
     /** After SIGKILL, how long close() waits for the reaper and for the threads. */
@@ -222,10 +223,10 @@ public final class ProcessEngine implements ReplEngine {
             closePty(p);
             if (!w.stop(REAP_TIMEOUT)) {
                 // Seen on Linux: a write blocked on a full pty is not woken when the slave side closes.
-                LOG.warning("session " + context.sessionId() + ": pty writer still blocked in write after close");
+                warn("pty writer still blocked in write after close");
             }
             if (!r.join(REAP_TIMEOUT)) {
-                LOG.warning("session " + context.sessionId() + ": pty reader did not end");
+                warn("pty reader did not end");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -259,7 +260,7 @@ public final class ProcessEngine implements ReplEngine {
             p.destroyForcibly();
         }
         if (!p.waitFor(REAP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
-            LOG.warning("session " + context.sessionId() + ": process " + p.pid() + " not reaped after SIGKILL");
+            warn("process " + p.pid() + " not reaped after SIGKILL");
         }
     }
 
@@ -305,7 +306,7 @@ public final class ProcessEngine implements ReplEngine {
                     LIBC.close(fd);
                 }
             } catch (RuntimeException | LinkageError e) {
-                LOG.log(Level.FINE, "session " + context.sessionId() + ": flushing the pty's input", e);
+                debug("flushing the pty's input", e);
                 return;
             }
             w.awaitEnd(Duration.ofMillis(100));
@@ -332,7 +333,7 @@ public final class ProcessEngine implements ReplEngine {
             p.getInputStream().close();
             p.getOutputStream().close();
         } catch (IOException e) {
-            LOG.log(Level.FINE, "session " + context.sessionId() + ": closing the pty", e);
+            debug("closing the pty", e);
         }
     }
 
@@ -433,5 +434,18 @@ public final class ProcessEngine implements ReplEngine {
             }
         }
         return null;
+    }
+
+    /** A warning about this engine's session, with the session as a log field (README "Logs"). */
+    private void warn(String message) {
+        try (MDC.MDCCloseable session = MDC.putCloseable("session", context.sessionId())) {
+            LOG.warn(message);
+        }
+    }
+
+    private void debug(String message, Throwable e) {
+        try (MDC.MDCCloseable session = MDC.putCloseable("session", context.sessionId())) {
+            LOG.debug(message, e);
+        }
     }
 }

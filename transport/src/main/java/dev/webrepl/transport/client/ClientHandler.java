@@ -14,10 +14,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -29,7 +30,7 @@ import reactor.core.publisher.Sinks;
  * <p>Everything here runs on the channel's event loop; {@link ReplConnection} hops onto it.
  */
 final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements FileLink {
-    private static final System.Logger LOG = System.getLogger(ClientHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
     static final String PROMPT = "Password: ";
     static final String CONNECTED = "WebREPL connected";
     static final String DENIED = "Access denied";
@@ -156,7 +157,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
     private void emit(byte[] bytes) {
         Sinks.EmitResult r = output.tryEmitNext(bytes);
         if (r == Sinks.EmitResult.FAIL_OVERFLOW || r == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
-            LOG.log(Level.WARNING, "terminal output from " + peer + " dropped (" + r + ")");
+            LOG.warn("terminal output from {} dropped ({})", peer, r);
         }
     }
 
@@ -212,8 +213,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
             FileOperation op = current;
             if (op == null) {
                 if (replies.isReadable()) {
-                    LOG.log(Level.WARNING, "unexpected file-channel reply from " + peer + " ("
-                            + replies.readableBytes() + " bytes) dropped");
+                    LOG.warn("unexpected file-channel reply from {} ({} bytes) dropped", peer, replies.readableBytes());
                     replies.clear();
                 }
                 break;
@@ -246,7 +246,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> im
             failure = cause;
         }
         handshake.completeExceptionally(cause);
-        LOG.log(Level.DEBUG, "connection to " + peer + " failed", cause);
+        LOG.debug("connection to {} failed", peer, cause);
         ctx.close();
     }
 

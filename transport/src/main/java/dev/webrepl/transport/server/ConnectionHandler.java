@@ -22,16 +22,19 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.NettyPipeline;
@@ -62,7 +65,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * markers in the direct queue, so the accounting is event-loop only and in order with the replies.
  */
 final class ConnectionHandler {
-    private static final System.Logger LOG = System.getLogger(ConnectionHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
     /** How long a closing connection may take to write its last output before TCP is closed anyway. */
     private static final long CLOSE_GRACE_MILLIS = 5_000;
 
@@ -124,6 +127,13 @@ final class ConnectionHandler {
     private volatile ScheduledFuture<?> loginTimer;
     /** The server's flag: a platform without TCP_QUICKACK has been logged ({@link QuickAck}). */
     private final AtomicBoolean quickAckUnsupportedLogged;
+    /** How the connection ended, for its one log line (README "Logs"): the first cause named wins. */
+    private final AtomicReference<String> ending = new AtomicReference<>();
+    private final AtomicBoolean logged = new AtomicBoolean();
+    private long opened;
+    /** Written on the event loop only: data-frame payload bytes received and sent, for the log line. */
+    private volatile long bytesIn;
+    private volatile long bytesOut;
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, ConnectionWorkers workers, Target target,
                       LoginThrottle throttle, AddressConnections perAddress, AtomicBoolean quickAckUnsupportedLogged) {
@@ -140,10 +150,14 @@ final class ConnectionHandler {
     }
 
     Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
+        opened = System.nanoTime();
         in.withConnection(c -> {
             channel = c.channel();
             limit = c.channel().pipeline().get(OutboundLimit.class);
-            peer = String.valueOf(c.channel().remoteAddress());
+            if (limit != null) {
+                limit.onExceeded(why -> ended("closed: " + why));
+            }
+            peer = LogFields.peer(c.channel().remoteAddress());
             // The terminal leaves when TCP closes, not when the inbound stream has ended: that waits for
             // the frame in hand, whose input may wait for room the engine will never make (issue 15.3).
             c.channel().closeFuture().addListener(f -> peerGone());
@@ -156,6 +170,16 @@ final class ConnectionHandler {
                         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
                             drain();
                             ctx.fireChannelWritabilityChanged();
+                        }
+
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            // A valid close frame on its way to Reactor Netty (which echoes it; ControlFrames
+                            // answers invalid ones): how the client ended the connection, for the log line.
+                            if (msg instanceof CloseWebSocketFrame close) {
+                                ended("closed by the client" + code(close.statusCode(), close.reasonText()));
+                            }
+                            ctx.fireChannelRead(msg);
                         }
                     });
             boolean cli = Boolean.TRUE.equals(c.channel().attr(LegacyClientCompat.CLI_HANDSHAKE).get());
@@ -204,18 +228,19 @@ final class ConnectionHandler {
                 .onErrorResume(AbortedException.class, e -> Mono.empty())
                 // A reset by the peer is the peer going away, not our failure: no stack trace, no 1011.
                 .onErrorResume(java.io.IOException.class, e -> {
-                    LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") lost: " + e.getMessage());
+                    ended("lost: " + e.getMessage());
                     return Mono.empty();
                 })
                 // A frame that breaks RFC 6455 framing is the peer's error, and Netty's decoder has already
                 // answered it with 1002 (1009 if too long) and closed: one line, no stack trace, no 1011.
                 .onErrorResume(io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException.class, e -> {
-                    LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") closed on a protocol error: "
-                            + e.getMessage());
+                    ended("closed on a protocol error: " + e.getMessage());
                     return Mono.empty();
                 })
                 .onErrorResume(e -> {
-                    LOG.log(Level.WARNING, "connection " + peer + " (session " + sessionId() + ") failed", e);
+                    // Our own failure (a bug): a warning with the trace, then the connection's line.
+                    LogFields.with(sessionId(), peer, () -> LOG.warn("connection failed", e));
+                    ended("failed: internal error");
                     enqueue(new Close(1011, "internal error"));
                     return Mono.empty();
                 })
@@ -226,6 +251,9 @@ final class ConnectionHandler {
                     }
                     return Mono.empty();
                 }))
+                // Before the completion goes on: the server's count of open connections (a shutdown waits
+                // for it) drops in a doFinally downstream, which runs before this one's.
+                .doOnTerminate(this::logEnd)
                 .doFinally(signal -> {
                     ScheduledFuture<?> t = loginTimer;
                     if (t != null) {
@@ -239,7 +267,51 @@ final class ConnectionHandler {
                         s.leave("peer-gone", "peer gone");
                     }
                     worker.dispose();
+                    logEnd();
                 });
+    }
+
+    /** Names how the connection ended, unless a cause was named before. */
+    private void ended(String how) {
+        ending.compareAndSet(null, how);
+    }
+
+    /** The connection's one INFO line (README "Logs"): how it ended, its terminal, how long, how many bytes. */
+    private void logEnd() {
+        if (!logged.compareAndSet(false, true)) {
+            return;
+        }
+        Slot s = slot;
+        Channel ch = channel;
+        if (ch != null && ch.hasAttr(ControlFrames.CLOSED_BECAUSE)) {
+            // ControlFrames answered an invalid close frame itself: nothing else saw it.
+            ended(ch.attr(ControlFrames.CLOSED_BECAUSE).get());
+        }
+        String how = ending.get();
+        String terminal = s == null ? "" : ", terminal " + s.number() + " (" + mode(s.mode()) + ")";
+        String duration = String.format(Locale.ROOT, "%.3f s", (System.nanoTime() - opened) / 1e9);
+        LogFields.with(sessionId(), peer, () -> LOG.info(
+                "connection {}{}, {}, {} bytes in, {} bytes out",
+                how == null ? "closed by the client without a close frame" : how, terminal, duration, bytesIn, bytesOut));
+    }
+
+    /** {@code 30 s}, {@code 500 ms}: a duration as the log line says it. */
+    private static String words(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    /** {@code read-write}, {@code view}: as the README names the modes. */
+    private static String mode(TerminalMode mode) {
+        return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** " with 1000" or " with 1000 \"reason\"" (nothing for a close without a code). */
+    private static String code(int code, String reason) {
+        if (code <= 0) {
+            return "";
+        }
+        return " with " + code + (reason == null || reason.isEmpty() ? "" : " \"" + reason + "\"");
     }
 
     /** The connection's channel, once {@link #handle} has begun (tests look at its pipeline); else null. */
@@ -319,14 +391,13 @@ final class ConnectionHandler {
             return true;
         }
         if (throttle.lockedOut(a)) {
-            LOG.log(Level.INFO, "connection " + peer + " refused: address locked out after failed logins");
+            ended("refused: address locked out after failed logins");
             options.recorder().refused("locked-out");
             enqueue(new Close(1008, "too many failed logins; try again later"));
             return false;
         }
         if (!perAddress.tryAcquire(a)) {
-            LOG.log(Level.INFO, "connection " + peer + " refused: " + options.security().maxConnectionsPerAddress()
-                    + " connections from this address already");
+            ended("refused: " + options.security().maxConnectionsPerAddress() + " connections from this address already");
             options.recorder().refused("per-address-limit");
             enqueue(new Close(1013, "too many connections from this address"));
             return false;
@@ -346,7 +417,7 @@ final class ConnectionHandler {
             loginTimer = ch.eventLoop().schedule(() -> {
                 if (!loginEnded) {
                     loginEnded = true;
-                    LOG.log(Level.INFO, "connection " + peer + ": no password within " + timeout + "; closed");
+                    ended("refused: no password within " + words(timeout));
                     options.recorder().refused("login-timeout");
                     enqueue(new Close(1008, "login timed out"));
                 }
@@ -370,9 +441,10 @@ final class ConnectionHandler {
         return s == null ? null : s.session();
     }
 
+    /** The session's id once a terminal is attached, else the one asked for (null for a new session). */
     private String sessionId() {
         Slot s = slot;
-        return s == null ? "-" : s.session().id();
+        return s == null ? target.sessionId() : s.session().id();
     }
 
     private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
@@ -388,7 +460,7 @@ final class ConnectionHandler {
             s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
                     : sessions.attach(target.sessionId(), target.mode(), port);
         } catch (SessionException e) {
-            LOG.log(Level.INFO, "connection " + peer + " refused: " + e.getMessage());
+            ended("refused: " + e.getMessage());
             e.refusal().ifPresent(options.recorder()::refused);
             throw new TerminalRefusedException(e.closeCode(), e.getMessage());
         }
@@ -405,8 +477,7 @@ final class ConnectionHandler {
             }
         }
         slot = s;
-        LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
-                + ") attached from " + peer);
+        LogFields.with(s.session().id(), peer, () -> LOG.debug("terminal {} ({}) attached", s.number(), mode(s.mode())));
         if (peerGone) {
             // TCP closed while the login was checked: peerGone() saw no slot yet.
             peerGone();
@@ -449,8 +520,7 @@ final class ConnectionHandler {
      */
     private void pingTimedOut() {
         Channel ch = channel;
-        LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId() + ") closed: no answer to ping for "
-                + options.pingTimeout());
+        ended("closed: no answer to ping for " + words(options.pingTimeout()));
         closing = true;
         ch.writeAndFlush(new CloseWebSocketFrame(1001, "no answer to ping")).addListener(ChannelFutureListener.CLOSE);
         if (!ch.isWritable()) {
@@ -460,6 +530,7 @@ final class ConnectionHandler {
 
     /** Closes the TCP connection at once. */
     void abort() {
+        ended("closed: still open when the server's shutdown timeout passed");
         Channel ch = channel;
         if (ch != null) {
             ch.close();
@@ -603,8 +674,7 @@ final class ConnectionHandler {
             graceScheduled = true;
             ch.eventLoop().schedule(() -> {
                 if (ch.isActive()) {
-                    LOG.log(Level.INFO, "connection " + peer + " (session " + sessionId()
-                            + ") closed: it read nothing while closing");
+                    ended("closed: it read nothing while closing");
                     ch.close();
                 }
             }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -623,6 +693,7 @@ final class ConnectionHandler {
 
     private void closeNow(Channel ch, Close c) {
         closing = true;
+        ended("closed by the server" + code(c.code(), c.reason()));
         if (c.code() == 0) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -647,6 +718,7 @@ final class ConnectionHandler {
         lastReceived = channel;
         int length = frame.content().readableBytes();
         options.recorder().frameReceived(channel, length);
+        bytesIn += length;
         Slot s = slot;
         if (channel == ConnectionRecorder.Channel.TERMINAL && length > 0 && keystrokeArrived == 0 && s != null
                 && s.mode() == TerminalMode.READ_WRITE) {
@@ -658,6 +730,7 @@ final class ConnectionHandler {
     /** On the event loop: counts a data frame written, and stops the echo timer at terminal output. */
     private void sent(Object frame, boolean terminalOutput) {
         if (frame instanceof WebSocketFrame f) {
+            bytesOut += f.content().readableBytes();
             options.recorder().frameSent(f instanceof BinaryWebSocketFrame ? ConnectionRecorder.Channel.FILE
                     : ConnectionRecorder.Channel.TERMINAL, f.content().readableBytes());
         }
@@ -716,7 +789,10 @@ final class ConnectionHandler {
         public void denied(byte[] answer) {
             loginEnded = true;
             InetAddress a = address;
-            Duration delay = a == null ? Duration.ZERO : throttle.failed(a).delay();
+            LoginThrottle.Failure failure = a == null ? null : throttle.failed(a);
+            Duration delay = failure == null ? Duration.ZERO : failure.delay();
+            ended("refused: wrong password" + (failure != null && failure.lockedOut() ? "; address now locked out"
+                    : delay.isZero() ? "" : "; answer delayed " + words(delay)));
             Runnable deny = () -> {
                 TextWebSocketFrame frame = new TextWebSocketFrame(Unpooled.wrappedBuffer(answer));
                 boolean admitted = admitQueued(frame);

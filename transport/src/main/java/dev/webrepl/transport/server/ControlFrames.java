@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,9 @@ final class ControlFrames extends ChannelInboundHandlerAdapter {
     private static final int MAX_REASON = 123;
     /** As ConnectionHandler's: how long a close frame may wait to get out before TCP is closed anyway. */
     private static final long CLOSE_GRACE_MILLIS = 5_000;
+
+    /** Why this handler closed the connection, for the connection's log line ({@link ConnectionHandler}). */
+    static final AttributeKey<String> CLOSED_BECAUSE = AttributeKey.valueOf("webrepl.controlFrames.closedBecause");
 
     private boolean pongInFlight;
     private PongWebSocketFrame waitingPong;
@@ -130,6 +134,7 @@ final class ControlFrames extends ChannelInboundHandlerAdapter {
         closing = true;
         releaseWaiting();
         String r = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+        ctx.channel().attr(CLOSED_BECAUSE).setIfAbsent("closed on a protocol error: " + reason);
         ChannelFuture sent = ctx.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
         if (!sent.isDone()) {
             // A client that reads nothing never lets the close frame out: TCP close after a grace period.

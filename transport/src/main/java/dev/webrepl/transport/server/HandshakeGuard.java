@@ -10,12 +10,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP stage's limits (spec §1.1: the reference blocks forever on a silent client). A connection
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HandshakeGuard extends ChannelDuplexHandler {
     static final String NAME = "webrepl.handshakeGuard";
-    private static final System.Logger LOG = System.getLogger(HandshakeGuard.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HandshakeGuard.class);
 
     private final Duration timeout;
     private final ConnectionRecorder recorder;
@@ -66,8 +67,8 @@ final class HandshakeGuard extends ChannelDuplexHandler {
         if (counted == null && timer == null && ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             InetAddress a = AddressKey.of(remote.getAddress());
             if (!inHttpStage.tryAcquire(a)) {
-                LOG.log(Level.INFO, "connection " + remote + " refused: too many connections from this address"
-                        + " waiting for their HTTP answers");
+                LogFields.with(null, LogFields.peer(remote), () -> LOG.info("connection refused: too many connections"
+                        + " from this address waiting for their HTTP answers"));
                 recorder.refused("per-address-limit");
                 ctx.close();
                 return;
@@ -87,7 +88,8 @@ final class HandshakeGuard extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req && req.decoderResult().cause() instanceof TooLongHttpHeaderException) {
-            LOG.log(Level.INFO, "connection " + ctx.channel().remoteAddress() + ": request head over the size limit");
+            LogFields.with(null, LogFields.peer(ctx.channel().remoteAddress()),
+                    () -> LOG.info("connection refused: request head over the size limit"));
             recorder.refused("header-too-large");
         }
         ctx.fireChannelRead(msg);
@@ -136,8 +138,8 @@ final class HandshakeGuard extends ChannelDuplexHandler {
         timer = ctx.executor().schedule(() -> {
             timer = null;
             if (ctx.channel().isActive()) {
-                LOG.log(Level.INFO, "connection " + ctx.channel().remoteAddress() + ": no request, or its answer not"
-                        + " taken, within " + timeout + "; closed");
+                LogFields.with(null, LogFields.peer(ctx.channel().remoteAddress()), () -> LOG.info(
+                        "connection closed: no request, or its answer not taken, within {}", timeout));
                 recorder.refused("handshake-timeout");
                 ctx.close();
             }

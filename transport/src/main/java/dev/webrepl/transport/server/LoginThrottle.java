@@ -1,12 +1,13 @@
 package dev.webrepl.transport.server;
 
 import dev.webrepl.core.protocol.ConnectionRecorder;
-import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Failed logins per remote address (one per server; README "Security", brute force). Each failure
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: connections of one address may fail on different workers at once.
  */
 final class LoginThrottle {
-    private static final System.Logger LOG = System.getLogger(LoginThrottle.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
     /** The most addresses tracked at once (IPv6 counts per /64, {@link AddressKey}). */
     static final int CAPACITY = 10_000;
 
@@ -85,13 +86,13 @@ final class LoginThrottle {
             return new Entry(failures, old.firstFailure(), lockedNow[0] ? now.plus(options.lockout()) : null);
         });
         if (delayedNow[0] && !lockedNow[0]) {
-            LOG.log(Level.INFO, "address " + address.getHostAddress() + " delayed after " + e.failures()
-                    + " failed logins; the right password still logs in; " + options.hardLockoutFailures()
-                    + " within " + options.lockout() + " lock it out");
+            // DEBUG: the refused connection's own line says it was delayed (README "Logs": one line per connection).
+            LOG.debug("address {} delayed after {} failed logins; the right password still logs in; {} within {} lock"
+                    + " it out", address.getHostAddress(), e.failures(), options.hardLockoutFailures(), options.lockout());
         }
         if (lockedNow[0]) {
-            LOG.log(Level.WARNING, "address " + address.getHostAddress() + " locked out for " + options.lockout()
-                    + " after " + e.failures() + " failed logins");
+            LOG.warn("address {} locked out for {} after {} failed logins", address.getHostAddress(), options.lockout(),
+                    e.failures());
             recorder.lockedOut();
         }
         return new Failure(delay(e.failures()), lockedNow[0]);

@@ -11,9 +11,10 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
-import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one client can make the server queue for it (README "Security"): nothing it sends may grow
@@ -40,7 +41,7 @@ final class OutboundLimit extends ChannelDuplexHandler {
     static final String NAME = "webrepl.outboundLimit";
     /** The default bound: 16 times Netty's high-water mark, far above what a reading client ever has queued. */
     static final long DEFAULT_LIMIT = 1 << 20;
-    private static final System.Logger LOG = System.getLogger(OutboundLimit.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundLimit.class);
 
     private final long limit;
     private final ConnectionRecorder recorder;
@@ -49,6 +50,8 @@ final class OutboundLimit extends ChannelDuplexHandler {
     private final AtomicLong peak = new AtomicLong();
     private final AtomicBoolean exceeded = new AtomicBoolean();
     private volatile Channel channel;
+    /** Set by the connection's handler once a WebSocket is up: it logs the close in its own line. */
+    private volatile java.util.function.Consumer<String> onExceeded;
     /** Event-loop only. */
     private boolean paused;
     private boolean readHeld;
@@ -58,6 +61,11 @@ final class OutboundLimit extends ChannelDuplexHandler {
     OutboundLimit(long limit, ConnectionRecorder recorder) {
         this.limit = limit;
         this.recorder = recorder;
+    }
+
+    /** From now on an exceeded limit is told to {@code ending} instead of logged here. */
+    void onExceeded(java.util.function.Consumer<String> ending) {
+        onExceeded = ending;
     }
 
     @Override
@@ -173,8 +181,14 @@ final class OutboundLimit extends ChannelDuplexHandler {
             return;
         }
         Channel ch = channel;
-        LOG.log(Level.INFO, "connection " + (ch == null ? "?" : ch.remoteAddress()) + ": more than " + limit
-                + " bytes queued for a client that does not read; closed");
+        String why = "more than " + limit + " bytes queued for a client that does not read";
+        java.util.function.Consumer<String> ending = onExceeded;
+        if (ending != null) {
+            // A WebSocket's handler says it in the connection's one line (README "Logs").
+            ending.accept(why);
+        } else {
+            LogFields.with(null, ch == null ? "?" : LogFields.peer(ch.remoteAddress()), () -> LOG.info("connection closed: {}", why));
+        }
         recorder.refused("outbound-limit");
         if (ch != null) {
             ch.close();

@@ -7,10 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.net.ExtendedSocketOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Acknowledges at once what the official CLI sends (issue #16 point 6; spec §1.2). webrepl_cli
@@ -34,7 +35,7 @@ import jdk.net.ExtendedSocketOptions;
  */
 final class QuickAck extends ChannelInboundHandlerAdapter {
     static final String NAME = "webrepl.quickAck";
-    private static final System.Logger LOG = System.getLogger(QuickAck.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(QuickAck.class);
     /** The option as each transport knows it; a config answers {@code false} to the other's. */
     private static final List<ChannelOption<Boolean>> OPTIONS = List.of(
             EpollChannelOption.TCP_QUICKACK, NioChannelOption.of(ExtendedSocketOptions.TCP_QUICKACK));
@@ -73,8 +74,8 @@ final class QuickAck extends ChannelInboundHandlerAdapter {
             }
         }
         if (unsupportedLogged.compareAndSet(false, true)) {
-            LOG.log(Level.DEBUG, "TCP_QUICKACK is not available on " + ctx.channel().getClass().getSimpleName()
-                    + " here (Linux only): the official CLI's GET will be slow (issue #16)");
+            LOG.debug("TCP_QUICKACK is not available on {} here (Linux only): the official CLI's GET will be slow"
+                    + " (issue #16)", ctx.channel().getClass().getSimpleName());
         }
         ctx.pipeline().remove(this);
     }
@@ -96,7 +97,7 @@ final class QuickAck extends ChannelInboundHandlerAdapter {
             return false;
         } catch (ChannelException e) {
             // The socket refused it (closed under us): the connection is ending, nothing to acknowledge.
-            LOG.log(Level.DEBUG, "connection " + ctx.channel().remoteAddress() + ": TCP_QUICKACK not set: " + e);
+            LogFields.with(null, LogFields.peer(ctx.channel().remoteAddress()), () -> LOG.debug("TCP_QUICKACK not set: {}", e.toString()));
             return false;
         }
     }

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
@@ -45,7 +47,7 @@ import reactor.netty.resources.LoopResources;
  * event loop ({@link ConnectionWorkers}); {@link #close()} releases both.
  */
 public final class WebReplServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(WebReplServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(WebReplServer.class);
     private final ServerOptions options;
     private final SessionRegistry sessions;
     private final WebClientAssets assets;
@@ -247,8 +249,8 @@ public final class WebReplServer implements AutoCloseable {
         if (!originAllowed(origin, req.requestHeaders().get(HttpHeaderNames.HOST), isSecure(),
                 options.security().allowedOrigins())) {
             // A page from another site must not drive a session with the user's browser (DESIGN "Security defaults").
-            LOG.log(System.Logger.Level.INFO, "connection " + req.remoteAddress() + ": WebSocket from origin "
-                    + origin + " refused (403)");
+            LogFields.with(null, LogFields.peer(req.remoteAddress()),
+                    () -> LOG.info("connection refused: WebSocket from origin {} (403)", origin));
             options.recorder().refused("origin");
             return res.status(HttpResponseStatus.FORBIDDEN)
                     .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -276,10 +278,9 @@ public final class WebReplServer implements AutoCloseable {
     }
 
     private Publisher<Void> hostRefused(HttpServerRequest req, HttpServerResponse res) {
-        LOG.log(System.Logger.Level.INFO, "connection " + req.remoteAddress() + ": request for Host "
-                + req.requestHeaders().get(HttpHeaderNames.HOST) + " with Origin "
-                + req.requestHeaders().get(HttpHeaderNames.ORIGIN)
-                + " refused (403); if that is this server's name, start it with --allowed-host NAME");
+        LogFields.with(null, LogFields.peer(req.remoteAddress()), () -> LOG.info("connection refused: request for Host {}"
+                + " with Origin {} (403); if that is this server's name, start it with --allowed-host NAME",
+                req.requestHeaders().get(HttpHeaderNames.HOST), req.requestHeaders().get(HttpHeaderNames.ORIGIN)));
         options.recorder().refused("host");
         return res.status(HttpResponseStatus.FORBIDDEN)
                 .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -458,8 +459,7 @@ public final class WebReplServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (TimeoutException e) {
-            LOG.log(System.Logger.Level.WARNING, open.size() + " connections still open after " + timeout
-                    + "; closing them");
+            LOG.warn("{} connections still open after {}; closing them", open.size(), timeout);
             for (ConnectionHandler h : open) {
                 h.abort();
             }

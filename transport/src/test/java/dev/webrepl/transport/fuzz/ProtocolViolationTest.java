@@ -2,16 +2,14 @@ package dev.webrepl.transport.fuzz;
 
 import static dev.webrepl.transport.conformance.RawWebSocket.ascii;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import dev.webrepl.testkit.LogCapture;
 import dev.webrepl.transport.conformance.RawWebSocket;
 import dev.webrepl.transport.conformance.ServerTestBase;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,35 +22,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * meant for our own failures (any client could otherwise fill the log at will).
  */
 class ProtocolViolationTest extends ServerTestBase {
-    private final Logger handlerLog = Logger.getLogger("dev.webrepl.transport.server.ConnectionHandler");
-    private final List<LogRecord> warnings = new ArrayList<>();
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                synchronized (warnings) {
-                    warnings.add(record);
-                }
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
-    void recordWarnings() {
-        handlerLog.addHandler(recorder);
+    void recordLog() {
+        log = LogCapture.of("dev.webrepl.transport.server.ConnectionHandler", Level.INFO);
     }
 
     @AfterEach
     void stopRecording() {
-        handlerLog.removeHandler(recorder);
+        log.close();
     }
 
     @ParameterizedTest
@@ -72,9 +51,12 @@ class ProtocolViolationTest extends ServerTestBase {
         assertEquals(1002, c.skipToClose(), "close code");
         c.expectEof();
         await("the connection is gone", () -> server.openConnections() == 0);
-        synchronized (warnings) {
-            assertEquals(List.of(), warnings.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
-        }
+        await("its line is logged", () -> !log.lines().isEmpty());
+        // One line, and no warning: the connection's line names the protocol error (README "Logs").
+        List<LogCapture.Line> lines = log.lines();
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals("INFO", lines.get(0).level());
+        assertTrue(lines.get(0).message().startsWith("connection closed on a protocol error: "), lines.toString());
         // The server goes on serving.
         loggedIn().send(RawWebSocket.frame(0x81, ascii("6*7\r")));
     }
