@@ -638,7 +638,9 @@ public final class Session {
 
         @Override
         public void limitReached(String reason) {
-            LOG.log(Level.INFO, "session " + id + ": " + reason);
+            try (MDC.MDCCloseable session = MDC.putCloseable("session", id)) {
+                LOG.info("{}", reason);
+            }
             end(NORMAL_CLOSURE, reason, "limit");
         }
     }

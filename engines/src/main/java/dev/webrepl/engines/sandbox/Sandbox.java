@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * How the engines that run programs are confined, for the whole server (README "Sandbox and
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * {@link #confine} gives one session's {@link Confinement}.
  */
 public final class Sandbox implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
     /** How often the sessions' cgroups are read for OOM kills (one thread for all sessions). */
     private static final Duration WATCH_PERIOD = Duration.ofMillis(200);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(20);
@@ -304,7 +305,9 @@ public final class Sandbox implements AutoCloseable {
             try {
                 c.check();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "session " + c.sessionId() + ": reading its cgroup", e);
+                try (MDC.MDCCloseable session = MDC.putCloseable("session", c.sessionId())) {
+                    LOG.warn("reading its cgroup", e);
+                }
             }
         }
     }
