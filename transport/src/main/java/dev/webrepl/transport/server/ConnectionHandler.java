@@ -1,6 +1,11 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.audit.AuditEvent;
+import dev.webrepl.core.audit.AuditLog;
+import dev.webrepl.core.audit.Peer;
+import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.core.protocol.TransferListener;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.Opcode;
 import dev.webrepl.core.protocol.PasswordCheck;
@@ -121,12 +126,21 @@ final class ConnectionHandler {
     /** Set once the password stage has an answer (or timed out), so the login timer does nothing. */
     private volatile boolean loginEnded;
     private volatile ScheduledFuture<?> loginTimer;
+    private final AuditLog audit;
+    /**
+     * Who this connection is, for the audit log and recordings: the client's own address (not the
+     * throttle's /64 key) and, once logged in, its user. Without users the user stays null; with a
+     * users file the login's NAME goes here (login()).
+     */
+    private volatile Peer who = Peer.NONE;
     /** The server's flag: a platform without TCP_QUICKACK has been logged ({@link QuickAck}). */
     private final AtomicBoolean quickAckUnsupportedLogged;
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, ConnectionWorkers workers, Target target,
-                      LoginThrottle throttle, AddressConnections perAddress, AtomicBoolean quickAckUnsupportedLogged) {
+                      LoginThrottle throttle, AddressConnections perAddress, AtomicBoolean quickAckUnsupportedLogged,
+                      AuditLog audit) {
         this.quickAckUnsupportedLogged = quickAckUnsupportedLogged;
+        this.audit = audit;
         this.throttle = throttle;
         this.perAddress = perAddress;
         this.options = options;
@@ -148,6 +162,7 @@ final class ConnectionHandler {
             c.channel().closeFuture().addListener(f -> peerGone());
             if (c.channel().remoteAddress() instanceof InetSocketAddress remote) {
                 address = AddressKey.of(remote.getAddress());
+                who = new Peer(null, remote.getAddress().getHostAddress());
             }
             c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "webrepl.writability",
                     new ChannelInboundHandlerAdapter() {
@@ -175,7 +190,7 @@ final class ConnectionHandler {
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
                 // A viewer may only watch: its file requests are refused (README "Sessions").
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, options.recorder(), target.mode() != TerminalMode.VIEW,
+                        replies, this::transferEnded, target.mode() != TerminalMode.VIEW,
                         target.mode() == TerminalMode.VIEW ? null : (columns, rows) -> {
                             Slot s = slot;
                             if (s != null) {
@@ -360,6 +375,21 @@ final class ConnectionHandler {
         return s == null ? "-" : s.session().id();
     }
 
+    /** A file request ended: the meters, then the audit log (README "Audit log"; FEATURES is no operation). */
+    private void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
+                               Duration took) {
+        options.recorder().transferEnded(kind, detail, bytes, status, took);
+        if (kind != TransferListener.Kind.FEATURES) {
+            Slot s = slot;
+            audit.record(new AuditEvent.FileOperation(who, s == null ? null : s.session().id(), kind.name(), detail,
+                    bytes, status));
+        }
+    }
+
+    private static String modeName(TerminalMode mode) {
+        return mode == TerminalMode.VIEW ? "view" : "read-write";
+    }
+
     private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
         // Called only after a right password (WebReplConnection.login): the address starts afresh.
         loginEnded = true;
@@ -367,11 +397,19 @@ final class ConnectionHandler {
         if (a != null) {
             throttle.succeeded(a);
         }
+        // With users (issue 18), the login's user name joins the address here: new Peer(NAME, address).
+        Peer by = who;
+        audit.record(new AuditEvent.LoggedIn(by, modeName(target.mode())));
         Port port = new Port();
         Slot s;
         try {
-            s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
-                    : sessions.attach(target.sessionId(), target.mode(), port);
+            if (target.sessionId() == null) {
+                // The audit log's session-opened (and -ended) come through the registry's recorder.
+                s = sessions.open(port, a, options.security().maxSessionsPerAddress(), by);
+            } else {
+                s = sessions.attach(target.sessionId(), target.mode(), port);
+                audit.record(new AuditEvent.SessionAttached(by, s.session().id(), modeName(target.mode())));
+            }
         } catch (SessionException e) {
             LOG.log(Level.INFO, "connection " + peer + " refused: " + e.getMessage());
             e.refusal().ifPresent(options.recorder()::refused);
@@ -700,6 +738,7 @@ final class ConnectionHandler {
         @Override
         public void denied(byte[] answer) {
             loginEnded = true;
+            audit.record(new AuditEvent.LoginFailed(who));
             InetAddress a = address;
             Duration delay = a == null ? Duration.ZERO : throttle.failed(a).delay();
             Runnable deny = () -> {
