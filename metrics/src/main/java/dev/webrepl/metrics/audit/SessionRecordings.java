@@ -333,7 +333,9 @@ public final class SessionRecordings implements SessionRecorder, AutoCloseable {
                     dropped.incrementAndGet();
                     return;
                 }
-                queue.add(new Event(this, type, nanoTime.getAsLong(), data, droppedEvents, droppedBytes));
+                // The open is the recording's time zero; every other event reads the clock as it is queued.
+                long at = type == Type.OPEN ? startNanos : nanoTime.getAsLong();
+                queue.add(new Event(this, type, at, data, droppedEvents, droppedBytes));
                 droppedEvents = 0;
                 droppedBytes = 0;
             }
