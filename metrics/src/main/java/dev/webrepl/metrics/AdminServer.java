@@ -118,7 +118,8 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<ServerHealth> health;
     private final DashboardAssets assets;
     private final DashboardSampler sampler;
-    private final JSON json = JSON.std;
+    /** Null values are written: a recording without a user says {@code "user":null}, as its audit lines do. */
+    private final JSON json = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
     private final LoopResources loops;
     private final Scheduler workers;
     private final Scheduler sampling;
