@@ -72,6 +72,10 @@ import reactor.netty.resources.LoopResources;
  *   <li>{@code GET /dashboard}: a live page of charts, fed by {@code GET /dashboard/data}, the
  *       samples a sampler of this server takes every second (the last {@value #HISTORY} of them),
  *       so a page opened now shows the last minutes.</li>
+ *   <li>{@code GET /recordings} (with session recordings): each recording's name, user, session,
+ *       size and start, newest first; {@code GET /recordings/NAME.cast} one file, by a name the
+ *       directory lists (any other name: 404); {@code GET /recordings/play} the player page
+ *       (xterm.js), which lists them, or plays {@code ?name=NAME}.</li>
  * </ul>
  * Other methods on these paths get 405, other paths 404; errors are JSON {@code {"error": ...}}.
  *
