@@ -98,19 +98,27 @@ public final class AuditLogFile implements AuditLog, AutoCloseable {
             @Override
             public SessionTap sessionTap(SessionStart start) {
                 Peer by = start.openedBy();
-                record(new AuditEvent.SessionOpened(by, start.session(), start.engine()));
+                record(AuditEvent.sessionOpened(by, start.session(), start.engine()));
                 return new SessionTap() {
                     @Override
                     public void ended(String reason) {
-                        record(new AuditEvent.SessionEnded(by, start.session(), reason));
+                        record(AuditEvent.sessionEnded(by, start.session(), reason));
                     }
                 };
             }
         };
     }
 
-    /** The line {@code event} is written as at {@code time}. */
-    static byte[] line(Instant time, String event, Map<String, Object> fields) {
+    /** The line {@code event} is written as at {@code time}: who, then its own fields. */
+    static byte[] line(Instant time, AuditEvent event) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("user", event.peer().user());
+        fields.put("address", event.peer().address());
+        fields.putAll(event.fields());
+        return line(time, event.event(), fields);
+    }
+
+    private static byte[] line(Instant time, String event, Map<String, Object> fields) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("time", TIME.format(time));
         m.put("event", event);
@@ -129,7 +137,7 @@ public final class AuditLogFile implements AuditLog, AutoCloseable {
                 if (e == STOP) {
                     break;
                 }
-                write(line(e.time(), e.event().event(), e.event().fields()));
+                write(line(e.time(), e.event()));
             }
         } catch (InterruptedException stop) {
             Thread.currentThread().interrupt();

@@ -397,34 +397,30 @@ public final class SessionRecordings implements SessionRecorder, AutoCloseable {
             } else {
                 LOG.log(Level.DEBUG, what + " (" + n + " so far)");
             }
-            OutputStream o = out;
-            out = null;
-            stopped = true;
-            open.remove(this);
-            dirty.remove(this);
-            if (o != null) {
-                try {
-                    o.close();
-                } catch (IOException again) {
-                    // Already counted: the file is as complete as the disk allowed.
-                }
+            try {
+                close();
+            } catch (IOException again) {
+                // Already counted: the file is as complete as the disk allowed.
             }
         }
 
         /** Closes the file for good (end of session, cap, writer stopping). */
         void stop() {
+            try {
+                close();
+            } catch (IOException e) {
+                failed(e);
+            }
+        }
+
+        private void close() throws IOException {
             stopped = true;
             OutputStream o = out;
             out = null;
             open.remove(this);
             dirty.remove(this);
             if (o != null) {
-                try {
-                    o.close();
-                } catch (IOException e) {
-                    out = o;
-                    failed(e);
-                }
+                o.close();
             }
         }
     }

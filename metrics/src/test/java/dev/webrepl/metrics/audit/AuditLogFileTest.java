@@ -39,13 +39,13 @@ class AuditLogFileTest {
     void everyEventIsOneJsonLineWithItsFieldsInOrder() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         AuditLogFile log = new AuditLogFile("test", out, true, CLOCK, 100);
-        log.record(new AuditEvent.LoginFailed(PEER));
-        log.record(new AuditEvent.LoggedIn(PEER, "read-write"));
+        log.record(AuditEvent.loginFailed(PEER));
+        log.record(AuditEvent.login(PEER, "read-write"));
         SessionTap tap = log.sessions().sessionTap(new SessionStart("S1", "echo", PEER, TerminalSize.DEFAULT));
-        log.record(new AuditEvent.SessionAttached(new Peer("ann", "::1"), "S1", "view"));
-        log.record(new AuditEvent.SessionShared(new Peer("ann", "::1"), "S1", "view"));
-        log.record(new AuditEvent.FileOperation(PEER, "S1", "PUT", "dir/a \"b\".txt", 15, FileStatus.OK));
-        log.record(new AuditEvent.FileOperation(PEER, "S1", "GET", "missing", 0, FileStatus.NOT_FOUND));
+        log.record(AuditEvent.sessionAttached(new Peer("ann", "::1"), "S1", "view"));
+        log.record(AuditEvent.sessionShared(new Peer("ann", "::1"), "S1", "view"));
+        log.record(AuditEvent.file(PEER, "S1", "PUT", "dir/a \"b\".txt", 15, FileStatus.OK));
+        log.record(AuditEvent.file(PEER, "S1", "GET", "missing", 0, FileStatus.NOT_FOUND));
         tap.ended("engine-exit");
         log.close();
 
@@ -69,7 +69,7 @@ class AuditLogFileTest {
         Files.writeString(file, "earlier\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         try (AuditLogFile log = AuditLogFile.open(file)) {
-            log.record(new AuditEvent.LoginFailed(PEER));
+            log.record(AuditEvent.loginFailed(PEER));
         }
         List<String> lines = Files.readAllLines(file);
         assertEquals(2, lines.size());
@@ -79,7 +79,7 @@ class AuditLogFileTest {
 
         Path fresh = dir.resolve("new.log");
         try (AuditLogFile log = AuditLogFile.open(fresh)) {
-            log.record(new AuditEvent.LoginFailed(PEER));
+            log.record(AuditEvent.loginFailed(PEER));
         }
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
     }
@@ -108,10 +108,10 @@ class AuditLogFileTest {
             }
         };
         AuditLogFile log = new AuditLogFile("test", stalled, true, CLOCK, 3);
-        log.record(new AuditEvent.LoginFailed(PEER));
+        log.record(AuditEvent.loginFailed(PEER));
         assertTrue(writing.await(10, TimeUnit.SECONDS));   // the writer holds the first line, the queue is empty
         for (int i = 0; i < 10; i++) {
-            log.record(new AuditEvent.LoggedIn(PEER, "view"));   // 3 fit, 7 are dropped
+            log.record(AuditEvent.login(PEER, "view"));   // 3 fit, 7 are dropped
         }
         assertEquals(7, log.droppedEvents());
         diskBack.countDown();
@@ -144,9 +144,9 @@ class AuditLogFileTest {
             }
         };
         AuditLogFile log = new AuditLogFile("test", disk, true, CLOCK, 100);
-        log.record(new AuditEvent.LoginFailed(PEER));
-        log.record(new AuditEvent.LoggedIn(PEER, "view"));
-        log.record(new AuditEvent.LoggedIn(PEER, "read-write"));
+        log.record(AuditEvent.loginFailed(PEER));
+        log.record(AuditEvent.login(PEER, "view"));
+        log.record(AuditEvent.login(PEER, "read-write"));
         log.close();
         assertEquals(2, log.failures());
         assertEquals(T + "\"event\":\"login\",\"user\":null,\"address\":\"127.0.0.1\",\"mode\":\"read-write\"}\n",

@@ -381,7 +381,7 @@ final class ConnectionHandler {
         options.recorder().transferEnded(kind, detail, bytes, status, took);
         if (kind != TransferListener.Kind.FEATURES) {
             Slot s = slot;
-            audit.record(new AuditEvent.FileOperation(who, s == null ? null : s.session().id(), kind.name(), detail,
+            audit.record(AuditEvent.file(who, s == null ? null : s.session().id(), kind.name(), detail,
                     bytes, status));
         }
     }
@@ -399,7 +399,7 @@ final class ConnectionHandler {
         }
         // With users (issue 18), the login's user name joins the address here: new Peer(NAME, address).
         Peer by = who;
-        audit.record(new AuditEvent.LoggedIn(by, modeName(target.mode())));
+        audit.record(AuditEvent.login(by, modeName(target.mode())));
         Port port = new Port();
         Slot s;
         try {
@@ -408,7 +408,7 @@ final class ConnectionHandler {
                 s = sessions.open(port, a, options.security().maxSessionsPerAddress(), by);
             } else {
                 s = sessions.attach(target.sessionId(), target.mode(), port);
-                audit.record(new AuditEvent.SessionAttached(by, s.session().id(), modeName(target.mode())));
+                audit.record(AuditEvent.sessionAttached(by, s.session().id(), modeName(target.mode())));
             }
         } catch (SessionException e) {
             LOG.log(Level.INFO, "connection " + peer + " refused: " + e.getMessage());
@@ -738,7 +738,7 @@ final class ConnectionHandler {
         @Override
         public void denied(byte[] answer) {
             loginEnded = true;
-            audit.record(new AuditEvent.LoginFailed(who));
+            audit.record(AuditEvent.loginFailed(who));
             InetAddress a = address;
             Duration delay = a == null ? Duration.ZERO : throttle.failed(a).delay();
             Runnable deny = () -> {
