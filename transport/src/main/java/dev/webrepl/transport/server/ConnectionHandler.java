@@ -129,8 +129,7 @@ final class ConnectionHandler {
     private final AuditLog audit;
     /**
      * Who this connection is, for the audit log and recordings: the client's own address (not the
-     * throttle's /64 key) and, once logged in, its user. Without users the user stays null; with a
-     * users file the login's NAME goes here (login()).
+     * throttle's /64 key) and, once logged in, its user (openTerminal). Without users the user stays null.
      */
     private volatile Peer who = Peer.NONE;
     /** The server's flag: a platform without TCP_QUICKACK has been logged ({@link QuickAck}). */
@@ -397,8 +396,10 @@ final class ConnectionHandler {
         if (a != null) {
             throttle.succeeded(a);
         }
-        // With users (issue 18), the login's user name joins the address here: new Peer(NAME, address).
-        Peer by = who;
+        // Users (issue 18) plug in here: the login's NAME instead of null. From now on this connection's
+        // file operations, and the session it opens (recording name, audit lines), carry it.
+        Peer by = new Peer(null, who.address());
+        who = by;
         audit.record(AuditEvent.login(by, modeName(target.mode())));
         Port port = new Port();
         Slot s;
