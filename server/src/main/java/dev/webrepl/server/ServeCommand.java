@@ -410,6 +410,9 @@ final class ServeCommand implements Callable<Integer> {
                 && spec.commandLine().getParseResult().hasMatchedOption("--admin-port");
         String adminHostTried = admin == null ? null : admin.host();
         int adminPortTried = admin == null ? 0 : admin.port();
+        // Before the recordings and the audit log are made: nothing is left open if these fail.
+        Supplier<ReplEngine> engines = engines(store.root());
+        SessionConfig sessions = sessionConfig().withWorkingDirectory(store.root());
         SessionRecordings recordings = recordings();
         AuditLogFile audit;
         try {
@@ -424,8 +427,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         MonitoredServer monitored;
         try {
-            monitored = MonitoredServer.start(options, engines(store.root()),
-                    sessionConfig().withWorkingDirectory(store.root()),
+            monitored = MonitoredServer.start(options, engines, sessions,
                     new WebReplMetrics(node == null ? Tags.empty() : Tags.of("node", node)), admin, this::enginePool,
                     nodeName, taken -> {
                         StartupFailure why = StartupFailure.cannotBind(true, adminHostTried, adminPortTried);
