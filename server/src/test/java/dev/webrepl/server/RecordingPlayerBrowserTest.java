@@ -3,6 +3,9 @@ package dev.webrepl.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.webrepl.metrics.AdminAccess;
+import dev.webrepl.metrics.AdminOptions;
+import dev.webrepl.metrics.AdminToken;
 import dev.webrepl.metrics.audit.RecordingOptions;
 import dev.webrepl.testkit.browser.HeadlessChromium;
 import java.nio.file.Files;
@@ -65,6 +68,35 @@ class RecordingPlayerBrowserTest {
                 Files.createDirectories(target);
                 Files.write(target.resolve("recording-player.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
             }
+        }
+    }
+
+    @Test
+    void withAnAdminTokenThePageSendsTheOneInItsFragment() throws Exception {
+        String token = "rec-5d2a";
+        try (MonitoredServer server = RecordingTest.server(dir, RecordingOptions.of(dir.resolve("recordings")),
+                AdminOptions.DEFAULTS.withPort(0).withAccess(AdminAccess.NONE.withToken(AdminToken.of(token))));
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            String output = RecordingTest.typeAndLeave(server);
+            WebDriver driver = chromium.driver();
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+            String page = "http://127.0.0.1:" + server.admin().port() + "/recordings/play";
+            driver.get(page);
+            wait.until(d -> "error".equals(state(d)));
+            assertEquals("cannot list recordings: HTTP 401: this server needs its admin token; open this page with #token=TOKEN",
+                    driver.findElement(By.id("status")).getText());
+
+            driver.get(page + "#token=" + token);
+            driver.navigate().refresh();   // a fragment change alone does not reload the page
+            wait.until(d -> "listed".equals(state(d)));
+            driver.findElement(By.linkText("play")).click();   // the link keeps the fragment
+            wait.until(d -> "ready".equals(state(d)));
+            new Select(driver.findElement(By.id("speed"))).selectByValue("4");
+            driver.findElement(By.id("play")).click();
+            wait.until(d -> "ended".equals(state(d)) && ((Number) ((JavascriptExecutor) d)
+                    .executeScript("return window.webreplPlayer.pendingWrites")).intValue() == 0);
+            assertEquals(String.join("\n", output.split("\r\n")),
+                    ((JavascriptExecutor) driver).executeScript("return window.webreplPlayer.text()"));
         }
     }
 

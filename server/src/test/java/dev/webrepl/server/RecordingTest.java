@@ -46,11 +46,14 @@ class RecordingTest {
 
     /** A server that records into {@code dir/recordings}, echo engine, admin on a free port. */
     static MonitoredServer server(Path dir, RecordingOptions recording) throws Exception {
+        return server(dir, recording, AdminOptions.DEFAULTS.withPort(0));
+    }
+
+    static MonitoredServer server(Path dir, RecordingOptions recording, AdminOptions admin) throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         return MonitoredServer.start(ServerOptions.of(PasswordCheck.plain("pw"), new FileStore(root)).withPort(0),
                 EchoEvaluator::engine, SessionConfig.DEFAULTS.withLinger(Duration.ZERO), new WebReplMetrics(),
-                AdminOptions.DEFAULTS.withPort(0), () -> Map.of("kind", "echo"), null, null,
-                SessionRecordings.start(recording), null);
+                admin, () -> Map.of("kind", "echo"), null, null, SessionRecordings.start(recording), null);
     }
 
     /**
