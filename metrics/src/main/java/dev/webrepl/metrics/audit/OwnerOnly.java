@@ -24,9 +24,16 @@ final class OwnerOnly {
     private OwnerOnly() {
     }
 
-    /** {@code dir}, created (0700, with missing parents) if it does not exist. */
+    /** {@code dir}, created (0700, with missing parents) if it does not exist; one that others may read is said so. */
     static Path directory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (POSIX && Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).stream()
+                    .anyMatch(p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
+                System.getLogger(OwnerOnly.class.getName()).log(System.Logger.Level.WARNING, dir + " may be read by others ("
+                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS))
+                        + "); its files are 0600, but their names show who had sessions when. chmod 700 " + dir);
+            }
+        } else {
             if (POSIX) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } else {
