@@ -40,7 +40,8 @@ import java.util.function.LongSupplier;
  * Records every session's terminal as an asciicast v2 file (README "Recordings"): a JSON header
  * line, then one {@code [seconds, code, data]} line per event: {@code "o"} output exactly as the
  * terminals got it, {@code "i"} input (with {@link RecordingOptions#input()}), {@code "r"} a resize
- * ({@code "COLSxROWS"}), {@code "m"} a marker of ours (events dropped, the size cap reached).
+ * ({@code "COLSxROWS"}), {@code "m"} a marker of ours (events dropped, the size cap reached). The
+ * file is made at the session's first event: a session without any (files only) leaves none.
  *
  * <p>Sessions never wait for the disk: a tap only puts its event on one queue, bounded in bytes for
  * all sessions together ({@link RecordingOptions#queueBytes()}), and this recorder's own thread
@@ -227,8 +228,13 @@ public final class SessionRecordings implements SessionRecorder, AutoCloseable {
     private void write(Event e) {
         Cast c = e.cast();
         if (e.type() == Type.OPEN) {
-            c.create();
             return;
+        }
+        if (!c.created && e.type() != Type.END) {
+            // Made at the first event: a session that only moved files (each CLI command opens one)
+            // leaves no empty recording behind.
+            c.created = true;
+            c.create();
         }
         if (c.out == null) {
             return;
@@ -281,6 +287,7 @@ public final class SessionRecordings implements SessionRecorder, AutoCloseable {
         private long droppedEvents;
         private long droppedBytes;
         /** Writer thread only. */
+        private boolean created;
         private OutputStream out;
         private long written;
         private long lastMicros;

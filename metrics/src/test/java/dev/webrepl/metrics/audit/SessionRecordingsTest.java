@@ -155,8 +155,9 @@ class SessionRecordingsTest {
             return file;
         });
         SessionTap tap = recordings.sessionTap(session(null));
-        assertTrue(creating.await(10, TimeUnit.SECONDS));   // the writer is stuck in the disk now
         String hundred = "y".repeat(98) + "\r\n";
+        tap.output(bytes(hundred));   // the file is made for it: the writer takes it and is stuck in the disk
+        assertTrue(creating.await(10, TimeUnit.SECONDS));
         for (int i = 0; i < 20; i++) {
             tap.output(bytes(hundred));   // returns at once: 6 fit the queue (6 x 164 bytes), 14 are dropped
         }
@@ -166,14 +167,24 @@ class SessionRecordingsTest {
         recordings.close();
 
         String[] lines = file.toString(StandardCharsets.UTF_8).split("\n");
-        assertEquals(8, lines.length, String.join("\n", lines));
+        assertEquals(9, lines.length, String.join("\n", lines));
         assertEquals(HEADER, lines[0]);
-        for (int i = 1; i <= 6; i++) {
+        for (int i = 1; i <= 7; i++) {
             assertEquals("[" + String.format("%.6f", i * 0.25) + ",\"o\",\"" + "y".repeat(98) + "\\r\\n\"]", lines[i]);
         }
         // The marker is where the loss was (before the end), with the time of the event that carried it.
-        assertEquals("[1.750000,\"m\",\"webrepl: 14 events (1400 bytes) not recorded: the recording queue was full\"]",
-                lines[7]);
+        assertEquals("[2.000000,\"m\",\"webrepl: 14 events (1400 bytes) not recorded: the recording queue was full\"]",
+                lines[8]);
+    }
+
+    @Test
+    void aSessionWithoutAnyEventLeavesNoFile() throws IOException {
+        start(RecordingOptions.of(dir));
+        recordings.sessionTap(session(null)).ended("detached");
+        recordings.close();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList());
+        }
     }
 
     @Test
