@@ -127,6 +127,10 @@ final class ConnectionHandler {
     private volatile boolean loginEnded;
     private volatile ScheduledFuture<?> loginTimer;
     private final AuditLog audit;
+    /** The requests that touch files; the others (FEATURES, unknown types, listings of sessions) are not audited. */
+    private static final java.util.Set<TransferListener.Kind> AUDITED = java.util.EnumSet.of(TransferListener.Kind.PUT,
+            TransferListener.Kind.GET, TransferListener.Kind.LIST, TransferListener.Kind.STAT, TransferListener.Kind.DELETE,
+            TransferListener.Kind.MKDIR, TransferListener.Kind.RENAME);
     /**
      * Who this connection is, for the audit log and recordings: the client's own address (not the
      * throttle's /64 key) and, once logged in, its user (openTerminal). Without users the user stays null.
@@ -374,11 +378,11 @@ final class ConnectionHandler {
         return s == null ? "-" : s.session().id();
     }
 
-    /** A file request ended: the meters, then the audit log (README "Audit log"; FEATURES is no operation). */
+    /** A file request ended: the meters, then the audit log (README "Audit log": file operations only). */
     private void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
                                Duration took) {
         options.recorder().transferEnded(kind, detail, bytes, status, took);
-        if (kind != TransferListener.Kind.FEATURES) {
+        if (AUDITED.contains(kind)) {
             Slot s = slot;
             audit.record(AuditEvent.file(who, s == null ? null : s.session().id(), kind.name(), detail,
                     bytes, status));
