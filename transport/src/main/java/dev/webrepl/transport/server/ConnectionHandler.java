@@ -128,7 +128,7 @@ final class ConnectionHandler {
     private volatile ScheduledFuture<?> loginTimer;
     private final AuditLog audit;
     /** The requests that touch files; the others (FEATURES, unknown types, listings of sessions) are not audited. */
-    private static final java.util.Set<TransferListener.Kind> AUDITED = java.util.EnumSet.of(TransferListener.Kind.PUT,
+    private static final java.util.Set<TransferListener.Kind> AUDITED = java.util.Set.of(TransferListener.Kind.PUT,
             TransferListener.Kind.GET, TransferListener.Kind.LIST, TransferListener.Kind.STAT, TransferListener.Kind.DELETE,
             TransferListener.Kind.MKDIR, TransferListener.Kind.RENAME);
     /**
