@@ -5,6 +5,7 @@ import dev.webrepl.core.engine.EngineOutput;
 import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.engine.TerminalSize;
+import dev.webrepl.core.audit.SessionTap;
 import dev.webrepl.core.protocol.Utf8TextFramer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,6 +43,8 @@ public final class Session {
     private final SessionConfig config;
     private final Scheduler timers;
     private final SessionRecorder recorder;
+    /** Sees output as the terminals get it, input, resizes and the end (recordings, the audit log). */
+    private final SessionTap tap;
     private final Consumer<Session> onEnd;
     private final InputQueue input;
     private final Scrollback scrollback;
@@ -73,11 +76,17 @@ public final class Session {
 
     Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
             Consumer<Session> onEnd) {
+        this(id, engine, config, timers, recorder, SessionTap.NONE, onEnd);
+    }
+
+    Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
+            SessionTap tap, Consumer<Session> onEnd) {
         this.id = id;
         this.engine = engine;
         this.config = config;
         this.timers = timers;
         this.recorder = recorder;
+        this.tap = tap;
         this.onEnd = onEnd;
         this.input = new InputQueue(config.inputQueueBytes(), recorder::inputQueued);
         this.scrollback = new Scrollback(config.scrollbackBytes());
@@ -175,12 +184,14 @@ public final class Session {
             inputBytes += bytes.length;
         }
         lastActivity = timers.now(TimeUnit.MILLISECONDS);
+        tap.input(bytes);
         return input.offer(from, bytes);
     }
 
     void resize(int columns, int rows) {
         lastActivity = timers.now(TimeUnit.MILLISECONDS);
         size = new TerminalSize(columns, rows);
+        tap.resized(size);
         try {
             engine.resize(columns, rows);
         } catch (RuntimeException e) {
@@ -277,6 +288,8 @@ public final class Session {
             long framedBytes = 0;
             for (int i = 0; i < framed.size(); i++) {
                 framedBytes += framed.get(i).length;
+                // Exactly what every terminal gets, in order (the lock is held): recordings replay it.
+                tap.output(framed.get(i));
             }
             for (Slot s : slots) {
                 // Only a terminal with output already waiting is slow: one large write to an empty
@@ -472,6 +485,7 @@ public final class Session {
         } catch (RuntimeException e) {
             warn("engine failed to close", e);
         }
+        tap.ended(recorderReason);
         recorder.sessionEnded(engine.kind(), recorderReason,
                 Duration.ofMillis(Math.max(0, timers.now(TimeUnit.MILLISECONDS) - created)));
         onEnd.accept(this);

@@ -12,6 +12,14 @@ public interface SessionRecorder extends dev.webrepl.core.engine.EngineRecorder 
     SessionRecorder NONE = new SessionRecorder() {
     };
 
+    /**
+     * A session is being opened: the tap returned sees its terminal (output, input, resizes) and its
+     * end. Recordings and the audit log use it; meters need not (they record no session ids).
+     */
+    default dev.webrepl.core.audit.SessionTap sessionTap(dev.webrepl.core.audit.SessionStart start) {
+        return dev.webrepl.core.audit.SessionTap.NONE;
+    }
+
     /** A session was opened with an engine of kind {@code engine} (echo, jshell, process). */
     default void sessionOpened(String engine) {
     }

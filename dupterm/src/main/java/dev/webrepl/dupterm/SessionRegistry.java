@@ -1,6 +1,10 @@
 package dev.webrepl.dupterm;
 
+import dev.webrepl.core.audit.Peer;
+import dev.webrepl.core.audit.SessionStart;
+import dev.webrepl.core.audit.SessionTap;
 import dev.webrepl.core.engine.ReplEngine;
+import dev.webrepl.core.engine.TerminalSize;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -119,6 +123,14 @@ public final class SessionRegistry implements AutoCloseable {
      * @throws SessionException 1013 also when {@code from} has {@code maxFromAddress} sessions alive
      */
     public Slot open(SlotPort port, InetAddress from, int maxFromAddress) throws SessionException {
+        return open(port, from, maxFromAddress, new Peer(null, from == null ? null : from.getHostAddress()));
+    }
+
+    /**
+     * {@link #open(SlotPort, InetAddress, int)} on behalf of {@code by}: who opened the session (its
+     * user, null without users) and from where, as recordings and the audit log name them.
+     */
+    public Slot open(SlotPort port, InetAddress from, int maxFromAddress, Peer by) throws SessionException {
         Session session;
         synchronized (this) {
             if (draining) {
@@ -137,7 +149,9 @@ public final class SessionRegistry implements AutoCloseable {
             }
             ReplEngine engine = engines.get();
             try {
-                session = new Session(newId(), engine, config, timers, recorder, this::removed);
+                String id = newId();
+                SessionTap tap = recorder.sessionTap(new SessionStart(id, engine.kind(), by, TerminalSize.DEFAULT));
+                session = new Session(id, engine, config, timers, recorder, tap, this::removed);
             } catch (RuntimeException e) {
                 engine.close();
                 throw e;

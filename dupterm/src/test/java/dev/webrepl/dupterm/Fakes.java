@@ -187,6 +187,35 @@ final class Fakes {
         final List<String> ended = new CopyOnWriteArrayList<>();
         final AtomicInteger paused = new AtomicInteger();
         final AtomicInteger enginesStarted = new AtomicInteger();
+        /** What the sessions' taps saw: o:OUTPUT, i:INPUT, r:COLSxROWS, end:REASON, in order. */
+        final List<String> tapped = new CopyOnWriteArrayList<>();
+        final List<dev.webrepl.core.audit.SessionStart> starts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public dev.webrepl.core.audit.SessionTap sessionTap(dev.webrepl.core.audit.SessionStart start) {
+            starts.add(start);
+            return new dev.webrepl.core.audit.SessionTap() {
+                @Override
+                public void output(byte[] utf8) {
+                    tapped.add("o:" + new String(utf8, StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void input(byte[] bytes) {
+                    tapped.add("i:" + new String(bytes, StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void resized(dev.webrepl.core.engine.TerminalSize size) {
+                    tapped.add("r:" + size.columns() + "x" + size.rows());
+                }
+
+                @Override
+                public void ended(String reason) {
+                    tapped.add("end:" + reason);
+                }
+            };
+        }
 
         @Override
         public void engineStarted(String engine, java.time.Duration took) {

@@ -2,6 +2,8 @@ package dev.webrepl.metrics;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.webrepl.dupterm.Session;
+import dev.webrepl.metrics.audit.Recording;
+import dev.webrepl.metrics.audit.SessionRecordings;
 import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.TerminalMode;
@@ -72,6 +74,10 @@ import reactor.netty.resources.LoopResources;
  *   <li>{@code GET /dashboard}: a live page of charts, fed by {@code GET /dashboard/data}, the
  *       samples a sampler of this server takes every second (the last {@value #HISTORY} of them),
  *       so a page opened now shows the last minutes.</li>
+ *   <li>{@code GET /recordings} (with session recordings): each recording's name, user, session,
+ *       size and start, newest first; {@code GET /recordings/NAME.cast} one file, by a name the
+ *       directory lists (any other name: 404); {@code GET /recordings/play} the player page
+ *       (xterm.js), which lists them, or plays {@code ?name=NAME}.</li>
  * </ul>
  * Other methods on these paths get 405, other paths 404; errors are JSON {@code {"error": ...}}.
  *
@@ -92,6 +98,10 @@ public final class AdminServer implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_TYPE = "application/json";
     private static final Pattern SESSION_PATH = Pattern.compile("/sessions/(" + SessionIds.ID.pattern() + ")");
+    /** Any name at all: it is looked up among the names the directory lists, never joined to a path. */
+    private static final Pattern RECORDING_PATH = Pattern.compile("/recordings/(.+)\\.cast");
+    private static final String CAST_TYPE = "application/x-asciicast";
+    private static final int CAST_CHUNK = 64 * 1024;
     // The page loads only its own files; nothing from any other origin.
     private static final String PAGE_POLICY =
             "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
@@ -105,6 +115,8 @@ public final class AdminServer implements AutoCloseable {
             POST /lockouts/clear     lift failed-login lockouts (?address=IP: that one only)
             (POST and DELETE need the header X-Webrepl-Admin: 1)
             GET /dashboard           live charts
+            GET /recordings          session recordings (JSON); /recordings/NAME.cast one of them
+            GET /recordings/play     play recordings back (?name=NAME)
             """;
 
     private final WebReplMetrics metrics;
@@ -112,7 +124,8 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<ServerHealth> health;
     private final DashboardAssets assets;
     private final DashboardSampler sampler;
-    private final JSON json = JSON.std;
+    /** Null values are written: a recording without a user says {@code "user":null}, as its audit lines do. */
+    private final JSON json = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
     private final LoopResources loops;
     private final Scheduler workers;
     private final Scheduler sampling;
@@ -122,11 +135,14 @@ public final class AdminServer implements AutoCloseable {
     private final SslContext tls;
     private final AdminGuard guard;
     private final Lockouts lockouts;
+    /** The recordings {@code /recordings} lists and serves; null when the server records nothing. */
+    private final SessionRecordings recordings;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
-                        Supplier<ServerHealth> health, Lockouts lockouts, Clock clock) {
+                        Supplier<ServerHealth> health, Lockouts lockouts, SessionRecordings recordings, Clock clock) {
         this.metrics = metrics;
+        this.recordings = recordings;
         this.lockouts = lockouts;
         this.sessions = sessions;
         this.health = health;
@@ -175,8 +191,17 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
                                     Supplier<ServerHealth> health, Lockouts lockouts) {
+        return start(options, metrics, sessions, health, lockouts, null);
+    }
+
+    /**
+     * As above, with the session recordings that {@code GET /recordings} lists, {@code GET
+     * /recordings/NAME.cast} serves and {@code /recordings/play} plays; null when nothing is recorded.
+     */
+    public static AdminServer start(AdminOptions options, WebReplMetrics metrics, SessionRegistry sessions,
+                                    Supplier<ServerHealth> health, Lockouts lockouts, SessionRecordings recordings) {
         return new AdminServer(options, metrics, sessions, health, Objects.requireNonNull(lockouts, "lockouts"),
-                Clock.systemUTC());
+                recordings, Clock.systemUTC());
     }
 
     /**
@@ -260,6 +285,8 @@ public final class AdminServer implements AutoCloseable {
             case "/lockouts/clear":
                 return method != HttpMethod.POST ? notAllowed(res, "POST")
                         : confirmed ? clearLockouts(req, res) : unconfirmed(res);
+            case "/recordings":
+                return method == HttpMethod.GET ? recordingList(res) : notAllowed(res, "GET");
             case "/dashboard/data":
                 return method == HttpMethod.GET ? json(res, HttpResponseStatus.OK, dashboardData())
                         : notAllowed(res, "GET");
@@ -270,6 +297,10 @@ public final class AdminServer implements AutoCloseable {
         if (session.matches()) {
             return method != HttpMethod.DELETE ? notAllowed(res, "DELETE")
                     : confirmed ? endSession(res, session.group(1)) : unconfirmed(res);
+        }
+        Matcher cast = RECORDING_PATH.matcher(path);
+        if (cast.matches()) {
+            return method == HttpMethod.GET ? recording(res, cast.group(1)) : notAllowed(res, "GET");
         }
         Optional<DashboardAssets.Asset> asset = assets.find(path);
         if (asset.isPresent()) {
@@ -370,6 +401,80 @@ public final class AdminServer implements AutoCloseable {
                 .subscribeOn(workers)
                 .then(Mono.defer(() -> Mono.from(res.status(HttpResponseStatus.NO_CONTENT)
                         .header(HttpHeaderNames.CACHE_CONTROL, "no-store").send())));
+    }
+
+    /** The recordings, newest first; read off the event loop (a directory listing). */
+    private Publisher<Void> recordingList(HttpServerResponse res) {
+        if (recordings == null) {
+            return error(res, HttpResponseStatus.NOT_FOUND, "this server records no sessions (serve --record DIR)");
+        }
+        return Mono.fromCallable(() -> {
+                    List<Map<String, Object>> list = new ArrayList<>();
+                    for (Recording r : recordings.list()) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("name", r.name());
+                        m.put("user", r.user());
+                        m.put("session", r.session());
+                        m.put("size", r.size());
+                        m.put("started", r.started().toString());
+                        list.add(m);
+                    }
+                    return list;
+                })
+                .subscribeOn(workers)
+                .flatMap(list -> Mono.from(json(res, HttpResponseStatus.OK, list)))
+                .onErrorResume(IOException.class, e -> {
+                    LOG.warn("admin: cannot list recordings: " + e);
+                    return Mono.from(error(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot list recordings"));
+                });
+    }
+
+    /**
+     * One recording's file, streamed from the file the listing found; 404 for any name the directory
+     * does not list (a name from a request is hostile: never a path).
+     */
+    private Publisher<Void> recording(HttpServerResponse res, String name) {
+        if (recordings == null) {
+            return error(res, HttpResponseStatus.NOT_FOUND, "this server records no sessions (serve --record DIR)");
+        }
+        return Mono.fromCallable(() -> recordings.open(name))
+                .subscribeOn(workers)
+                .flatMap(found -> {
+                    if (found.isEmpty()) {
+                        return Mono.from(error(res, HttpResponseStatus.NOT_FOUND, "no such recording"));
+                    }
+                    java.io.InputStream in = found.get();
+                    reactor.core.publisher.Flux<byte[]> chunks = reactor.core.publisher.Flux.<byte[]>generate(sink -> {
+                                try {
+                                    byte[] chunk = in.readNBytes(CAST_CHUNK);
+                                    if (chunk.length == 0) {
+                                        sink.complete();
+                                    } else {
+                                        sink.next(chunk);
+                                    }
+                                } catch (IOException e) {
+                                    sink.error(e);
+                                }
+                            })
+                            .subscribeOn(workers)
+                            .doFinally(signal -> {
+                                try {
+                                    in.close();
+                                } catch (IOException ignored) {
+                                    // Read-only: nothing is lost.
+                                }
+                            });
+                    return Mono.from(res.status(HttpResponseStatus.OK)
+                            .header(HttpHeaderNames.CONTENT_TYPE, CAST_TYPE)
+                            .header(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + name + ".cast\"")
+                            .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                            .header("X-Content-Type-Options", "nosniff")
+                            .sendByteArray(chunks));
+                })
+                .onErrorResume(IOException.class, e -> {
+                    LOG.warn("admin: cannot read recording " + name + ": " + e);
+                    return Mono.from(error(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read the recording"));
+                });
     }
 
     /** The samples as columns, the layout uPlot takes: {@code t} in epoch seconds, then one array per series. */

@@ -3,7 +3,11 @@ package dev.webrepl.server;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionIds;
+import dev.webrepl.core.audit.AuditLog;
 import dev.webrepl.dupterm.SessionRecorder;
+import dev.webrepl.dupterm.SessionRecorders;
+import dev.webrepl.metrics.audit.AuditLogFile;
+import dev.webrepl.metrics.audit.SessionRecordings;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.metrics.AdminOptions;
 import dev.webrepl.metrics.AdminServer;
@@ -26,9 +30,14 @@ public final class MonitoredServer implements AutoCloseable {
     private final WebReplServer server;
     private final WebReplMetrics metrics;
     private final AdminServer admin;
+    private final SessionRecordings recordings;
+    private final AuditLogFile audit;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private MonitoredServer(WebReplServer server, WebReplMetrics metrics, AdminServer admin) {
+    private MonitoredServer(WebReplServer server, WebReplMetrics metrics, AdminServer admin,
+                            SessionRecordings recordings, AuditLogFile audit) {
+        this.recordings = recordings;
+        this.audit = audit;
         this.server = server;
         this.metrics = metrics;
         this.admin = admin;
@@ -78,11 +87,39 @@ public final class MonitoredServer implements AutoCloseable {
                                         WebReplMetrics metrics, AdminOptions admin,
                                         Supplier<Map<String, Object>> enginePool, String node,
                                         java.util.function.Consumer<reactor.netty.ChannelBindException> adminUnavailable) {
+        return start(options, engines, config, metrics, admin, enginePool, node, adminUnavailable, null, null);
+    }
+
+    /**
+     * As above, with session recordings and an audit log (README "Recordings", "Audit log"), each
+     * owned by the result from now on (closed after the server, so sessions ended at shutdown are
+     * complete in both), or null for none. The admin listener lists and plays the recordings.
+     */
+    public static MonitoredServer start(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
+                                        WebReplMetrics metrics, AdminOptions admin,
+                                        Supplier<Map<String, Object>> enginePool, String node,
+                                        java.util.function.Consumer<reactor.netty.ChannelBindException> adminUnavailable,
+                                        SessionRecordings recordings, AuditLogFile audit) {
+        try {
+            return startWith(options, engines, config, metrics, admin, enginePool, node, adminUnavailable, recordings,
+                    audit);
+        } catch (RuntimeException e) {
+            closeTrails(recordings, audit);
+            throw e;
+        }
+    }
+
+    private static MonitoredServer startWith(ServerOptions options, Supplier<ReplEngine> engines, SessionConfig config,
+                                             WebReplMetrics metrics, AdminOptions admin,
+                                             Supplier<Map<String, Object>> enginePool, String node,
+                                             java.util.function.Consumer<reactor.netty.ChannelBindException> adminUnavailable,
+                                             SessionRecordings recordings, AuditLogFile audit) {
         SessionIds ids = node == null ? SessionIds.random(new SecureRandom()) : SessionIds.forNode(node, new SecureRandom());
         if (admin != null && metrics == null) {
             throw new IllegalArgumentException("the admin listener needs metrics");
         }
-        SessionRecorder recorder = metrics == null ? SessionRecorder.NONE : metrics.sessionRecorder();
+        SessionRecorder recorder = SessionRecorders.of(metrics == null ? SessionRecorder.NONE : metrics.sessionRecorder(),
+                recordings == null ? SessionRecorder.NONE : recordings, audit == null ? SessionRecorder.NONE : audit.sessions());
         SessionRegistry sessions = new SessionRegistry(engines, ids, config, recorder);
         if (metrics != null) {
             options = options.withRecorder(metrics.connectionRecorder()).withNettyMetrics(metrics.nettyRecorder());
@@ -90,7 +127,7 @@ public final class MonitoredServer implements AutoCloseable {
         }
         WebReplServer server;
         try {
-            server = WebReplServer.start(options, sessions);
+            server = WebReplServer.start(options, sessions, audit == null ? AuditLog.NONE : audit);
         } catch (RuntimeException e) {
             sessions.close();
             if (metrics != null) {
@@ -102,7 +139,7 @@ public final class MonitoredServer implements AutoCloseable {
         if (admin != null) {
             try {
                 adminServer = AdminServer.start(admin, metrics, sessions,
-                        () -> new ServerHealth(server.isListening(), enginePool.get()), server::clearLockouts);
+                        () -> new ServerHealth(server.isListening(), enginePool.get()), server::clearLockouts, recordings);
             } catch (reactor.netty.ChannelBindException e) {
                 if (adminUnavailable == null) {
                     server.close();
@@ -116,7 +153,19 @@ public final class MonitoredServer implements AutoCloseable {
                 throw e;
             }
         }
-        return new MonitoredServer(server, metrics, adminServer);
+        return new MonitoredServer(server, metrics, adminServer, recordings, audit);
+    }
+
+    private static void closeTrails(SessionRecordings recordings, AuditLogFile audit) {
+        try {
+            if (recordings != null) {
+                recordings.close();
+            }
+        } finally {
+            if (audit != null) {
+                audit.close();
+            }
+        }
     }
 
     public WebReplServer server() {
@@ -126,6 +175,16 @@ public final class MonitoredServer implements AutoCloseable {
     /** The meters, or null when running without metrics. */
     public WebReplMetrics metrics() {
         return metrics;
+    }
+
+    /** The session recordings, or null when not recording. */
+    public SessionRecordings recordings() {
+        return recordings;
+    }
+
+    /** The audit log, or null without one. */
+    public AuditLogFile audit() {
+        return audit;
     }
 
     /** The admin listener, or null when running without one. */
@@ -147,8 +206,12 @@ public final class MonitoredServer implements AutoCloseable {
             try {
                 server.close();
             } finally {
-                if (metrics != null) {
-                    metrics.close();
+                try {
+                    closeTrails(recordings, audit);
+                } finally {
+                    if (metrics != null) {
+                        metrics.close();
+                    }
                 }
             }
         }

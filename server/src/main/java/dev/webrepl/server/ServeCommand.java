@@ -26,6 +26,9 @@ import dev.webrepl.metrics.WebReplMetrics;
 import dev.webrepl.server.log.LogFormat;
 import dev.webrepl.server.log.LogLevel;
 import dev.webrepl.server.log.LogSetup;
+import dev.webrepl.metrics.audit.AuditLogFile;
+import dev.webrepl.metrics.audit.RecordingOptions;
+import dev.webrepl.metrics.audit.SessionRecordings;
 import dev.webrepl.transport.server.SecurityOptions;
 import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
@@ -338,6 +341,24 @@ final class ServeCommand implements Callable<Integer> {
             description = "TRACE, DEBUG, INFO, WARN, ERROR or OFF: webrepl's own log level (WARN and above quiet the "
                     + "libraries too); LOGGER=LEVEL sets one logger, e.g. reactor.netty=DEBUG (default: INFO).")
     List<LogLevel> logLevels = new ArrayList<>();
+    @Option(names = "--record", paramLabel = "DIR", description = "Record every session's terminal output as an "
+            + "asciicast v2 file in DIR (created 0700, files 0600); the admin listener lists and plays them "
+            + "(README \"Recordings\").")
+    Path recordDir;
+
+    @Option(names = "--record-input", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            description = "With --record: record terminal input too (what people type, passwords given to programs included).")
+    boolean recordInput;
+
+    @Option(names = "--record-max-bytes", defaultValue = "" + RecordingOptions.DEFAULT_MAX_BYTES, paramLabel = "BYTES",
+            description = "With --record: the most one recording file holds; at the cap a last marker is written and "
+                    + "that session is recorded no further (default: ${DEFAULT-VALUE}).")
+    long recordMaxBytes;
+
+    @Option(names = "--audit-log", paramLabel = "FILE", description = "Append one JSON line per login, failed login, "
+            + "session opened, attached or ended, and file operation to FILE (created 0600), or to standard output "
+            + "for - (README \"Audit log\").")
+    String auditLog;
 
     /**
      * Serves until SIGTERM or SIGINT, then shuts down gracefully on this thread and returns 0; a
@@ -446,10 +467,24 @@ final class ServeCommand implements Callable<Integer> {
                 && spec.commandLine().getParseResult().hasMatchedOption("--admin-port");
         String adminHostTried = admin == null ? null : admin.host();
         int adminPortTried = admin == null ? 0 : admin.port();
+        // Before the recordings and the audit log are made: nothing is left open if these fail.
+        Supplier<ReplEngine> engines = engines(store.root());
+        SessionConfig sessions = sessionConfig().withWorkingDirectory(store.root());
+        SessionRecordings recordings = recordings();
+        AuditLogFile audit;
+        try {
+            audit = auditLog == null ? null : auditLog.equals("-") ? AuditLogFile.standardOutput()
+                    : AuditLogFile.open(Path.of(auditLog));
+        } catch (IOException e) {
+            if (recordings != null) {
+                recordings.close();
+            }
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--audit-log: cannot open " + auditLog + ": " + e.getMessage());
+        }
         MonitoredServer monitored;
         try {
-            monitored = MonitoredServer.start(options, engines(store.root()),
-                    sessionConfig().withWorkingDirectory(store.root()),
+            monitored = MonitoredServer.start(options, engines, sessions,
                     new WebReplMetrics(node == null ? Tags.empty() : Tags.of("node", node)), admin, this::enginePool,
                     nodeName, taken -> {
                         StartupFailure why = StartupFailure.cannotBind(true, adminHostTried, adminPortTried);
@@ -460,7 +495,7 @@ final class ServeCommand implements Callable<Integer> {
                                 + adminHostTried + " is in use; running without the admin listener (no /metrics, "
                                 + "/health or dashboard). Choose another with --admin-port, or --no-admin.");
                         spec.commandLine().getErr().flush();
-                    });
+                    }, recordings, audit);
         } catch (reactor.netty.ChannelBindException e) {
             throw StartupFailure.cannotBind(false, host, port);
         } catch (IllegalArgumentException e) {
@@ -510,6 +545,25 @@ final class ServeCommand implements Callable<Integer> {
         out.println(label + " " + urls.get(0) + " " + details);
         for (String url : urls.subList(1, urls.size())) {
             out.println("  " + url);
+        }
+    }
+
+    /** The recordings of --record (its directory made now), or null without it. */
+    private SessionRecordings recordings() {
+        if (recordDir == null) {
+            return null;
+        }
+        RecordingOptions options;
+        try {
+            options = RecordingOptions.of(recordDir).withInput(recordInput).withMaxBytes(recordMaxBytes);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--record-max-bytes: " + e.getMessage());
+        }
+        try {
+            return SessionRecordings.start(options);
+        } catch (IOException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--record: cannot make " + recordDir + ": " + e);
         }
     }
 

@@ -113,8 +113,4 @@ final class FileOperations {
             default -> TransferListener.Kind.UNKNOWN;
         };
     }
-
-    static String describe(FileRequest request) {
-        return request.toString();
-    }
 }

@@ -62,6 +62,8 @@ public final class FileTransferChannel implements AutoCloseable {
     private long remaining;
     private Download download;
     private TransferListener.Kind downloadKind;
+    /** The path of the PUT, GET or LIST in progress, for the listener (its detail). */
+    private String transferPath = "";
     private long sent;
     /** When the current request's header was complete (System.nanoTime). */
     private long begun;
@@ -282,7 +284,7 @@ public final class FileTransferChannel implements AutoCloseable {
         if (bad != null) {
             // Nothing after the record is read: the client must not send it (PROTOCOL.md §2, §5).
             reply(bad);
-            ended(FileOperations.kindOf(request.type()), FileOperations.describe(request), 0, bad);
+            ended(FileOperations.kindOf(request.type()), "", 0, bad);
             return;
         }
         pending = request;
@@ -319,13 +321,15 @@ public final class FileTransferChannel implements AutoCloseable {
         pending = null;
         longName = null;
         destination = null;
+        String name = null;
         if (!filesAllowed) {
             reply(FileStatus.PERMISSION_DENIED);
-            ended(kind, "view-only terminal", 0, FileStatus.PERMISSION_DENIED);
+            ended(kind, pathOrEmpty(request, rawName), 0, FileStatus.PERMISSION_DENIED);
             return;
         }
         try {
-            String name = FileOperations.nameOf(request, rawName);
+            name = FileOperations.nameOf(request, rawName);
+            transferPath = name;
             switch (request.type()) {
                 case FileRequest.PUT_FILE -> startPut(request, name);
                 case FileRequest.GET_FILE -> startChunks(kind, store.openDownload(name, request.offset()));
@@ -341,7 +345,16 @@ public final class FileTransferChannel implements AutoCloseable {
             }
         } catch (FileStoreException e) {
             reply(e.status());
-            ended(kind, FileOperations.describe(request), 0, e.status());
+            ended(kind, name == null ? "" : name, 0, e.status());
+        }
+    }
+
+    /** The name a request gave, or "" when it has none that can be read. */
+    private static String pathOrEmpty(FileRequest request, byte[] rawName) {
+        try {
+            return FileOperations.nameOf(request, rawName);
+        } catch (FileStoreException e) {
+            return "";
         }
     }
 
@@ -393,7 +406,7 @@ public final class FileTransferChannel implements AutoCloseable {
         putFailure = null;
         state = State.HEADER;
         reply(status);
-        ended(TransferListener.Kind.PUT, "", bytes, status);
+        ended(TransferListener.Kind.PUT, transferPath, bytes, status);
     }
 
     /** A GET (from its offset) or a LIST: {@code WB} + 0, then one chunk per ack (spec §4.4, PROTOCOL.md §4). */
@@ -428,7 +441,7 @@ public final class FileTransferChannel implements AutoCloseable {
         state = State.HEADER;
         replies.accept(new byte[] {0, 0});
         reply(status);
-        ended(downloadKind, "", sent, status);
+        ended(downloadKind, transferPath, sent, status);
     }
 
     private void ended(TransferListener.Kind kind, String detail, long bytes, FileStatus status) {
@@ -453,12 +466,12 @@ public final class FileTransferChannel implements AutoCloseable {
     public void close() {
         if (upload != null) {
             upload.abort();
-            ended(TransferListener.Kind.PUT, "aborted", upload.written(), FileStatus.IO_ERROR);
+            ended(TransferListener.Kind.PUT, transferPath, upload.written(), FileStatus.IO_ERROR);
             upload = null;
         }
         if (download != null) {
             download.close();
-            ended(downloadKind, "aborted", sent, FileStatus.IO_ERROR);
+            ended(downloadKind, transferPath, sent, FileStatus.IO_ERROR);
             download = null;
         }
         pending = null;

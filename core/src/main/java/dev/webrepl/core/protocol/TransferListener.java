@@ -13,7 +13,8 @@ public interface TransferListener {
 
     /**
      * @param kind   the request type
-     * @param detail a short human description (for logs), may be empty
+     * @param detail the path the request named (the source of a RENAME); empty when it named none that
+     *               could be read (FEATURES, an unknown type, a bad name)
      * @param bytes  file bytes moved (PUT, GET), or reply bytes after the status (LIST, STAT)
      * @param status the final status sent
      * @param took   from the complete request header to the final status

@@ -1,6 +1,11 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.audit.AuditEvent;
+import dev.webrepl.core.audit.AuditLog;
+import dev.webrepl.core.audit.Peer;
+import dev.webrepl.core.files.FileStatus;
 import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.core.protocol.TransferListener;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.Opcode;
 import dev.webrepl.core.protocol.PasswordCheck;
@@ -125,6 +130,16 @@ final class ConnectionHandler {
     /** Set once the password stage has an answer (or timed out), so the login timer does nothing. */
     private volatile boolean loginEnded;
     private volatile ScheduledFuture<?> loginTimer;
+    private final AuditLog audit;
+    /** The requests that touch files; the others (FEATURES, unknown types, listings of sessions) are not audited. */
+    private static final java.util.Set<TransferListener.Kind> AUDITED = java.util.Set.of(TransferListener.Kind.PUT,
+            TransferListener.Kind.GET, TransferListener.Kind.LIST, TransferListener.Kind.STAT, TransferListener.Kind.DELETE,
+            TransferListener.Kind.MKDIR, TransferListener.Kind.RENAME);
+    /**
+     * Who this connection is, for the audit log and recordings: the client's own address (not the
+     * throttle's /64 key) and, once logged in, its user (openTerminal). Without users the user stays null.
+     */
+    private volatile Peer who = Peer.NONE;
     /** The server's flag: a platform without TCP_QUICKACK has been logged ({@link QuickAck}). */
     private final AtomicBoolean quickAckUnsupportedLogged;
     /** How the connection ended, for its one log line (README "Logs"): the first cause named wins. */
@@ -136,8 +151,10 @@ final class ConnectionHandler {
     private volatile long bytesOut;
 
     ConnectionHandler(ServerOptions options, SessionRegistry sessions, ConnectionWorkers workers, Target target,
-                      LoginThrottle throttle, AddressConnections perAddress, AtomicBoolean quickAckUnsupportedLogged) {
+                      LoginThrottle throttle, AddressConnections perAddress, AtomicBoolean quickAckUnsupportedLogged,
+                      AuditLog audit) {
         this.quickAckUnsupportedLogged = quickAckUnsupportedLogged;
+        this.audit = audit;
         this.throttle = throttle;
         this.perAddress = perAddress;
         this.options = options;
@@ -163,6 +180,7 @@ final class ConnectionHandler {
             c.channel().closeFuture().addListener(f -> peerGone());
             if (c.channel().remoteAddress() instanceof InetSocketAddress remote) {
                 address = AddressKey.of(remote.getAddress());
+                who = new Peer(null, remote.getAddress().getHostAddress());
             }
             c.channel().pipeline().addBefore(NettyPipeline.ReactiveBridge, "webrepl.writability",
                     new ChannelInboundHandlerAdapter() {
@@ -200,7 +218,7 @@ final class ConnectionHandler {
         WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
                 // A viewer may only watch: its file requests are refused (README "Sessions").
                 replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, options.recorder(), target.mode() != TerminalMode.VIEW,
+                        replies, this::transferEnded, target.mode() != TerminalMode.VIEW,
                         target.mode() == TerminalMode.VIEW ? null : (columns, rows) -> {
                             Slot s = slot;
                             if (s != null) {
@@ -447,6 +465,21 @@ final class ConnectionHandler {
         return s == null ? target.sessionId() : s.session().id();
     }
 
+    /** A file request ended: the meters, then the audit log (README "Audit log": file operations only). */
+    private void transferEnded(TransferListener.Kind kind, String detail, long bytes, FileStatus status,
+                               Duration took) {
+        options.recorder().transferEnded(kind, detail, bytes, status, took);
+        if (AUDITED.contains(kind)) {
+            Slot s = slot;
+            audit.record(AuditEvent.file(who, s == null ? null : s.session().id(), kind.name(), detail,
+                    bytes, status));
+        }
+    }
+
+    private static String modeName(TerminalMode mode) {
+        return mode == TerminalMode.VIEW ? "view" : "read-write";
+    }
+
     private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
         // Called only after a right password (WebReplConnection.login): the address starts afresh.
         loginEnded = true;
@@ -454,11 +487,21 @@ final class ConnectionHandler {
         if (a != null) {
             throttle.succeeded(a);
         }
+        // Users (issue 18) plug in here: the login's NAME instead of null. From now on this connection's
+        // file operations, and the session it opens (recording name, audit lines), carry it.
+        Peer by = new Peer(null, who.address());
+        who = by;
+        audit.record(AuditEvent.login(by, modeName(target.mode())));
         Port port = new Port();
         Slot s;
         try {
-            s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
-                    : sessions.attach(target.sessionId(), target.mode(), port);
+            if (target.sessionId() == null) {
+                // The audit log's session-opened (and -ended) come through the registry's recorder.
+                s = sessions.open(port, a, options.security().maxSessionsPerAddress(), by);
+            } else {
+                s = sessions.attach(target.sessionId(), target.mode(), port);
+                audit.record(AuditEvent.sessionAttached(by, s.session().id(), modeName(target.mode())));
+            }
         } catch (SessionException e) {
             ended("refused: " + e.getMessage());
             e.refusal().ifPresent(options.recorder()::refused);
@@ -788,6 +831,7 @@ final class ConnectionHandler {
         @Override
         public void denied(byte[] answer) {
             loginEnded = true;
+            audit.record(AuditEvent.loginFailed(who));
             InetAddress a = address;
             LoginThrottle.Failure failure = a == null ? null : throttle.failed(a);
             Duration delay = failure == null ? Duration.ZERO : failure.delay();

@@ -1,5 +1,6 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.audit.AuditLog;
 import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.dupterm.SessionRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -74,9 +75,12 @@ public final class WebReplServer implements AutoCloseable {
     private final AllowedHosts hosts;
     /** Set once this server has said (at FINE) that TCP_QUICKACK is not available here ({@link QuickAck}). */
     private final AtomicBoolean quickAckUnsupportedLogged = new AtomicBoolean();
+    /** Told of logins, attaches and file operations (README "Audit log"). */
+    private final AuditLog audit;
 
-    private WebReplServer(ServerOptions options, SessionRegistry sessions) {
+    private WebReplServer(ServerOptions options, SessionRegistry sessions, AuditLog audit) {
         this.options = options;
+        this.audit = audit;
         this.sessions = sessions;
         this.throttle = new LoginThrottle(options.security(), options.recorder());
         this.browserThrottle = new LoginThrottle(options.security(), options.recorder());
@@ -157,7 +161,12 @@ public final class WebReplServer implements AutoCloseable {
 
     /** Binds and starts serving; the server owns {@code sessions} from now on. */
     public static WebReplServer start(ServerOptions options, SessionRegistry sessions) {
-        return new WebReplServer(options, sessions);
+        return start(options, sessions, AuditLog.NONE);
+    }
+
+    /** As above; {@code audit} is told of logins and their failures, attaches and file operations. */
+    public static WebReplServer start(ServerOptions options, SessionRegistry sessions, AuditLog audit) {
+        return new WebReplServer(options, sessions, java.util.Objects.requireNonNull(audit, "audit"));
     }
 
     public InetSocketAddress address() {
@@ -259,7 +268,7 @@ public final class WebReplServer implements AutoCloseable {
         }
         return res.sendWebsocket((in, out) -> track(
                 new ConnectionHandler(options, sessions, workers, target, origin == null ? throttle : browserThrottle,
-                        perAddress, quickAckUnsupportedLogged), in, out), spec);
+                        perAddress, quickAckUnsupportedLogged, audit), in, out), spec);
     }
 
     /**
