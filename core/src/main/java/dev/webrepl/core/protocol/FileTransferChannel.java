@@ -47,6 +47,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private final boolean filesAllowed;
     private final ResizeListener resize;
     private final FlowListener flow;
+    private final ShareListener shares;
     private final byte[] header = new byte[FileRequest.LENGTH];
 
     private State state = State.HEADER;
@@ -109,6 +110,21 @@ public final class FileTransferChannel implements AutoCloseable {
         void ack(long bytes);
     }
 
+    /**
+     * Where SHARE requests go (PROTOCOL.md §10, README "Users"): the connection knows its user and
+     * session, and the sessions decide. Called on the thread that feeds the channel.
+     */
+    @FunctionalInterface
+    public interface ShareListener {
+        /**
+         * Performs SHARE {@code operation} on {@code target} (a session id, empty for the connection's
+         * own session, or a token to revoke); returns the frame that follows {@code WB} + 0 (empty for none).
+         *
+         * @throws FileStoreException with the status to answer
+         */
+        byte[] share(int operation, String target) throws FileStoreException;
+    }
+
     /** As above, with RESIZE requests (PROTOCOL.md §7) passed to {@code resize}. */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize) {
@@ -122,6 +138,17 @@ public final class FileTransferChannel implements AutoCloseable {
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize,
                                FlowListener flow) {
+        this(store, chunkSize, version, replies, listener, filesAllowed, resize, flow, null);
+    }
+
+    /**
+     * As above, with SHARE (PROTOCOL.md §10) passed to {@code shares}; with {@code shares} null it is
+     * an unknown type (22), as on a server without a users file.
+     */
+    public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
+                               TransferListener listener, boolean filesAllowed, ResizeListener resize,
+                               FlowListener flow, ShareListener shares) {
+        this.shares = shares;
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + MAX_CHUNK + ", got " + chunkSize);
         }
@@ -217,6 +244,13 @@ public final class FileTransferChannel implements AutoCloseable {
             }
             case FileRequest.PUT_FILE, FileRequest.GET_FILE, FileRequest.STAT, FileRequest.LIST,
                     FileRequest.DELETE, FileRequest.MKDIR, FileRequest.RENAME -> readNames(request);
+            case FileRequest.SHARE -> {
+                if (shares == null) {
+                    unknown(request);
+                } else {
+                    readNames(request);
+                }
+            }
             default -> unknown(request);
         }
     }
@@ -288,6 +322,18 @@ public final class FileTransferChannel implements AutoCloseable {
             return;
         }
         try {
+            if (request.type() == FileRequest.SHARE) {
+                // An empty name is this connection's session: not the "empty file name" of other requests.
+                String target = rawName == null && request.terminatedNameLength() == 0 ? ""
+                        : FileOperations.nameOf(request, rawName);
+                byte[] payload = shares.share((int) request.size(), target);
+                reply(FileStatus.OK);
+                if (payload.length > 0) {
+                    replies.accept(payload);
+                }
+                ended(kind, "share", payload.length, FileStatus.OK);
+                return;
+            }
             String name = FileOperations.nameOf(request, rawName);
             switch (request.type()) {
                 case FileRequest.PUT_FILE -> startPut(request, name);

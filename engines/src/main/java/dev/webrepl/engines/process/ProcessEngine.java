@@ -79,7 +79,8 @@ public final class ProcessEngine implements ReplEngine {
         try {
             p = new PtyProcessBuilder(command)
                     .setEnvironment(environment)
-                    .setDirectory(config.workingDirectory().toString())
+                    // The session's directory (its owner's root with a users file: README "Users").
+                    .setDirectory(context.workingDirectory().toString())
                     .setInitialColumns(config.columns())
                     .setInitialRows(config.rows())
                     .setRedirectErrorStream(true)

@@ -30,9 +30,17 @@ final class FakeContext implements EngineContext {
     final CompletableFuture<Integer> exited = new CompletableFuture<>();
     final CompletableFuture<Throwable> failed = new CompletableFuture<>();
 
+    /** The session's directory; the engine starts its program here. */
+    volatile java.nio.file.Path workingDirectory = java.nio.file.Path.of("").toAbsolutePath();
+
     @Override
     public String sessionId() {
         return "test";
+    }
+
+    @Override
+    public java.nio.file.Path workingDirectory() {
+        return workingDirectory;
     }
 
     @Override

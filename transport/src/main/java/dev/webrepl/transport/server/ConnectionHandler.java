@@ -6,6 +6,8 @@ import dev.webrepl.core.protocol.Opcode;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.TerminalRefusedException;
 import dev.webrepl.core.protocol.WebReplConnection;
+import dev.webrepl.core.users.Tenancy;
+import dev.webrepl.core.users.User;
 import dev.webrepl.dupterm.SessionException;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.Slot;
@@ -65,9 +67,16 @@ final class ConnectionHandler {
     /** How long a closing connection may take to write its last output before TCP is closed anyway. */
     private static final long CLOSE_GRACE_MILLIS = 5_000;
 
-    /** Which session a connection wants: a new one, or an existing one by id and mode. */
-    record Target(String sessionId, TerminalMode mode) {
-        static final Target NEW = new Target(null, TerminalMode.READ_WRITE);
+    /**
+     * Which session a connection wants: a new one, or an existing one by id and mode, possibly through
+     * a share token (README "Users"; then the share, not the URL, decides the mode).
+     */
+    record Target(String sessionId, TerminalMode mode, String share) {
+        static final Target NEW = new Target(null, TerminalMode.READ_WRITE, null);
+
+        Target(String sessionId, TerminalMode mode) {
+            this(sessionId, mode, null);
+        }
     }
 
     private record Data(Opcode opcode, ConnectionRecorder.Channel channel, byte[] payload) {
@@ -172,16 +181,22 @@ final class ConnectionHandler {
                 }
             }
         });
-        WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
-                // A viewer may only watch: its file requests are refused (README "Sessions").
-                replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, options.recorder(), target.mode() != TerminalMode.VIEW,
-                        target.mode() == TerminalMode.VIEW ? null : (columns, rows) -> {
-                            Slot s = slot;
-                            if (s != null) {
-                                s.resize(columns, rows);
-                            }
-                        }, new FlowRequests()),
+        WebReplConnection connection = new WebReplConnection(login(), this::openTerminal,
+                (user, replies) -> {
+                    // A viewer may only watch: its file requests are refused (README "Sessions"). The
+                    // slot's mode counts, not the URL's: a share decides it (README "Users").
+                    Slot s = slot;
+                    boolean view = s != null ? s.mode() == TerminalMode.VIEW : target.mode() == TerminalMode.VIEW;
+                    return new FileTransferChannel(filesOf(user), options.getChunkSize(), options.version(),
+                            replies, options.recorder(), !view,
+                            view ? null : (columns, rows) -> {
+                                Slot current = slot;
+                                if (current != null) {
+                                    current.resize(columns, rows);
+                                }
+                            }, new FlowRequests(),
+                            options.tenancy() != null && user.named() ? new ShareRequests(user) : null);
+                },
                 new Wire(), options.recorder());
         // Refused connections (locked out, too many from the address) get a close frame right after the
         // 101 instead of the prompt: a close code tells a client more than a silent TCP close (README "Security").
@@ -297,6 +312,36 @@ final class ConnectionHandler {
         };
     }
 
+    /**
+     * The password stage: with a users file, {@code NAME:PASSWORD} against it (README "Users"; the
+     * viewer password has no meaning there), else the server's password (and viewer password).
+     */
+    private WebReplConnection.Login login() {
+        Tenancy tenancy = options.tenancy();
+        if (tenancy == null) {
+            return WebReplConnection.Login.of(passwordCheck());
+        }
+        return entry -> {
+            InetAddress a = address;
+            // The hash is checked even when locked out, as passwordCheck() does not: the answer is the same.
+            return a != null && throttle.lockedOut(a) ? java.util.Optional.empty() : tenancy.users().login(entry);
+        };
+    }
+
+    /** Where {@code user}'s file operations resolve: the user's own root with a users file, else the server's. */
+    private dev.webrepl.core.files.FileStore filesOf(User user) {
+        Tenancy tenancy = options.tenancy();
+        if (tenancy == null || !user.named()) {
+            return options.files();
+        }
+        try {
+            return tenancy.roots().storeOf(user);
+        } catch (java.io.IOException e) {
+            // openTerminal made the store a moment ago: it is cached, this does not happen.
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private PasswordCheck passwordCheck() {
         PasswordCheck main = options.password();
         PasswordCheck viewer = options.viewerPassword();
@@ -360,7 +405,7 @@ final class ConnectionHandler {
         return s == null ? "-" : s.session().id();
     }
 
-    private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
+    private WebReplConnection.Terminal openTerminal(User user) throws TerminalRefusedException {
         // Called only after a right password (WebReplConnection.login): the address starts afresh.
         loginEnded = true;
         InetAddress a = address;
@@ -369,9 +414,24 @@ final class ConnectionHandler {
         }
         Port port = new Port();
         Slot s;
+        Tenancy tenancy = options.tenancy();
         try {
-            s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
-                    : sessions.attach(target.sessionId(), target.mode(), port);
+            if (tenancy == null || !user.named()) {
+                s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
+                        : sessions.attach(target.sessionId(), target.mode(), port);
+            } else if (target.sessionId() == null) {
+                java.nio.file.Path root;
+                try {
+                    root = tenancy.roots().rootOf(user);
+                } catch (java.io.IOException e) {
+                    LOG.log(Level.WARNING, "connection " + peer + ": user " + user + "'s root cannot be made: " + e.getMessage());
+                    throw new SessionException(1011, "your files cannot be opened");
+                }
+                s = sessions.open(port, a, options.security().maxSessionsPerAddress(), user, root,
+                        tenancy.maxSessionsPerUser());
+            } else {
+                s = sessions.attach(target.sessionId(), target.mode(), port, user, target.share());
+            }
         } catch (SessionException e) {
             LOG.log(Level.INFO, "connection " + peer + " refused: " + e.getMessage());
             e.refusal().ifPresent(options.recorder()::refused);
@@ -391,7 +451,8 @@ final class ConnectionHandler {
         }
         slot = s;
         LOG.log(Level.INFO, "session " + s.session().id() + ": terminal " + s.number() + " (" + s.mode()
-                + ") attached from " + peer);
+                + ") attached from " + peer + (user.named() ? " by user " + user.name()
+                + (s.share() != null ? " through a share" : "") : ""));
         if (peerGone) {
             // TCP closed while the login was checked: peerGone() saw no slot yet.
             peerGone();
@@ -663,6 +724,60 @@ final class ConnectionHandler {
         public void close(int code, String reason) {
             slotClose = new Close(code, reason);
             drain();
+        }
+    }
+
+    /**
+     * SHARE from the file channel (PROTOCOL.md §10, README "Users"): the user is passed along, the
+     * sessions decide. A session this user may not manage is as unknown as a missing one (2).
+     */
+    private final class ShareRequests implements FileTransferChannel.ShareListener {
+        private final User user;
+
+        ShareRequests(User user) {
+            this.user = user;
+        }
+
+        @Override
+        public byte[] share(int operation, String target) throws dev.webrepl.core.files.FileStoreException {
+            String id = target.isEmpty() ? sessionId() : target;
+            try {
+                switch (operation) {
+                    case dev.webrepl.core.protocol.FileRequest.SHARE_READ_WRITE,
+                            dev.webrepl.core.protocol.FileRequest.SHARE_VIEW -> {
+                        TerminalMode mode = operation == dev.webrepl.core.protocol.FileRequest.SHARE_VIEW
+                                ? TerminalMode.VIEW : TerminalMode.READ_WRITE;
+                        String token = sessions.share(id, user, mode);
+                        LOG.log(Level.INFO, "session " + id + ": user " + user + " made a " + mode + " share");
+                        return token.getBytes(StandardCharsets.US_ASCII);
+                    }
+                    case dev.webrepl.core.protocol.FileRequest.SHARE_LIST -> {
+                        StringBuilder list = new StringBuilder();
+                        sessions.managed(id, user).shares().forEach((token, mode) -> list.append(token)
+                                .append(mode == TerminalMode.VIEW ? " view\n" : " rw\n"));
+                        return list.toString().getBytes(StandardCharsets.US_ASCII);
+                    }
+                    case dev.webrepl.core.protocol.FileRequest.SHARE_REVOKE -> {
+                        if (!sessions.revoke(target, user)) {
+                            throw new SessionException(SessionException.POLICY_VIOLATION, "no such share");
+                        }
+                        LOG.log(Level.INFO, "user " + user + " revoked a share");
+                        return new byte[0];
+                    }
+                    case dev.webrepl.core.protocol.FileRequest.SHARE_END -> {
+                        sessions.managed(id, user).end(dev.webrepl.dupterm.Session.POLICY_VIOLATION,
+                                "ended by " + user.name(), "ended");
+                        LOG.log(Level.INFO, "session " + id + ": ended by user " + user);
+                        return new byte[0];
+                    }
+                    default -> throw new dev.webrepl.core.files.FileStoreException(
+                            dev.webrepl.core.files.FileStatus.INVALID_REQUEST, "unknown SHARE operation " + operation);
+                }
+            } catch (SessionException e) {
+                throw new dev.webrepl.core.files.FileStoreException(e.closeCode() == SessionException.TRY_AGAIN_LATER
+                        ? dev.webrepl.core.files.FileStatus.NO_SPACE : dev.webrepl.core.files.FileStatus.NOT_FOUND,
+                        e.getMessage());
+            }
         }
     }
 
