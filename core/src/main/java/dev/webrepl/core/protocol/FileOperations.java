@@ -18,6 +18,9 @@ final class FileOperations {
     /** The FEATURES reply payload, in the order PROTOCOL.md §3 gives for this version. */
     static final byte[] FEATURES = "resize features stat list delete mkdir rename long-name resume flow"
             .getBytes(StandardCharsets.US_ASCII);
+    /** FEATURES on a server with a users file, where a logged-in user may SHARE (PROTOCOL.md §10). */
+    static final byte[] FEATURES_WITH_SHARE = "resize features stat list delete mkdir rename long-name resume flow share"
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final FileStore store;
 

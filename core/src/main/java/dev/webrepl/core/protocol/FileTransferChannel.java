@@ -118,7 +118,8 @@ public final class FileTransferChannel implements AutoCloseable {
     public interface ShareListener {
         /**
          * Performs SHARE {@code operation} on {@code target} (a session id, empty for the connection's
-         * own session, or a token to revoke); returns the frame that follows {@code WB} + 0 (empty for none).
+         * own session, or a token to revoke); returns the frame that follows {@code WB} + 0 (possibly
+         * empty: LIST with no shares), or null for none (REVOKE, END).
          *
          * @throws FileStoreException with the status to answer
          */
@@ -221,7 +222,7 @@ public final class FileTransferChannel implements AutoCloseable {
             case FileRequest.FEATURES -> {
                 // Answered to viewers too: it tells, it does nothing (PROTOCOL.md §8).
                 reply(FileStatus.OK);
-                replies.accept(FileOperations.FEATURES.clone());
+                replies.accept(shares == null ? FileOperations.FEATURES.clone() : FileOperations.FEATURES_WITH_SHARE.clone());
                 ended(TransferListener.Kind.FEATURES, "", 0, FileStatus.OK);
             }
             case FileRequest.RESIZE -> resize(request);
@@ -328,10 +329,10 @@ public final class FileTransferChannel implements AutoCloseable {
                         : FileOperations.nameOf(request, rawName);
                 byte[] payload = shares.share((int) request.size(), target);
                 reply(FileStatus.OK);
-                if (payload.length > 0) {
+                if (payload != null) {
                     replies.accept(payload);
                 }
-                ended(kind, "share", payload.length, FileStatus.OK);
+                ended(kind, "share", payload == null ? 0 : payload.length, FileStatus.OK);
                 return;
             }
             String name = FileOperations.nameOf(request, rawName);

@@ -1,5 +1,6 @@
 package dev.webrepl.core.users;
 
+import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.PasswordHash;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -32,18 +33,19 @@ public final class UserDirectory implements AutoCloseable {
     public static final int MAX_USERS = 10_000;
 
     private final Path file;
-    private final PasswordHash dummy;
+    private final PasswordCheck dummy;
     private volatile Users users;
     /** What the file looked like when last read (modified time, size, file key): a change triggers a reload. */
     private volatile Object seen;
     private volatile Consumer<Set<String>> removed = names -> { };
     private volatile Disposable polling;
 
-    private UserDirectory(Path file, Users users, Object seen, SecureRandom random) {
+    /** {@code dummy} is what an unknown name is checked against: as costly as a real hash. */
+    UserDirectory(Path file, Users users, Object seen, PasswordCheck dummy) {
         this.file = file;
         this.users = users;
         this.seen = seen;
-        this.dummy = PasswordHash.of("no such user".toCharArray(), random);
+        this.dummy = dummy;
     }
 
     /**
@@ -54,7 +56,7 @@ public final class UserDirectory implements AutoCloseable {
      */
     public static UserDirectory load(Path file, SecureRandom random) throws IOException {
         Object seen = stamp(file);
-        return new UserDirectory(file, read(file), seen, random);
+        return new UserDirectory(file, read(file), seen, PasswordHash.of("no such user".toCharArray(), random));
     }
 
     private static Users read(Path file) throws IOException {

@@ -762,13 +762,13 @@ final class ConnectionHandler {
                             throw new SessionException(SessionException.POLICY_VIOLATION, "no such share");
                         }
                         LOG.log(Level.INFO, "user " + user + " revoked a share");
-                        return new byte[0];
+                        return null;
                     }
                     case dev.webrepl.core.protocol.FileRequest.SHARE_END -> {
                         sessions.managed(id, user).end(dev.webrepl.dupterm.Session.POLICY_VIOLATION,
                                 "ended by " + user.name(), "ended");
                         LOG.log(Level.INFO, "session " + id + ": ended by user " + user);
-                        return new byte[0];
+                        return null;
                     }
                     default -> throw new dev.webrepl.core.files.FileStoreException(
                             dev.webrepl.core.files.FileStatus.INVALID_REQUEST, "unknown SHARE operation " + operation);

@@ -5,11 +5,13 @@ import static dev.webrepl.transport.conformance.FileProtocol.status;
 import static dev.webrepl.transport.conformance.RawWebSocket.ascii;
 import static dev.webrepl.transport.conformance.RawWebSocket.concat;
 import static dev.webrepl.transport.conformance.RawWebSocket.frame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.protocol.PasswordHash;
+import dev.webrepl.testkit.clients.OfficialCli;
 import dev.webrepl.core.users.Tenancy;
 import dev.webrepl.core.users.UserDirectory;
 import dev.webrepl.core.users.UserRoots;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -135,6 +138,21 @@ class UsersConformanceTest extends ServerTestBase {
     @DisplayName("the server password of a single-password server means nothing here")
     void serverPasswordIsNotAUser() throws Exception {
         deniedFor(PASSWORD);
+    }
+
+    @Test
+    @DisplayName("the official CLI's -p NAME:PASSWORD logs in, and its PUT and GET use the user's root")
+    void officialCliLogsInAsAUser() throws Exception {
+        byte[] data = FileProtocol.pattern(3000);
+        try (OfficialCli cli = OfficialCli.connect("127.0.0.1", server.port(), Duration.ofSeconds(10))) {
+            cli.login("ann:ann-pw");
+            cli.put(data, "/cli.bin");
+        }
+        assertArrayEquals(data, Files.readAllBytes(root.resolve("ann/cli.bin")));
+        try (OfficialCli cli = OfficialCli.connect("127.0.0.1", server.port(), Duration.ofSeconds(10))) {
+            cli.login("ann:ann-pw");
+            assertArrayEquals(data, cli.get("/cli.bin"));
+        }
     }
 
     // --- files ---------------------------------------------------------------------------------
