@@ -94,7 +94,9 @@ final class ShareCommand implements Callable<Integer> {
             String token = c.share(id, view).join();
             boolean secure = remote.secure() || options.tls || options.caCert != null || options.tlsFingerprint != null;
             String h = remote.host().contains(":") ? "[" + remote.host() + "]" : remote.host();
-            out.println((secure ? "https://" : "http://") + h + ":" + remote.port() + remote.path() + "?share=" + token);
+            // The server takes the mode from the share; mode=view tells the page to act as a viewer.
+            out.println((secure ? "https://" : "http://") + h + ":" + remote.port() + remote.path() + "?share=" + token
+                    + (view ? "&mode=view" : ""));
         }
     }
 }
