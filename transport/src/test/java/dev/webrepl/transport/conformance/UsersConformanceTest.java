@@ -43,6 +43,20 @@ class UsersConformanceTest extends ServerTestBase {
     private Path usersFile;
     private UserDirectory directory;
     private long quota;
+    /** Sessions run {@code pwd} in a pty instead of the echo engine. */
+    private boolean pwd;
+
+    @Override
+    protected dev.webrepl.dupterm.SessionRegistry newRegistry() {
+        if (!pwd) {
+            return super.newRegistry();
+        }
+        dev.webrepl.engines.process.ProcessEngineConfig config = new dev.webrepl.engines.process.ProcessEngineConfig(
+                List.of("/bin/sh", "-c", "stty -echo; pwd; exec sleep 60"), java.util.Map.of("PATH", "/usr/bin:/bin"),
+                root, 80, 24, Duration.ofSeconds(1));
+        return new dev.webrepl.dupterm.SessionRegistry(() -> new dev.webrepl.engines.process.ProcessEngine(config),
+                new SecureRandom());
+    }
     private int maxPerUser = 10;
 
     @Override
@@ -224,6 +238,15 @@ class UsersConformanceTest extends ServerTestBase {
         bob.send(frame(0x82, concat(FileProtocol.header(FileProtocol.PUT, 10, "d"), ascii("0123456789"))));
         bob.expectBinary(OK);
         bob.expectBinary(OK);
+    }
+
+    @Test
+    @DisplayName("an engine that runs a program starts it in the owner's root")
+    void enginesWorkInTheOwnersRoot() throws Exception {
+        pwd = true;
+        restartWith(this::configure);
+        as("ann").expectText(root.toRealPath().resolve("ann") + "\r\n");
+        as("bob").expectText(root.toRealPath().resolve("bob") + "\r\n");
     }
 
     // --- reload --------------------------------------------------------------------------------
