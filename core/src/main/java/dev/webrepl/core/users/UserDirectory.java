@@ -33,7 +33,10 @@ public final class UserDirectory implements AutoCloseable {
     public static final int MAX_USERS = 10_000;
 
     private final Path file;
-    private final PasswordCheck dummy;
+    /** What an unknown name is checked against; replaced at a reload (volatile: read by logins). */
+    private volatile PasswordCheck dummy;
+    /** Salts for the dummy; null when a test gave a fixed dummy. */
+    private final SecureRandom random;
     private volatile Users users;
     /** What the file looked like when last read (modified time, size, file key): a change triggers a reload. */
     private volatile Object seen;
@@ -46,6 +49,35 @@ public final class UserDirectory implements AutoCloseable {
         this.users = users;
         this.seen = seen;
         this.dummy = dummy;
+        this.random = null;
+    }
+
+    private UserDirectory(Path file, Users users, Object seen, SecureRandom random) {
+        this.file = file;
+        this.users = users;
+        this.seen = seen;
+        this.random = random;
+        this.dummy = dummyFor(users, random);
+    }
+
+    /**
+     * A hash no entry matches, as costly as the file's hashes: the highest iteration count there
+     * (the default if none), so an unknown name takes no less time than a known one.
+     */
+    private static PasswordCheck dummyFor(Users users, SecureRandom random) {
+        int iterations = PasswordHash.DEFAULT_ITERATIONS;
+        boolean any = false;
+        for (String name : users.names()) {
+            if (users.find(name).orElseThrow().password() instanceof PasswordHash h) {
+                iterations = any ? Math.max(iterations, h.iterations()) : h.iterations();
+                any = true;
+            }
+        }
+        byte[] salt = new byte[PasswordHash.SALT_BYTES];
+        random.nextBytes(salt);
+        byte[] never = new byte[PasswordHash.HASH_BYTES];
+        random.nextBytes(never);
+        return new PasswordHash(iterations, salt, never);
     }
 
     /**
@@ -56,7 +88,7 @@ public final class UserDirectory implements AutoCloseable {
      */
     public static UserDirectory load(Path file, SecureRandom random) throws IOException {
         Object seen = stamp(file);
-        return new UserDirectory(file, read(file), seen, PasswordHash.of("no such user".toCharArray(), random));
+        return new UserDirectory(file, read(file), seen, random);
     }
 
     private static Users read(Path file) throws IOException {
@@ -136,6 +168,9 @@ public final class UserDirectory implements AutoCloseable {
         }
         Set<String> gone = new HashSet<>(users.names());
         gone.removeAll(next.names());
+        if (random != null) {
+            dummy = dummyFor(next, random);
+        }
         users = next;
         seen = stamp;
         LOG.log(Level.INFO, "users file " + file + " reloaded: " + next.size() + " users"
