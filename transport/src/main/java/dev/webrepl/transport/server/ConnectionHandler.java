@@ -323,7 +323,7 @@ final class ConnectionHandler {
         }
         return entry -> {
             InetAddress a = address;
-            // The hash is checked even when locked out, as passwordCheck() does not: the answer is the same.
+            // As passwordCheck(): a lockout that began while this connection was open applies too.
             return a != null && throttle.lockedOut(a) ? java.util.Optional.empty() : tenancy.users().login(entry);
         };
     }

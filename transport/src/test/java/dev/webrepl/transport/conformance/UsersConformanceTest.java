@@ -149,6 +149,19 @@ class UsersConformanceTest extends ServerTestBase {
     }
 
     @Test
+    @DisplayName("failed logins lock the address out as with one password: then even a right NAME:PASSWORD gets 1008")
+    void failedLoginsLockTheAddressOut() throws Exception {
+        restartWith(o -> configure(o).withSecurity(dev.webrepl.transport.server.SecurityOptions.DEFAULTS
+                .withLoginFailures(1, Duration.ofMinutes(5)).withHardLockoutFailures(1)
+                .withFailureDelay(Duration.ZERO, Duration.ZERO)));
+        deniedFor("ann:wrong");
+        RawWebSocket c = connect();
+        c.send(RawWebSocket.request("/"));
+        c.expect(RawWebSocket.CLI_RESPONSE);
+        assertEquals("too many failed logins; try again later", c.expectClose(1008));
+    }
+
+    @Test
     @DisplayName("the server password of a single-password server means nothing here")
     void serverPasswordIsNotAUser() throws Exception {
         deniedFor(PASSWORD);
