@@ -1,6 +1,9 @@
 package dev.webrepl.transport.server;
 
+import dev.webrepl.core.files.FileStatus;
+import dev.webrepl.core.files.FileStoreException;
 import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.core.protocol.FileRequest;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.Opcode;
 import dev.webrepl.core.protocol.PasswordCheck;
@@ -739,44 +742,40 @@ final class ConnectionHandler {
         }
 
         @Override
-        public byte[] share(int operation, String target) throws dev.webrepl.core.files.FileStoreException {
+        public byte[] share(int operation, String target) throws FileStoreException {
             String id = target.isEmpty() ? sessionId() : target;
             try {
                 switch (operation) {
-                    case dev.webrepl.core.protocol.FileRequest.SHARE_READ_WRITE,
-                            dev.webrepl.core.protocol.FileRequest.SHARE_VIEW -> {
-                        TerminalMode mode = operation == dev.webrepl.core.protocol.FileRequest.SHARE_VIEW
-                                ? TerminalMode.VIEW : TerminalMode.READ_WRITE;
+                    case FileRequest.SHARE_READ_WRITE, FileRequest.SHARE_VIEW -> {
+                        TerminalMode mode = operation == FileRequest.SHARE_VIEW ? TerminalMode.VIEW : TerminalMode.READ_WRITE;
                         String token = sessions.share(id, user, mode);
                         LOG.log(Level.INFO, "session " + id + ": user " + user + " made a " + mode + " share");
                         return token.getBytes(StandardCharsets.US_ASCII);
                     }
-                    case dev.webrepl.core.protocol.FileRequest.SHARE_LIST -> {
+                    case FileRequest.SHARE_LIST -> {
                         StringBuilder list = new StringBuilder();
                         sessions.managed(id, user).shares().forEach((token, mode) -> list.append(token)
                                 .append(mode == TerminalMode.VIEW ? " view\n" : " rw\n"));
                         return list.toString().getBytes(StandardCharsets.US_ASCII);
                     }
-                    case dev.webrepl.core.protocol.FileRequest.SHARE_REVOKE -> {
+                    case FileRequest.SHARE_REVOKE -> {
                         if (!sessions.revoke(target, user)) {
                             throw new SessionException(SessionException.POLICY_VIOLATION, "no such share");
                         }
                         LOG.log(Level.INFO, "user " + user + " revoked a share");
                         return null;
                     }
-                    case dev.webrepl.core.protocol.FileRequest.SHARE_END -> {
+                    case FileRequest.SHARE_END -> {
                         sessions.managed(id, user).end(dev.webrepl.dupterm.Session.POLICY_VIOLATION,
                                 "ended by " + user.name(), "ended");
                         LOG.log(Level.INFO, "session " + id + ": ended by user " + user);
                         return null;
                     }
-                    default -> throw new dev.webrepl.core.files.FileStoreException(
-                            dev.webrepl.core.files.FileStatus.INVALID_REQUEST, "unknown SHARE operation " + operation);
+                    default -> throw new FileStoreException(FileStatus.INVALID_REQUEST, "unknown SHARE operation " + operation);
                 }
             } catch (SessionException e) {
-                throw new dev.webrepl.core.files.FileStoreException(e.closeCode() == SessionException.TRY_AGAIN_LATER
-                        ? dev.webrepl.core.files.FileStatus.NO_SPACE : dev.webrepl.core.files.FileStatus.NOT_FOUND,
-                        e.getMessage());
+                throw new FileStoreException(e.closeCode() == SessionException.TRY_AGAIN_LATER
+                        ? FileStatus.NO_SPACE : FileStatus.NOT_FOUND, e.getMessage());
             }
         }
     }
