@@ -392,6 +392,29 @@ class UsersConformanceTest extends ServerTestBase {
     }
 
     @Test
+    @DisplayName("without a users file SHARE is an unknown type (22) and FEATURES does not name it")
+    void singlePasswordServersHaveNoShares() throws Exception {
+        restartWith(o -> o);
+        RawWebSocket c = loggedIn();
+        c.send(request(SHARE, 1, ""));
+        c.expectBinary(status(22));
+        c.send(request(FileProtocol.FEATURES, 0, ""));
+        c.expectBinary(OK);
+        c.expectBinary(ascii("resize features stat list delete mkdir rename long-name resume flow"));
+        // Anyone with the password attaches by id, as before.
+        echoes(loggedIn("/session/" + c.sessionId()), "attached");
+    }
+
+    @Test
+    @DisplayName("with a users file FEATURES names 'share'")
+    void featuresNameShare() throws Exception {
+        RawWebSocket ann = as("ann");
+        ann.send(request(FileProtocol.FEATURES, 0, ""));
+        ann.expectBinary(OK);
+        ann.expectBinary(ascii("resize features stat list delete mkdir rename long-name resume flow share"));
+    }
+
+    @Test
     @DisplayName("--max-sessions-per-user: one more session gets 1013 and a line naming the limit")
     void sessionsPerUserAreLimited() throws Exception {
         maxPerUser = 1;
