@@ -1,16 +1,19 @@
 package dev.webrepl.dupterm;
 
+import dev.webrepl.core.audit.SessionTap;
 import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.EngineOutput;
 import dev.webrepl.core.engine.Pausable;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.engine.TerminalSize;
-import dev.webrepl.core.audit.SessionTap;
 import dev.webrepl.core.protocol.Utf8TextFramer;
+import dev.webrepl.core.users.User;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,7 +41,14 @@ public final class Session {
     public static final int POLICY_VIOLATION = 1008;
     public static final int INTERNAL_ERROR = 1011;
 
+    /** Shares one session may have at once: each is a link someone holds; more is a mistake, not a use. */
+    public static final int MAX_SHARES = 16;
+
     private final String id;
+    private final User owner;
+    private final Path workingDirectory;
+    /** Share tokens (32 hex digits, 128 random bits) and the mode each grants; guarded by {@code this}. */
+    private final java.util.Map<String, TerminalMode> shares = new java.util.LinkedHashMap<>();
     private final ReplEngine engine;
     private final SessionConfig config;
     private final Scheduler timers;
@@ -76,12 +86,29 @@ public final class Session {
 
     Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
             Consumer<Session> onEnd) {
-        this(id, engine, config, timers, recorder, SessionTap.NONE, onEnd);
+        this(id, User.SHARED, config.workingDirectory(), engine, config, timers, recorder, SessionTap.NONE, onEnd);
     }
 
     Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
             SessionTap tap, Consumer<Session> onEnd) {
+        this(id, User.SHARED, config.workingDirectory(), engine, config, timers, recorder, tap, onEnd);
+    }
+
+    Session(String id, User owner, Path workingDirectory, ReplEngine engine, SessionConfig config, Scheduler timers,
+            SessionRecorder recorder, Consumer<Session> onEnd) {
+        this(id, owner, workingDirectory, engine, config, timers, recorder, SessionTap.NONE, onEnd);
+    }
+
+    /**
+     * @param owner            who opened it ({@link User#SHARED} without a users file)
+     * @param workingDirectory where its engine works: the owner's root (README "Users"), else the file root
+     * @param tap              what the recordings and the audit log see of it
+     */
+    Session(String id, User owner, Path workingDirectory, ReplEngine engine, SessionConfig config, Scheduler timers,
+            SessionRecorder recorder, SessionTap tap, Consumer<Session> onEnd) {
         this.id = id;
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
         this.engine = engine;
         this.config = config;
         this.timers = timers;
@@ -115,12 +142,92 @@ public final class Session {
         return id;
     }
 
+    /** The user who opened the session ({@link User#SHARED} without a users file). */
+    public User owner() {
+        return owner;
+    }
+
+    /** Whether {@code user} is the session's owner (by name: an owner made admin later is still the owner). */
+    public boolean ownedBy(User user) {
+        return owner.name().equals(user.name());
+    }
+
+    /** Where the session's engine works: its owner's root (README "Users"), else the server's file root. */
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    /**
+     * A new share of this session granting {@code mode} (README "Users", sharing): a token of 128
+     * random bits from {@code random}, good until revoked or the session ends.
+     *
+     * @throws SessionException 1013 past {@link #MAX_SHARES}, 1008 if the session has ended
+     */
+    public synchronized String share(TerminalMode mode, java.security.SecureRandom random) throws SessionException {
+        if (ended) {
+            throw new SessionException(SessionException.POLICY_VIOLATION, "session " + id + " has ended");
+        }
+        if (shares.size() >= MAX_SHARES) {
+            throw new SessionException(SessionException.TRY_AGAIN_LATER,
+                    "session " + id + " has its maximum of " + MAX_SHARES + " shares");
+        }
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        String token = java.util.HexFormat.of().formatHex(bits);
+        shares.put(token, mode);
+        return token;
+    }
+
+    /** The shares now, token to mode, in the order they were made. */
+    public synchronized java.util.Map<String, TerminalMode> shares() {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(shares));
+    }
+
+    /** The mode {@code token} grants, compared in constant time with each share; empty if it grants nothing. */
+    synchronized java.util.Optional<TerminalMode> shareMode(String token) {
+        byte[] given = token.getBytes(StandardCharsets.US_ASCII);
+        TerminalMode found = null;
+        for (java.util.Map.Entry<String, TerminalMode> e : shares.entrySet()) {
+            if (java.security.MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.US_ASCII))) {
+                found = e.getValue();
+            }
+        }
+        return java.util.Optional.ofNullable(found);
+    }
+
+    /**
+     * Revokes share {@code token}: the terminals that came through it are closed with 1008 and
+     * {@code share revoked}. Returns whether there was such a share.
+     */
+    public boolean revoke(String token) {
+        List<Slot> through = new ArrayList<>();
+        synchronized (this) {
+            if (shares.remove(token) == null) {
+                return false;
+            }
+            for (Slot s : slots) {
+                if (token.equals(s.share())) {
+                    through.add(s);
+                }
+            }
+        }
+        for (Slot s : through) {
+            deactivate(s, "revoked", "share revoked", true);
+        }
+        return true;
+    }
+
     /**
      * Attaches a terminal. It first receives the scrollback (recent output), then live output.
      *
      * @throws SessionException 1013 if the session has its maximum of terminals, 1008 if it has ended
      */
     public Slot attach(TerminalMode mode, SlotPort port, Scheduler.Worker callbacks) throws SessionException {
+        return attach(mode, port, callbacks, null);
+    }
+
+    /** {@link #attach(TerminalMode, SlotPort, Scheduler.Worker)} through share {@code share} (null: none), which must still hold. */
+    Slot attach(TerminalMode mode, SlotPort port, Scheduler.Worker callbacks, String share) throws SessionException {
         Slot slot;
         synchronized (this) {
             if (ended) {
@@ -133,7 +240,12 @@ public final class Session {
                 throw new SessionException(SessionException.TRY_AGAIN_LATER,
                         "session " + id + " has its maximum of " + config.maxTerminals() + " terminals");
             }
-            slot = new Slot(this, nextNumber++, mode, port, callbacks);
+            if (share != null && !shares.containsKey(share)) {
+                // Revoked between the look-up and now: as unknown as any other wrong token.
+                callbacks.dispose();
+                throw new SessionException(SessionException.POLICY_VIOLATION, "no such session: " + id);
+            }
+            slot = new Slot(this, nextNumber++, mode, port, callbacks, share);
             byte[] replay = scrollback.snapshot();
             if (replay.length > 0) {
                 List<byte[]> frames = new ArrayList<>();
@@ -604,8 +716,13 @@ public final class Session {
         }
 
         @Override
-        public java.nio.file.Path workingDirectory() {
-            return config.workingDirectory();
+        public Path workingDirectory() {
+            return workingDirectory;
+        }
+
+        @Override
+        public User user() {
+            return owner;
         }
 
         @Override

@@ -5,7 +5,9 @@ import dev.webrepl.core.audit.SessionStart;
 import dev.webrepl.core.audit.SessionTap;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.engine.TerminalSize;
+import dev.webrepl.core.users.User;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +36,8 @@ public final class SessionRegistry implements AutoCloseable {
     private final SessionRecorder recorder;
     private final Scheduler ownedTimers;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Where share tokens' 128 bits come from. */
+    private final SecureRandom shareTokens = new SecureRandom();
     private volatile Consumer<Slot> terminalArrived;
     /** Set by {@link #drain()}, cleared by {@link #undrain()}; read under {@code this} where it must agree with the map. */
     private volatile boolean draining;
@@ -123,14 +127,20 @@ public final class SessionRegistry implements AutoCloseable {
      * @throws SessionException 1013 also when {@code from} has {@code maxFromAddress} sessions alive
      */
     public Slot open(SlotPort port, InetAddress from, int maxFromAddress) throws SessionException {
-        return open(port, from, maxFromAddress, new Peer(null, from == null ? null : from.getHostAddress()));
+        return open(port, from, maxFromAddress, User.SHARED, config.workingDirectory(), 0);
     }
 
     /**
-     * {@link #open(SlotPort, InetAddress, int)} on behalf of {@code by}: who opened the session (its
-     * user, null without users) and from where, as recordings and the audit log name them.
+     * {@link #open(SlotPort, InetAddress, int)} for {@code owner}, whose session works in
+     * {@code workingDirectory} (the owner's root: README "Users"); recordings and the audit log name
+     * the owner (none for {@link User#SHARED}) and {@code from}.
+     *
+     * @param maxPerOwner sessions {@code owner} may have alive at once (lingering included); 0 for no limit
+     * @throws SessionException 1013 also when {@code owner} has {@code maxPerOwner} sessions alive
      */
-    public Slot open(SlotPort port, InetAddress from, int maxFromAddress, Peer by) throws SessionException {
+    public Slot open(SlotPort port, InetAddress from, int maxFromAddress, User owner, Path workingDirectory,
+                     int maxPerOwner) throws SessionException {
+        Peer by = new Peer(owner.named() ? owner.name() : null, from == null ? null : from.getHostAddress());
         Session session;
         synchronized (this) {
             if (draining) {
@@ -147,11 +157,15 @@ public final class SessionRegistry implements AutoCloseable {
                 throw new SessionException(SessionException.TRY_AGAIN_LATER, "too many sessions from this address",
                         "per-address-sessions");
             }
+            if (maxPerOwner > 0 && owner.named() && sessionsOf(owner) >= maxPerOwner) {
+                throw new SessionException(SessionException.TRY_AGAIN_LATER, "user " + owner.name() + " has "
+                        + maxPerOwner + " sessions already (--max-sessions-per-user)", "per-user-sessions");
+            }
             ReplEngine engine = engines.get();
             try {
                 String id = newId();
                 SessionTap tap = recorder.sessionTap(new SessionStart(id, engine.kind(), by, TerminalSize.DEFAULT));
-                session = new Session(id, engine, config, timers, recorder, tap, this::removed);
+                session = new Session(id, owner, workingDirectory, engine, config, timers, recorder, tap, this::removed);
             } catch (RuntimeException e) {
                 engine.close();
                 throw e;
@@ -190,6 +204,96 @@ public final class SessionRegistry implements AutoCloseable {
         Slot slot = session.attach(mode, port, callbacks.createWorker());
         arrived(slot);
         return slot;
+    }
+
+    /**
+     * Attaches {@code who}'s terminal to session {@code id} (README "Users"): its owner and admins
+     * attach in {@code mode}; anyone else only with {@code share}, a token the owner made, and then in
+     * the mode the share grants. A session {@code who} may not attach to is refused exactly as an
+     * unknown one, so its existence is not revealed.
+     *
+     * @throws SessionException 1008 {@code no such session: ID}, 1013 at the terminal limit
+     */
+    public Slot attach(String id, TerminalMode mode, SlotPort port, User who, String share) throws SessionException {
+        Session session = sessions.get(id);
+        SessionException unknown = new SessionException(SessionException.POLICY_VIOLATION, "no such session: " + id);
+        if (session == null) {
+            throw unknown;
+        }
+        TerminalMode granted;
+        if (share != null) {
+            granted = session.shareMode(share).orElseThrow(() -> unknown);
+        } else if (mayAttach(session, who)) {
+            granted = mode;
+        } else {
+            throw unknown;
+        }
+        Slot slot = session.attach(granted, port, callbacks.createWorker(), share);
+        arrived(slot);
+        return slot;
+    }
+
+    /**
+     * Whether {@code who} may attach to {@code session} by its id alone: without a users file anyone
+     * may (the password is the key); with one, its owner and admins.
+     */
+    public static boolean mayAttach(Session session, User who) {
+        return !who.named() && !session.owner().named() || who.admin() || session.ownedBy(who);
+    }
+
+    /**
+     * Session {@code id} if {@code who} may manage it (share, revoke, end: its owner or an admin);
+     * otherwise refused exactly as an unknown session.
+     */
+    public Session managed(String id, User who) throws SessionException {
+        Session session = sessions.get(id);
+        if (session == null || !who.named() || !(who.admin() || session.ownedBy(who))) {
+            throw new SessionException(SessionException.POLICY_VIOLATION, "no such session: " + id);
+        }
+        return session;
+    }
+
+    /**
+     * A new share of session {@code id} granting {@code mode}, made by {@code who} (its owner or an
+     * admin); returns the token (README "Users").
+     *
+     * @throws SessionException 1008 as for an unknown session, 1013 past {@link Session#MAX_SHARES}
+     */
+    public String share(String id, User who, TerminalMode mode) throws SessionException {
+        return managed(id, who).share(mode, shareTokens);
+    }
+
+    /**
+     * Revokes the share {@code token} of any session {@code who} manages; the terminals that came
+     * through it are closed with 1008 ({@link Session#revoke}). Returns whether there was one.
+     */
+    public boolean revoke(String token, User who) {
+        for (Session s : sessions.values()) {
+            if (who.named() && (who.admin() || s.ownedBy(who)) && s.shares().containsKey(token)) {
+                return s.revoke(token);
+            }
+        }
+        return false;
+    }
+
+    /** Sessions {@code owner} has alive, lingering ones included. */
+    public int sessionsOf(User owner) {
+        int n = 0;
+        for (Session s : sessions.values()) {
+            if (s.ownedBy(owner)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Ends the sessions of the users named (removed from the users file) with 1008 and {@code why}. */
+    public void endSessionsOf(java.util.Set<String> names, String why) {
+        for (Session s : List.copyOf(sessions.values())) {
+            if (s.owner().named() && names.contains(s.owner().name())) {
+                s.end(Session.POLICY_VIOLATION, why, "user-removed");
+            }
+        }
     }
 
     /**

@@ -25,7 +25,11 @@ public final class Slot {
     /** Set once the slot is no longer in its session: its input is dropped from then on. */
     private volatile boolean gone;
 
-    Slot(Session session, int number, TerminalMode mode, SlotPort port, Scheduler.Worker callbacks) {
+    /** The share token this terminal came through, or null (its owner, an admin, or no users file). */
+    private final String share;
+
+    Slot(Session session, int number, TerminalMode mode, SlotPort port, Scheduler.Worker callbacks, String share) {
+        this.share = share;
         this.session = session;
         this.number = number;
         this.mode = mode;
@@ -44,6 +48,11 @@ public final class Slot {
 
     public TerminalMode mode() {
         return mode;
+    }
+
+    /** The share token this terminal came through; null if it came otherwise. */
+    public String share() {
+        return share;
     }
 
     /**

@@ -10,6 +10,8 @@ import dev.webrepl.dupterm.Fakes.FakePort;
 import dev.webrepl.dupterm.Fakes.Harness;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import dev.webrepl.core.users.User;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +35,8 @@ class SessionTapTest {
         harness = new Harness(SessionConfig.DEFAULTS);
         FakePort port = new FakePort();
         Peer ann = new Peer("ann", "192.0.2.7");
-        Slot slot = port.attached(harness.registry.open(port, null, 0, ann));
+        Slot slot = port.attached(harness.registry.open(port, InetAddress.getByName(ann.address()), 0,
+                new User(ann.user(), false), harness.registry.config().workingDirectory(), 0));
         EngineOutput out = harness.engine().context.output();
 
         out.write("2\r\n>>> ".getBytes(StandardCharsets.UTF_8));

@@ -380,6 +380,9 @@ public final class AdminServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", s.id());
             m.put("engine", s.engineKind());
+            if (s.owner().named()) {
+                m.put("user", s.owner().name());   // with a users file (README "Users")
+            }
             m.put("created", s.created().toString());
             m.put("terminals", s.terminals());
             m.put("viewers", s.terminals(TerminalMode.VIEW));

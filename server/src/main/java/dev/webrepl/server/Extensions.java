@@ -20,6 +20,7 @@ final class Extensions {
     static final String RENAME = "rename";
     static final String LONG_NAME = "long-name";
     static final String RESUME = "resume";
+    static final String SHARE = "share";
     /** The legacy name field holds at most 63 UTF-8 bytes (spec §4.1). */
     private static final int LEGACY_NAME_BYTES = 63;
 

@@ -3,6 +3,10 @@ package dev.webrepl.server;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.tls.TlsFiles;
+import dev.webrepl.core.users.Tenancy;
+import dev.webrepl.core.users.UserDirectory;
+import dev.webrepl.core.users.UserRoots;
+import dev.webrepl.core.users.Users;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.terminal.LineDiscipline;
@@ -47,11 +51,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import io.micrometer.core.instrument.Tags;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import reactor.core.publisher.Mono;
 
 /** {@code webrepl serve}: runs the server until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -85,6 +90,20 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", defaultValue = "webrepl-files",
             description = "Directory that file transfers are confined to, created if missing (default: ${DEFAULT-VALUE}).")
     Path root;
+
+    @Option(names = "--users", paramLabel = "FILE", description = "A users file: one NAME:HASH[:admin] line per user "
+            + "(HASH from `webrepl hash-password`). Users log in with NAME:PASSWORD; each has ROOT/NAME as /. "
+            + "Re-read when it changes and on SIGHUP. Not with --password (README \"Users\").")
+    Path users;
+
+    @Option(names = "--quota-bytes", defaultValue = "0", description = "With --users: the bytes each user's files "
+            + "may hold; a PUT past it gets status 122 and leaves nothing; 0 for no quota (default: ${DEFAULT-VALUE}).")
+    long quotaBytes;
+
+    @Option(names = "--max-sessions-per-user", defaultValue = "10", description = "With --users: sessions one user "
+            + "may have alive, lingering ones included; one more gets close code 1013; 0 for no limit "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxSessionsPerUser;
 
     /** Bytes per write of the flood engine: 200 of its 80-byte lines, about what a pty's reader gets per read. */
     static final int FLOOD_WRITE = 16000;
@@ -368,7 +387,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (MonitoredServer server = start();
-             ShutdownSignals signals = ShutdownSignals.install(spec.commandLine().getErr())) {
+             ShutdownSignals signals = ShutdownSignals.install(spec.commandLine().getErr());
+             ReloadSignal hup = ReloadSignal.install(this::reloadUsers)) {
             Thread hook = new Thread(() -> {
                 server.close();
                 closeEngines();
@@ -397,12 +417,30 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Releases what the engine choice holds beyond its sessions (the JShell warm pool). */
+    /** SIGHUP: the users file is read again (README "Users"); without --users, nothing. */
+    void reloadUsers() {
+        Tenancy t = tenancy;
+        if (t != null) {
+            t.users().reload();
+        }
+    }
+
+    /** Releases what the engine choice holds beyond its sessions (the JShell warm pool, the users file's poll). */
     void closeEngines() {
         Sandbox sb = sandbox;
         sandbox = null;
         if (sb != null) {
             sb.close();
+        }
+        Tenancy t = tenancy;
+        tenancy = null;
+        if (t != null) {
+            t.users().close();
+        }
+        Scheduler w = usersWatch;
+        usersWatch = null;
+        if (w != null) {
+            w.dispose();
         }
         MicroPythonRuntime mp = micropythonRuntime;
         micropythonRuntime = null;
@@ -439,11 +477,15 @@ final class ServeCommand implements Callable<Integer> {
                         + "); clients can trust it with --tls-fingerprint and the fingerprint above");
             }
         }
-        PasswordCheck pw = passwordCheck(resolvePassword(out), "the password");
+        Users usersFile = usersFile();
+        // With a users file there is no server password: every login names a user (README "Users").
+        PasswordCheck pw = usersFile != null ? entry -> false : passwordCheck(resolvePassword(out), "the password");
         PasswordCheck viewer = viewerPasswordCheck();
         SecurityOptions security = securityOptions();
         FileStore store = fileStore();
+        Tenancy tenancy = usersFile == null ? null : tenancy(usersFile, store.root());
         ServerOptions options = ServerOptions.of(pw, store)
+                .withTenancy(tenancy)
                 .withHost(host).withPort(port).withGetChunkSize(getChunk)
                 .withViewerPassword(viewer)
                 .withTls(tls).withSecurity(security).withMaxFramePayloadLength(maxFrame)
@@ -469,6 +511,14 @@ final class ServeCommand implements Callable<Integer> {
         int adminPortTried = admin == null ? 0 : admin.port();
         // Before the recordings and the audit log are made: nothing is left open if these fail.
         Supplier<ReplEngine> engines = engines(store.root());
+        if (usersFile != null) {
+            // Many people on one server: their programs run confined, or the operator says otherwise (issue 18).
+            java.util.Optional<String> unconfined = unsandboxedPrograms();
+            if (unconfined.isPresent()) {
+                closeEngines();
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users: " + unconfined.get());
+            }
+        }
         SessionConfig sessions = sessionConfig().withWorkingDirectory(store.root());
         SessionRecordings recordings = recordings();
         AuditLogFile audit;
@@ -511,6 +561,14 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         WebReplServer server = monitored.server();
+        if (tenancy != null) {
+            this.tenancy = tenancy;
+            usersWatch = Schedulers.newSingle("webrepl-users", true);
+            tenancy.users().watch(usersWatch, USERS_POLL);
+            out.println("users: " + tenancy.users().users().size() + " from " + tenancy.users().file() + " (each in "
+                    + store.root() + "/NAME" + (quotaBytes > 0 ? ", quota " + quotaBytes + " bytes" : "")
+                    + "); log in with NAME:PASSWORD");
+        }
         printWhere(out, "webrepl serving", ListenAddresses.urls(server.isSecure() ? "https" : "http", server.address()),
                 "(files in " + store.root() + ", engine "
                         + (engine == EngineKind.process ? "process: " + command
@@ -711,6 +769,61 @@ final class ServeCommand implements Callable<Integer> {
                     (e.getMessage().startsWith("TLS certificate") ? "--tls-cert: " : "--tls-key: ") + e.getMessage()
                     + "; give a readable PEM file");
         }
+    }
+
+    /** How often the users file is checked for changes (its modification time, size and identity). */
+    static final Duration USERS_POLL = Duration.ofSeconds(2);
+    /** The users of this server, once started with --users; null otherwise. */
+    private volatile Tenancy tenancy;
+    private volatile reactor.core.scheduler.Scheduler usersWatch;
+
+    /** --users, read and checked now; null without it. Bad lines and conflicting options are usage errors. */
+    private Users usersFile() throws IOException {
+        if (users == null) {
+            return null;
+        }
+        for (String[] conflict : new String[][] {{"--password", password}, {"--password-file", str(passwordFile)},
+                {"--viewer-password", viewerPassword}, {"--viewer-password-file", str(viewerPasswordFile)}}) {
+            if (conflict[1] != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users and " + conflict[0]
+                        + ": give one (with a users file, every login is NAME:PASSWORD)");
+            }
+        }
+        if (quotaBytes < 0 || maxSessionsPerUser < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--quota-bytes and --max-sessions-per-user are 0 (none) or more");
+        }
+        try {
+            Users read = Users.parse(Files.readAllLines(users));
+            if (read.size() == 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users " + users + ": no users");
+            }
+            return read;
+        } catch (Users.BadLine e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users " + users + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users " + users + ": cannot read it ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static String str(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /** The users file loaded for serving, with a warning per plain password (the user's name, never the password). */
+    private Tenancy tenancy(Users checked, Path fileRoot) throws IOException {
+        UserDirectory directory;
+        try {
+            directory = UserDirectory.load(users, new SecureRandom());
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users " + users + ": " + e.getMessage());
+        }
+        for (String name : directory.users().plainPasswords()) {
+            spec.commandLine().getErr().println("WARNING: " + directory.plainWarning(name));
+        }
+        spec.commandLine().getErr().flush();
+        return new Tenancy(directory, new UserRoots(fileRoot, quotaBytes), maxSessionsPerUser);
     }
 
     /**

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, PutCommand.class, GetCommand.class, LsCommand.class, RmCommand.class,
                 MkdirCommand.class, MvCommand.class, VerCommand.class, SessionsCommand.class, ReplCommand.class,
                 BenchCommand.class,
-                HashPasswordCommand.class,
+                HashPasswordCommand.class, ShareCommand.class,
                 DrainCommand.class, UndrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WebReplMain {

@@ -1,5 +1,6 @@
 package dev.webrepl.core.engine;
 
+import dev.webrepl.core.users.User;
 import java.nio.file.Path;
 import reactor.core.publisher.Flux;
 
@@ -8,9 +9,17 @@ public interface EngineContext {
     /** The session's id (for logs). */
     String sessionId();
 
-    /** Where the session's files are (the server's file root); engines that run programs start them here. */
+    /**
+     * Where the session's files are: its owner's root with a users file (README "Users"), else the
+     * server's file root. Engines that run programs start them here; it is the one place they write.
+     */
     default Path workingDirectory() {
         return Path.of("").toAbsolutePath();
+    }
+
+    /** The user who owns the session ({@link User#SHARED} without a users file): for logs, recordings, sandboxes. */
+    default User user() {
+        return User.SHARED;
     }
 
     /** The terminal's size now: the last size a read-write terminal reported, else {@link TerminalSize#DEFAULT}. */

@@ -17,6 +17,7 @@ public enum FileStatus {
     NO_SPACE(28, "no space left on device"),
     NAME_TOO_LONG(36, "file name too long (at most 63 bytes, 4096 as a long name)"),
     NOT_EMPTY(39, "directory not empty"),
+    QUOTA_EXCEEDED(122, "disk quota exceeded (the user's --quota-bytes)"),
     ILLEGAL_NAME_ENCODING(84, "a new name has a control character, or the server cannot encode the name");
 
     private final int code;

@@ -47,6 +47,8 @@ public final class FileStore {
     private final Disk disk;
     private final PartialUploads partials;
     private final Beneath beneath;
+    /** The limit on what the root may hold; null for none. */
+    private final Quota quota;
 
     /** How many bytes can still be written in a directory; tests pass their own. */
     @FunctionalInterface
@@ -84,6 +86,16 @@ public final class FileStore {
      * @throws IllegalStateException on a system other than Linux on x86_64 or aarch64
      */
     public FileStore(Path root, UsableSpace usableSpace, Clock clock, Disk disk) throws IOException {
+        this(root, usableSpace, clock, disk, null);
+    }
+
+    /** Uses {@code root}, whose uploads must fit in {@code quota} (null: no quota). */
+    public FileStore(Path root, Quota quota) throws IOException {
+        this(root, dir -> Files.getFileStore(dir).getUsableSpace(), Clock.systemUTC(), FileChannel::write, quota);
+    }
+
+    private FileStore(Path root, UsableSpace usableSpace, Clock clock, Disk disk, Quota quota) throws IOException {
+        this.quota = quota;
         this.beneath = Beneath.forThisMachine();
         Files.createDirectories(root);
         this.disk = disk;
@@ -358,9 +370,14 @@ public final class FileStore {
             throw new FileStoreException(FileStatus.IS_A_DIRECTORY, "is a directory: " + printable(name));
         }
         Beneath.Fd dir = openDirectories(n.parent(), name);
+        Runnable unreserve = null;
         try {
             Upload.checkReplaceable(lstat(dir, n.last(), name), name);
             StoreName.checkCreatable(n.last(), name);
+            if (quota != null) {
+                // Reserved before a byte is written (README "Users"): concurrent PUTs cannot pass it together.
+                unreserve = quota.reserve(root, size - offset, name);
+            }
             Upload upload;
             if (resumable || offset > 0) {
                 upload = partials.open(n.normalized(), size, offset, dir, n.last(), name);
@@ -371,12 +388,19 @@ public final class FileStore {
                 upload = Upload.legacy(beneath, dir, n.last(), name, disk);
             }
             dir = null;
+            if (unreserve != null) {
+                upload = upload.alsoOnEnd(unreserve);
+                unreserve = null;
+            }
             return upload;
         } catch (IOException e) {
             throw FileStoreException.of(e, printable(name));
         } finally {
             if (dir != null) {
                 dir.close();
+            }
+            if (unreserve != null) {
+                unreserve.run();
             }
         }
     }

@@ -93,6 +93,19 @@ public final class Upload implements AutoCloseable {
                 release, disk);
     }
 
+    /** This upload, with {@code more} run after its own release when it ends (committed or aborted). */
+    Upload alsoOnEnd(Runnable more) {
+        Runnable own = release;
+        return new Upload(beneath, dir, target, tempName, tempFd, partialDir, partialName, partialFd, name, channel,
+                have, () -> {
+                    try {
+                        own.run();
+                    } finally {
+                        more.run();
+                    }
+                }, disk);
+    }
+
     /** PUT replaces a regular file or creates one: a directory is 21, a link, FIFO, device or socket 13. */
     static void checkReplaceable(BasicFileAttributes existing, String name) throws FileStoreException {
         if (existing == null || existing.isRegularFile()) {

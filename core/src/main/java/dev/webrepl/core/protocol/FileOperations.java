@@ -18,6 +18,9 @@ final class FileOperations {
     /** The FEATURES reply payload, in the order PROTOCOL.md §3 gives for this version. */
     static final byte[] FEATURES = "resize features stat list delete mkdir rename long-name resume flow sessions"
             .getBytes(StandardCharsets.US_ASCII);
+    /** FEATURES on a server with a users file, where a logged-in user may SHARE (PROTOCOL.md §11). */
+    static final byte[] FEATURES_WITH_SHARE = "resize features stat list delete mkdir rename long-name resume flow sessions share"
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final FileStore store;
 
@@ -110,6 +113,7 @@ final class FileOperations {
             case FileRequest.RENAME -> TransferListener.Kind.RENAME;
             case FileRequest.FEATURES -> TransferListener.Kind.FEATURES;
             case FileRequest.SESSIONS -> TransferListener.Kind.SESSIONS;
+            case FileRequest.SHARE -> TransferListener.Kind.SHARE;
             default -> TransferListener.Kind.UNKNOWN;
         };
     }

@@ -53,6 +53,17 @@ public record FileRequest(int type, int flags, long offset, long size, int nameL
      * acknowledged chunks, as LIST sends its entries (PROTOCOL.md §10).
      */
     public static final int SESSIONS = 0x49;
+    /**
+     * Extension: shares of a session (README "Users"): {@code size} is the operation ({@code SHARE_*}),
+     * the name a session id (empty: this connection's session) or, to revoke, a token (PROTOCOL.md §10).
+     */
+    public static final int SHARE = 0x4A;
+    /** SHARE operations: list the session's shares, make a read-write or view-only one, revoke one, end the session. */
+    public static final int SHARE_LIST = 0;
+    public static final int SHARE_READ_WRITE = 1;
+    public static final int SHARE_VIEW = 2;
+    public static final int SHARE_REVOKE = 3;
+    public static final int SHARE_END = 4;
     /** The largest FLOW window, 16 MiB (PROTOCOL.md §9). */
     public static final int MAX_FLOW_WINDOW = 16 * 1024 * 1024;
     /** Flags bit 0: the name follows the record, {@code nameLength} bytes (PROTOCOL.md §2). */

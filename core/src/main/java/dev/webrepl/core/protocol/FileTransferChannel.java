@@ -48,6 +48,7 @@ public final class FileTransferChannel implements AutoCloseable {
     private final ResizeListener resize;
     private final FlowListener flow;
     private final SessionLister sessions;
+    private final ShareListener shares;
     private final byte[] header = new byte[FileRequest.LENGTH];
 
     private State state = State.HEADER;
@@ -112,6 +113,22 @@ public final class FileTransferChannel implements AutoCloseable {
         void ack(long bytes);
     }
 
+    /**
+     * Where SHARE requests go (PROTOCOL.md §11, README "Users"): the connection knows its user and
+     * session, and the sessions decide. Called on the thread that feeds the channel.
+     */
+    @FunctionalInterface
+    public interface ShareListener {
+        /**
+         * Performs SHARE {@code operation} on {@code target} (a session id, empty for the connection's
+         * own session, or a token to revoke); returns the frame that follows {@code WB} + 0 (possibly
+         * empty: LIST with no shares), or null for none (REVOKE, END).
+         *
+         * @throws FileStoreException with the status to answer
+         */
+        byte[] share(int operation, String target) throws FileStoreException;
+    }
+
     /** As above, with RESIZE requests (PROTOCOL.md §7) passed to {@code resize}. */
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize) {
@@ -146,6 +163,17 @@ public final class FileTransferChannel implements AutoCloseable {
     public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
                                TransferListener listener, boolean filesAllowed, ResizeListener resize,
                                FlowListener flow, SessionLister sessions) {
+        this(store, chunkSize, version, replies, listener, filesAllowed, resize, flow, sessions, null);
+    }
+
+    /**
+     * As above, with SHARE (PROTOCOL.md §11) passed to {@code shares}; with {@code shares} null it is
+     * an unknown type (22), as on a server without a users file.
+     */
+    public FileTransferChannel(FileStore store, int chunkSize, byte[] version, Consumer<byte[]> replies,
+                               TransferListener listener, boolean filesAllowed, ResizeListener resize,
+                               FlowListener flow, SessionLister sessions, ShareListener shares) {
+        this.shares = shares;
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("GET chunk size must be 1.." + MAX_CHUNK + ", got " + chunkSize);
         }
@@ -219,7 +247,7 @@ public final class FileTransferChannel implements AutoCloseable {
             case FileRequest.FEATURES -> {
                 // Answered to viewers too: it tells, it does nothing (PROTOCOL.md §8).
                 reply(FileStatus.OK);
-                replies.accept(FileOperations.FEATURES.clone());
+                replies.accept(shares == null ? FileOperations.FEATURES.clone() : FileOperations.FEATURES_WITH_SHARE.clone());
                 ended(TransferListener.Kind.FEATURES, "", 0, FileStatus.OK);
             }
             case FileRequest.RESIZE -> resize(request);
@@ -243,6 +271,13 @@ public final class FileTransferChannel implements AutoCloseable {
             case FileRequest.SESSIONS -> listSessions(request);
             case FileRequest.PUT_FILE, FileRequest.GET_FILE, FileRequest.STAT, FileRequest.LIST,
                     FileRequest.DELETE, FileRequest.MKDIR, FileRequest.RENAME -> readNames(request);
+            case FileRequest.SHARE -> {
+                if (shares == null) {
+                    unknown(request);
+                } else {
+                    readNames(request);
+                }
+            }
             default -> unknown(request);
         }
     }
@@ -328,6 +363,18 @@ public final class FileTransferChannel implements AutoCloseable {
             return;
         }
         try {
+            if (request.type() == FileRequest.SHARE) {
+                // An empty name is this connection's session: not the "empty file name" of other requests.
+                String target = rawName == null && request.terminatedNameLength() == 0 ? ""
+                        : FileOperations.nameOf(request, rawName);
+                byte[] payload = shares.share((int) request.size(), target);
+                reply(FileStatus.OK);
+                if (payload != null) {
+                    replies.accept(payload);
+                }
+                ended(kind, "share", payload == null ? 0 : payload.length, FileStatus.OK);
+                return;
+            }
             name = FileOperations.nameOf(request, rawName);
             transferPath = name;
             switch (request.type()) {

@@ -7,7 +7,7 @@ import java.time.Duration;
 @FunctionalInterface
 public interface TransferListener {
     /** The request types of spec §4 and PROTOCOL.md §1; RESIZE, GET_VER, FLOW and ACK are not reported. */
-    enum Kind { PUT, GET, LIST, STAT, DELETE, MKDIR, RENAME, FEATURES, SESSIONS, UNKNOWN }
+    enum Kind { PUT, GET, LIST, STAT, DELETE, MKDIR, RENAME, FEATURES, SESSIONS, SHARE, UNKNOWN }
 
     TransferListener NONE = (kind, detail, bytes, status, took) -> { };
 

@@ -2,7 +2,10 @@ package dev.webrepl.core.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import dev.webrepl.core.users.User;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -62,11 +65,31 @@ public final class WebReplConnection {
         Terminal open() throws TerminalRefusedException;
     }
 
+    /**
+     * Who a password entry logs in as: {@link User#SHARED} for a single-password server, a named user
+     * with a users file (DESIGN "Tenancy"); empty for a wrong entry.
+     */
+    @FunctionalInterface
+    public interface Login {
+        Optional<User> check(byte[] entry);
+
+        /** The single-password check: a right entry is {@link User#SHARED}. */
+        static Login of(PasswordCheck password) {
+            return entry -> password.matches(entry) ? Optional.of(User.SHARED) : Optional.empty();
+        }
+    }
+
+    /** Opens the session terminal for the user who logged in. */
+    @FunctionalInterface
+    public interface UserTerminalOpener {
+        Terminal open(User user) throws TerminalRefusedException;
+    }
+
     private enum State { PASSWORD, OPEN, CLOSED }
 
-    private final PasswordCheck password;
-    private final TerminalOpener opener;
-    private final Function<Consumer<byte[]>, FileTransferChannel> fileChannels;
+    private final Login password;
+    private final UserTerminalOpener opener;
+    private final BiFunction<User, Consumer<byte[]>, FileTransferChannel> fileChannels;
     private final Wire wire;
     private final ConnectionRecorder recorder;
     private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
@@ -86,8 +109,18 @@ public final class WebReplConnection {
     public WebReplConnection(PasswordCheck password, TerminalOpener opener,
                              Function<Consumer<byte[]>, FileTransferChannel> fileChannels, Wire wire,
                              ConnectionRecorder recorder) {
+        this(Login.of(password), user -> opener.open(), (user, replies) -> fileChannels.apply(replies), wire, recorder);
+    }
+
+    /**
+     * A connection whose login names a user (DESIGN "Tenancy"): the terminal and the file channel
+     * are opened for that user.
+     */
+    public WebReplConnection(Login login, UserTerminalOpener opener,
+                             BiFunction<User, Consumer<byte[]>, FileTransferChannel> fileChannels, Wire wire,
+                             ConnectionRecorder recorder) {
         this.recorder = recorder;
-        this.password = password;
+        this.password = login;
         this.opener = opener;
         this.fileChannels = fileChannels;
         this.wire = wire;
@@ -131,7 +164,12 @@ public final class WebReplConnection {
         for (int i = 0; i < payload.length; i++) {
             byte b = payload[i];
             if (b == '\r' || b == '\n') {
-                login(!entryTooLong && password.matches(entry.toByteArray()));
+                byte[] typed = entry.toByteArray();
+                try {
+                    login(entryTooLong ? Optional.empty() : password.check(typed));
+                } finally {
+                    Arrays.fill(typed, (byte) 0);
+                }
                 return i + 1;
             }
             if (entry.size() < MAX_PASSWORD_ENTRY) {
@@ -143,9 +181,9 @@ public final class WebReplConnection {
         return payload.length;
     }
 
-    private void login(boolean ok) {
+    private void login(Optional<User> user) {
         entry.reset();
-        if (!ok) {
+        if (user.isEmpty()) {
             recorder.loginFailed();
             state = State.CLOSED;
             wire.denied(DENIED.clone());
@@ -155,14 +193,14 @@ public final class WebReplConnection {
         wire.text(CONNECTED.clone());
         Terminal opened;
         try {
-            opened = opener.open();
+            opened = opener.open(user.get());
         } catch (TerminalRefusedException e) {
             state = State.CLOSED;
             wire.text(("\r\n" + e.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8));
             wire.close(e.closeCode(), e.getMessage());
             return;
         }
-        files = fileChannels.apply(wire::binary);
+        files = fileChannels.apply(user.get(), wire::binary);
         terminal = opened;
         // Only now: if opening the terminal throws, close() must not find OPEN with no terminal.
         state = State.OPEN;

@@ -275,6 +275,11 @@ public final class MicroPythonEngine implements ReplEngine {
         }
 
         @Override
+        public dev.webrepl.core.users.User user() {
+            return context.user();
+        }
+
+        @Override
         public TerminalSize terminalSize() {
             return context.terminalSize();
         }

@@ -91,7 +91,8 @@ public final class ProcessEngine implements ReplEngine {
         String[] command = program;
         Map<String, String> environment = new HashMap<>(config.environment());
         environment.putIfAbsent("TERM", "xterm-256color");
-        Path directory = config.workingDirectory();
+        // The session's directory: its owner's root with a users file (README "Users"), else the file root.
+        Path directory = context.workingDirectory();
         if (sandbox.confines()) {
             Confinement c = sandbox.confine(context.sessionId(), context.workingDirectory());
             confinement = c;

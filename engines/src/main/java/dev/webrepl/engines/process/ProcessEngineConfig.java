@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param environment the child's whole environment: nothing is inherited from the server, so secrets
  *     in the server's environment do not leak into sessions; {@code TERM=xterm-256color} is added
  *     unless given here
- * @param workingDirectory the child's working directory (the session's file root)
+ * @param workingDirectory where a relative program is found and what the start check looks at (the
+ *     server's file root); the child itself runs in its session's directory
+ *     ({@link dev.webrepl.core.engine.EngineContext#workingDirectory()}, the owner's root with a users file)
  * @param columns initial terminal width
  * @param rows initial terminal height
  * @param killGrace how long {@link ProcessEngine#close()} waits after SIGHUP/SIGTERM before SIGKILL

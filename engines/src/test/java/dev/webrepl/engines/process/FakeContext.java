@@ -30,12 +30,17 @@ final class FakeContext implements EngineContext {
     final CompletableFuture<Integer> exited = new CompletableFuture<>();
     final CompletableFuture<Throwable> failed = new CompletableFuture<>();
     final CompletableFuture<String> limitReached = new CompletableFuture<>();
-    /** The session's file root, as the session gives it ({@link EngineContext#workingDirectory()}). */
-    volatile java.nio.file.Path directory = java.nio.file.Path.of("").toAbsolutePath();
+    /** The session's directory; the engine starts its program here. */
+    volatile java.nio.file.Path workingDirectory = java.nio.file.Path.of("").toAbsolutePath();
 
     @Override
     public String sessionId() {
         return "test";
+    }
+
+    @Override
+    public java.nio.file.Path workingDirectory() {
+        return workingDirectory;
     }
 
     @Override
@@ -96,11 +101,6 @@ final class FakeContext implements EngineContext {
     @Override
     public void limitReached(String reason) {
         limitReached.complete(reason);
-    }
-
-    @Override
-    public java.nio.file.Path workingDirectory() {
-        return directory;
     }
 
     void type(String s) {

@@ -41,6 +41,7 @@ class ProcessEngineTest {
     private ProcessEngine start(Duration killGrace, String... command) throws Exception {
         Map<String, String> env = Map.of("PATH", PATH, "PS1", PROMPT, "GREETING", "from-config");
         engine = new ProcessEngine(new ProcessEngineConfig(List.of(command), env, dir, 80, 24, killGrace));
+        context.workingDirectory = dir;
         engine.start(context);
         return engine;
     }

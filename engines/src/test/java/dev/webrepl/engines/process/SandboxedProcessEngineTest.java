@@ -78,7 +78,7 @@ class SandboxedProcessEngineTest {
 
     private FakeContext shell(Sandbox s) throws Exception {
         FakeContext context = new FakeContext();
-        context.directory = root;
+        context.workingDirectory = root;
         ProcessEngine engine = new ProcessEngine(new ProcessEngineConfig(List.of("/bin/sh"),
                 Map.of("PATH", "/usr/bin:/bin", "PS1", PROMPT),
                 base /* the config's directory: not where a sandboxed session runs */, 80, 24, Duration.ofSeconds(1)),

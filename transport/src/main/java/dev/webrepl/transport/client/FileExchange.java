@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  */
 abstract sealed class FileExchange<T> implements FileOperation
         permits GetTransfer, PutTransfer, ListTransfer, StatRequest, FeaturesRequest, StatusRequest,
-        SessionsTransfer {
+        SessionsTransfer, ShareRequest {
     /** The operation as error messages name it, e.g. {@code "get /main.py"}. */
     private final String what;
     /** Built (and its names checked) before the operation was queued; null: {@link #prepare} builds it. */

@@ -294,6 +294,43 @@ public final class ReplConnection implements AutoCloseable {
         return statusRequest("rename " + from + " to " + to, () -> WireRequest.rename(from, to));
     }
 
+    /**
+     * SHARE (PROTOCOL.md §11, README "Users"): a new share of session {@code sessionId} ({@code ""}:
+     * this connection's session), view-only if {@code view}; completes with its token. Only the
+     * session's owner or an admin may: anyone else gets status 2, as for no such session.
+     */
+    public CompletableFuture<String> share(String sessionId, boolean view) {
+        return shareRequest("share " + sessionId, view ? FileRequest.SHARE_VIEW : FileRequest.SHARE_READ_WRITE,
+                sessionId);
+    }
+
+    /** SHARE list: the shares of session {@code sessionId}, one {@code TOKEN rw|view} line each. */
+    public CompletableFuture<List<String>> shares(String sessionId) {
+        return shareRequest("list shares of " + sessionId, FileRequest.SHARE_LIST, sessionId)
+                .thenApply(text -> text.isEmpty() ? List.of() : List.of(text.split("\n")));
+    }
+
+    /** SHARE revoke: the terminals that came through {@code token} are closed (status 2: no such share of yours). */
+    public CompletableFuture<Void> revokeShare(String token) {
+        return statusRequest("revoke share", () -> WireRequest.of(FileRequest.SHARE, 0, 0, FileRequest.SHARE_REVOKE, token));
+    }
+
+    /** SHARE end: ends session {@code sessionId} (its owner or an admin). */
+    public CompletableFuture<Void> endSession(String sessionId) {
+        return statusRequest("end " + sessionId,
+                () -> WireRequest.of(FileRequest.SHARE, 0, 0, FileRequest.SHARE_END, sessionId));
+    }
+
+    private CompletableFuture<String> shareRequest(String what, int operation, String sessionId) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        try {
+            submit(new ShareRequest(what, operation, sessionId, result), result);
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
     private CompletableFuture<Void> statusRequest(String what, Supplier<WireRequest> request) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {

@@ -4,7 +4,10 @@ import dev.webrepl.core.audit.AuditEvent;
 import dev.webrepl.core.audit.AuditLog;
 import dev.webrepl.core.audit.Peer;
 import dev.webrepl.core.files.FileStatus;
+import dev.webrepl.core.files.FileStore;
+import dev.webrepl.core.files.FileStoreException;
 import dev.webrepl.core.protocol.ConnectionRecorder;
+import dev.webrepl.core.protocol.FileRequest;
 import dev.webrepl.core.protocol.TransferListener;
 import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.Opcode;
@@ -12,6 +15,8 @@ import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.TerminalRefusedException;
 import dev.webrepl.core.protocol.WebReplConnection;
 import dev.webrepl.dupterm.Session;
+import dev.webrepl.core.users.Tenancy;
+import dev.webrepl.core.users.User;
 import dev.webrepl.dupterm.SessionException;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.Slot;
@@ -27,9 +32,13 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -74,9 +83,16 @@ final class ConnectionHandler {
     /** How long a closing connection may take to write its last output before TCP is closed anyway. */
     private static final long CLOSE_GRACE_MILLIS = 5_000;
 
-    /** Which session a connection wants: a new one, or an existing one by id and mode. */
-    record Target(String sessionId, TerminalMode mode) {
-        static final Target NEW = new Target(null, TerminalMode.READ_WRITE);
+    /**
+     * Which session a connection wants: a new one, or an existing one by id and mode, possibly through
+     * a share token (README "Users"; then the share, not the URL, decides the mode).
+     */
+    record Target(String sessionId, TerminalMode mode, String share) {
+        static final Target NEW = new Target(null, TerminalMode.READ_WRITE, null);
+
+        Target(String sessionId, TerminalMode mode) {
+            this(sessionId, mode, null);
+        }
     }
 
     private record Data(Opcode opcode, ConnectionRecorder.Channel channel, byte[] payload) {
@@ -140,6 +156,8 @@ final class ConnectionHandler {
      * throttle's /64 key) and, once logged in, its user (openTerminal). Without users the user stays null.
      */
     private volatile Peer who = Peer.NONE;
+    /** With a users file: the user name of the last password entry, when it is a valid name (for the audit log's login-failed). */
+    private volatile String typedName;
     /** The server's flag: a platform without TCP_QUICKACK has been logged ({@link QuickAck}). */
     private final AtomicBoolean quickAckUnsupportedLogged;
     /** How the connection ended, for its one log line (README "Logs"): the first cause named wins. */
@@ -215,16 +233,23 @@ final class ConnectionHandler {
                 }
             }
         });
-        WebReplConnection connection = new WebReplConnection(passwordCheck(), this::openTerminal,
-                // A viewer may only watch: its file requests are refused (README "Sessions").
-                replies -> new FileTransferChannel(options.files(), options.getChunkSize(), options.version(),
-                        replies, this::transferEnded, target.mode() != TerminalMode.VIEW,
-                        target.mode() == TerminalMode.VIEW ? null : (columns, rows) -> {
-                            Slot s = slot;
-                            if (s != null) {
-                                s.resize(columns, rows);
-                            }
-                        }, new FlowRequests(), new SessionListing(sessions, this::mayList, this::ownSession)),
+        WebReplConnection connection = new WebReplConnection(login(), this::openTerminal,
+                (user, replies) -> {
+                    // A viewer may only watch: its file requests are refused (README "Sessions"). The
+                    // slot's mode counts, not the URL's: a share decides it (README "Users").
+                    Slot s = slot;
+                    boolean view = s != null ? s.mode() == TerminalMode.VIEW : target.mode() == TerminalMode.VIEW;
+                    return new FileTransferChannel(filesOf(user), options.getChunkSize(), options.version(),
+                            replies, this::transferEnded, !view,
+                            view ? null : (columns, rows) -> {
+                                Slot current = slot;
+                                if (current != null) {
+                                    current.resize(columns, rows);
+                                }
+                            }, new FlowRequests(),
+                            new SessionListing(sessions, session -> mayList(user, session), this::ownSession),
+                            options.tenancy() != null && user.named() ? new ShareRequests(user) : null);
+                },
                 new Wire(), options.recorder());
         // Refused connections (locked out, too many from the address) get a close frame right after the
         // 101 instead of the prompt: a close code tells a client more than a silent TCP close (README "Security").
@@ -245,7 +270,7 @@ final class ConnectionHandler {
                 .then()
                 .onErrorResume(AbortedException.class, e -> Mono.empty())
                 // A reset by the peer is the peer going away, not our failure: no stack trace, no 1011.
-                .onErrorResume(java.io.IOException.class, e -> {
+                .onErrorResume(IOException.class, e -> {
                     ended("lost: " + e.getMessage());
                     return Mono.empty();
                 })
@@ -388,6 +413,48 @@ final class ConnectionHandler {
         };
     }
 
+    /**
+     * The password stage: with a users file, {@code NAME:PASSWORD} against it (README "Users"; the
+     * viewer password has no meaning there), else the server's password (and viewer password).
+     */
+    private WebReplConnection.Login login() {
+        Tenancy tenancy = options.tenancy();
+        if (tenancy == null) {
+            return WebReplConnection.Login.of(passwordCheck());
+        }
+        return entry -> {
+            typedName = typedName(entry);
+            InetAddress a = address;
+            // As passwordCheck(): a lockout that began while this connection was open applies too.
+            return a != null && throttle.lockedOut(a) ? Optional.empty() : tenancy.users().login(entry);
+        };
+    }
+
+    /** The NAME of a {@code NAME:PASSWORD} entry when it is a valid user name, else null: never a password. */
+    static String typedName(byte[] entry) {
+        for (int i = 0; i < entry.length && i <= 32; i++) {
+            if (entry[i] == ':') {
+                String name = new String(entry, 0, i, StandardCharsets.US_ASCII);
+                return User.validName(name) ? name : null;
+            }
+        }
+        return null;
+    }
+
+    /** Where {@code user}'s file operations resolve: the user's own root with a users file, else the server's. */
+    private FileStore filesOf(User user) {
+        Tenancy tenancy = options.tenancy();
+        if (tenancy == null || !user.named()) {
+            return options.files();
+        }
+        try {
+            return tenancy.roots().storeOf(user);
+        } catch (IOException e) {
+            // openTerminal made the store a moment ago: it is cached, this does not happen.
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private PasswordCheck passwordCheck() {
         PasswordCheck main = options.password();
         PasswordCheck viewer = options.viewerPassword();
@@ -446,12 +513,13 @@ final class ConnectionHandler {
     }
 
     /**
-     * Which sessions this login may see in the SESSIONS list (PROTOCOL.md §10) and so attach to from
-     * it: the one place that decides. Every session today: there is one password, and whoever knows it
-     * may attach to any session by its id.
+     * Which sessions {@code user} may see in the SESSIONS list (PROTOCOL.md §10) and so attach to from
+     * it: the one place that decides. On a single-password server every session (whoever knows the
+     * password may attach to any session by its id); with a users file the user's own sessions, and
+     * every session for an admin (README "Users"): others' reach a user only as share links.
      */
-    private boolean mayList(Session session) {
-        return true;
+    private boolean mayList(User user, Session session) {
+        return options.tenancy() == null || !user.named() || user.admin() || session.ownedBy(user);
     }
 
     private Session ownSession() {
@@ -476,31 +544,41 @@ final class ConnectionHandler {
         }
     }
 
-    private static String modeName(TerminalMode mode) {
-        return mode == TerminalMode.VIEW ? "view" : "read-write";
-    }
-
-    private WebReplConnection.Terminal openTerminal() throws TerminalRefusedException {
+    private WebReplConnection.Terminal openTerminal(User user) throws TerminalRefusedException {
         // Called only after a right password (WebReplConnection.login): the address starts afresh.
         loginEnded = true;
         InetAddress a = address;
         if (a != null) {
             throttle.succeeded(a);
         }
-        // Users (issue 18) plug in here: the login's NAME instead of null. From now on this connection's
-        // file operations, and the session it opens (recording name, audit lines), carry it.
-        Peer by = new Peer(null, who.address());
+        // From now on this connection's file operations, and the session it opens (recording name,
+        // audit lines), carry the login's user name (none on a single-password server).
+        Peer by = new Peer(user.named() ? user.name() : null, who.address());
         who = by;
-        audit.record(AuditEvent.login(by, modeName(target.mode())));
+        audit.record(AuditEvent.login(by, mode(target.mode())));
         Port port = new Port();
         Slot s;
+        Tenancy tenancy = options.tenancy();
         try {
-            if (target.sessionId() == null) {
+            if (tenancy == null || !user.named()) {
                 // The audit log's session-opened (and -ended) come through the registry's recorder.
-                s = sessions.open(port, a, options.security().maxSessionsPerAddress(), by);
+                s = target.sessionId() == null ? sessions.open(port, a, options.security().maxSessionsPerAddress())
+                        : sessions.attach(target.sessionId(), target.mode(), port);
+            } else if (target.sessionId() == null) {
+                Path root;
+                try {
+                    root = tenancy.roots().rootOf(user);
+                } catch (IOException e) {
+                    LogFields.with(null, peer, () -> LOG.warn("user {}'s root cannot be made: {}", user, e.getMessage()));
+                    throw new SessionException(1011, "your files cannot be opened");
+                }
+                s = sessions.open(port, a, options.security().maxSessionsPerAddress(), user, root,
+                        tenancy.maxSessionsPerUser());
             } else {
-                s = sessions.attach(target.sessionId(), target.mode(), port);
-                audit.record(AuditEvent.sessionAttached(by, s.session().id(), modeName(target.mode())));
+                s = sessions.attach(target.sessionId(), target.mode(), port, user, target.share());
+            }
+            if (target.sessionId() != null) {
+                audit.record(AuditEvent.sessionAttached(by, s.session().id(), mode(s.mode())));
             }
         } catch (SessionException e) {
             ended("refused: " + e.getMessage());
@@ -520,7 +598,8 @@ final class ConnectionHandler {
             }
         }
         slot = s;
-        LogFields.with(s.session().id(), peer, () -> LOG.debug("terminal {} ({}) attached", s.number(), mode(s.mode())));
+        LogFields.with(s.session().id(), peer, () -> LOG.debug("terminal {} ({}) attached{}", s.number(), mode(s.mode()),
+                user.named() ? " by user " + user.name() + (s.share() != null ? " through a share" : "") : ""));
         if (peerGone) {
             // TCP closed while the login was checked: peerGone() saw no slot yet.
             peerGone();
@@ -797,6 +876,56 @@ final class ConnectionHandler {
         }
     }
 
+    /**
+     * SHARE from the file channel (PROTOCOL.md §11, README "Users"): the user is passed along, the
+     * sessions decide. A session this user may not manage is as unknown as a missing one (2).
+     */
+    private final class ShareRequests implements FileTransferChannel.ShareListener {
+        private final User user;
+
+        ShareRequests(User user) {
+            this.user = user;
+        }
+
+        @Override
+        public byte[] share(int operation, String target) throws FileStoreException {
+            String id = target.isEmpty() ? sessionId() : target;
+            try {
+                switch (operation) {
+                    case FileRequest.SHARE_READ_WRITE, FileRequest.SHARE_VIEW -> {
+                        TerminalMode mode = operation == FileRequest.SHARE_VIEW ? TerminalMode.VIEW : TerminalMode.READ_WRITE;
+                        String token = sessions.share(id, user, mode);
+                        LogFields.with(id, peer, () -> LOG.info("user {} made a {} share", user, mode(mode)));
+                        audit.record(AuditEvent.sessionShared(who, id, mode(mode)));
+                        return token.getBytes(StandardCharsets.US_ASCII);
+                    }
+                    case FileRequest.SHARE_LIST -> {
+                        StringBuilder list = new StringBuilder();
+                        sessions.managed(id, user).shares().forEach((token, mode) -> list.append(token)
+                                .append(mode == TerminalMode.VIEW ? " view\n" : " rw\n"));
+                        return list.toString().getBytes(StandardCharsets.US_ASCII);
+                    }
+                    case FileRequest.SHARE_REVOKE -> {
+                        if (!sessions.revoke(target, user)) {
+                            throw new SessionException(SessionException.POLICY_VIOLATION, "no such share");
+                        }
+                        LogFields.with(sessionId(), peer, () -> LOG.info("user {} revoked a share", user));
+                        return null;
+                    }
+                    case FileRequest.SHARE_END -> {
+                        sessions.managed(id, user).end(Session.POLICY_VIOLATION, "ended by " + user.name(), "ended");
+                        LogFields.with(id, peer, () -> LOG.info("ended by user {}", user));
+                        return null;
+                    }
+                    default -> throw new FileStoreException(FileStatus.INVALID_REQUEST, "unknown SHARE operation " + operation);
+                }
+            } catch (SessionException e) {
+                throw new FileStoreException(e.closeCode() == SessionException.TRY_AGAIN_LATER
+                        ? FileStatus.NO_SPACE : FileStatus.NOT_FOUND, e.getMessage());
+            }
+        }
+    }
+
     /** FLOW and ACK from the file channel (on the worker), handed to the event loop in order with the replies. */
     private final class FlowRequests implements FileTransferChannel.FlowListener {
         @Override
@@ -831,7 +960,9 @@ final class ConnectionHandler {
         @Override
         public void denied(byte[] answer) {
             loginEnded = true;
-            audit.record(AuditEvent.loginFailed(who));
+            Peer tried = who;
+            String name = typedName;
+            audit.record(AuditEvent.loginFailed(name == null ? tried : new Peer(name, tried.address())));
             InetAddress a = address;
             LoginThrottle.Failure failure = a == null ? null : throttle.failed(a);
             Duration delay = failure == null ? Duration.ZERO : failure.delay();

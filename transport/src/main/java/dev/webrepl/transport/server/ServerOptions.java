@@ -5,6 +5,7 @@ import dev.webrepl.core.protocol.FileTransferChannel;
 import dev.webrepl.core.protocol.PasswordCheck;
 import dev.webrepl.core.protocol.ConnectionRecorder;
 import dev.webrepl.core.tls.TlsFiles;
+import dev.webrepl.core.users.Tenancy;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import reactor.netty.channel.ChannelMetricsRecorder;
@@ -33,12 +34,15 @@ import java.util.Objects;
  *                              at all (no pong, no data) for this long is closed as gone (half-open);
  *                              zero for never. Clients that never answer pings (webrepl_cli.py skips
  *                              them, spec §1.2) are not timed out.
+ * @param tenancy               the users file, users' roots and per-user limits (README "Users"); null
+ *                              for a single-password server, whose {@code password} and {@code files}
+ *                              then apply to everyone
  */
 public record ServerOptions(String host, int port, PasswordCheck password, FileStore files, int getChunkSize,
                             byte[] version, int maxFramePayloadLength, ConnectionRecorder recorder,
                             Duration shutdownTimeout, PasswordCheck viewerPassword,
                             Supplier<? extends ChannelMetricsRecorder> nettyMetrics, TlsFiles tls,
-                            SecurityOptions security, Duration pingInterval, Duration pingTimeout) {
+                            SecurityOptions security, Duration pingInterval, Duration pingTimeout, Tenancy tenancy) {
     public static final int DEFAULT_PORT = 8266;
     /**
      * Default GET chunk: the largest both official clients accept (a 65535-byte frame), and the
@@ -76,7 +80,7 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     public static ServerOptions of(PasswordCheck password, FileStore files) {
         return new ServerOptions("127.0.0.1", DEFAULT_PORT, password, files, DEFAULT_GET_CHUNK,
                 Version.BYTES, DEFAULT_MAX_FRAME, ConnectionRecorder.NONE, Duration.ofSeconds(5), null, null, null,
-                SecurityOptions.DEFAULTS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT);
+                SecurityOptions.DEFAULTS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, null);
     }
 
     @Override
@@ -86,48 +90,48 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withViewerPassword(PasswordCheck viewer) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewer, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewer, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withShutdownTimeout(Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, timeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, timeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withFiles(FileStore store) {
         return new ServerOptions(host, port, password, store, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withGetChunkSize(int size) {
         return new ServerOptions(host, port, password, files, size, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withVersion(byte[] v) {
         return new ServerOptions(host, port, password, files, getChunkSize, v, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withRecorder(ConnectionRecorder r) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                r, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                r, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     /** Reactor Netty's connection and data metrics, recorded by {@code recorders} (one per server). */
     public ServerOptions withNettyMetrics(Supplier<? extends ChannelMetricsRecorder> recorders) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, recorders, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, recorders, tls, security, pingInterval, pingTimeout, tenancy);
     }
 
     /**
@@ -142,23 +146,29 @@ public record ServerOptions(String host, int port, PasswordCheck password, FileS
     /** {@link #withTls(Path, Path)} with both files in one value; null: plain ws:// and http://. */
     public ServerOptions withTls(TlsFiles identity) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, identity, security, pingInterval, pingTimeout, tenancy);
     }
 
     public ServerOptions withSecurity(SecurityOptions s) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, s, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, s, pingInterval, pingTimeout, tenancy);
     }
 
     /** The largest client frame payload accepted; a larger frame closes the connection with 1009. */
     public ServerOptions withMaxFramePayloadLength(int bytes) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, bytes,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, tenancy);
+    }
+
+    /** Users from a users file, each with a root of their own (README "Users"); null: one password for everyone. */
+    public ServerOptions withTenancy(Tenancy t) {
+        return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, pingInterval, pingTimeout, t);
     }
 
     /** WebSocket pings every {@code interval}; a connection silent for {@code timeout} after answering one is closed (zero: never). */
     public ServerOptions withPings(Duration interval, Duration timeout) {
         return new ServerOptions(host, port, password, files, getChunkSize, version, maxFramePayloadLength,
-                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, interval, timeout);
+                recorder, shutdownTimeout, viewerPassword, nettyMetrics, tls, security, interval, timeout, tenancy);
     }
 }

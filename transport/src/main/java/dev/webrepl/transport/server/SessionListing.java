@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * the registry the admin listener's {@code /sessions} reads too, oldest first, as a JSON array.
  *
  * <p>Which sessions a login may see is decided by {@code visible} alone, passed in by the connection
- * (today every login sees every session: there is one password).
+ * (README "Users": with a users file a user's own sessions, an admin's every session; each entry then
+ * names its {@code owner}).
  */
 final class SessionListing implements FileTransferChannel.SessionLister {
     private static final Comparator<Session> OLDEST_FIRST =
@@ -55,6 +56,9 @@ final class SessionListing implements FileTransferChannel.SessionLister {
             m.put("terminals", s.terminals(TerminalMode.READ_WRITE));
             m.put("viewers", s.terminals(TerminalMode.VIEW));
             m.put("current", s == own);
+            if (s.owner().named()) {
+                m.put("owner", s.owner().name());
+            }
             list.add(m);
         }
         try {

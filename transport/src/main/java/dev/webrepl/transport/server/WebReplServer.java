@@ -88,6 +88,10 @@ public final class WebReplServer implements AutoCloseable {
         // Connections still in the HTTP stage (pages, assets, upgrades under way) have a cap of their own.
         this.inHttpStage = new AddressConnections(options.security().maxConnectionsPerAddress());
         this.hosts = AllowedHosts.of(options.host(), options.security().allowedHosts());
+        if (options.tenancy() != null) {
+            // A user gone from the users file loses their sessions too (README "Users"); the rest carry on.
+            options.tenancy().users().onRemoved(names -> sessions.endSessionsOf(names, "user removed"));
+        }
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
         this.workers = new ConnectionWorkers();
         // Our own event loops, not Reactor Netty's global ones: two servers in one JVM never share state.
@@ -251,6 +255,8 @@ public final class WebReplServer implements AutoCloseable {
      * carry a node name ({@code NODE.RANDOM}, {@link dev.webrepl.dupterm.SessionIds}).
      */
     static final Pattern SESSION_PATH = Pattern.compile("/session/(" + SessionIds.ID.pattern() + ")");
+    /** A share token: 128 bits as 32 lower-case hex digits ({@link dev.webrepl.dupterm.Session#share}). */
+    static final Pattern SHARE_TOKEN = Pattern.compile("[0-9a-f]{32}");
 
     private Publisher<Void> websocket(HttpServerRequest req, HttpServerResponse res, ConnectionHandler.Target target,
                                       WebsocketServerSpec spec) {
@@ -335,9 +341,13 @@ public final class WebReplServer implements AutoCloseable {
             throw new IllegalArgumentException(uri);
         }
         int q = uri.indexOf('?');
-        boolean view = q >= 0 && new QueryStringDecoder(uri).parameters()
-                .getOrDefault("mode", java.util.List.of()).contains("view");
-        return new ConnectionHandler.Target(m.group(1), view ? TerminalMode.VIEW : TerminalMode.READ_WRITE);
+        java.util.Map<String, java.util.List<String>> query = q >= 0 ? new QueryStringDecoder(uri).parameters()
+                : java.util.Map.of();
+        boolean view = query.getOrDefault("mode", java.util.List.of()).contains("view");
+        // A share link (README "Users"): the token, if it has the form of one; the share decides the mode.
+        String share = query.getOrDefault("share", java.util.List.of()).stream()
+                .filter(t -> SHARE_TOKEN.matcher(t).matches()).findFirst().orElse(null);
+        return new ConnectionHandler.Target(m.group(1), view ? TerminalMode.VIEW : TerminalMode.READ_WRITE, share);
     }
 
     private Mono<Void> track(ConnectionHandler handler, WebsocketInbound in, WebsocketOutbound out) {

@@ -13,7 +13,7 @@
   const MAX_BUFFERED = 1024 * 1024;     // PUT: wait while the socket holds more than this unsent
   const MAX_NAME = 4096;                // PROTOCOL.md §2
   const T = { PUT: 1, GET: 2, RESIZE: 0x40, FEATURES: 0x41, LIST: 0x43, DELETE: 0x44, MKDIR: 0x45, RENAME: 0x46,
-    FLOW: 0x47, ACK: 0x48, SESSIONS: 0x49 };
+    FLOW: 0x47, ACK: 0x48, SESSIONS: 0x49, SHARE: 0x4A };
   const LONG_NAME = 1;
   // README "File status codes" (Linux errno values), in words.
   const STATUS_WORDS = {
@@ -21,7 +21,7 @@
     13: 'permission denied', 16: 'busy, try again later', 17: 'already exists',
     20: 'a path component is not a directory', 21: 'is a directory',
     22: 'invalid request', 28: 'no space left on the server', 36: 'name too long',
-    39: 'directory not empty', 84: 'name not allowed (control character)',
+    39: 'directory not empty', 84: 'name not allowed (control character)', 122: 'over your disk quota',
   };
 
   // Anything the Content-Security-Policy blocked (tests check there is none).
@@ -32,6 +32,8 @@
   const decoder = new TextDecoder();
   const params = new URLSearchParams(location.search);
   const viewOnly = params.get('mode') === 'view';
+  // A share link's token (README "Users"): kept on re-attach, since it is what grants the attach.
+  const shareToken = /^[0-9a-f]{32}$/.test(params.get('share') || '') ? params.get('share') : null;
 
   const statusEl = document.getElementById('status');
   const offerEl = document.getElementById('offer');
@@ -182,11 +184,22 @@
     return location.origin + '/session/' + id + (view ? '?mode=view' : '');
   }
 
+  // This page's own session path: its mode and, if it came through one, its share.
+  function ownPath() {
+    const q = [];
+    if (shareToken) {
+      q.push('share=' + shareToken);
+    }
+    if (viewOnly) {
+      q.push('mode=view');
+    }
+    return '/session/' + sessionId + (q.length ? '?' + q.join('&') : '');
+  }
+
   function socketUrl() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     // A re-attach goes to the session by id (the page may have been opened at / for a new one).
-    const path = reconnecting ? '/session/' + sessionId + (viewOnly ? '?mode=view' : '')
-      : location.pathname + location.search;
+    const path = reconnecting ? ownPath() : location.pathname + location.search;
     return scheme + '//' + location.host + path;
   }
 
@@ -269,7 +282,7 @@
       attempt = 0;
       closeReason = '';
       // The address bar shows the session's own URL: a reload (or a bookmark) attaches to it again.
-      const own = '/session/' + sessionId + (viewOnly ? '?mode=view' : '');
+      const own = ownPath();
       if (location.pathname + location.search !== own) {
         window.history.replaceState(null, '', own);
       }
@@ -491,10 +504,41 @@
       if (!sessionsToggle.hidden) {
         refreshSessions();
       }
+      // Servers with users share sessions by link (README "Users"); only the owner's request succeeds.
+      document.getElementById('share-bar').hidden = !features.includes('share') || viewOnly || shareToken !== null;
     } catch (e) {
       // The connection went away; onClose reports it.
     }
   }
+
+  // ---- share links (SHARE, PROTOCOL.md §11) ----
+  async function share(view) {
+    const linkEl = document.getElementById('share-link');
+    try {
+      const token = await binary.exclusive(async (socket) => {
+        socket.send(record(T.SHARE, { size: view ? 2 : 1 }));
+        const code = await binary.status();
+        if (code !== 0) {
+          throw new FileError(code);
+        }
+        return decoder.decode(await binary.next());
+      });
+      // The server takes the mode from the share; mode=view tells this page's copy to act as a viewer.
+      linkEl.value = location.origin + '/session/' + sessionId + '?share=' + token + (view ? '&mode=view' : '');
+      linkEl.hidden = false;
+      linkEl.select();
+      try {
+        await navigator.clipboard.writeText(linkEl.value);
+        fileStatusEl.textContent = 'share link copied';
+      } catch (e) {
+        fileStatusEl.textContent = 'share link made: copy it from the box';
+      }
+    } catch (e) {
+      fileStatusEl.textContent = 'sharing failed: ' + e.message;
+    }
+  }
+  document.getElementById('share-rw').addEventListener('click', () => share(false));
+  document.getElementById('share-view').addEventListener('click', () => share(true));
 
   let resizeQueued = false;
   function sendResize() {
