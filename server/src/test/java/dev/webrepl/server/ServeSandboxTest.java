@@ -139,6 +139,37 @@ class ServeSandboxTest {
     }
 
     @Test
+    void withUsersASandboxedPythonSeesOnlyItsOwnersFilesNotTheUsersFileTheKeyOrAnotherUsersRoot() throws Exception {
+        requireBwrap();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");
+        Path root = Files.createDirectories(dir.resolve("files"));
+        Path users = Files.writeString(dir.resolve("users.txt"), "ann:ann-pw\nbob:bob-pw\n");
+        Path key = Files.writeString(dir.resolve("tls-key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+        Files.createDirectories(root.resolve("bob"));
+        Files.writeString(root.resolve("bob/secret.txt"), "bob's\n");
+        Files.createDirectories(root.resolve("ann"));
+        Files.writeString(root.resolve("ann/mine.txt"), "ann's\n");
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", root.toString(),
+                "--users", users.toString(), "--engine", "process", "--command", "/usr/bin/python3 -i -q",
+                "--sandbox", "bwrap");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection py = client.connect("127.0.0.1", server.server().port(), "ann:ann-pw")
+                     .get(SECONDS, TimeUnit.SECONDS)) {
+            Screen screen = new Screen(py);
+            py.send("open('mine.txt').read()\r");
+            screen.await("'ann\\'s\\n'\r\n>>> ");
+            for (String p : java.util.List.of(users.toString(), "/etc/shadow", key.toString(),
+                    root.resolve("bob/secret.txt").toString(), "../bob/secret.txt")) {
+                py.send("open('" + p + "').read()\r");
+                screen.await("FileNotFoundError: [Errno 2] No such file or directory: '" + p + "'\r\n>>> ");
+            }
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
     void aForkBombIsHeldAtTheProcessLimitAndTheServerServesAnotherSession() throws Exception {
         requireBwrap();
         ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
