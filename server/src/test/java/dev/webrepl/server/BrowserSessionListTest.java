@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.core.files.FileStore;
 import dev.webrepl.core.protocol.PasswordCheck;
@@ -280,30 +279,17 @@ class BrowserSessionListTest {
     }
 
     /** An engine under another kind. */
-    private record Kind(ReplEngine engine, String kind) implements ReplEngine {
-        @Override
-        public boolean reportsReady() {
-            return engine.reportsReady();
+    private static final class Kind extends ForwardingEngine {
+        private final String kind;
+
+        Kind(ReplEngine engine, String kind) {
+            super(engine);
+            this.kind = kind;
         }
 
         @Override
-        public void start(EngineContext context) throws Exception {
-            engine.start(context);
-        }
-
-        @Override
-        public void interrupt() {
-            engine.interrupt();
-        }
-
-        @Override
-        public void resize(int columns, int rows) {
-            engine.resize(columns, rows);
-        }
-
-        @Override
-        public void close() {
-            engine.close();
+        public String kind() {
+            return kind;
         }
     }
 }

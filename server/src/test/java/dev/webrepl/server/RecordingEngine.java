@@ -14,12 +14,11 @@ import reactor.core.publisher.Flux;
  * A test engine that runs another engine and keeps a copy of the terminal input that engine was
  * given, in order: what a session's engine received, byte for byte.
  */
-final class RecordingEngine implements ReplEngine {
-    private final ReplEngine engine;
+final class RecordingEngine extends ForwardingEngine {
     private final ByteArrayOutputStream input = new ByteArrayOutputStream();   // its methods are synchronized
 
     RecordingEngine(ReplEngine engine) {
-        this.engine = engine;
+        super(engine);
     }
 
     /** Every input byte the engine has taken so far. */
@@ -28,28 +27,8 @@ final class RecordingEngine implements ReplEngine {
     }
 
     @Override
-    public String kind() {
-        return engine.kind();
-    }
-
-    @Override
     public void start(EngineContext context) throws Exception {
         engine.start(new Recording(context));
-    }
-
-    @Override
-    public void interrupt() {
-        engine.interrupt();
-    }
-
-    @Override
-    public void resize(int columns, int rows) {
-        engine.resize(columns, rows);
-    }
-
-    @Override
-    public void close() {
-        engine.close();
     }
 
     /** The session's context, with its input copied on the way to the engine. */

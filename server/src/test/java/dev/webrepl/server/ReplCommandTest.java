@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.engines.echo.EchoEvaluator;
 import dev.webrepl.transport.client.ReplConnection;
@@ -274,30 +273,17 @@ class ReplCommandTest extends CliTestBase {
     }
 
     /** The echo engine, noting every resize. */
-    record Resizes(ReplEngine engine, BlockingQueue<String> sizes) implements ReplEngine {
-        @Override
-        public String kind() {
-            return engine.kind();
-        }
+    static final class Resizes extends ForwardingEngine {
+        private final BlockingQueue<String> sizes;
 
-        @Override
-        public void start(EngineContext context) throws Exception {
-            engine.start(context);
-        }
-
-        @Override
-        public void interrupt() {
-            engine.interrupt();
+        Resizes(ReplEngine engine, BlockingQueue<String> sizes) {
+            super(engine);
+            this.sizes = sizes;
         }
 
         @Override
         public void resize(int columns, int rows) {
             sizes.add(columns + "x" + rows);
-        }
-
-        @Override
-        public void close() {
-            engine.close();
         }
     }
 }

@@ -158,7 +158,7 @@ class ServeSandboxTest {
                      .get(SECONDS, TimeUnit.SECONDS)) {
             Screen screen = new Screen(py);
             py.send("open('mine.txt').read()\r");
-            screen.await("'ann\\'s\\n'\r\n>>> ");
+            screen.await("\"ann's\\n\"\r\n>>> ");
             for (String p : java.util.List.of(users.toString(), "/etc/shadow", key.toString(),
                     root.resolve("bob/secret.txt").toString(), "../bob/secret.txt")) {
                 py.send("open('" + p + "').read()\r");
