@@ -530,7 +530,7 @@ class BrowserClientTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<String> transferStates(WebDriver driver) {
+    static List<String> transferStates(WebDriver driver) {
         return ((List<Map<String, Object>>) js(driver, "return webrepl.files.transfers")).stream()
                 .map(t -> (String) t.get("state")).toList();
     }

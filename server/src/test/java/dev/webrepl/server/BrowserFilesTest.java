@@ -3,6 +3,7 @@ package dev.webrepl.server;
 import static dev.webrepl.server.BrowserClientTest.js;
 import static dev.webrepl.server.BrowserClientTest.logIn;
 import static dev.webrepl.server.BrowserClientTest.screenshot;
+import static dev.webrepl.server.BrowserClientTest.transferStates;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,6 +136,56 @@ class BrowserFilesTest {
             assertTrue(failed.findElements(By.tagName("progress")).isEmpty(), "a failed transfer clears its bar");
             assertTrue(Files.isDirectory(root.resolve("sub")));
             assertEquals(2, driver.findElements(By.cssSelector("#transfers progress")).size(), "the finished ones keep theirs");
+        }
+    }
+
+    @Test
+    void aFailedDownloadSaysWhyInWordsAndClearsItsBar() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        Files.writeString(root.resolve("gone.txt"), "deleted after the listing\n");
+        Files.writeString(root.resolve("kept.txt"), "kept\n");
+        Path outside = Files.writeString(dir.resolve("secret.txt"), "outside the root\n");
+        Files.createSymbolicLink(root.resolve("link.txt"), outside);
+        try (MonitoredServer server = start(root);
+             HeadlessChromium chromium = HeadlessChromium.start(options -> options.setExperimentalOption("prefs",
+                     Map.of("download.default_directory", downloads.toString(),
+                             "download.prompt_for_download", false)))) {
+            WebDriver driver = chromium.driver();
+            driver.get(url(server, "/"));
+            logIn(driver, PASSWORD);
+            awaitEntries(driver, "/", List.of("gone.txt", "kept.txt", "link.txt"));
+
+            // A file deleted between the listing and the click: 2, in words, and its row has no bar.
+            Files.delete(root.resolve("gone.txt"));
+            entry(driver, "gone.txt").click();
+            new WebDriverWait(driver, WAIT).until(d -> status(d).equals("download of /gone.txt failed: no such file or directory (2)"));
+            assertEquals("error", driver.findElement(By.id("file-status")).getAttribute("class"));
+            WebElement gone = driver.findElement(By.cssSelector("#transfers li:first-child"));
+            assertEquals("get /gone.txt\nfailed: no such file or directory (2)", gone.getText());
+            assertTrue(gone.findElements(By.tagName("progress")).isEmpty(), "a failed download clears its bar");
+
+            // A GET through a link is refused (13): named by hand, the same words and no bar.
+            WebElement name = driver.findElement(By.id("download-name"));
+            name.sendKeys("/link.txt");
+            driver.findElement(By.id("download-button")).click();
+            new WebDriverWait(driver, WAIT).until(d -> status(d).equals("download of /link.txt failed: permission denied (13)"));
+            WebElement link = driver.findElement(By.cssSelector("#transfers li:first-child"));
+            assertEquals("get /link.txt\nfailed: permission denied (13)", link.getText());
+            assertTrue(link.findElements(By.tagName("progress")).isEmpty(), "a refused download clears its bar");
+            assertEquals(0, driver.findElements(By.cssSelector("#transfers progress")).size(), "no bar is left at all");
+            assertEquals(List.of("failed", "failed"), transferStates(driver));
+            try (var left = Files.list(downloads)) {
+                assertEquals(List.of(), left.toList(), "nothing was saved");
+            }
+
+            // The session goes on: the next download works.
+            entry(driver, "kept.txt").click();
+            Path kept = downloads.resolve("kept.txt");
+            new WebDriverWait(driver, WAIT).until(d -> Files.exists(kept) && sizeOf(kept) == 5);
+            assertEquals("downloaded /kept.txt", status(driver));
+            assertEquals(1, driver.findElements(By.cssSelector("#transfers progress")).size());
+            screenshot(driver, "browser-download-failed.png");
         }
     }
 

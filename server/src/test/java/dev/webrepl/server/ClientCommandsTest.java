@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -128,35 +127,120 @@ class ClientCommandsTest extends CliTestBase {
         assertEquals("webrepl: not a directory: " + file + System.lineSeparator(), err.toString());
     }
 
+    /**
+     * Issue 17 item 12: after Ctrl-] the cursor is left at the start of a line. Output that ended mid-line
+     * (the echo engine's prompt) gets "\r\n"; stdin gives Ctrl-] only once that prompt has been printed.
+     */
     @Test
-    void replSendsStdinAndStopsAtCtrlBracket() {
+    void replSendsStdinAndStopsAtCtrlBracket() throws Exception {
         CommandLine cmd = cli();
         ReplCommand repl = cmd.getSubcommands().get("repl").getCommand();
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        // Stdin stops at Ctrl-] so the session ends; the echo of 1+1 may or may not be printed by then.
-        repl.stdin = new ByteArrayInputStream("1+1\r\u001d".getBytes(StandardCharsets.US_ASCII));
+        WatchedOutput stdout = new WatchedOutput();
+        repl.stdin = new GatedInput(stdout, SESSION_LINE_AT_END, "1+1\r", "\r\n1\\+1\r\n1\\+1\r\n>>> $", "\u001d");
         repl.stdout = stdout;
         assertEquals(0, cmd.execute("repl", "127.0.0.1:" + server.port(), "-p", "secret"), err::toString);
-        String printed = stdout.toString(StandardCharsets.US_ASCII);
-        // After exit the cursor is at the start of a line: "\r\n" follows unless the output ended with '\n'.
-        assertTrue(printed.endsWith("\r\n"), printed);
-        String unended = printed.substring(0, printed.length() - 2);
-        assertTrue(sessionPrefix(printed) || !unended.endsWith("\n") && sessionPrefix(unended), printed);
+        String id = sessionId(stdout.text());
+        assertEquals("\r\nWebREPL connected\r\n>>> \r\nwebrepl: session /session/" + id + "\r\n1+1\r\n1+1\r\n>>> \r\n",
+                stdout.text());
+        assertEquals("Connected to 127.0.0.1:" + server.port() + ". Ctrl-] exits.\n", err.toString());
     }
 
-    /** Whether {@code got} is what a new echo session shows for "1+1\r", up to some point. */
-    private static boolean sessionPrefix(String got) {
-        String banner = "\r\nWebREPL connected\r\n>>> ";
-        if (!got.startsWith(banner)) {
-            return false;
+    /** Issue 17 item 12: output that already ended at column 0 (the session line) gets no extra "\r\n". */
+    @Test
+    void replAddsNoNewLineWhenTheOutputEndedAtTheStartOfALine() throws Exception {
+        CommandLine cmd = cli();
+        ReplCommand repl = cmd.getSubcommands().get("repl").getCommand();
+        WatchedOutput stdout = new WatchedOutput();
+        repl.stdin = new GatedInput(stdout, SESSION_LINE_AT_END, "\u001d");
+        repl.stdout = stdout;
+        assertEquals(0, cmd.execute("repl", "127.0.0.1:" + server.port(), "-p", "secret"), err::toString);
+        String id = sessionId(stdout.text());
+        assertEquals("\r\nWebREPL connected\r\n>>> \r\nwebrepl: session /session/" + id + "\r\n", stdout.text());
+        assertEquals("Connected to 127.0.0.1:" + server.port() + ". Ctrl-] exits.\n", err.toString());
+    }
+
+    /** The echo engine's first screen ends with the session line (it prints no prompt at start). */
+    private static final String SESSION_LINE_AT_END = "\r\nwebrepl: session /session/[A-Za-z0-9_-]{22}\r\n$";
+
+    private static String sessionId(String printed) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\r\nwebrepl: session /session/([A-Za-z0-9_-]{22})\r\n")
+                .matcher(printed);
+        assertTrue(m.find(), printed);
+        return m.group(1);
+    }
+
+    /** Stdout that wakes who waits for what it shows. */
+    private static final class WatchedOutput extends java.io.OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            bytes.write(b);
+            notifyAll();
         }
-        // What arrived before Ctrl-] is a prefix of: the banner, the session line (README "Sessions"),
-        // the echo. The session id is read from the line itself when it arrived whole.
-        java.util.regex.Matcher line = java.util.regex.Pattern
-                .compile("\r\nwebrepl: session /session/([A-Za-z0-9_-]{22})\r\n").matcher(got);
-        String id = line.find() ? line.group(1) : "";
-        String full = banner + "\r\nwebrepl: session /session/" + id + "\r\n" + "1+1\r\n1+1\r\n>>> ";
-        return id.isEmpty() ? got.length() < banner.length() + 52 && full.startsWith(got.substring(0,
-                Math.min(got.length(), banner.length() + 28))) : full.startsWith(got);
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+            notifyAll();
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.US_ASCII);
+        }
+
+        /** Waits until everything printed so far matches {@code regex} somewhere (anchor it with $ for "ends with"). */
+        synchronized void await(String regex) throws InterruptedException {
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!p.matcher(text()).find()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("stdout never matched /" + regex + "/: " + text());
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+    }
+
+    /** Stdin as the user types: each chunk once stdout matches the pattern before it. */
+    private static final class GatedInput extends java.io.InputStream {
+        private final WatchedOutput stdout;
+        private final java.util.Deque<String> steps;
+        private byte[] chunk = new byte[0];
+        private int at;
+
+        /** {@code steps}: pattern, chunk, pattern, chunk, ...; a chunk after a chunk follows at once. */
+        GatedInput(WatchedOutput stdout, String... steps) {
+            this.stdout = stdout;
+            this.steps = new java.util.ArrayDeque<>(java.util.List.of(steps));
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                while (at == chunk.length) {
+                    if (steps.isEmpty()) {
+                        return -1;
+                    }
+                    stdout.await(steps.poll());
+                    chunk = steps.poll().getBytes(StandardCharsets.US_ASCII);
+                    at = 0;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+            int n = Math.min(len, chunk.length - at);
+            System.arraycopy(chunk, at, b, off, n);
+            at += n;
+            return n;
+        }
     }
 }

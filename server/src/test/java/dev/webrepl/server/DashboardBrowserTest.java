@@ -177,6 +177,91 @@ class DashboardBrowserTest {
         }
     }
 
+    /**
+     * Issue 17 item 17: the x axis's time labels never overlap, at a phone's width up to a wide screen, over
+     * a fresh page's few seconds up to the server's whole history (600 samples, 10 minutes). Each label's
+     * box is measured in the canvas's own font at the position uPlot draws it (centred on its tick).
+     */
+    @Test
+    void xAxisTickLabelsNeverOverlapAtAnyWidth() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        try (MonitoredServer server = MonitoredServer.start(
+                ServerOptions.of(PasswordCheck.plain("pw"), new FileStore(root)).withPort(0),
+                EchoEvaluator::engine, SessionConfig.DEFAULTS, new WebReplMetrics(),
+                AdminOptions.DEFAULTS.withPort(0), () -> Map.of("kind", "echo"));
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver driver = chromium.driver();
+            driver.get("http://127.0.0.1:" + server.admin().port() + "/dashboard");
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> max(d, "chart-sessions") >= 0);
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            for (int width : List.of(420, 800, 1280, 1920)) {
+                BrowserLayoutTest.resize(driver, width, 900);
+                assertEquals(List.of(true), ((JavascriptExecutor) driver).executeScript("var e = document.documentElement;"
+                        + " return [e.scrollWidth === e.clientWidth];"), "no sideways scrolling at " + width + " px");
+                for (int span : List.of(5, 60, 299, 600)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> r = (Map<String, Object>) ((JavascriptExecutor) driver)
+                            .executeAsyncScript(X_LABELS, span);
+                    String where = width + " px, " + span + " s: ";
+                    @SuppressWarnings("unchecked")
+                    Map<String, List<String>> labels = (Map<String, List<String>>) r.get("labels");
+                    if (labels == null) {
+                        problems.add(where + r.get("error"));
+                        continue;
+                    }
+                    assertEquals(6, labels.size(), where + labels);
+                    labels.forEach((chart, shown) -> {
+                        if (shown.size() < 2) {
+                            problems.add(where + chart + " shows fewer than 2 time labels: " + shown);
+                        }
+                    });
+                    @SuppressWarnings("unchecked")
+                    List<String> overlaps = (List<String>) r.get("overlaps");
+                    overlaps.forEach(o -> problems.add(where + o));
+                }
+                // The last span (the whole history) stays shown: a screenshot per width for a person to look at.
+                Path target = Path.of(System.getProperty("basedir", ".")).resolve("target");
+                Files.createDirectories(target);
+                Files.write(target.resolve("dashboard-x-axis-" + width + ".png"),
+                        ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            }
+            assertEquals(List.of(), problems);
+        }
+    }
+
+    /**
+     * Sets every chart to {@code arguments[0]} seconds of samples ending now, and once uPlot has laid it out
+     * returns each chart's x labels and every pair of neighbouring labels whose boxes overlap. uPlot lays out
+     * in a microtask after setData, so the measurement (a later microtask) runs in the same task: the page's
+     * own poll cannot put its data back in between; the x range is checked all the same.
+     */
+    private static final String X_LABELS = "var span = arguments[0]; var done = arguments[arguments.length - 1];"
+            + " var p = window.webreplDashboard.plots; var now = Math.floor(Date.now() / 1000); var xs = [];"
+            + " for (var t = now - span; t <= now; t++) { xs.push(t); }"
+            + " Object.keys(p).forEach(function (id) { var u = p[id];"
+            + "   u.setData([xs].concat(u.series.slice(1).map(function (s, k) { return xs.map(function (x, i) { return (i * (k + 3)) % 11; }); })));"
+            + " });"
+            + " Promise.resolve().then(function () { return Promise.resolve(); }).then(function () {"
+            + "   var labels = {}; var overlaps = []; var error = null;"
+            + "   Object.keys(p).forEach(function (id) { var u = p[id]; var a = u.axes[0];"
+            + "     if (u.scales.x.min !== xs[0] || u.scales.x.max !== xs[xs.length - 1]) { error = id + ' shows another range'; return; }"
+            + "     u.ctx.font = a.font[0]; var boxes = [];"
+            + "     a._splits.forEach(function (v, i) { var label = a._values[i];"
+            + "       if (label == null || String(label) === '') { return; }"
+            + "       var w = Math.max.apply(null, String(label).split('\\n').map(function (l) { return u.ctx.measureText(l).width; })) / devicePixelRatio;"
+            + "       var x = u.valToPos(v, 'x'); boxes.push({label: String(label), left: x - w / 2, right: x + w / 2});"
+            + "     });"
+            + "     labels[id] = boxes.map(function (b) { return b.label; });"
+            + "     for (var i = 0; i + 1 < boxes.length; i++) {"
+            + "       if (boxes[i].right > boxes[i + 1].left) {"
+            + "         overlaps.push(id + ': ' + JSON.stringify(boxes[i].label) + ' ends at ' + boxes[i].right.toFixed(1) + ', '"
+            + "           + JSON.stringify(boxes[i + 1].label) + ' starts at ' + boxes[i + 1].left.toFixed(1));"
+            + "       }"
+            + "     }"
+            + "   });"
+            + "   done(error ? {error: error} : {labels: labels, overlaps: overlaps});"
+            + " });";
+
     /** The charts whose y axis is narrower than its longest tick label, the tick, the gap and its title. */
     private static final String AXES_TOO_NARROW = "var p = window.webreplDashboard.plots; var narrow = [];"
             + " Object.keys(p).forEach(function (id) { var u = p[id]; var a = u.axes[1]; u.ctx.font = a.font[0];"

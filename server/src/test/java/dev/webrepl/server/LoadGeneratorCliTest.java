@@ -114,6 +114,46 @@ class LoadGeneratorCliTest {
         }
     }
 
+    /**
+     * Issue 17 item 13: bench takes the server as the other client commands do, HOST:PORT and [IPv6]:PORT
+     * (the latter opened no session before: the URL's brackets went to the connect as part of the host).
+     */
+    @Test
+    void theTargetMayBeHostPortOrIpv6InBracketsAsForTheOtherCommands() throws Exception {
+        try (WebReplServer server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(LoadGeneratorTest.PASSWORD),
+                        new FileStore(java.nio.file.Files.createDirectories(dir.resolve("v4")))).withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), SessionConfig.DEFAULTS))) {
+            JsonNode r = LoadGeneratorTest.bench(dir.resolve("report-v4"), "127.0.0.1:" + server.port(),
+                    "--scenario", "typing", "--sessions", "1", "--rate", "20", "--think", "100ms");
+            assertEquals("ws://127.0.0.1:" + server.port() + "/", r.at("/plan/target").asText());
+            assertEquals(1, r.at("/sessions/opened").asLong(), r.toPrettyString());
+            assertTrue(r.get("responses").asLong() > 0, r.toPrettyString());
+        }
+        try (WebReplServer server = WebReplServer.start(
+                ServerOptions.of(PasswordCheck.plain(LoadGeneratorTest.PASSWORD),
+                        new FileStore(java.nio.file.Files.createDirectories(dir.resolve("v6")))).withHost("::1").withPort(0),
+                new SessionRegistry(EchoEvaluator::engine, new SecureRandom(), SessionConfig.DEFAULTS))) {
+            JsonNode r = LoadGeneratorTest.bench(dir.resolve("report-v6"), "[::1]:" + server.port(),
+                    "--scenario", "idle", "--sessions", "1");
+            assertEquals("ws://[::1]:" + server.port() + "/", r.at("/plan/target").asText());
+            assertEquals(1, r.at("/sessions/opened").asLong(), r.toPrettyString());
+        }
+    }
+
+    @Test
+    void aBadTargetIsAOneLineUsageError() {
+        Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--target", "127.0.0.1:70000");
+        assertEquals(2, r.exit(), r.err());
+        // The error on one line and one line pointing at the help, as every usage error (README "`webrepl serve`").
+        assertEquals("port out of range in '127.0.0.1:70000'\nTry 'webrepl bench --help' for more information.\n", r.err());
+        r = execute("bench", "--scenario", "idle", "-p", "pw", "--target", "127.0.0.1:8266:/files");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("expected HOST[:PORT] or ws://HOST[:PORT]/, got '127.0.0.1:8266:/files'\n"
+                + "Try 'webrepl bench --help' for more information.\n", r.err());
+        assertEquals("", r.out());
+    }
+
     @Test
     void refusesACaCertWithoutAWssTarget() {
         Run r = execute("bench", "--scenario", "idle", "-p", "pw", "--ca-cert", "server.pem");

@@ -250,6 +250,47 @@ class ServeCommandTest {
                 + "on PATH "), e.getMessage());
     }
 
+    /**
+     * Issue 17 item 7: a program that was there at server start but is gone when a session starts it: the
+     * terminal gets the reason in words, the connection closes with 1011, and the log has one WARN line
+     * naming the session, without a stack trace.
+     */
+    @Test
+    void aProgramThatVanishesAfterTheServerStartedIsTheSessionsLastLineAndOneWarnWithoutATrace() throws Exception {
+        Path program = Files.createDirectories(dir.resolve("bin")).resolve("vanishing");
+        Files.writeString(program, "#!/bin/sh\nexec /bin/sh\n");
+        assertTrue(program.toFile().setExecutable(true));
+        Path root = dir.resolve("root");
+        try (MonitoredServer server = parse("--port", "0", "--no-admin", "--root", root.toString(), "--password", "pw",
+                "--engine", "process", "--command", program.toString(), "--sandbox", "none").start();
+             dev.webrepl.testkit.LogCapture log = dev.webrepl.testkit.LogCapture.of("dev.webrepl", ch.qos.logback.classic.Level.WARN);
+             dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient()) {
+            Files.delete(program);
+            StringBuilder seen = new StringBuilder();
+            dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            c.output().subscribe(b -> {
+                synchronized (seen) {
+                    seen.append(new String(b, StandardCharsets.UTF_8));
+                }
+            });
+            c.onClose().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            String reason = "engine failed to start: cannot start process: " + program + " is not an executable file";
+            String id;
+            synchronized (seen) {
+                Matcher m = Pattern.compile("webrepl: session /session/([^\\r]+)\r\n").matcher(seen);
+                assertTrue(m.find(), seen.toString());
+                id = m.group(1);
+                assertEquals("\r\nWebREPL connected\r\n>>> \r\nwebrepl: session /session/" + id + "\r\n"
+                        + "\r\nsession ended: " + reason + "\r\n", seen.toString());
+            }
+            assertEquals(java.util.Optional.of(new dev.webrepl.transport.client.ServerClose(1011, reason)), c.serverClose());
+            java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> events = log.events();
+            assertEquals(java.util.List.of(new dev.webrepl.testkit.LogCapture.Line("WARN", reason, id, null)), log.lines());
+            assertNull(events.get(0).getThrowableProxy(), "no stack trace");
+        }
+    }
+
     @Test
     void aCommandWithoutTheProcessEngineIsAUsageError() {
         ServeCommand cmd = parse("--command", "/bin/sh");

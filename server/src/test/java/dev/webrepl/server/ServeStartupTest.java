@@ -169,6 +169,16 @@ class ServeStartupTest {
                 err.toString());
     }
 
+    /** Issue 17 item 7, end to end: a program that cannot start is refused before the server listens. */
+    @Test
+    void aProgramThatCannotStartIsRefusedWithExit2BeforeAnythingListens() {
+        assertEquals(2, serve("--port", "0", "--no-admin", "--root", dir.toString(), "--password", "pw",
+                "--engine", "process", "--command", "/usr/bin/nonexistent", "--sandbox", "none"));
+        assertEquals("cannot start process: /usr/bin/nonexistent is not an executable file\n"
+                + "Try 'webrepl serve --help' for more information.\n", err.toString());
+        assertEquals("", out.toString(), "no banner: nothing was served");
+    }
+
     @Test
     void aMissingPasswordFileIsAUsageErrorNotAStackTrace() {
         Path missing = dir.resolve("no-such-pw");

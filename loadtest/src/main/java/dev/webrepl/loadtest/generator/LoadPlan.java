@@ -147,8 +147,10 @@ public record LoadPlan(Scenario scenario, URI target, String password, int sessi
         return "wss".equals(target.getScheme());
     }
 
+    /** The target's host as a name or address to connect to: an IPv6 literal without the URL's brackets. */
     public String host() {
-        return target.getHost();
+        String h = target.getHost();
+        return h != null && h.length() > 1 && h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
     public int port() {

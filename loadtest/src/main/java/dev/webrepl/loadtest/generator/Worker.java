@@ -69,7 +69,14 @@ abstract class Worker implements Unit {
     @Override
     public final void start() {
         ctx.recorder().attempted(scenario, source);
-        ctx.client().connectPath(ctx.plan().host(), ctx.plan().port(), path(), source)
+        CompletableFuture<ReplConnection> connecting;
+        try {
+            connecting = ctx.client().connectPath(ctx.plan().host(), ctx.plan().port(), path(), source);
+        } catch (RuntimeException e) {
+            // Refused before any I/O (an address the client cannot use): a failed session, not one left waiting.
+            connecting = CompletableFuture.failedFuture(e);
+        }
+        connecting
                 .thenCompose(c -> c.login(ctx.plan().password()).handle((v, e) -> {
                     if (e != null) {
                         c.close();

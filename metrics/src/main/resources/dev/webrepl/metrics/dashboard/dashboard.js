@@ -63,6 +63,29 @@
     return Math.ceil(axis.ticks.size + axis.gap + text + LABEL_SIZE + 8);
   }
 
+  // The x axis: one clock time per tick, "09:57:16" (the samples are a second apart, so no tick falls
+  // between seconds), and ticks at least one label plus a gap apart, measured in the canvas's own font.
+  // uPlot's own time labels put the date under the first one, twice as wide as the space it keeps
+  // between ticks, and it ran into the next (issue 17 item 17).
+  var X_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+  var X_GAP = 12;
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+  function clock(seconds) {
+    var d = new Date(seconds * 1000);
+    return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+  }
+  state.clock = clock;
+  function xSpace(u) {
+    u.ctx.font = u.axes[0].font[0];
+    // Every digit is measured, not one: proportional digits differ in width.
+    var widest = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"].reduce(function (acc, d) {
+      return Math.max(acc, u.ctx.measureText(d + d + ":" + d + d + ":" + d + d).width);
+    }, 0);
+    return Math.ceil(widest / devicePixelRatio) + X_GAP;
+  }
+
   function makeChart(spec) {
     var el = document.getElementById(spec.id);
     var title = document.createElement("h2");
@@ -77,7 +100,8 @@
       series: series,
       scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }}},
       axes: [
-        {label: "time", size: 40},
+        {label: "time", size: 40, space: xSpace, incrs: X_INCRS,
+          values: function (u, splits) { return splits.map(clock); }},
         {label: spec.axis, labelSize: LABEL_SIZE, size: yAxisSize,
           values: function (u, splits) { return splits.map(compact); }}
       ],

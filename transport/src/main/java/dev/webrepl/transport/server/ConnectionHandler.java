@@ -758,7 +758,10 @@ final class ConnectionHandler {
             }
             if (next == null) {
                 Slot s = slot;
-                Close c = slotClose;
+                // The slot's close counts only once the slot is published: a session whose engine fails to
+                // start closes its slot inside open(), before openTerminal() has queued the session line and
+                // published the slot; its drain() then sends the line, the session's last words, the close.
+                Close c = s == null ? null : slotClose;
                 // A closing connection is not held back by the window: its last output (the session's
                 // final line) goes out, bounded by the backlog the session allowed, then the close.
                 boolean held = flowWindow > 0 && outstanding >= flowWindow && c == null && !closeWaits;

@@ -24,8 +24,14 @@ final class ControlledEngine implements ReplEngine {
     private volatile Subscription input;
     private volatile boolean closed;
 
+    /** Thrown by {@link #start}: an engine that cannot start (no such program). */
+    volatile java.io.IOException failAtStart;
+
     @Override
-    public void start(EngineContext ctx) {
+    public void start(EngineContext ctx) throws java.io.IOException {
+        if (failAtStart != null) {
+            throw failAtStart;
+        }
         context = ctx;
         ctx.input().subscribe(new BaseSubscriber<byte[]>() {
             @Override

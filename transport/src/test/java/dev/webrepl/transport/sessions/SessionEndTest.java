@@ -48,6 +48,24 @@ class SessionEndTest extends SessionsTestBase {
     }
 
     @Test
+    @DisplayName("engine cannot start: the login, the session line, 'session ended: engine failed to start: <why>', close 1011")
+    void anEngineThatCannotStartIsTheSessionLineThenTheReasonThenClose1011() throws Exception {
+        startFailure = new java.io.IOException("cannot start process: /gone is not an executable file");
+        restart(SessionConfig.DEFAULTS, true);
+        for (int i = 0; i < 3; i++) {  // each time: the slot's close waits until the line and the reason are out
+            RawWebSocket a = connect();
+            a.handshake();
+            a.send(RawWebSocket.frame(0x82, RawWebSocket.ascii(PASSWORD + "\r")));
+            a.expect(RawWebSocket.CONNECTED_FRAME);
+            String id = a.expectSessionLine();
+            a.expectTextThenClose("\r\nsession ended: engine failed to start: cannot start process: /gone is not an "
+                    + "executable file\r\n", 1011);
+            assertTrue(server.sessions().find(id).isEmpty(), "the session is gone");
+        }
+        assertEquals(List.of("engine-error", "engine-error", "engine-error"), recorder.ends);
+    }
+
+    @Test
     @DisplayName("server close: every terminal of every session gets 'session ended: server shutting down' and 1001")
     void serverCloseEndsEverySessionWith1001() throws Exception {
         RawWebSocket a = loggedIn();

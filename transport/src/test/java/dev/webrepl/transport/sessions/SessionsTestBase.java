@@ -24,6 +24,8 @@ import reactor.core.scheduler.Schedulers;
 abstract class SessionsTestBase extends ServerTestBase {
     SessionConfig config = SessionConfig.DEFAULTS;
     boolean controlled;
+    /** When set, each controlled engine throws it from start(). */
+    volatile java.io.IOException startFailure;
     final List<ControlledEngine> engines = new CopyOnWriteArrayList<>();
     final Recorder recorder = new Recorder();
     private final List<Scheduler> timers = new CopyOnWriteArrayList<>();
@@ -56,6 +58,7 @@ abstract class SessionsTestBase extends ServerTestBase {
         timers.add(t);
         Supplier<ReplEngine> make = controlled ? () -> {
             ControlledEngine e = new ControlledEngine();
+            e.failAtStart = startFailure;
             engines.add(e);
             return e;
         } : EchoEvaluator::engine;
