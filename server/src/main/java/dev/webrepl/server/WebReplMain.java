@@ -1,5 +1,9 @@
 package dev.webrepl.server;
 
+import dev.webrepl.server.log.LogFormat;
+import dev.webrepl.server.log.LogLevel;
+import dev.webrepl.server.log.LogSetup;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +19,11 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class WebReplMain {
     public static void main(String[] args) {
+        if (args.length == 0 || !"serve".equals(args[0])) {
+            // The client commands (and bench's in-process servers) say what they did themselves: their log
+            // is warnings only, or a bench of 1,000 sessions would print 1,000 connection lines (README "Logs").
+            LogSetup.configure(LogFormat.TEXT, List.of(LogLevel.parse("WARN")));
+        }
         System.exit(commandLine().execute(args));
     }
 
