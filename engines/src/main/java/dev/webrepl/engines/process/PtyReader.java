@@ -70,8 +70,15 @@ final class PtyReader implements Pausable {
         }
     }
 
-    /** Waits up to {@code timeout} for the thread to end; true if it did. */
+    /**
+     * Waits up to {@code timeout} for the thread to end; true if it did. On the reader's own thread
+     * (the session ended from what the reader reported: the program's exit, a limit) it cannot wait
+     * for itself: it is stopped and returns once this call has, so that counts as ended.
+     */
     boolean join(Duration timeout) throws InterruptedException {
+        if (Thread.currentThread() == thread) {
+            return true;
+        }
         thread.join(Math.max(1, timeout.toMillis()));
         return !thread.isAlive();
     }

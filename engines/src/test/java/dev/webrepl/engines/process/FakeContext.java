@@ -88,8 +88,12 @@ final class FakeContext implements EngineContext {
         readyNote.complete(onReady.get());
     }
 
+    /** Run on the thread that reports the exit, before it is noted (a session ends its engine there). */
+    volatile Runnable onExit = () -> { };
+
     @Override
     public void exited(int status) {
+        onExit.run();
         exited.complete(status);
     }
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import dev.webrepl.testkit.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,6 +125,18 @@ class ProcessEngineTest {
         context.type((byte) 0x04);
         assertEquals(0, exitStatus());
         assertTrue(context.maxOutstandingDemand() <= 1, "input is requested one chunk at a time");
+    }
+
+    @Test
+    void closingTheEngineFromItsOwnExitReportDoesNotWaitForItself() throws Exception {
+        // A session ends its engine on the thread that reports the end (exit, a limit): the pty reader's.
+        // It used to join itself there, wait out the reap timeout and warn "pty reader did not end".
+        try (LogCapture log = LogCapture.of(ProcessEngine.class.getName(), Level.WARN)) {
+            context.onExit = () -> engine.close();
+            start("/bin/sh", "-c", "exit 4");
+            assertEquals(4, exitStatus());
+            assertEquals(List.of(), log.lines());
+        }
     }
 
     @Test
