@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,16 +51,16 @@ class UsersCommandsTest extends CliTestBase {
     }
 
     private String annsSession(WebReplClient client) {
+        // The login's answer comes before the session is opened (the reference's bytes first): the
+        // server says when the terminal has arrived.
+        CompletableFuture<String> arrived = new CompletableFuture<>();
+        server.setConnectionArrivedCallback(slot -> arrived.complete(slot.session().id()));
         ReplConnection ann = client.connect("127.0.0.1", server.port(), "ann:ann-pw").join();
         assertTrue(ann.isOpen());
-        // The login's answer comes before the session is opened (the reference's bytes first): wait for it.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.sessions().size() == 0 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-        List<Session> sessions = List.copyOf(server.sessions().sessions());
-        assertEquals(1, sessions.size());
-        return sessions.get(0).id();
+        String id = arrived.orTimeout(10, TimeUnit.SECONDS).join();
+        server.setConnectionArrivedCallback(null);
+        assertEquals(List.of(id), server.sessions().sessions().stream().map(Session::id).toList());
+        return id;
     }
 
     @Test
