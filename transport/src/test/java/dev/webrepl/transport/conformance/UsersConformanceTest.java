@@ -360,6 +360,8 @@ class UsersConformanceTest extends ServerTestBase {
         bob.send(frame(0x81, ascii("ignored\r")));
         bob.send(FileProtocol.getFrame("x"));
         bob.expectBinary(status(13));
+        bob.send(request(SHARE, 1, ""));
+        bob.expectBinary(status(13));
         ann.send(frame(0x81, ascii("hi\r")));
         ann.expectText("hi\r\nhi\r\n>>> ");
         bob.expectText("hi\r\nhi\r\n>>> ");
