@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Side by side with ttyd (issue #19): output throughput and keystroke echo behind `cat`, the same
+# termbench client against both servers, alternating A B A B, the load average before each run.
+#
+#   TTYD=/path/to/ttyd loadtest/scripts/ttyd-compare.sh [ROUNDS] [OUT_DIR]
+#
+# TTYD: a ttyd binary built from its public source outside this repository (never committed).
+# TERMBENCH: the harness directory (default /work/shared/tools/termbench).
+# BYTES: input bytes of `head -c BYTES /dev/zero | base64 -w0` (default 200000000).
+# CLIENTS100=0 skips the 100-client echo runs. Results: one JSON line per run in OUT_DIR/*.jsonl.
+# Each throughput server gets one unrecorded warm-up run; webrepl's figure includes its 52-byte login
+# banner in the payload count (it stops 52 bytes early, 0.00002 % of 266,666,668).
+# webrepl runs with --sandbox none so both servers start the program the same way.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-3}
+out=${2:-$(mktemp -d /tmp/ttyd-compare.XXXXXX)}
+mkdir -p "$out"
+ttyd=${TTYD:?set TTYD to a ttyd binary}
+tb=${TERMBENCH:-/work/shared/tools/termbench}
+bytes=${BYTES:-200000000}
+expect=$(( (bytes + 2) / 3 * 4 ))
+cp server/target/webrepl.jar "$out/webrepl.jar"
+printf '#!/bin/sh\nhead -c %s /dev/zero | base64 -w0\n' "$bytes" >"$out/gen.sh"
+chmod +x "$out/gen.sh"
+pid=
+
+stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi; }
+trap stop EXIT
+
+# serve KIND PROGRAM: one server on a free port (sets pid, port)
+serve() {
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  if [ "$1" = ttyd ]; then
+    "$ttyd" -i lo -p "$port" -W $2 >"$out/ttyd.log" 2>&1 &
+  else
+    java ${JVM_OPTS:-} -jar "$out/webrepl.jar" serve --port "$port" --no-admin --password pw --engine process \
+      --command "$2" --sandbox none --idle-timeout 0 \
+      --max-connections-per-address 200 --max-sessions-per-address 200 >"$out/webrepl.log" 2>&1 &
+  fi
+  pid=$!
+  for _ in $(seq 1 120); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && return 0
+    sleep 0.25
+  done
+  echo "$1 did not start"; exit 1
+}
+
+adapter_opts() { if [ "$1" = ttyd ]; then echo "--adapter ttyd"; else echo "--adapter webrepl --opt password=pw --opt login_suffix=\r"; fi; }
+
+for r in $(seq 1 "$rounds"); do
+  echo "round $r load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 "$tb/pty_baseline.py" --label "bare r$r" --json "$out/throughput.jsonl" "$out/gen.sh"
+  for kind in ttyd webrepl; do
+    serve "$kind" "$out/gen.sh"
+    # one unrecorded run first: the JVM's JIT warm (and the same for ttyd, so both are measured alike)
+    # shellcheck disable=SC2046
+    python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --expect-bytes "$expect" --timeout 120 >/dev/null 2>&1
+    echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+    # shellcheck disable=SC2046
+    python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --pid "$pid" \
+      --expect-bytes "$expect" --label "$kind r$r" --json "$out/throughput.jsonl" --timeout 120
+    stop
+  done
+  for kind in ttyd webrepl; do
+    serve "$kind" cat
+    # shellcheck disable=SC2046
+    python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --pid "$pid" --clients 1 \
+      --keystrokes 5000 --warmup 2000 --label "$kind r$r" --json "$out/echo1.jsonl"
+    if [ "${CLIENTS100:-1}" != 0 ]; then
+      # shellcheck disable=SC2046
+      python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --pid "$pid" --clients 100 \
+        --keystrokes 10000 --warmup 20 --label "$kind r$r" --json "$out/echo100.jsonl"
+    fi
+    stop
+  done
+done
+echo "results in $out"
