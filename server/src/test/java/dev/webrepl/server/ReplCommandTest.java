@@ -105,6 +105,8 @@ class ReplCommandTest extends CliTestBase {
         assertEquals("Connected to 127.0.0.1:" + server.port() + "/session/" + id + " as a viewer. Ctrl-] exits."
                 + System.lineSeparator(), err.toString());
         // The owner's terminal shows d right after a: c was never typed (a notice of the viewer leaving may follow).
+        // Its copy of the output travels apart from the viewer's: wait for it before looking.
+        owner.await("d\r\nd\r\n>>> ");
         assertTrue(owner.text().startsWith(before + "d\r\nd\r\n>>> "), owner::text);
         assertEquals(before + "d\r\nd\r\n>>> " + "\r\n", screen.text());
     }
