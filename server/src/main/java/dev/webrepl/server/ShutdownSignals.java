@@ -1,15 +1,11 @@
 package dev.webrepl.server;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT for {@code webrepl serve}: the first asks for a graceful shutdown (which the
@@ -23,14 +19,12 @@ import sun.misc.SignalHandler;
  * default remains, and the serve command's shutdown hook still closes the server.
  */
 final class ShutdownSignals implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ShutdownSignals.class);
     private static final List<String> SIGNALS = List.of("TERM", "INT");
 
     private final PrintWriter err;
     private final Sinks.Empty<Void> received = Sinks.empty();
     private final AtomicInteger count = new AtomicInteger();
-    private final List<Signal> installed = new ArrayList<>();
-    private final List<SignalHandler> previous = new ArrayList<>();
+    private InstalledSignals signals;
 
     private ShutdownSignals(PrintWriter err) {
         this.err = err;
@@ -39,15 +33,7 @@ final class ShutdownSignals implements AutoCloseable {
     /** Handles SIGTERM and SIGINT from now until {@link #close()}; messages go to {@code err}. */
     static ShutdownSignals install(PrintWriter err) {
         ShutdownSignals s = new ShutdownSignals(err);
-        for (String name : SIGNALS) {
-            try {
-                Signal signal = new Signal(name);
-                s.previous.add(Signal.handle(signal, s::handle));
-                s.installed.add(signal);
-            } catch (IllegalArgumentException inUse) {
-                LOG.info("SIG{} left to the JVM: {}", name, inUse.getMessage());
-            }
-        }
+        s.signals = InstalledSignals.install(SIGNALS, s::handle, "");
         return s;
     }
 
@@ -70,12 +56,6 @@ final class ShutdownSignals implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = 0; i < installed.size(); i++) {
-            try {
-                Signal.handle(installed.get(i), previous.get(i));
-            } catch (IllegalArgumentException e) {
-                LOG.debug("cannot restore SIG{}", installed.get(i).getName(), e);
-            }
-        }
+        signals.close();
     }
 }
