@@ -120,18 +120,32 @@ public final class UserDirectory implements AutoCloseable {
     }
 
     /**
+     * The NAME of a {@code NAME:PASSWORD} entry when it is a valid user name (for the audit log of a
+     * failed login), never anything of the password.
+     */
+    public static Optional<String> typedName(byte[] entry) {
+        int colon = colon(entry);
+        String name = colon < 0 ? "" : new String(entry, 0, colon, java.nio.charset.StandardCharsets.UTF_8);
+        return User.validName(name) ? Optional.of(name) : Optional.empty();
+    }
+
+    /** Where a login entry's name ends: its first {@code :}, or -1. */
+    private static int colon(byte[] entry) {
+        for (int i = 0; i < entry.length; i++) {
+            if (entry[i] == ':') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The user {@code entry} ({@code NAME:PASSWORD}) logs in as, or empty. Costs one password check
      * whatever the entry (a dummy one for an unknown name or an entry without {@code :}); call off
      * the event loop.
      */
     public Optional<User> login(byte[] entry) {
-        int colon = -1;
-        for (int i = 0; i < entry.length; i++) {
-            if (entry[i] == ':') {
-                colon = i;
-                break;
-            }
-        }
+        int colon = colon(entry);
         String name = colon < 0 ? "" : new String(entry, 0, colon, java.nio.charset.StandardCharsets.UTF_8);
         byte[] password = colon < 0 ? entry : Arrays.copyOfRange(entry, colon + 1, entry.length);
         try {

@@ -96,4 +96,12 @@ class UserDirectoryTest {
         assertTrue(d.reloadIfChanged());
         assertEquals(Optional.empty(), d.login("ann:pw-a".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @org.junit.jupiter.api.Test
+    void theTypedNameIsTheValidNameBeforeTheFirstColonAndNothingElse() {
+        assertEquals(java.util.Optional.of("ann"), UserDirectory.typedName("ann:pw:with:colons".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(java.util.Optional.empty(), UserDirectory.typedName("no-colon-secret".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(java.util.Optional.empty(), UserDirectory.typedName("Not A Name:pw".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(java.util.Optional.empty(), UserDirectory.typedName(":pw".getBytes(StandardCharsets.UTF_8)));
+    }
 }

@@ -17,6 +17,7 @@ import dev.webrepl.core.protocol.WebReplConnection;
 import dev.webrepl.dupterm.Session;
 import dev.webrepl.core.users.Tenancy;
 import dev.webrepl.core.users.User;
+import dev.webrepl.core.users.UserDirectory;
 import dev.webrepl.dupterm.SessionException;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.dupterm.Slot;
@@ -423,22 +424,11 @@ final class ConnectionHandler {
             return WebReplConnection.Login.of(passwordCheck());
         }
         return entry -> {
-            typedName = typedName(entry);
+            typedName = UserDirectory.typedName(entry).orElse(null);
             InetAddress a = address;
             // As passwordCheck(): a lockout that began while this connection was open applies too.
             return a != null && throttle.lockedOut(a) ? Optional.empty() : tenancy.users().login(entry);
         };
-    }
-
-    /** The NAME of a {@code NAME:PASSWORD} entry when it is a valid user name, else null: never a password. */
-    static String typedName(byte[] entry) {
-        for (int i = 0; i < entry.length && i <= 32; i++) {
-            if (entry[i] == ':') {
-                String name = new String(entry, 0, i, StandardCharsets.US_ASCII);
-                return User.validName(name) ? name : null;
-            }
-        }
-        return null;
     }
 
     /** Where {@code user}'s file operations resolve: the user's own root with a users file, else the server's. */
