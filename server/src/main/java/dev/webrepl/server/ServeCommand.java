@@ -578,8 +578,6 @@ final class ServeCommand implements Callable<Integer> {
         Sandbox sb = sandbox;
         if (sb != null) {
             out.println("sandbox: " + sb.describe());
-        } else if (engine == EngineKind.jshell && jshellExecution == JShellConfig.Execution.REMOTE) {
-            out.println("sandbox: none for jshell's child JVMs (README \"Sandbox and limits\")");
         }
         if (!limitTime.isZero()) {
             out.println("time limit per session: " + limitTime.toString().substring(2).toLowerCase());
@@ -898,8 +896,22 @@ final class ServeCommand implements Callable<Integer> {
             if (prewarm < 0) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prewarm must be 0 or more");
             }
-            pool = prewarm > 0 ? JShellPool.start(config, prewarm) : null;
-            Supplier<LineEvaluator> evaluators = JShellEngines.factory(config, pool);
+            // REMOTE child JVMs run in the sandbox like other programs (issue 18); a warm one waits in a
+            // sandbox over the file root, so only a server without users (one root) keeps a pool.
+            Sandbox sb = jshellExecution == JShellConfig.Execution.REMOTE ? sandbox(workingDirectory) : null;
+            Supplier<LineEvaluator> evaluators;
+            if (sb != null && sb.confines()) {
+                if (prewarm > 0 && users != null) {
+                    spec.commandLine().getErr().println("NOTE: --prewarm is not used with --users: each user's "
+                            + "JShell starts in a sandbox over that user's files");
+                    spec.commandLine().getErr().flush();
+                }
+                pool = prewarm > 0 && users == null ? JShellPool.confined(config, prewarm, sb, workingDirectory) : null;
+                evaluators = JShellEngines.factory(config, pool, sb);
+            } else {
+                pool = prewarm > 0 ? JShellPool.start(config, prewarm) : null;
+                evaluators = JShellEngines.factory(config, pool);
+            }
             return () -> new LineDiscipline(evaluators.get());
         }
         if (micropython != null && engine != EngineKind.micropython) {
@@ -1012,8 +1024,8 @@ final class ServeCommand implements Callable<Integer> {
     /**
      * Why this server would run programs outside a sandbox without being told to ({@code --sandbox none}),
      * or empty: the rule for servers with more than one user (issue 18: with {@code --users}, such a
-     * server refuses to start), kept here in one place. Call after {@link #engines}. jshell's REMOTE
-     * child JVMs are never sandboxed (README "Sandbox and limits"), so they count as unsandboxed.
+     * server refuses to start), kept here in one place. Call after {@link #engines}: jshell's REMOTE
+     * child JVMs are confined when the sandbox is; LOCAL runs user code in the server itself.
      */
     java.util.Optional<String> unsandboxedPrograms() {
         if (sandboxMode == Sandbox.Mode.none) {
@@ -1024,8 +1036,9 @@ final class ServeCommand implements Callable<Integer> {
             case process -> confined ? null : "--engine process";
             case micropython -> confined && micropythonRuntime != null && micropythonRuntime.sandboxed() ? null
                     : "--engine micropython";
-            case jshell -> jshellExecution == JShellConfig.Execution.REMOTE ? "--engine jshell (its child JVMs)"
-                    : "--engine jshell with LOCAL execution (in the server's JVM)";
+            case jshell -> jshellExecution == JShellConfig.Execution.LOCAL
+                    ? "--engine jshell with LOCAL execution (in the server's JVM)"
+                    : confined ? null : "--engine jshell (its child JVMs)";
             default -> null;
         };
         return what == null ? java.util.Optional.empty() : java.util.Optional.of(what

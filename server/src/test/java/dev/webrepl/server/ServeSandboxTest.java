@@ -170,6 +170,38 @@ class ServeSandboxTest {
     }
 
     @Test
+    void withUsersTheDefaultJshellRunsInTheOwnersSandboxAndSeesNothingOfTheServers() throws Exception {
+        requireBwrap();
+        Path root = Files.createDirectories(dir.resolve("files"));
+        Path users = Files.writeString(dir.resolve("users.txt"), "ann:ann-pw\nbob:bob-pw\n");
+        Files.createDirectories(root.resolve("bob"));
+        Files.writeString(root.resolve("bob/secret.txt"), "bob's\n");
+        Files.createDirectories(root.resolve("ann"));
+        Files.writeString(root.resolve("ann/mine.txt"), "ann's\n");
+        // The default engine (jshell, REMOTE) and the default sandbox (bwrap where it works): no flag needed.
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", root.toString(),
+                "--users", users.toString(), "--prewarm", "1");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection js = client.connect("127.0.0.1", server.server().port(), "ann:ann-pw")
+                     .get(SECONDS, TimeUnit.SECONDS)) {
+            assertTrue(out.toString().contains("\nsandbox: bubblewrap "), out.toString());
+            assertTrue(err.toString().contains("NOTE: --prewarm is not used with --users"), err.toString());
+            Screen screen = new Screen(js);
+            screen.await("jshell> ");
+            js.send("Files.readString(Path.of(\"mine.txt\")) + System.getProperty(\"user.dir\")\r");
+            screen.await("$1 ==> \"ann's\\n/home/webrepl\"\r\njshell> ");
+            for (String p : java.util.List.of(users.toString(), "/etc/shadow", root.resolve("bob/secret.txt").toString(),
+                    "../bob/secret.txt")) {
+                js.send("Files.readString(Path.of(\"" + p + "\"))\r");
+                screen.await("|  Exception java.nio.file.NoSuchFileException: " + p + "\r\n");
+            }
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
     void aForkBombIsHeldAtTheProcessLimitAndTheServerServesAnotherSession() throws Exception {
         requireBwrap();
         ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", dir.toString(),
@@ -248,9 +280,9 @@ class ServeSandboxTest {
 
     @Test
     void programsOutsideASandboxAreNamedUnlessSandboxNoneWasGiven() throws Exception {
-        ServeCommand jshell = CapturedCli.parseServe(out, err, "--engine", "jshell");
-        assertEquals(Optional.of("--engine jshell (its child JVMs) would run programs without a sandbox; give "
-                + "--sandbox none to allow that"), jshell.unsandboxedPrograms());
+        ServeCommand local = CapturedCli.parseServe(out, err, "--engine", "jshell", "--jshell-execution", "LOCAL");
+        assertEquals(Optional.of("--engine jshell with LOCAL execution (in the server's JVM) would run programs "
+                + "without a sandbox; give --sandbox none to allow that"), local.unsandboxedPrograms());
         assertEquals(Optional.empty(), CapturedCli.parseServe(out, err, "--engine", "jshell", "--sandbox", "none")
                 .unsandboxedPrograms());
         assertEquals(Optional.empty(), CapturedCli.parseServe(out, err, "--engine", "echo").unsandboxedPrograms());
@@ -263,6 +295,14 @@ class ServeSandboxTest {
             assertEquals(Optional.empty(), process.unsandboxedPrograms());
         } finally {
             process.closeEngines();
+        }
+        // jshell's REMOTE child JVMs are confined with the sandbox (they were not before issue 18's end).
+        ServeCommand jshell = CapturedCli.parseServe(out, err, "--root", dir.toString(), "--engine", "jshell");
+        try {
+            jshell.engines(Files.createDirectories(dir));
+            assertEquals(Optional.empty(), jshell.unsandboxedPrograms());
+        } finally {
+            jshell.closeEngines();
         }
     }
 

@@ -1,6 +1,12 @@
 package dev.webrepl.engines.jshell;
 
+import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.LineEvaluator;
+import dev.webrepl.engines.sandbox.Confinement;
+import dev.webrepl.engines.sandbox.Sandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /** Wiring for the server: one {@link JShellEvaluator} per session, each wrapped in a line discipline there. */
@@ -16,9 +22,67 @@ public final class JShellEngines {
         if (pool == null) {
             return () -> new JShellEvaluator(() -> JShellInstance.start(config));
         }
+        checkPool(config, pool);
+        return () -> new JShellEvaluator(pool::take);
+    }
+
+    /**
+     * Evaluators whose REMOTE child JVMs run in {@code sandbox} when it confines: each instance in a
+     * sandbox of its own over the session's file root, with the sandbox's limits; passing the memory
+     * limit ends the session with the reason. Instances come from {@code pool} (made by
+     * {@link JShellPool#confined}) for sessions over its root, else start on first use; a warm child
+     * of one root would be in the wrong sandbox for another (a server with users).
+     */
+    public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Sandbox sandbox) {
+        if (!sandbox.confines() || config.execution() != JShellConfig.Execution.REMOTE) {
+            return factory(config, pool);
+        }
+        if (pool != null) {
+            checkPool(config, pool);
+            if (pool.root() == null) {
+                throw new IllegalArgumentException("the pool's instances are not sandboxed");
+            }
+        }
+        return () -> new JShellEvaluator((EngineContext context) -> {
+            if (context == null) {
+                throw new IllegalStateException("a sandboxed JShell needs its session");
+            }
+            Path root = realPath(context.workingDirectory());
+            JShellInstance instance = pool != null && pool.root().equals(root) ? pool.take()
+                    : confined(config, sandbox, context.sessionId(), root);
+            instance.confinement().ifPresent(c -> c.onLimit(context::limitReached));
+            return instance;
+        });
+    }
+
+    private static void checkPool(JShellConfig config, JShellPool pool) {
         if (!pool.config().equals(config)) {
             throw new IllegalArgumentException("the pool was built for " + pool.config() + ", not " + config);
         }
-        return () -> new JShellEvaluator(pool::take);
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the session's file root: " + e.getMessage(), e);
+        }
+    }
+
+    /** A REMOTE instance whose child JVM runs in a sandbox of its own over {@code root}, named for {@code sessionId}. */
+    static JShellInstance confined(JShellConfig config, Sandbox sandbox, String sessionId, Path root) {
+        Confinement confinement;
+        try {
+            confinement = sandbox.confine(sessionId, root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the session's sandbox: " + e.getMessage(), e);
+        }
+        // The instance owns the confinement from here: its child JVM's end releases it.
+        try {
+            return JShellInstance.start(config, ChildJvm.confined(confinement, config.remoteVmOptions()));
+        } catch (RuntimeException e) {
+            confinement.close(); // idempotent: a child that started has released it already
+            throw e;
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import jdk.jshell.JShell;
 import jdk.jshell.MethodSnippet;
@@ -42,7 +43,7 @@ public final class JShellEvaluator implements LineEvaluator {
     // (type-ahead) waits this long before getting a guess.
     private static final long BUSY_WAIT_MILLIS = 200;
 
-    private final Supplier<JShellInstance> instances;
+    private final Function<EngineContext, JShellInstance> instances;
     // JShell is not thread-safe: eval, analysis and completion take this lock; only stop() does not.
     private final ReentrantLock lock = new ReentrantLock();
     private volatile JShellInstance instance;
@@ -50,15 +51,26 @@ public final class JShellEvaluator implements LineEvaluator {
     private volatile boolean interrupted;
     private volatile boolean finished;
     private volatile SessionFiles files = new SessionFiles(null);
+    private volatile EngineContext context;
 
     /** An evaluator that takes an instance from {@code instances} when first used and after /reset. */
     public JShellEvaluator(Supplier<JShellInstance> instances) {
+        this(context -> instances.get());
+        Objects.requireNonNull(instances, "instances");
+    }
+
+    /**
+     * The same, with instances made for the session (its sandbox): {@code instances} gets the
+     * session's context, or null when the evaluator is used without a session (tests).
+     */
+    public JShellEvaluator(Function<EngineContext, JShellInstance> instances) {
         this.instances = Objects.requireNonNull(instances, "instances");
     }
 
     /** The session's file root is where {@code /save} and {@code /open} find their files. */
     @Override
     public void start(EngineContext context) {
+        this.context = context;
         files = new SessionFiles(context.workingDirectory());
     }
 
@@ -350,7 +362,7 @@ public final class JShellEvaluator implements LineEvaluator {
             if (current != null) {
                 current.close();
             }
-            current = instances.get();
+            current = instances.apply(context);
             instance = current;
         }
         return current;

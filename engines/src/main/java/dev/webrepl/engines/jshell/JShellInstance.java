@@ -22,14 +22,16 @@ public final class JShellInstance implements AutoCloseable {
     private static final String WARM_UP = "{ int warm = 1; }";
 
     private final JShell jshell;
+    private final ChildJvm child;
     private final TerminalStream output;
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final SnippetIds ids;
     // The warm-up's snippets: not the user's and not the start-up's, so /list never shows them.
     private final Set<String> warmUpIds = ConcurrentHashMap.newKeySet();
 
-    private JShellInstance(JShell jshell, TerminalStream output, SnippetIds ids) {
+    private JShellInstance(JShell jshell, ChildJvm child, TerminalStream output, SnippetIds ids) {
         this.jshell = jshell;
+        this.child = child;
         this.output = output;
         this.ids = ids;
         jshell.onShutdown(j -> terminated.set(true));
@@ -40,6 +42,15 @@ public final class JShellInstance implements AutoCloseable {
      * the slow one: it starts javac and, for remote execution, the child JVM).
      */
     public static JShellInstance start(JShellConfig config) {
+        return start(config, config.execution() == JShellConfig.Execution.REMOTE
+                ? ChildJvm.unconfined(config.remoteVmOptions()) : null);
+    }
+
+    /**
+     * The same with REMOTE execution in {@code child}, a child JVM as a session's sandbox runs it
+     * (null for LOCAL execution).
+     */
+    static JShellInstance start(JShellConfig config, ChildJvm child) {
         TerminalStream output = new TerminalStream();
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
         SnippetIds ids = new SnippetIds();
@@ -49,9 +60,9 @@ public final class JShellInstance implements AutoCloseable {
             // Local execution whose user classes cannot call System.exit (see ExitTrappingExecutionControl).
             builder.executionEngine(new ExitTrappingExecutionControl.Provider(print), java.util.Map.of());
         } else {
-            builder.remoteVMOptions(config.remoteVmOptions().toArray(String[]::new));
+            builder.executionEngine(child, java.util.Map.of());
         }
-        JShellInstance instance = new JShellInstance(builder.build(), output, ids);
+        JShellInstance instance = new JShellInstance(builder.build(), child, output, ids);
         try {
             for (String snippet : config.startup()) {
                 instance.evalQuietly(snippet);
@@ -84,6 +95,11 @@ public final class JShellInstance implements AutoCloseable {
     /** Whether {@code snippet} is the warm-up's, which no command shows. */
     boolean warmUp(Snippet snippet) {
         return warmUpIds.contains(snippet.id());
+    }
+
+    /** The sandbox its child JVM runs in, if it does. */
+    java.util.Optional<dev.webrepl.engines.sandbox.Confinement> confinement() {
+        return child == null ? java.util.Optional.empty() : child.confinement();
     }
 
     JShell jshell() {

@@ -21,16 +21,21 @@ public final class JShellPool implements AutoCloseable {
 
     private final JShellConfig config;
     private final int size;
+    private final java.util.function.Supplier<JShellInstance> maker;
+    private final java.nio.file.Path root;
     private final ExecutorService warmer;
     private final Deque<JShellInstance> idle = new ArrayDeque<>();
     private boolean closed;
 
-    private JShellPool(JShellConfig config, int size) {
+    private JShellPool(JShellConfig config, int size, java.util.function.Supplier<JShellInstance> maker,
+            java.nio.file.Path root) {
         if (size < 0) {
             throw new IllegalArgumentException("pool size " + size);
         }
         this.config = config;
         this.size = size;
+        this.maker = maker;
+        this.root = root;
         this.warmer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "jshell-prewarm");
             thread.setDaemon(true);
@@ -40,9 +45,33 @@ public final class JShellPool implements AutoCloseable {
 
     /** A pool that starts filling itself to {@code size} idle instances at once. */
     public static JShellPool start(JShellConfig config, int size) {
-        JShellPool pool = new JShellPool(config, size);
+        JShellPool pool = new JShellPool(config, size, () -> JShellInstance.start(config), null);
         pool.refillLater();
         return pool;
+    }
+
+    /**
+     * A pool of REMOTE instances whose child JVMs wait in {@code sandbox}, each over {@code root}: for
+     * sessions whose file root is {@code root} (a server without users); each instance's limit is
+     * told to the session that takes it ({@link JShellEngines#factory(JShellConfig, JShellPool, Sandbox)}).
+     */
+    public static JShellPool confined(JShellConfig config, int size, dev.webrepl.engines.sandbox.Sandbox sandbox,
+            java.nio.file.Path root) {
+        java.nio.file.Path real;
+        try {
+            real = root.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        JShellPool pool = new JShellPool(config, size, () -> JShellEngines.confined(config, sandbox, "prewarm", real),
+                real);
+        pool.refillLater();
+        return pool;
+    }
+
+    /** The file root its instances' sandboxes are over, or null when they are not sandboxed. */
+    java.nio.file.Path root() {
+        return root;
     }
 
     public JShellConfig config() {
@@ -59,7 +88,7 @@ public final class JShellPool implements AutoCloseable {
             instance = idle.pollFirst();
         }
         refillLater();
-        return instance != null ? instance : JShellInstance.start(config);
+        return instance != null ? instance : maker.get();
     }
 
     /** How many warm instances the pool keeps ready ({@code --prewarm N}). */
@@ -90,7 +119,7 @@ public final class JShellPool implements AutoCloseable {
             }
             JShellInstance instance;
             try {
-                instance = JShellInstance.start(config);
+                instance = maker.get();
             } catch (RuntimeException e) {
                 LOG.warn("could not prewarm a JShell instance", e);
                 return;

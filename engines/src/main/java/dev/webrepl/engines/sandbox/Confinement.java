@@ -46,9 +46,20 @@ public final class Confinement implements AutoCloseable {
      * there; one outside the system directories is bound read-only at its own path.
      */
     public List<String> command(List<String> program, Map<String, String> environment) {
+        return command(program, environment, List.of(), false);
+    }
+
+    /**
+     * The same, with {@code readOnly} host paths bound read-only at their own paths (a JDK outside
+     * the system directories, a class path), for a program that may reserve far more address space
+     * than it uses ({@link #command(Bubblewrap, List, boolean)}).
+     */
+    public List<String> command(List<String> program, Map<String, String> environment, List<String> readOnly,
+            boolean reservesAddressSpace) {
         Path executable = Path.of(program.get(0));
         List<String> inside = new ArrayList<>(program);
         Bubblewrap b = sandbox.bubblewrap().bind(root.toString(), Sandbox.HOME);
+        readOnly.forEach(p -> b.roBind(p, p));
         if (executable.startsWith(root)) {
             inside.set(0, Sandbox.HOME + "/" + root.relativize(executable));
         } else if (!List.of("usr", "bin", "sbin", "lib", "lib64", "lib32", "libx32")
@@ -63,7 +74,7 @@ public final class Confinement implements AutoCloseable {
         env.put("USER", "webrepl");
         env.put("LOGNAME", "webrepl");
         b.chdir(Sandbox.HOME).environment(env);
-        return command(b, inside);
+        return command(b, inside, reservesAddressSpace);
     }
 
     /**
@@ -124,6 +135,14 @@ public final class Confinement implements AutoCloseable {
         if (group != null && sandbox.limits().memoryBytes() > 0) {
             sandbox.watch(this);
         }
+    }
+
+    /**
+     * Tells the {@link #onLimit} consumer now if the session passed a limit: for an engine whose
+     * program has just ended, before it closes the confinement (the watcher may not have looked yet).
+     */
+    public void reportLimit() {
+        check();
     }
 
     void check() {

@@ -58,6 +58,11 @@ class JShellRemoteTest {
     }
 
     @Test
+    void userCodeReadingSystemInGetsItsEndNotTheServersStandardInput() {
+        assertTrue(eval("System.in.read()").matches("\\$\\d+ ==> -1\r\n"));
+    }
+
+    @Test
     void systemExitEndsOnlyTheStateEngineWhichRestarts() {
         eval("int lost = 1");
 

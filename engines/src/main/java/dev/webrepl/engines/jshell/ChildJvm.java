@@ -1,0 +1,370 @@
+package dev.webrepl.engines.jshell;
+
+import dev.webrepl.engines.sandbox.Confinement;
+import dev.webrepl.engines.sandbox.Sandbox;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInput;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutput;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.jshell.execution.StreamingExecutionControl;
+import jdk.jshell.execution.Util;
+import jdk.jshell.spi.ExecutionControl;
+import jdk.jshell.spi.ExecutionControlProvider;
+import jdk.jshell.spi.ExecutionEnv;
+
+/**
+ * REMOTE execution: one child JVM per JShell instance running {@link ExecutionAgent}, spoken to over
+ * its standard input and output with JShell's own stream protocol ({@link Util#remoteInputOutput}),
+ * instead of the JDK's launcher, which starts the child with a debugger connection and two loopback
+ * TCP connections. That launcher runs {@code $JAVA_HOME/bin/java} itself, so the child could not be
+ * put in a sandbox; this one runs any command line, so with a {@link Confinement} the child is in the
+ * session's bubblewrap sandbox with its limits (no network needed), and without one it runs as the
+ * server's user as before.
+ *
+ * <p>The child runs the user's code, so what it sends is read as hostile: the objects JShell
+ * deserializes from it (a user exception's stack trace) are limited to {@link StackTraceElement}s by
+ * a filter (the JDK's launcher reads any class the server has), and the bytes of one reply are capped
+ * ({@link #MAX_REPLY_BYTES}); past either, the child is ended ({@code State engine terminated}).
+ * Its standard error keeps the last {@link #ERROR_TAIL} bytes, said when it fails to start.
+ */
+final class ChildJvm implements ExecutionControlProvider {
+    /** A frame of JShell's stream to the child: this byte, a two-byte length, the bytes. */
+    static final int DATA = 1;
+    /** Stop the running snippet (Ctrl-C): one byte, read by the child while its snippet runs. */
+    static final int STOP = 2;
+    static final int MAX_FRAME = 0xFFFF;
+    /** What one reply of the child may take; a stack trace of the deepest recursion is about 150 KB. */
+    static final long MAX_REPLY_BYTES = 16L << 20;
+    private static final int ERROR_TAIL = 2048;
+    private static final long START_TIMEOUT_SECONDS = 60;
+    /** A user exception's stack trace is all JShell's reading side deserializes. */
+    static final ObjectInputFilter REPLIES = ObjectInputFilter.Config.createFilter(
+            "java.lang.StackTraceElement;maxdepth=4;maxarray=100000;maxrefs=1000000;maxbytes=" + MAX_REPLY_BYTES + ";!*");
+
+    private final List<String> command;
+    private final Path directory;
+    private final Map<String, String> environment;
+    private final Confinement confinement;
+
+    private ChildJvm(List<String> command, Path directory, Map<String, String> environment, Confinement confinement) {
+        this.command = List.copyOf(command);
+        this.directory = directory;
+        this.environment = environment;
+        this.confinement = confinement;
+    }
+
+    /** A child JVM as the server's user, in the server's directory and environment (as the JDK's launcher runs it). */
+    static ChildJvm unconfined(List<String> vmOptions) {
+        return new ChildJvm(java(Path.of(System.getProperty("java.home")), vmOptions), null, null, null);
+    }
+
+    /**
+     * A child JVM in {@code confinement}'s sandbox: the session's file root its working directory
+     * and {@code $HOME}, the JDK and the agent's class path read-only, the server's environment
+     * reduced to {@link Sandbox#environment}. {@link #close} ends the confinement with the child.
+     */
+    static ChildJvm confined(Confinement confinement, List<String> vmOptions) {
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        List<String> readOnly = new ArrayList<>(List.of(agentPath().toString()));
+        if (!List.of("usr", "bin", "lib", "lib64").contains(javaHome.getName(0).toString())) {
+            readOnly.add(javaHome.toString());
+        }
+        List<String> line = confinement.command(java(javaHome, vmOptions), Sandbox.environment(System.getenv()),
+                readOnly, true);
+        return new ChildJvm(line, null, null, confinement);
+    }
+
+    private static List<String> java(Path javaHome, List<String> vmOptions) {
+        List<String> c = new ArrayList<>();
+        c.add(javaHome.resolve("bin").resolve("java").toString());
+        // Standard output is the protocol: the JVM's own messages go to standard error instead (its
+        // unified log writes warnings to standard output by default, e.g. a thread it cannot start).
+        c.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr"));
+        c.addAll(vmOptions);
+        c.addAll(List.of("-cp", agentPath().toString(), ExecutionAgent.class.getName()));
+        return c;
+    }
+
+    /** The jar or directory {@link ExecutionAgent} is loaded from (this module's). */
+    static Path agentPath() {
+        try {
+            return Path.of(ExecutionAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the engines' class path is not a file: " + e.getMessage(), e);
+        }
+    }
+
+    Optional<Confinement> confinement() {
+        return Optional.ofNullable(confinement);
+    }
+
+    /** The command line the child runs with (for tests and the log). */
+    List<String> command() {
+        return command;
+    }
+
+    @Override
+    public String name() {
+        return "webrepl-child";
+    }
+
+    @Override
+    public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) throws Throwable {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
+        if (environment != null) {
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+        }
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            closeConfinement();
+            throw e;
+        }
+        ErrorTail errors = new ErrorTail(process.getErrorStream());
+        AtomicBoolean started = new AtomicBoolean();
+        // A child that neither answers nor exits (a hung sandbox) must not hold the session for ever.
+        CompletableFuture.delayedExecutor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS).execute(() -> {
+            if (!started.get()) {
+                process.destroyForcibly();
+            }
+        });
+        try {
+            Frames toChild = new Frames(process.getOutputStream());
+            ExecutionControl control = Util.remoteInputOutput(new Replies(process.getInputStream(), toChild), toChild,
+                    Map.of("out", env.userOut(), "err", env.userErr()),
+                    // User code reading System.in gets its end, never the server's standard input.
+                    Map.of("in", InputStream.nullInputStream()),
+                    (in, out) -> new Control(out, filtered(in), toChild, process, this));
+            started.set(true);
+            process.onExit().thenRun(env::closeDown);
+            return control;
+        } catch (IOException | RuntimeException e) {
+            started.set(true);
+            process.destroyForcibly();
+            String why = errors.await(process);
+            closeConfinement();
+            throw new IOException("the child JVM did not start" + (why.isEmpty() ? ": " + e : ": " + why), e);
+        }
+    }
+
+    private static ObjectInput filtered(ObjectInput in) {
+        ((ObjectInputStream) in).setObjectInputFilter(REPLIES);
+        return in;
+    }
+
+    /** After the child has ended: a limit it passed is told (its memory), then its sandbox goes. */
+    private void closeConfinement() {
+        if (confinement != null) {
+            confinement.reportLimit();
+            confinement.close();
+        }
+    }
+
+    /** JShell's end: close the stream, end the child and what it started, release its sandbox. */
+    private static final class Control extends StreamingExecutionControl {
+        private final Frames toChild;
+        private final Process process;
+        private final ChildJvm owner;
+
+        Control(ObjectOutput out, ObjectInput in, Frames toChild, Process process, ChildJvm owner) {
+            super(out, in);
+            this.toChild = toChild;
+            this.process = process;
+            this.owner = owner;
+        }
+
+        @Override
+        public void stop() throws EngineTerminationException {
+            try {
+                toChild.stop();
+            } catch (IOException e) {
+                throw new EngineTerminationException("the child JVM has gone: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            owner.closeConfinement();
+        }
+    }
+
+    /** The server's side of {@link ExecutionAgent}'s framing; each write reaches the child at once. */
+    static final class Frames extends OutputStream {
+        private final OutputStream child;
+        private volatile Replies replies;
+
+        Frames(OutputStream child) {
+            this.child = child;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+            Replies r = replies;
+            if (r != null) {
+                r.commandSent(); // what the child sends now answers this
+            }
+            while (length > 0) {
+                int n = Math.min(length, MAX_FRAME);
+                child.write(new byte[] {DATA, (byte) (n >>> 8), (byte) n});
+                child.write(bytes, offset, n);
+                offset += n;
+                length -= n;
+            }
+            child.flush();
+        }
+
+        synchronized void stop() throws IOException {
+            child.write(STOP);
+            child.flush();
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            child.close();
+        }
+    }
+
+    /**
+     * The child's standard output, read through JShell's packet format ({@code name length, name,
+     * data length, data}) to count the bytes of its command replies: more than {@link
+     * #MAX_REPLY_BYTES} since the server's last command ends the stream (JShell would buffer them all).
+     */
+    static final class Replies extends FilterInputStream {
+        private static final byte[] COMMAND = "$command".getBytes(StandardCharsets.US_ASCII);
+        private int state; // 0 name length, 1 name, 2 data length, 3 data
+        private int remaining;
+        private final byte[] name = new byte[255];
+        private int nameLength;
+        private boolean command;
+        private long replyBytes;
+
+        Replies(InputStream child, Frames frames) {
+            super(child);
+            frames.replies = this;
+        }
+
+        synchronized void commandSent() {
+            replyBytes = 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                see(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = super.read(bytes, offset, length);
+            for (int i = 0; i < n; i++) {
+                see(bytes[offset + i] & 0xFF);
+            }
+            return n;
+        }
+
+        private synchronized void see(int b) throws IOException {
+            switch (state) {
+                case 0 -> {
+                    nameLength = 0;
+                    remaining = b;
+                    state = b == 0 ? 2 : 1;
+                }
+                case 1 -> {
+                    name[nameLength++] = (byte) b;
+                    if (--remaining == 0) {
+                        command = java.util.Arrays.equals(name, 0, nameLength, COMMAND, 0, COMMAND.length);
+                        state = 2;
+                    }
+                }
+                case 2 -> {
+                    remaining = b;
+                    state = b == 0 ? 0 : 3;
+                }
+                default -> {
+                    if (command && ++replyBytes > MAX_REPLY_BYTES) {
+                        throw new IOException("the child JVM sent more than " + MAX_REPLY_BYTES + " bytes in one reply");
+                    }
+                    if (--remaining == 0) {
+                        state = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The last {@link #ERROR_TAIL} bytes of the child's standard error, read on a thread of its own. */
+    private static final class ErrorTail {
+        private final ByteArrayOutputStream tail = new ByteArrayOutputStream();
+        private final Thread reader;
+
+        ErrorTail(InputStream errors) {
+            reader = new Thread(() -> {
+                byte[] buffer = new byte[1024];
+                try (errors) {
+                    for (int n; (n = errors.read(buffer)) >= 0; ) {
+                        synchronized (tail) {
+                            tail.write(buffer, 0, n);
+                            if (tail.size() > ERROR_TAIL) {
+                                byte[] all = tail.toByteArray();
+                                tail.reset();
+                                tail.write(all, all.length - ERROR_TAIL, ERROR_TAIL);
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the child has gone
+                }
+            }, "webrepl-jshell-child-stderr");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The first line of what the child wrote to standard error, once it has ended. */
+        String await(Process process) {
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+                reader.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (tail) {
+                return tail.toString(StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
+            }
+        }
+    }
+}
