@@ -412,6 +412,10 @@ final class BenchCommand implements Callable<Integer> {
                         "6*7\r", "42\r\n"));
             }
             if (sandbox != null) {
+                java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> confined =
+                        JShellEngines.factory(JShellConfig.defaults(), null, sandbox);
+                probes.add(new Probe("jshell remote, sandboxed",
+                        () -> new dev.webrepl.core.terminal.LineDiscipline(confined.get()), "1 + 1\r", "$1 ==> 2"));
                 probes.add(sandboxed(root, sandbox, "process /bin/sh, sandboxed", List.of("/bin/sh"), "echo rea''dy\r",
                         "ready\r\n"));
                 if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
