@@ -152,10 +152,14 @@ final class ServeCommand implements Callable<Integer> {
             + "split at spaces (default: \"-Xmx128m -XX:TieredStopAtLevel=1 -Xshare:auto\").")
     String jshellVmOptions;
 
-    @Option(names = "--prewarm", defaultValue = "0",
+    @Option(names = "--prewarm", defaultValue = "0", paramLabel = "N|auto",
             description = "With --engine jshell: keep this many JShell instances started and warm, so a new session "
-                    + "gets one at once (default: ${DEFAULT-VALUE}).")
-    int prewarm;
+                    + "gets one at once; auto keeps 1 to " + PREWARM_AUTO_MAX + " by the recent session start rate "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String prewarm;
+
+    /** The most warm instances --prewarm auto keeps (each is a child JVM and JShell's state in the server). */
+    static final int PREWARM_AUTO_MAX = 8;
 
     // Read by the admin listener's thread for /health.
     private volatile JShellPool pool;
@@ -879,6 +883,9 @@ final class ServeCommand implements Callable<Integer> {
         if (p != null) {
             info.put("warm", p.idle());
             info.put("size", p.size());
+            if (p.auto()) {
+                info.put("auto", true);
+            }
         }
         return info;
     }
@@ -893,23 +900,31 @@ final class ServeCommand implements Callable<Integer> {
             if (jshellVmOptions != null) {
                 config = config.withRemoteVmOptions(List.of(jshellVmOptions.trim().split("\\s+")));
             }
-            if (prewarm < 0) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prewarm must be 0 or more");
+            boolean auto = prewarm.trim().equals("auto");
+            int warm;
+            try {
+                warm = auto ? PREWARM_AUTO_MAX : Integer.parseInt(prewarm.trim());
+            } catch (NumberFormatException e) {
+                warm = -1;
+            }
+            if (warm < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--prewarm must be 0 or more, or auto: " + prewarm);
             }
             // REMOTE child JVMs run in the sandbox like other programs (issue 18); a warm one waits in a
             // sandbox over the file root, so only a server without users (one root) keeps a pool.
             Sandbox sb = jshellExecution == JShellConfig.Execution.REMOTE ? sandbox(workingDirectory) : null;
             Supplier<LineEvaluator> evaluators;
             if (sb != null && sb.confines()) {
-                if (prewarm > 0 && users != null) {
+                if (warm > 0 && users != null) {
                     spec.commandLine().getErr().println("NOTE: --prewarm is not used with --users: each user's "
                             + "JShell starts in a sandbox over that user's files");
                     spec.commandLine().getErr().flush();
                 }
-                pool = prewarm > 0 && users == null ? JShellPool.confined(config, prewarm, sb, workingDirectory) : null;
+                pool = warm > 0 && users == null ? JShellPool.confined(config, warm, auto, sb, workingDirectory) : null;
                 evaluators = JShellEngines.factory(config, pool, sb);
             } else {
-                pool = prewarm > 0 ? JShellPool.start(config, prewarm) : null;
+                pool = warm == 0 ? null : auto ? JShellPool.auto(config, warm) : JShellPool.start(config, warm);
                 evaluators = JShellEngines.factory(config, pool);
             }
             return () -> new LineDiscipline(evaluators.get());

@@ -155,6 +155,29 @@ class ServeCommandTest {
     }
 
     @Test
+    void prewarmAutoKeepsOneWarmInstanceAtFirstAndSaysSoInHealth() throws Exception {
+        ServeCommand cmd = parse("--engine", "jshell", "--jshell-execution", "LOCAL", "--prewarm", "auto");
+        try {
+            cmd.engines(dir);
+            java.util.Map<String, Object> pool = cmd.enginePool();
+            assertEquals(java.util.List.of("kind", "warm", "size", "auto"), java.util.List.copyOf(pool.keySet()));
+            assertEquals(1, pool.get("size")); // no session has started yet: one for the first person
+            assertEquals(true, pool.get("auto"));
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
+    void prewarmIsACountOrAuto() {
+        for (String bad : new String[] {"many", "-1", ""}) {
+            CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    CommandLine.ParameterException.class, () -> parse("--engine", "jshell", "--prewarm", bad).engines(dir));
+            assertEquals("--prewarm must be 0 or more, or auto: " + bad, e.getMessage());
+        }
+    }
+
+    @Test
     void generatesAndPrintsAPasswordOnceWhenNoneIsGiven() throws IOException {
         // The environment may carry WEBREPL_PASSWORD on a developer machine; this test needs it unset.
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(ServeCommand.PASSWORD_ENV) == null);

@@ -21,19 +21,22 @@ public final class JShellPool implements AutoCloseable {
 
     private final JShellConfig config;
     private final int size;
+    // --prewarm auto: the size follows the session start rate (null: a fixed size).
+    private final PoolSizing sizing;
     private final java.util.function.Supplier<JShellInstance> maker;
     private final java.nio.file.Path root;
     private final ExecutorService warmer;
     private final Deque<JShellInstance> idle = new ArrayDeque<>();
     private boolean closed;
 
-    private JShellPool(JShellConfig config, int size, java.util.function.Supplier<JShellInstance> maker,
-            java.nio.file.Path root) {
+    private JShellPool(JShellConfig config, int size, PoolSizing sizing,
+            java.util.function.Supplier<JShellInstance> maker, java.nio.file.Path root) {
         if (size < 0) {
             throw new IllegalArgumentException("pool size " + size);
         }
         this.config = config;
         this.size = size;
+        this.sizing = sizing;
         this.maker = maker;
         this.root = root;
         this.warmer = Executors.newSingleThreadExecutor(runnable -> {
@@ -45,7 +48,17 @@ public final class JShellPool implements AutoCloseable {
 
     /** A pool that starts filling itself to {@code size} idle instances at once. */
     public static JShellPool start(JShellConfig config, int size) {
-        JShellPool pool = new JShellPool(config, size, () -> JShellInstance.start(config), null);
+        JShellPool pool = new JShellPool(config, size, null, () -> JShellInstance.start(config), null);
+        pool.refillLater();
+        return pool;
+    }
+
+    /**
+     * A pool whose size follows the recent session start rate ({@code --prewarm auto}): between 1 and
+     * {@code max} warm instances ({@link PoolSizing}).
+     */
+    public static JShellPool auto(JShellConfig config, int max) {
+        JShellPool pool = new JShellPool(config, max, new PoolSizing(max), () -> JShellInstance.start(config), null);
         pool.refillLater();
         return pool;
     }
@@ -55,16 +68,16 @@ public final class JShellPool implements AutoCloseable {
      * sessions whose file root is {@code root} (a server without users); each instance's limit is
      * told to the session that takes it ({@link JShellEngines#factory(JShellConfig, JShellPool, Sandbox)}).
      */
-    public static JShellPool confined(JShellConfig config, int size, dev.webrepl.engines.sandbox.Sandbox sandbox,
-            java.nio.file.Path root) {
+    public static JShellPool confined(JShellConfig config, int size, boolean auto,
+            dev.webrepl.engines.sandbox.Sandbox sandbox, java.nio.file.Path root) {
         java.nio.file.Path real;
         try {
             real = root.toRealPath();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        JShellPool pool = new JShellPool(config, size, () -> JShellEngines.confined(config, sandbox, "prewarm", real),
-                real);
+        JShellPool pool = new JShellPool(config, size, auto ? new PoolSizing(size) : null,
+                () -> JShellEngines.confined(config, sandbox, "prewarm", real), real);
         pool.refillLater();
         return pool;
     }
@@ -87,13 +100,30 @@ public final class JShellPool implements AutoCloseable {
             }
             instance = idle.pollFirst();
         }
+        if (sizing != null) {
+            sizing.started(System.nanoTime());
+        }
         refillLater();
-        return instance != null ? instance : maker.get();
+        return instance != null ? instance : build();
     }
 
-    /** How many warm instances the pool keeps ready ({@code --prewarm N}). */
+    /** How many warm instances the pool keeps ready now ({@code --prewarm N}, or auto's current target). */
     public int size() {
-        return size;
+        return sizing == null ? size : sizing.target(System.nanoTime());
+    }
+
+    /** Whether the size follows the session start rate ({@code --prewarm auto}). */
+    public boolean auto() {
+        return sizing != null;
+    }
+
+    private JShellInstance build() {
+        long start = System.nanoTime();
+        JShellInstance instance = maker.get();
+        if (sizing != null) {
+            sizing.built(System.nanoTime() - start);
+        }
+        return instance;
     }
 
     /** How many warm instances wait to be taken. */
@@ -112,20 +142,28 @@ public final class JShellPool implements AutoCloseable {
     // Runs on the single warmer thread, so instances are built one at a time.
     private void refill() {
         while (true) {
+            int target = size();
+            JShellInstance extra = null;
             synchronized (this) {
-                if (closed || idle.size() >= size) {
+                if (!closed && idle.size() > target) {
+                    extra = idle.pollFirst(); // auto's target went down: the oldest warm instance goes
+                } else if (closed || idle.size() >= target) {
                     return;
                 }
             }
+            if (extra != null) {
+                extra.close();
+                continue;
+            }
             JShellInstance instance;
             try {
-                instance = maker.get();
+                instance = build();
             } catch (RuntimeException e) {
                 LOG.warn("could not prewarm a JShell instance", e);
                 return;
             }
             synchronized (this) {
-                if (!closed && idle.size() < size) {
+                if (!closed && idle.size() < size()) {
                     idle.addLast(instance);
                     continue;
                 }

@@ -51,6 +51,22 @@ class JShellPoolTest {
     }
 
     @Test
+    void anAutoPoolStartsWithOneWarmInstanceAndGrowsWhenSessionsStart() throws Exception {
+        JShellConfig local = JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL);
+        try (JShellPool pool = JShellPool.auto(local, 8)) {
+            assertTrue(pool.auto());
+            assertTrue(Terminal.await(() -> pool.idle() == 1, Duration.ofSeconds(30)));
+            assertEquals(1, pool.size());
+            for (int i = 0; i < 40; i++) {
+                pool.take().close(); // 40 starts within the minute: more than one is expected per build
+            }
+
+            assertTrue(pool.size() > 1, () -> "size " + pool.size());
+            assertTrue(Terminal.await(() -> pool.idle() == pool.size(), Duration.ofSeconds(60)));
+        }
+    }
+
+    @Test
     void aPoolBuiltForAnotherConfigurationIsRefused() {
         try (JShellPool pool = JShellPool.start(JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL), 0)) {
             assertThrows(IllegalArgumentException.class, () -> JShellEngines.factory(JShellConfig.defaults(), pool));

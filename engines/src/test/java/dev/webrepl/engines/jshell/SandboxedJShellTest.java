@@ -112,7 +112,7 @@ class SandboxedJShellTest {
     @Test
     void aWarmPoolServesSessionsOverItsRootAndOthersStartTheirOwnSandbox() throws Exception {
         session(SandboxLimits.NONE); // makes the sandbox
-        try (JShellPool pool = JShellPool.confined(JShellConfig.defaults(), 1, sandbox, root)) {
+        try (JShellPool pool = JShellPool.confined(JShellConfig.defaults(), 1, false, sandbox, root)) {
             assertTrue(Terminal.await(() -> pool.idle() == 1, Duration.ofSeconds(30)));
             Session ann = session(pool, root);
             Path bobs = base.resolve("bob");
