@@ -149,7 +149,8 @@ final class ServeCommand implements Callable<Integer> {
     JShellConfig.Execution jshellExecution;
 
     @Option(names = "--jshell-vm-options", description = "With --engine jshell (REMOTE): options of each session's JVM, "
-            + "split at spaces (default: \"-Xmx128m -XX:TieredStopAtLevel=1 -Xshare:auto\").")
+            + "split at spaces (default: \"-Xmx128m -XX:TieredStopAtLevel=1 -Xshare:auto -XX:+UnlockDiagnosticVMOptions "
+            + "-XX:ArchiveRelocationMode=0 -XX:+UseSerialGC -XX:-UsePerfData\").")
     String jshellVmOptions;
 
     @Option(names = "--prewarm", defaultValue = "0", paramLabel = "N|auto",

@@ -169,6 +169,14 @@ class ServeCommandTest {
     }
 
     @Test
+    void theHelpGivesTheChildJvmsDefaultOptionsAsTheyAre() {
+        String help = String.join(" ", new CommandLine(new ServeCommand()).getCommandSpec()
+                .findOption("--jshell-vm-options").description());
+        assertTrue(help.contains("(default: \"" + String.join(" ",
+                dev.webrepl.engines.jshell.JShellConfig.DEFAULT_REMOTE_VM_OPTIONS) + "\")"), help);
+    }
+
+    @Test
     void prewarmIsACountOrAuto() {
         for (String bad : new String[] {"many", "-1", ""}) {
             CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(

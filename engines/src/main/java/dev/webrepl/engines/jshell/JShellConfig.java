@@ -28,9 +28,17 @@ public record JShellConfig(Execution execution, List<String> remoteVmOptions, Li
         LOCAL
     }
 
-    /** A small heap and a quick start for the child JVM (notes/java-stack-findings.md Q4). */
-    public static final List<String> DEFAULT_REMOTE_VM_OPTIONS =
-            List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+    /**
+     * A small heap and a quick start for the child JVM (notes/java-stack-findings.md Q4), and a small
+     * footprint (BENCHMARKS "JShell at scale"): the JDK's class-data archive mapped at its own address
+     * ({@code ArchiveRelocationMode=0}; JDK 17.0.x updates relocate it by default, which writes to
+     * about 6 MB of its pages in every JVM, so they are no longer shared between the children), the
+     * serial collector and no perf-data file. User code runs in the child anyway, so the archive's
+     * address randomization protects nothing there.
+     */
+    public static final List<String> DEFAULT_REMOTE_VM_OPTIONS = List.of("-Xmx128m", "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:+UseSerialGC",
+            "-XX:-UsePerfData");
 
     /** The jshell tool's DEFAULT start-up script. */
     public static final List<String> DEFAULT_STARTUP = List.of(
