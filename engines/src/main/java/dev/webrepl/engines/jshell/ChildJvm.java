@@ -60,6 +60,7 @@ final class ChildJvm implements ExecutionControlProvider {
     private final Path directory;
     private final Map<String, String> environment;
     private final Confinement confinement;
+    private volatile String failure;
 
     private ChildJvm(List<String> command, Path directory, Map<String, String> environment, Confinement confinement) {
         this.command = List.copyOf(command);
@@ -148,22 +149,113 @@ final class ChildJvm implements ExecutionControlProvider {
                 process.destroyForcibly();
             }
         });
-        try {
-            Frames toChild = new Frames(process.getOutputStream());
-            ExecutionControl control = Util.remoteInputOutput(new Replies(process.getInputStream(), toChild), toChild,
-                    Map.of("out", env.userOut(), "err", env.userErr()),
-                    // User code reading System.in gets its end, never the server's standard input.
-                    Map.of("in", InputStream.nullInputStream()),
-                    (in, out) -> new Control(out, filtered(in), toChild, process, this));
-            started.set(true);
-            process.onExit().thenRun(env::closeDown);
-            return control;
-        } catch (IOException | RuntimeException e) {
-            started.set(true);
-            process.destroyForcibly();
-            String why = errors.await(process);
-            closeConfinement();
-            throw new IOException("the child JVM did not start" + (why.isEmpty() ? ": " + e : ": " + why), e);
+        // The child JVM starts while JShell compiles the start-up imports (they need no child): the
+        // handshake waits for it on a thread of its own, and the first command waits for the handshake.
+        CompletableFuture<ExecutionControl> ready = new CompletableFuture<>();
+        Thread handshake = new Thread(() -> {
+            try {
+                Frames toChild = new Frames(process.getOutputStream());
+                ExecutionControl control = Util.remoteInputOutput(new Replies(process.getInputStream(), toChild),
+                        toChild, Map.of("out", env.userOut(), "err", env.userErr()),
+                        // User code reading System.in gets its end, never the server's standard input.
+                        Map.of("in", InputStream.nullInputStream()),
+                        (in, out) -> new Control(out, filtered(in), toChild, process, this));
+                started.set(true);
+                ready.complete(control);
+            } catch (IOException | RuntimeException e) {
+                started.set(true);
+                process.destroyForcibly();
+                String why = errors.await(process);
+                closeConfinement();
+                failure = "the child JVM did not start: " + (why.isEmpty() ? e.toString() : why);
+                ready.completeExceptionally(new IOException(failure, e));
+            }
+        }, "webrepl-jshell-child-start");
+        handshake.setDaemon(true);
+        handshake.start();
+        process.onExit().thenRun(env::closeDown);
+        return new Deferred(ready, process, this);
+    }
+
+    /** Why the child JVM did not start, once that is known. */
+    Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** The child's execution control once its handshake is done; each command waits for that. */
+    private static final class Deferred implements ExecutionControl {
+        private final CompletableFuture<ExecutionControl> ready;
+        private final Process process;
+        private final ChildJvm owner;
+
+        Deferred(CompletableFuture<ExecutionControl> ready, Process process, ChildJvm owner) {
+            this.ready = ready;
+            this.process = process;
+            this.owner = owner;
+        }
+
+        private ExecutionControl control() throws EngineTerminationException {
+            try {
+                return ready.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new EngineTerminationException(e.getCause().getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineTerminationException("interrupted while the child JVM started");
+            }
+        }
+
+        @Override
+        public void load(ClassBytecodes[] cbcs)
+                throws ClassInstallException, NotImplementedException, EngineTerminationException {
+            control().load(cbcs);
+        }
+
+        @Override
+        public void redefine(ClassBytecodes[] cbcs)
+                throws ClassInstallException, NotImplementedException, EngineTerminationException {
+            control().redefine(cbcs);
+        }
+
+        @Override
+        public String invoke(String className, String methodName)
+                throws RunException, EngineTerminationException, InternalException {
+            return control().invoke(className, methodName);
+        }
+
+        @Override
+        public String varValue(String className, String varName)
+                throws RunException, EngineTerminationException, InternalException {
+            return control().varValue(className, varName);
+        }
+
+        @Override
+        public void addToClasspath(String path) throws EngineTerminationException, InternalException {
+            control().addToClasspath(path);
+        }
+
+        @Override
+        public void stop() throws EngineTerminationException, InternalException {
+            ExecutionControl c = ready.getNow(null);
+            if (c != null) {
+                c.stop(); // before the handshake nothing runs yet
+            }
+        }
+
+        @Override
+        public Object extensionCommand(String command, Object arg)
+                throws RunException, EngineTerminationException, InternalException {
+            return control().extensionCommand(command, arg);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly(); // a handshake still waiting ends with the child
+            try {
+                control().close();
+            } catch (EngineTerminationException e) {
+                owner.closeConfinement(); // the handshake failed and has released it (idempotent)
+            }
         }
     }
 
@@ -204,8 +296,8 @@ final class ChildJvm implements ExecutionControlProvider {
 
         @Override
         public void close() {
+            process.destroyForcibly(); // nothing in the child to save; a close command could wait on a full pipe
             super.close();
-            process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -72,6 +72,9 @@ public final class JShellInstance implements AutoCloseable {
             return instance;
         } catch (RuntimeException e) {
             instance.close();
+            if (child != null && child.failure().isPresent()) {
+                throw new IllegalStateException(child.failure().get(), e);
+            }
             throw e;
         }
     }

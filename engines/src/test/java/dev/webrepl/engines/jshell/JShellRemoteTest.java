@@ -63,6 +63,14 @@ class JShellRemoteTest {
     }
 
     @Test
+    void aChildJvmThatCannotStartSaysWhy() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> JShellInstance.start(config.withRemoteVmOptions(java.util.List.of("-XX:+NoSuchOption"))));
+
+        assertEquals("the child JVM did not start: Unrecognized VM option 'NoSuchOption'", e.getMessage());
+    }
+
+    @Test
     void systemExitEndsOnlyTheStateEngineWhichRestarts() {
         eval("int lost = 1");
 
