@@ -359,6 +359,15 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--mb", defaultValue = "20", description = "MB the throughput command writes (default ${DEFAULT-VALUE}).")
         int mb;
 
+        @Option(names = "--jshell-vm-options", description = "Options of jshell's child JVMs, split at spaces "
+                + "(default: serve's), to compare footprints in one run.")
+        String jshellVmOptions;
+
+        private JShellConfig jshell() {
+            JShellConfig c = JShellConfig.defaults();
+            return jshellVmOptions == null ? c : c.withRemoteVmOptions(List.of(jshellVmOptions.trim().split("\\s+")));
+        }
+
         private record Probe(String name, Supplier<ReplEngine> engines, String input, String answer) {
         }
 
@@ -367,8 +376,9 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Engines, %d sessions each, opened one after another and then held; %d cores, JDK %s%n%n",
                     sessions, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            out.println("| engine | start p50 | start max | server heap per session | child RSS per session |");
-            out.println("|---|---:|---:|---:|---:|");
+            out.println("| engine | start p50 | start max | server heap per session | child RSS per session "
+                    + "| child PSS per session |");
+            out.println("|---|---:|---:|---:|---:|---:|");
             out.flush();
             Path root = Files.createTempDirectory("webrepl-bench");
             // The process engine also sandboxed, with serve's default limits, when bwrap is here (issue 18).
@@ -402,7 +412,7 @@ final class BenchCommand implements Callable<Integer> {
             probes.add(new Probe("echo", EchoEvaluator::engine, "ping\r", "ping\r\nping\r\n"));
             for (JShellConfig.Execution e : JShellConfig.Execution.values()) {
                 java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> evaluators =
-                        JShellEngines.factory(JShellConfig.defaults().withExecution(e), null);
+                        JShellEngines.factory(jshell().withExecution(e), null);
                 probes.add(new Probe("jshell " + e.name().toLowerCase(),
                         () -> new dev.webrepl.core.terminal.LineDiscipline(evaluators.get()), "1 + 1\r", "$1 ==> 2"));
             }
@@ -413,7 +423,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (sandbox != null) {
                 java.util.function.Supplier<dev.webrepl.core.engine.LineEvaluator> confined =
-                        JShellEngines.factory(JShellConfig.defaults(), null, sandbox);
+                        JShellEngines.factory(jshell(), null, sandbox);
                 probes.add(new Probe("jshell remote, sandboxed",
                         () -> new dev.webrepl.core.terminal.LineDiscipline(confined.get()), "1 + 1\r", "$1 ==> 2"));
                 probes.add(sandboxed(root, sandbox, "process /bin/sh, sandboxed", List.of("/bin/sh"), "echo rea''dy\r",
@@ -449,6 +459,7 @@ final class BenchCommand implements Callable<Integer> {
                  WebReplClient client = WebReplClient.newBuilder().build()) {
                 long heapBefore = usedHeapAfterGc();
                 long rssBefore = childRss();
+                long pssBefore = childPss();
                 try {
                     for (int i = 0; i < sessions; i++) {
                         long start = System.nanoTime();
@@ -457,10 +468,12 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     long heap = usedHeapAfterGc() - heapBefore;
                     long rss = childRss() - rssBefore;
+                    long pss = childPss() - pssBefore;
                     java.util.Arrays.sort(nanos);
-                    out.printf("| %s | %.0f ms | %.0f ms | %.0f KB | %s |%n", probe.name(), nanos[sessions / 2] / 1e6,
+                    out.printf("| %s | %.0f ms | %.0f ms | %.0f KB | %s | %s |%n", probe.name(), nanos[sessions / 2] / 1e6,
                             nanos[sessions - 1] / 1e6, heap / 1e3 / sessions,
-                            rss > 0 ? String.format("%.1f MB", rss / 1e6 / sessions) : "none");
+                            rss > 0 ? String.format("%.1f MB", rss / 1e6 / sessions) : "none",
+                            pss > 0 ? String.format("%.1f MB", pss / 1e6 / sessions) : "none");
                     out.flush();
                 } finally {
                     for (dev.webrepl.transport.client.ReplConnection c : open) {
@@ -472,10 +485,19 @@ final class BenchCommand implements Callable<Integer> {
 
         /** The resident memory of this JVM's descendant processes, from /proc. */
         private static long childRss() {
+            return childMemory("status", "VmRSS:");
+        }
+
+        /** The proportional set size of the descendants: shared pages (the JDK's class data, libraries) count once in all. */
+        private static long childPss() {
+            return childMemory("smaps_rollup", "Pss:");
+        }
+
+        private static long childMemory(String file, String field) {
             return ProcessHandle.current().descendants().mapToLong(p -> {
                 try {
-                    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-                        if (line.startsWith("VmRSS:")) {
+                    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), file))) {
+                        if (line.startsWith(field)) {
                             return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                         }
                     }
