@@ -286,18 +286,19 @@ final class ChildJvm implements ExecutionControlProvider {
         }
 
         @Override
-        public void stop() throws EngineTerminationException {
-            try {
-                toChild.stop();
-            } catch (IOException e) {
-                throw new EngineTerminationException("the child JVM has gone: " + e.getMessage());
-            }
+        public void stop() {
+            toChild.requestStop();
         }
 
         @Override
         public void close() {
             process.destroyForcibly(); // nothing in the child to save; a close command could wait on a full pipe
             super.close();
+            try {
+                toChild.close();
+            } catch (IOException e) {
+                // the pipe has gone with the child
+            }
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -311,6 +312,10 @@ final class ChildJvm implements ExecutionControlProvider {
     static final class Frames extends OutputStream {
         private final OutputStream child;
         private volatile Replies replies;
+        private final Object stopSignal = new Object();
+        private boolean stopWanted;
+        private boolean closed;
+        private Thread stopper;
 
         Frames(OutputStream child) {
             this.child = child;
@@ -342,9 +347,52 @@ final class ChildJvm implements ExecutionControlProvider {
             child.flush();
         }
 
+        /**
+         * Ctrl-C: a {@link #STOP} written by a thread of this stream's own, started at the first one,
+         * because a Ctrl-C must never wait (LineDiscipline#interrupt) and the write waits when the
+         * child has stopped reading (a full pipe, held by the lock of a command being written).
+         * Requests while one waits count once.
+         */
+        void requestStop() {
+            synchronized (stopSignal) {
+                if (closed) {
+                    return;
+                }
+                stopWanted = true;
+                if (stopper == null) {
+                    stopper = new Thread(this::stopLoop, "webrepl-jshell-child-stop");
+                    stopper.setDaemon(true);
+                    stopper.start();
+                }
+                stopSignal.notifyAll();
+            }
+        }
+
+        private void stopLoop() {
+            try {
+                while (true) {
+                    synchronized (stopSignal) {
+                        while (!stopWanted) {
+                            stopSignal.wait();
+                        }
+                        stopWanted = false;
+                    }
+                    stop();
+                }
+            } catch (InterruptedException | IOException e) {
+                // closed, or the child has gone: nothing left to stop
+            }
+        }
+
         @Override
-        public synchronized void close() throws IOException {
-            child.close();
+        public void close() throws IOException {
+            synchronized (stopSignal) {
+                closed = true;
+                if (stopper != null) {
+                    stopper.interrupt();
+                }
+            }
+            child.close(); // not under the lock: a writer waiting on a child that does not read must not hold it up
         }
     }
 

@@ -42,6 +42,7 @@ public final class JShellEvaluator implements LineEvaluator {
     // While a snippet runs, JShell cannot analyse another input; a line discipline that asks meanwhile
     // (type-ahead) waits this long before getting a guess.
     private static final long BUSY_WAIT_MILLIS = 200;
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final Function<EngineContext, JShellInstance> instances;
     // JShell is not thread-safe: eval, analysis and completion take this lock; only stop() does not.
@@ -346,12 +347,28 @@ public final class JShellEvaluator implements LineEvaluator {
 
     @Override
     public void close() {
-        lock.lock();
+        finished = true;
+        boolean locked = lock.tryLock();
+        if (!locked) {
+            // A snippet still runs (one that ignores Ctrl-C, or a child JVM that stopped reading):
+            // ending the instance ends its child and so the evaluation that holds the lock.
+            JShellInstance running = instance;
+            if (running != null) {
+                running.close();
+            }
+            try {
+                // LOCAL code that ignores the stop keeps its thread: do not wait for it for ever.
+                locked = lock.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
-            finished = true;
             discard();
         } finally {
-            lock.unlock();
+            if (locked) {
+                lock.unlock();
+            }
         }
     }
 

@@ -63,6 +63,32 @@ class JShellRemoteTest {
     }
 
     @Test
+    void aChildThatStopsReadingHoldsUpNeitherCtrlCNorTheEnd() throws Exception {
+        // Thread.suspend is gone from JDK 20 on; another child could stop reading by other means.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 20, "needs Thread.suspend");
+        JShellEvaluator hostile = new JShellEvaluator(() -> JShellInstance.start(config));
+        Terminal screen = new Terminal();
+        assertEquals("", screen.eval(hostile, "Thread.getAllStackTraces().keySet().stream()"
+                + ".filter(t -> t.getName().equals(\"webrepl-agent-frames\")).forEach(Thread::suspend);"));
+        // The next snippet's class (six 60 KB constants) is more than the pipe and the child's last read
+        // hold: the evaluation waits in a write to the child, holding the evaluator and the stream.
+        StringBuilder big = new StringBuilder("void big() {");
+        for (char c = 'a'; c < 'g'; c++) {
+            big.append(" String ").append(c).append(" = \"").append(String.valueOf(c).repeat(60_000)).append("\";");
+        }
+        CompletableFuture<String> stuck = CompletableFuture.supplyAsync(() -> screen.eval(hostile, big + " }"));
+        assertTrue(Terminal.await(hostile::isBusy, Duration.ofSeconds(10)));
+        // Until the evaluation waits in its write (a signal of its own would need a hook in the JDK's stream).
+        assertTrue(Terminal.await(() -> Thread.getAllStackTraces().values().stream().anyMatch(st -> st.length > 0
+                && st[0].getMethodName().equals("writeBytes") && java.util.Arrays.stream(st)
+                .anyMatch(f -> f.getClassName().equals(ChildJvm.Frames.class.getName()))), Duration.ofSeconds(20)));
+
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), hostile::interrupt);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), hostile::close);
+        stuck.get(20, TimeUnit.SECONDS); // the evaluation ended with its child
+    }
+
+    @Test
     void aChildJvmThatCannotStartSaysWhy() {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> JShellInstance.start(config.withRemoteVmOptions(java.util.List.of("-XX:+NoSuchOption"))));

@@ -2,13 +2,13 @@ package dev.webrepl.engines.jshell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.EngineOutput;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.Pausable;
+import dev.webrepl.engines.process.SandboxedProcessEngineTest;
 import dev.webrepl.engines.sandbox.Sandbox;
 import dev.webrepl.engines.sandbox.SandboxLimits;
 import java.net.InetAddress;
@@ -36,8 +36,6 @@ import reactor.core.publisher.Flux;
  * {@code WEBREPL_REQUIRE_SANDBOX=1} (as {@code .ci/run} sets).
  */
 class SandboxedJShellTest {
-    private static final String REQUIRE_ENV = "WEBREPL_REQUIRE_SANDBOX";
-
     @TempDir
     Path base;
 
@@ -63,14 +61,7 @@ class SandboxedJShellTest {
     }
 
     private Session session(SandboxLimits limits) throws Exception {
-        Optional<Path> bwrap = Sandbox.findBwrap(System.getenv());
-        if (bwrap.isEmpty()) {
-            if ("1".equals(System.getenv(REQUIRE_ENV))) {
-                fail(REQUIRE_ENV + "=1 but no bwrap (Debian: bubblewrap)");
-            }
-            assumeTrue(false, "sandbox tests skipped: no bwrap");
-        }
-        sandbox = Sandbox.bubblewrap(bwrap.get(), false, limits);
+        sandbox = Sandbox.bubblewrap(SandboxedProcessEngineTest.requireBwrap(), false, limits);
         assertEquals(Optional.empty(), sandbox.probe(root));
         return session(null, root);
     }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * session's shell can see and write, and its limits. Skipped without {@code bwrap}, failed then when
  * {@code WEBREPL_REQUIRE_SANDBOX=1} (as {@code .ci/run} sets).
  */
-class SandboxedProcessEngineTest {
+public class SandboxedProcessEngineTest {
     static final String REQUIRE_ENV = "WEBREPL_REQUIRE_SANDBOX";
     private static final String PROMPT = "prompt$ ";
 
@@ -58,7 +58,7 @@ class SandboxedProcessEngineTest {
     }
 
     /** bwrap, or the test is skipped (failed with {@code WEBREPL_REQUIRE_SANDBOX=1}). */
-    static Path requireBwrap() {
+    public static Path requireBwrap() {
         Optional<Path> bwrap = Sandbox.findBwrap(System.getenv());
         if (bwrap.isEmpty()) {
             if ("1".equals(System.getenv(REQUIRE_ENV))) {
