@@ -198,8 +198,10 @@ public final class PtyLoop implements AutoCloseable {
                     int ready = events.getInt(at);
                     long token = events.getLong(at + EPOLL_EVENT_DATA);
                     if (token == WAKE) {
-                        wakePending.set(false);
+                        // Drain, then clear: a wake-up written after the drain is seen by the next epoll_wait;
+                        // one before the clear was for a channel already in due, run below.
                         LinuxCalls.read(wake, drainedAddress, 8);
+                        wakePending.set(false);
                         continue;
                     }
                     PtyChannel c = slots.get((int) (token >>> 2));
