@@ -35,6 +35,16 @@ final class LinuxCalls {
     static final int O_NONBLOCK = 04000;
     /** pidfd_open(2): the same number on every Linux architecture (added in 5.3); called through syscall(2). */
     static final long SYS_PIDFD_OPEN = 434;
+    static final int O_RDWR = 2;
+    static final int O_NOCTTY = 0400;
+    static final int O_CLOEXEC = 02000000;
+    static final long TIOCSWINSZ = 0x5414;
+    static final int WNOHANG = 1;
+    static final int ECHILD = 10;
+    static final int ESRCH = 3;
+    static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    static final short POSIX_SPAWN_SETSID = 0x80;
 
     /** struct epoll_event is packed on x86 (12 bytes, data at offset 4), naturally aligned elsewhere. */
     static final boolean PACKED_EPOLL_EVENT = Platform.ARCH.equals("x86-64") || Platform.ARCH.equals("x86");
@@ -70,6 +80,52 @@ final class LinuxCalls {
     static native int close(int fd);
 
     static native long syscall(long number, long first, long second);
+
+    // Spawning a child in a new pty (PtyChild); pointers are native addresses in a buffer of the caller's.
+
+    static native int posix_openpt(int flags);
+
+    static native int grantpt(int fd);
+
+    static native int unlockpt(int fd);
+
+    static native int ptsname_r(int fd, long buffer, long length);
+
+    static native int ioctl(int fd, long request, byte[] argument);
+
+    static native int posix_spawn_file_actions_init(long actions);
+
+    static native int posix_spawn_file_actions_destroy(long actions);
+
+    static native int posix_spawn_file_actions_addopen(long actions, int fd, long path, int flags, int mode);
+
+    static native int posix_spawn_file_actions_adddup2(long actions, int fd, int to);
+
+    static native int posix_spawn_file_actions_addchdir_np(long actions, long path);
+
+    static native int posix_spawn_file_actions_addclosefrom_np(long actions, int from);
+
+    static native int posix_spawnattr_init(long attributes);
+
+    static native int posix_spawnattr_destroy(long attributes);
+
+    static native int posix_spawnattr_setflags(long attributes, short flags);
+
+    static native int posix_spawnattr_setsigmask(long attributes, long signals);
+
+    static native int posix_spawnattr_setsigdefault(long attributes, long signals);
+
+    static native int sigemptyset(long signals);
+
+    static native int sigfillset(long signals);
+
+    static native int posix_spawn(long pid, long path, long actions, long attributes, long argv, long envp);
+
+    static native int waitpid(int pid, long status, int options);
+
+    static native int kill(int pid, int signal);
+
+    static native int killpg(int group, int signal);
 
     /** A direct buffer in native byte order, and where it is. */
     static ByteBuffer direct(int size) {

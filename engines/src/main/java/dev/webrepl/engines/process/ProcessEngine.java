@@ -1,9 +1,5 @@
 package dev.webrepl.engines.process;
 
-import com.pty4j.PtyProcess;
-import com.pty4j.PtyProcessBuilder;
-import com.pty4j.WinSize;
-import com.pty4j.unix.UnixPtyProcess;
 import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.engines.sandbox.Confinement;
@@ -49,7 +45,7 @@ public final class ProcessEngine implements ReplEngine {
     private volatile EngineContext context;
     private final PtyLoop sharedLoop;
     private final AtomicBoolean stopped = new AtomicBoolean();
-    private volatile PtyProcess process;
+    private volatile PtyChild process;
     private volatile PtyLoop ownLoop;
     private volatile PtyChannel channel;
 
@@ -114,16 +110,10 @@ public final class ProcessEngine implements ReplEngine {
             directory = c.root();
             c.onLimit(reason -> report(() -> context.limitReached(reason)));
         }
-        PtyProcess p;
+        PtyChild p;
         try {
-            p = new PtyProcessBuilder(command)
-                    .setEnvironment(environment)
-                    .setDirectory(directory.toString())
-                    .setInitialColumns(config.columns())
-                    .setInitialRows(config.rows())
-                    .setRedirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
+            p = PtyChild.spawn(List.of(command), environment, directory, config.columns(), config.rows());
+        } catch (IOException | RuntimeException | LinkageError e) {
             closeConfinement();
             throw new IOException("cannot start " + String.join(" ", program) + ": " + e.getMessage(), e);
         }
@@ -132,8 +122,8 @@ public final class ProcessEngine implements ReplEngine {
         try {
             c = connect(p, context);
         } catch (IOException | RuntimeException | LinkageError e) {
-            p.destroyForcibly();
-            closePty(p);
+            p.killAndReap();
+            p.close();
             closeOwnLoop();
             closeConfinement();
             throw new IOException("cannot serve the pty of " + String.join(" ", program) + ": " + e.getMessage(), e);
@@ -147,18 +137,13 @@ public final class ProcessEngine implements ReplEngine {
     }
 
     /** Puts the pty on the loop and starts the readiness probe, which releases input (reportsReady). */
-    private PtyChannel connect(PtyProcess p, EngineContext context) throws IOException {
-        if (!(p instanceof UnixPtyProcess u)) {
-            throw new IOException("the process engine needs a Unix pty");
-        }
+    private PtyChannel connect(PtyChild p, EngineContext context) throws IOException {
         PtyLoop loop = sharedLoop;
         if (loop == null) {
             loop = new PtyLoop("webrepl-session-" + context.sessionId() + "-pty");
             ownLoop = loop;
         }
-        // pty4j's public getter (UnixPtyProcess.getPty().getMasterFD()); pty4j keeps owning and closing the fd.
-        int masterFd = u.getPty().getMasterFD();
-        PtyChannel c = new PtyChannel(loop, masterFd, p.pid(), p::isAlive, context.output(), new PtyChannel.Events() {
+        PtyChannel c = new PtyChannel(loop, p, context.output(), new PtyChannel.Events() {
             @Override
             public void outputEnded() {
                 ProcessEngine.this.outputEnded();
@@ -176,7 +161,7 @@ public final class ProcessEngine implements ReplEngine {
         });
         context.pausable(c);
         c.start(context.input());
-        ReadyProbe probe = new ReadyProbe(p.pid(), masterFd, readiness);
+        ReadyProbe probe = new ReadyProbe(p.pid(), p.master(), readiness);
         PtyLoop on = loop;
         long deadline = System.nanoTime() + ReadyProbe.GIVE_UP_AFTER.toNanos();
         on.execute(() -> probe(on, probe, c, deadline, 1));
@@ -234,15 +219,19 @@ public final class ProcessEngine implements ReplEngine {
         if (columns <= 0 || rows <= 0) {
             throw new IllegalArgumentException("terminal size must be positive: " + columns + "x" + rows);
         }
-        PtyProcess p = process;
+        PtyChild p = process;
         if (p != null && !closing && p.isAlive()) {
-            p.setWinSize(new WinSize(columns, rows));
+            try {
+                p.resize(columns, rows);
+            } catch (IOException e) {
+                debug("resizing the pty", e);
+            }
         }
     }
 
     /** The child's process id (for logs and diagnostics). */
     public long pid() {
-        PtyProcess p = process;
+        PtyChild p = process;
         if (p == null) {
             throw new IllegalStateException("process engine not started");
         }
@@ -271,7 +260,7 @@ public final class ProcessEngine implements ReplEngine {
             return;
         }
         closing = true;
-        PtyProcess p = process;
+        PtyChild p = process;
         PtyChannel c = channel;
         if (p != null && c != null) {
             stop(p, c);
@@ -286,22 +275,30 @@ public final class ProcessEngine implements ReplEngine {
         }
     }
 
-    private void stop(PtyProcess p, PtyChannel c) {
+    private void stop(PtyChild p, PtyChannel c) {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
         closing = true;
         try {
-            // The loop lets go of the pty first: pty4j closes the master below, and its number may be reused.
-            if (!c.stop(REAP_TIMEOUT)) {
-                warn("the pty loop did not let go of the pty");
-            }
+            // The loop keeps watching the child meanwhile: it reaps it.
             terminate(p);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.destroyForcibly();
+            p.kill();
         }
-        closePty(p);
+        try {
+            // The loop lets go of the pty before it is closed (its number may be reused at once).
+            if (!c.stop(REAP_TIMEOUT)) {
+                warn("the pty loop did not let go of the pty");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!p.reap()) {
+            warn("process " + p.pid() + " not reaped");
+        }
+        p.close();
         closeOwnLoop();
     }
 
@@ -312,17 +309,12 @@ public final class ProcessEngine implements ReplEngine {
         }
     }
 
-    private void terminate(PtyProcess p) throws InterruptedException {
+    private void terminate(PtyChild p) throws InterruptedException {
         // Taken before the child dies: its descendants are then reparented and out of our sight.
         List<ProcessHandle> tree = new ArrayList<>();
         ProcessHandle.of(p.pid()).ifPresent(h -> h.descendants().forEach(tree::add));
         long deadline = System.nanoTime() + config.killGrace().toNanos();
-        if (p.isAlive()) {
-            if (p instanceof UnixPtyProcess u) {
-                u.hangup();
-            }
-            p.destroy();
-        }
+        p.hangUp();
         boolean ended = p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS);
         for (ProcessHandle h : tree) {
             ended &= awaitExit(h, remaining(deadline));
@@ -333,9 +325,7 @@ public final class ProcessEngine implements ReplEngine {
         for (ProcessHandle h : tree) {
             h.destroyForcibly();
         }
-        if (p.isAlive()) {
-            p.destroyForcibly();
-        }
+        p.kill();
         if (!p.waitFor(REAP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
             warn("process " + p.pid() + " not reaped after SIGKILL");
         }
@@ -359,16 +349,7 @@ public final class ProcessEngine implements ReplEngine {
         return Math.max(0, deadline - System.nanoTime());
     }
 
-    private void closePty(PtyProcess p) {
-        try {
-            p.getInputStream().close();
-            p.getOutputStream().close();
-        } catch (IOException e) {
-            debug("closing the pty", e);
-        }
-    }
-
-    /** End of output: the child closed its terminal. Its exit status ends the session. */
+    /** End of output: the child exited (reaped by the loop) and its output is delivered. Its exit status ends the session. */
     private void outputEnded() {
         try {
             int status = process.waitFor();

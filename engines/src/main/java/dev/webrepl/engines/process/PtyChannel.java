@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -34,8 +33,7 @@ import reactor.core.publisher.Flux;
  * <li>Input: one chunk requested at a time, the next only once the pty took the whole chunk (a write
  *     that would block waits for EPOLLOUT), so a child that does not read stalls input back to TCP
  *     (DESIGN "Data flow"). Ctrl-C goes ahead of the chunk waiting to be written and drops it.
- * <li>End: once the child exited (its pidfd is readable) and the master is drained, or the master
- *     reports EIO (no slave left) when there is no pidfd.
+ * <li>End: once the child exited (its pidfd is readable: the loop reaps it) and the master is drained.
  * </ul>
  * The end and the failures are reported on the loop's task pool, never on the loop thread: reporting
  * them closes the session, which closes the engine, which may wait for the child.
@@ -52,7 +50,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
 
     /** What the engine is told; called on the loop's task pool. */
     interface Events {
-        /** The child exited and its output is all delivered (or, without a pidfd, the pty hung up). */
+        /** The child exited (reaped) and its output is all delivered. */
         void outputEnded();
 
         void readFailed(IOException e);
@@ -61,11 +59,12 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     }
 
     private final PtyLoop loop;
-    /** pty4j's master: read here; pty4j closes it after {@link #stop}. */
+    private final PtyChild child;
+    /** The child's master: read here; closed by the engine after {@link #stop}. */
     private final int master;
     /** Our duplicate of the master, written here: watched for EPOLLOUT apart from the master's EPOLLIN. */
     private final int writer;
-    /** The child's pidfd, -1 where pidfd_open is missing (then the end is the master's EIO). */
+    /** The child's pidfd: readable once it exited. */
     private final int pidfd;
     private final TerminalOutput output;
     private final Events events;
@@ -84,7 +83,6 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     private volatile boolean inputReleased;
     private volatile boolean stopping;
     private volatile boolean writeStalled;
-    private final boolean exitedBeforeWatch;
 
     // Loop thread only.
     private int slot = -1;
@@ -98,15 +96,12 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     private byte[] current;
     private boolean currentIsInput;
 
-    /**
-     * Makes {@code master} non-blocking (the child's side, the slave, is not affected) and watches the
-     * child {@code pid}; {@code alive} tells whether the child is still unreaped (so that a pidfd opened
-     * after the reaper ran, on a pid perhaps reused, is not trusted).
-     */
-    PtyChannel(PtyLoop loop, int master, long pid, BooleanSupplier alive, TerminalOutput output, Events events)
-            throws IOException {
+    /** Makes the child's master non-blocking (the child's side, the slave, is not affected). */
+    PtyChannel(PtyLoop loop, PtyChild child, TerminalOutput output, Events events) throws IOException {
         this.loop = loop;
-        this.master = master;
+        this.child = child;
+        this.master = child.master();
+        this.pidfd = child.pidfd();
         this.output = output;
         this.events = events;
         int flags = LinuxCalls.fcntl(master, LinuxCalls.F_GETFL, 0);
@@ -117,15 +112,6 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         if (writer < 0) {
             throw new IOException("cannot duplicate the pty: errno " + Native.getLastError());
         }
-        int fd = (int) LinuxCalls.syscall(LinuxCalls.SYS_PIDFD_OPEN, pid, 0);
-        boolean gone = false;
-        if (fd >= 0 && !alive.getAsBoolean()) {
-            LinuxCalls.close(fd);
-            fd = -1;
-            gone = true;
-        }
-        pidfd = fd;
-        exitedBeforeWatch = gone;
     }
 
     /** Joins the loop and subscribes to {@code input}; nothing is written before {@link #releaseInput()}. */
@@ -242,6 +228,10 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
 
     /** Loop thread: an epoll event for this channel's descriptor {@code kind}. */
     void onEvent(int kind, int ready) {
+        if (kind == CHILD) {
+            childEvent();
+            return;
+        }
         if (stopping || ended) {
             return;
         }
@@ -252,25 +242,30 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
                 writeStalled = false;
                 writeMore();
             }
-            case CHILD -> {
-                unwatch(CHILD, pidfd);
-                childExited = true;
-                if (outputDone) {
-                    end();
-                } else if (!paused) {
-                    pump(); // drains what the child wrote last, then ends at EAGAIN
-                }
-            }
             default -> throw new IllegalStateException("unknown descriptor kind " + kind);
+        }
+    }
+
+    /** Loop thread: the child exited; reaped here, even after a failure ended the copying (no zombie left). */
+    private void childEvent() {
+        if (!child.reap()) {
+            return;
+        }
+        unwatch(CHILD, pidfd);
+        childExited = true;
+        if (stopping || ended) {
+            return;
+        }
+        if (outputDone) {
+            end();
+        } else if (!paused) {
+            pump(); // drains what the child wrote last, then ends at EAGAIN
         }
     }
 
     private void join() {
         slot = loop.attach(this);
-        childExited = exitedBeforeWatch;
-        if (pidfd >= 0) {
-            watch(CHILD, pidfd, EPOLLIN);
-        }
+        watch(CHILD, pidfd, EPOLLIN);
         if (paused) {
             parked = true;
         } else {
@@ -315,13 +310,13 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
                 // Linux: every slave descriptor is closed. The end waits for the child's exit (its pidfd).
                 outputDone = true;
                 unwatch(MASTER, master);
-                if (childExited || pidfd < 0) {
+                if (childExited) {
                     end();
                 }
                 return;
             }
             ended = true;
-            unwatchAll();
+            unwatchCopying();
             IOException e = new IOException("read from the pty failed: errno " + errno);
             loop.execute(() -> events.readFailed(e));
             return;
@@ -338,7 +333,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             return;
         }
         ended = true;
-        unwatchAll();
+        unwatchCopying();
         loop.execute(events::outputEnded);
     }
 
@@ -403,7 +398,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         if (loop.control(EPOLL_CTL_ADD, fd, interest, (long) slot * 4 + kind) != 0) {
             int errno = Native.getLastError();
             ended = true;
-            unwatchAll();
+            unwatchCopying();
             IOException e = new IOException("cannot watch the pty: errno " + errno);
             loop.execute(() -> events.readFailed(e));
             return;
@@ -432,15 +427,16 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         }
     }
 
-    private void unwatchAll() {
+    /** Stops reading and writing; the child stays watched, to be reaped. */
+    private void unwatchCopying() {
         unwatch(MASTER, master);
         unwatch(WRITER, writer);
-        unwatch(CHILD, pidfd);
     }
 
     /** Loop thread: out of the epoll set and the loop's slots, descriptors closed. */
     private void leave() {
-        unwatchAll();
+        unwatchCopying();
+        unwatch(CHILD, pidfd);
         if (slot >= 0) {
             loop.detach(slot);
             slot = -1;
@@ -448,13 +444,10 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         release();
     }
 
-    /** Closes our descriptors (not the master, pty4j's) once; from the loop, or from any thread once it ended. */
+    /** Closes our duplicate of the master once (the child's own descriptors are the engine's); from the loop, or any thread once it ended. */
     void release() {
         if (released.compareAndSet(false, true)) {
             LinuxCalls.close(writer);
-            if (pidfd >= 0) {
-                LinuxCalls.close(pidfd);
-            }
             detached.countDown();
         }
     }

@@ -110,4 +110,15 @@ class PtyLoopTest {
             ProcessHandle.of(Long.parseLong(c.text().trim())).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
+
+    @Test
+    void theChildLeadsItsOwnSessionWithThePtyAsControllingTerminalAndNoneOfTheServersDescriptors() throws Exception {
+        loop = new PtyLoop("shared-pty");
+        FakeContext c = new FakeContext();
+        // /dev/tty opens only for a process with a controlling terminal; the shell's descriptors are listed.
+        start(c, "/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '; echo; (exec </dev/tty) && echo has-tty;"
+                + " [ $(ps -o sid= -p $$) = $$ ] && echo leads-session");
+        assertEquals(0, c.exited.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        assertEquals("0 1 2 \r\nhas-tty\r\nleads-session\r\n", c.text());
+    }
 }
