@@ -262,6 +262,17 @@ public final class ProcessEngine implements ReplEngine {
         closing = true;
         PtyChild p = process;
         PtyChannel c = channel;
+        PtyLoop loop = sharedLoop != null ? sharedLoop : ownLoop;
+        if (loop != null && loop.inLoop() && p != null && c != null) {
+            // The session ended from what the loop handed it (a slow consumer dropped, the last terminal
+            // gone): the loop must not wait for the child it reaps itself. The task pool stops it.
+            if (loop.execute(() -> {
+                stop(p, c);
+                closeConfinement();
+            })) {
+                return;
+            }
+        }
         if (p != null && c != null) {
             stop(p, c);
         }

@@ -29,7 +29,7 @@ import reactor.core.publisher.Flux;
  * <ul>
  * <li>Output: read while not paused; paused, the master leaves the epoll set, the child then blocks on
  *     a full pty as on a real terminal, and nothing is lost (DESIGN "Output, buffering and the POSIX
- *     send() rule"). At most one read of {@link #CHUNK} bytes happens after {@link #pause()}.
+ *     send() rule"). At most {@link #CHUNK} bytes are handed over after {@link #pause()}.
  * <li>Input: one chunk requested at a time, the next only once the pty took the whole chunk (a write
  *     that would block waits for EPOLLOUT), so a child that does not read stalls input back to TCP
  *     (DESIGN "Data flow"). Ctrl-C goes ahead of the chunk waiting to be written and drops it.
@@ -39,10 +39,10 @@ import reactor.core.publisher.Flux;
  * them closes the session, which closes the engine, which may wait for the child.
  */
 final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
-    /** The most one read takes (a Linux pty gives at most 4095 bytes per read in practice). */
-    static final int CHUNK = 8192;
+    /** The most handed to the session at once, gathered from several reads (a Linux pty gives at most 4095 per read). */
+    static final int CHUNK = 16384;
     /** Reads per readiness event before other ptys get their turn (epoll is level-triggered: it tells again). */
-    private static final int READS_PER_EVENT = 16;
+    private static final int READS_PER_EVENT = 32;
     private static final byte[] CTRL_C = {0x03};
     private static final int MASTER = 0;
     private static final int WRITER = 1;
@@ -284,27 +284,36 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             }
             return;
         }
+        // Reads are gathered in the loop's buffer and handed over together when it is full or the pty
+        // is empty: a pty gives at most 4095 bytes per read, and each hand-over costs a session write,
+        // a frame and a socket write. Nothing waits: the gathering stops at the first EAGAIN.
+        int filled = 0;
         for (int i = 0; i < READS_PER_EVENT; i++) {
             if (paused) {
+                deliver(filled);
                 park();
                 return;
             }
-            long n = LinuxCalls.read(master, loop.readAddress(), CHUNK);
+            long n = LinuxCalls.read(master, loop.readAddress() + filled, CHUNK - filled);
             if (n > 0) {
-                byte[] bytes = new byte[(int) n];
-                loop.readBuffer().get(0, bytes);
-                output.write(bytes);
+                filled += (int) n;
+                if (filled == CHUNK) {
+                    deliver(filled);
+                    filled = 0;
+                }
                 continue;
             }
             int errno = n == 0 ? EIO : Native.getLastError();
+            if (errno == EINTR) {
+                continue;
+            }
+            deliver(filled);
+            filled = 0;
             if (errno == EAGAIN) {
                 if (childExited) {
                     end();
                 }
                 return;
-            }
-            if (errno == EINTR) {
-                continue;
             }
             if (errno == EIO) {
                 // Linux: every slave descriptor is closed. The end waits for the child's exit (its pidfd).
@@ -320,6 +329,16 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             IOException e = new IOException("read from the pty failed: errno " + errno);
             loop.execute(() -> events.readFailed(e));
             return;
+        }
+        deliver(filled);
+    }
+
+    /** Hands the first {@code n} bytes of the loop's buffer to the session, as an array of exactly that size. */
+    private void deliver(int n) {
+        if (n > 0) {
+            byte[] bytes = new byte[n];
+            loop.readBuffer().get(0, bytes);
+            output.write(bytes);
         }
     }
 

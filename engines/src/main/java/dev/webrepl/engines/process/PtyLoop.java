@@ -115,17 +115,19 @@ public final class PtyLoop implements AutoCloseable {
         return terminated;
     }
 
-    /** Runs {@code task} on the task pool (it may block); nothing once the loop is closed. */
-    void execute(Runnable task) {
-        later(task, 0);
+    /** Runs {@code task} on the task pool (it may block); false (and nothing) once the loop is closed. */
+    boolean execute(Runnable task) {
+        return later(task, 0);
     }
 
-    /** Runs {@code task} on the task pool after {@code millis}; nothing once the loop is closed. */
-    void later(Runnable task, long millis) {
+    /** Runs {@code task} on the task pool after {@code millis}; false (and nothing) once the loop is closed. */
+    boolean later(Runnable task, long millis) {
         try {
             tasks.schedule(task, millis, TimeUnit.MILLISECONDS);
+            return true;
         } catch (RejectedExecutionException closed) {
             LOG.debug("{}: closed, a task is dropped", name);
+            return false;
         }
     }
 

@@ -121,4 +121,34 @@ class PtyLoopTest {
         assertEquals(0, c.exited.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         assertEquals("0 1 2 \r\nhas-tty\r\nleads-session\r\n", c.text());
     }
+
+    @Test
+    void closingAnEngineFromTheLoopsOwnOutputDoesNotHoldUpTheOtherSessions() throws Exception {
+        // A session may end its engine while taking output (a slow consumer dropped): on the loop thread.
+        loop = new PtyLoop("shared-pty");
+        FakeContext first = new FakeContext();
+        // It ignores SIGHUP and SIGTERM: its close waits out the 60 s grace, off the loop.
+        ProcessEngine stubborn = new ProcessEngine(new ProcessEngineConfig(
+                List.of("/bin/sh", "-c", "trap '' HUP TERM; read line; echo bye; exec sleep 60"), Map.of("PATH", PATH), dir, 80, 24,
+                Duration.ofSeconds(60)), ProcessEngine.Readiness.TERMINAL_TAKEN, Sandbox.none(), loop);
+        engines.add(stubborn);
+        first.workingDirectory = dir;
+        first.onOutput = () -> {
+            if (first.text().contains("bye")) {
+                stubborn.close();
+            }
+        };
+        stubborn.start(first);
+        first.type("go\r");
+        first.awaitOutput("bye");
+        ProcessHandle child = ProcessHandle.of(stubborn.pid()).orElseThrow();
+
+        FakeContext second = new FakeContext();
+        start(second, "/bin/cat");
+        second.type("still served\r");
+        second.awaitOutput("still served\r\nstill served\r\n");
+        assertTrue(child.isAlive(), "the other session was served while the first close waited its grace");
+        child.destroyForcibly();
+        FakeContext.await(() -> !child.isAlive(), () -> "the stubborn child killed and reaped");
+    }
 }
