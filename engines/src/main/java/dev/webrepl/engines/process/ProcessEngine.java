@@ -33,6 +33,8 @@ public final class ProcessEngine implements ReplEngine {
     private static final Duration EXIT_AFTER_IO_ERROR = Duration.ofSeconds(1);
     /** After SIGKILL, how long close() waits for the reaper and for the loop to let go of the pty. */
     private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
+    /** The most descendants of a child that close() signals and waits for. */
+    private static final int MAX_TREE = 4096;
 
     private final ProcessEngineConfig config;
     private final Readiness readiness;
@@ -322,8 +324,7 @@ public final class ProcessEngine implements ReplEngine {
 
     private void terminate(PtyChild p) throws InterruptedException {
         // Taken before the child dies: its descendants are then reparented and out of our sight.
-        List<ProcessHandle> tree = new ArrayList<>();
-        ProcessHandle.of(p.pid()).ifPresent(h -> h.descendants().forEach(tree::add));
+        List<ProcessHandle> tree = descendants(p.pid());
         long deadline = System.nanoTime() + config.killGrace().toNanos();
         p.hangUp();
         boolean ended = p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -340,6 +341,40 @@ public final class ProcessEngine implements ReplEngine {
         if (!p.waitFor(REAP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
             warn("process " + p.pid() + " not reaped after SIGKILL");
         }
+    }
+
+    /**
+     * The processes under {@code pid}, read from /proc/PID/task/TID/children (Linux 3.5+): the size of
+     * the tree, where ProcessHandle.descendants() reads every process of the system (with 1000
+     * sessions, 1000 closes read /proc a million times). At most {@link #MAX_TREE}.
+     */
+    static List<ProcessHandle> descendants(long pid) {
+        Path own = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+        if (!Files.exists(own)) {
+            List<ProcessHandle> all = new ArrayList<>();
+            ProcessHandle.of(pid).ifPresent(h -> h.descendants().limit(MAX_TREE).forEach(all::add));
+            return all;
+        }
+        List<ProcessHandle> found = new ArrayList<>();
+        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(List.of(pid));
+        while (!todo.isEmpty() && found.size() < MAX_TREE) {
+            long p = todo.poll();
+            try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(
+                    Path.of("/proc", Long.toString(p), "task"))) {
+                for (Path task : tasks) {
+                    for (String child : Files.readString(task.resolve("children")).trim().split(" ")) {
+                        if (!child.isEmpty() && found.size() < MAX_TREE) {
+                            long c = Long.parseLong(child);
+                            ProcessHandle.of(c).ifPresent(found::add);
+                            todo.add(c);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException gone) {
+                // The process ended meanwhile: its children are reparented, out of this tree.
+            }
+        }
+        return found;
     }
 
     private static boolean awaitExit(ProcessHandle h, long nanos) throws InterruptedException {

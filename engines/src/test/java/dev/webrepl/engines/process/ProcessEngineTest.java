@@ -294,4 +294,18 @@ class ProcessEngineTest {
         context.type("1+1\r");
         context.awaitOutput("1+1\r\n2\r\n>>> ");
     }
+
+    @Test
+    void theChildsTreeReadFromItsChildrenListsIsTheTreeTheJdkFinds() throws Exception {
+        // Two levels: a sleep and a subshell under the shell, a sleep under the subshell.
+        start("/bin/sh", "-c", "sleep 30 & sh -c 'sleep 30 & wait' & echo started; wait");
+        context.awaitOutput("started");
+        long pid = engine.pid();
+        await(() -> ProcessHandle.of(pid).orElseThrow().descendants().count() == 3, () -> "three processes under the shell");
+        java.util.Set<Long> jdk = ProcessHandle.of(pid).orElseThrow().descendants().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<Long> ours = ProcessEngine.descendants(pid).stream().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+        assertEquals(jdk, ours);
+    }
 }
