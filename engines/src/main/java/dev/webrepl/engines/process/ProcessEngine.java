@@ -133,7 +133,7 @@ public final class ProcessEngine implements ReplEngine {
         channel = c;
         if (closed.get()) {
             // close() ran while we were spawning and found nothing to stop.
-            stop(p, c);
+            stop(p, c, hangUp(p));
             closeConfinement();
         }
     }
@@ -264,20 +264,24 @@ public final class ProcessEngine implements ReplEngine {
         closing = true;
         PtyChild p = process;
         PtyChannel c = channel;
+        if (p == null || c == null) {
+            closeConfinement();
+            return;
+        }
+        Hangup h = hangUp(p);
         PtyLoop loop = sharedLoop != null ? sharedLoop : ownLoop;
-        if (loop != null && loop.inLoop() && p != null && c != null) {
-            // The session ended from what the loop handed it (a slow consumer dropped, the last terminal
-            // gone): the loop must not wait for the child it reaps itself. The task pool stops it.
-            if (loop.execute(() -> {
-                stop(p, c);
-                closeConfinement();
-            })) {
-                return;
-            }
+        // On a shared loop the rest (the wait for the child, SIGKILL after the grace, the pty's release)
+        // runs on its task pool, so that sessions closing together signal their children together and
+        // the loop reaps them as they go (issue #19: 1000 sessions closed within a second). On the loop
+        // thread itself (the session ended from what the loop handed it: a slow consumer dropped) it must,
+        // as the loop reaps the child it would wait for. An engine's own loop keeps close() synchronous.
+        if ((sharedLoop != null || loop.inLoop()) && loop.execute(() -> {
+            stop(p, c, h);
+            closeConfinement();
+        })) {
+            return;
         }
-        if (p != null && c != null) {
-            stop(p, c);
-        }
+        stop(p, c, h);
         closeConfinement();
     }
 
@@ -288,14 +292,14 @@ public final class ProcessEngine implements ReplEngine {
         }
     }
 
-    private void stop(PtyChild p, PtyChannel c) {
+    private void stop(PtyChild p, PtyChannel c, Hangup h) {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
         closing = true;
         try {
             // The loop keeps watching the child meanwhile: it reaps it.
-            terminate(p);
+            terminate(p, h);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.kill();
@@ -322,11 +326,21 @@ public final class ProcessEngine implements ReplEngine {
         }
     }
 
-    private void terminate(PtyChild p) throws InterruptedException {
-        // Taken before the child dies: its descendants are then reparented and out of our sight.
+    /** What a hang-up leaves to wait for: the child's descendants at that moment, until the grace's end. */
+    private record Hangup(List<ProcessHandle> tree, long deadline) {
+    }
+
+    /** SIGHUP and SIGTERM to the child's process group, its tree taken first (then it is reparented, out of sight). */
+    private Hangup hangUp(PtyChild p) {
         List<ProcessHandle> tree = descendants(p.pid());
         long deadline = System.nanoTime() + config.killGrace().toNanos();
         p.hangUp();
+        return new Hangup(tree, deadline);
+    }
+
+    private void terminate(PtyChild p, Hangup hangup) throws InterruptedException {
+        List<ProcessHandle> tree = hangup.tree();
+        long deadline = hangup.deadline();
         boolean ended = p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS);
         for (ProcessHandle h : tree) {
             ended &= awaitExit(h, remaining(deadline));

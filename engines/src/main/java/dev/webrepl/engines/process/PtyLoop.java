@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class PtyLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PtyLoop.class);
     private static final int MAX_EVENTS = 256;
-    private static final int TASK_THREADS = 2;
+    private static final int TASK_THREADS = 4;
     /** The token of the wake-up eventfd; channel tokens are slot * 4 + kind, never negative. */
     private static final long WAKE = -1;
 
@@ -63,6 +63,7 @@ public final class PtyLoop implements AutoCloseable {
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final ScheduledThreadPoolExecutor tasks;
     private final AtomicInteger taskThreads = new AtomicInteger();
+    private final ThreadLocal<Boolean> onTaskThread = ThreadLocal.withInitial(() -> Boolean.FALSE);
     // Loop thread only: the attached channels by slot, and the free slots.
     private final List<PtyChannel> slots = new ArrayList<>();
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
@@ -92,14 +93,16 @@ public final class PtyLoop implements AutoCloseable {
             throw new IOException("epoll_ctl failed: errno " + errno);
         }
         tasks = new ScheduledThreadPoolExecutor(TASK_THREADS, r -> {
-            Thread t = new Thread(r, name + "-task-" + taskThreads.incrementAndGet());
+            Thread t = new Thread(() -> {
+                onTaskThread.set(Boolean.TRUE);
+                r.run();
+            }, name + "-task-" + taskThreads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
         tasks.setKeepAliveTime(5, TimeUnit.SECONDS);
         tasks.allowCoreThreadTimeOut(true);
         tasks.setRemoveOnCancelPolicy(true);
-        tasks.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -241,8 +244,19 @@ public final class PtyLoop implements AutoCloseable {
     /** Ends the loop thread and the task pool and closes the epoll set; sessions should be closed first. Idempotent. */
     @Override
     public void close() {
-        if (closing) {
+        if (closing || tasks.isShutdown()) {
             return;
+        }
+        // Tasks first, while the loop still reaps: engines closed just before are stopped by them.
+        tasks.shutdown();
+        if (!inLoop() && !onTaskThread.get()) {
+            try {
+                if (!tasks.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("{}: tasks still running at close", name);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         closing = true;
         if (!inLoop()) {
@@ -253,8 +267,6 @@ public final class PtyLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        // Not shutdownNow: the caller may be a task (an end report closing its session), not to be interrupted.
-        tasks.shutdown();
         if (!thread.isAlive()) {
             LinuxCalls.close(epoll);
             synchronized (one) {

@@ -67,10 +67,10 @@ class PtyLoopTest {
         for (int i = 0; i < contexts.size(); i++) {
             contexts.get(i).awaitOutput("line-" + i + "\r\nline-" + i + "\r\n");
         }
-        // The loop thread and at most its two task threads; no thread of a session's own.
+        // The loop thread and at most its four task threads; no thread of a session's own.
         Set<String> threads = liveThreads("shared-pty");
         assertTrue(threads.contains("shared-pty"), "the loop thread runs: " + threads);
-        assertTrue(threads.size() <= 3, "one loop thread plus at most two task threads: " + threads);
+        assertTrue(threads.size() <= 5, "one loop thread plus at most four task threads: " + threads);
         assertEquals(Set.of(), liveThreads("webrepl-session-"));
         for (FakeContext c : contexts) {
             c.type((byte) 0x04);
@@ -150,5 +150,34 @@ class PtyLoopTest {
         assertTrue(child.isAlive(), "the other session was served while the first close waited its grace");
         child.destroyForcibly();
         FakeContext.await(() -> !child.isAlive(), () -> "the stubborn child killed and reaped");
+    }
+
+    @Test
+    void sessionsClosedOnASharedLoopAreSignalledAtOnceAndReapedByTheLoopAStubbornOneKilledAfterItsGrace()
+            throws Exception {
+        loop = new PtyLoop("shared-pty");
+        List<Long> pids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            FakeContext c = new FakeContext();
+            pids.add(start(c, "/bin/cat").pid());
+        }
+        FakeContext s = new FakeContext();
+        ProcessEngine stubborn = new ProcessEngine(new ProcessEngineConfig(
+                List.of("/bin/sh", "-c", "trap '' HUP TERM; echo ready; exec sleep 60"), Map.of("PATH", PATH), dir, 80, 24,
+                Duration.ofMillis(300)), ProcessEngine.Readiness.TERMINAL_TAKEN, Sandbox.none(), loop);
+        engines.add(stubborn);
+        s.workingDirectory = dir;
+        stubborn.start(s);
+        s.awaitOutput("ready");
+        pids.add(stubborn.pid());
+        // close() returns once the children are signalled; the loop's tasks wait, kill and release.
+        engines.forEach(ProcessEngine::close);
+        for (long pid : pids) {
+            // Reaped, not a zombie: /proc has no entry for it any more.
+            FakeContext.await(() -> !java.nio.file.Files.exists(Path.of("/proc", Long.toString(pid))),
+                    () -> "process " + pid + " reaped");
+        }
+        loop.close();
+        assertFalse(liveThreads("shared-pty").contains("shared-pty"), "closing the loop ends its thread");
     }
 }
