@@ -93,6 +93,8 @@ final class LinuxCalls {
 
     static native int ioctl(int fd, long request, byte[] argument);
 
+    static native int tcgetattr(int fd, byte[] termios);
+
     static native int posix_spawn_file_actions_init(long actions);
 
     static native int posix_spawn_file_actions_destroy(long actions);

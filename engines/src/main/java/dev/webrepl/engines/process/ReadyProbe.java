@@ -1,6 +1,5 @@
 package dev.webrepl.engines.process;
 
-import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,12 +72,13 @@ final class ReadyProbe {
         if (masterFd < 0) {
             return true;
         }
-        try (Memory termios = new Memory(TERMIOS_SIZE)) {
-            termios.clear();
-            if (LibC.INSTANCE.tcgetattr(masterFd, termios) != 0) {
+        byte[] termios = new byte[TERMIOS_SIZE];
+        try {
+            if (LinuxCalls.tcgetattr(masterFd, termios) != 0) {
                 return true;
             }
-            return (termios.getInt(C_LFLAG_OFFSET) & flag) != 0;
+            int lflag = java.nio.ByteBuffer.wrap(termios).order(java.nio.ByteOrder.nativeOrder()).getInt(C_LFLAG_OFFSET);
+            return (lflag & flag) != 0;
         } catch (RuntimeException | LinkageError e) {
             return true;
         }
@@ -105,11 +105,5 @@ final class ReadyProbe {
         } catch (IOException | RuntimeException e) {
             return false;
         }
-    }
-
-    private interface LibC extends com.sun.jna.Library {
-        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
-
-        int tcgetattr(int fd, com.sun.jna.Pointer termios);
     }
 }
