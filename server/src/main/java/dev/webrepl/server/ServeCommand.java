@@ -430,6 +430,12 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool, the users file's poll). */
     void closeEngines() {
+        // First: it lets the process sessions' last stops finish (their sandboxes' cleanup among them).
+        dev.webrepl.engines.process.PtyLoop loop = ptyLoop;
+        ptyLoop = null;
+        if (loop != null) {
+            loop.close();
+        }
         Sandbox sb = sandbox;
         sandbox = null;
         if (sb != null) {
@@ -454,11 +460,6 @@ final class ServeCommand implements Callable<Integer> {
         pool = null;
         if (p != null) {
             p.close();
-        }
-        dev.webrepl.engines.process.PtyLoop loop = ptyLoop;
-        ptyLoop = null;
-        if (loop != null) {
-            loop.close();
         }
     }
 
