@@ -83,6 +83,8 @@ public final class Session {
     private volatile Pausable producer;
     private volatile TerminalSize size = TerminalSize.DEFAULT;
     private volatile boolean paused;
+    /** Orders pause() and resume() of the producer: the output path pauses, a terminal's drain resumes. */
+    private final Object pauseLock = new Object();
 
     Session(String id, ReplEngine engine, SessionConfig config, Scheduler timers, SessionRecorder recorder,
             Consumer<Session> onEnd) {
@@ -441,9 +443,39 @@ public final class Session {
         }
         Pausable p = producer;
         if (p != null && !paused && wouldBlock()) {
-            paused = true;
-            recorder.producerPaused();
-            p.pause();
+            synchronized (pauseLock) {
+                if (!paused) {
+                    paused = true;
+                    p.pause();
+                    recorder.producerPaused();
+                }
+            }
+            // A terminal that drained below the low-water mark since wouldBlock() saw no pause to lift,
+            // and none drains further while paused: without this look the producer stays paused.
+            if (anyBelowLowWater()) {
+                resume(p);
+            }
+        }
+    }
+
+    /** Lifts the producer's pause; under the same lock as the pause, so their calls reach it in their order. */
+    private void resume(Pausable p) {
+        synchronized (pauseLock) {
+            if (paused) {
+                paused = false;
+                p.resume();
+            }
+        }
+    }
+
+    private boolean anyBelowLowWater() {
+        synchronized (this) {
+            for (Slot s : slots) {
+                if (s.backlog() < config.outputLowWater()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -472,8 +504,7 @@ public final class Session {
         }
         Pausable p = producer;
         if (paused && p != null && backlog < config.outputLowWater()) {
-            paused = false;
-            p.resume();
+            resume(p);
         }
     }
 

@@ -38,6 +38,7 @@ import dev.webrepl.transport.server.ServerOptions;
 import dev.webrepl.transport.server.WebReplServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +165,8 @@ final class ServeCommand implements Callable<Integer> {
 
     // Read by the admin listener's thread for /health.
     private volatile JShellPool pool;
+    /** The one pty loop of the process engine's sessions (issue #19), closed after them. */
+    private volatile dev.webrepl.engines.process.PtyLoop ptyLoop;
 
     @Option(names = "--sandbox", paramLabel = "bwrap|none", description = "How the engines that run programs "
             + "(process, micropython) are confined: bwrap runs each session in a bubblewrap sandbox (its file root "
@@ -432,6 +435,12 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool, the users file's poll). */
     void closeEngines() {
+        // First: it lets the process sessions' last stops finish (their sandboxes' cleanup among them).
+        dev.webrepl.engines.process.PtyLoop loop = ptyLoop;
+        ptyLoop = null;
+        if (loop != null) {
+            loop.close();
+        }
         Sandbox sb = sandbox;
         sandbox = null;
         if (sb != null) {
@@ -974,7 +983,15 @@ final class ServeCommand implements Callable<Integer> {
         Sandbox sb = sandbox(workingDirectory);
         ProcessEngineConfig config = sb.confines() ? new ProcessEngineConfig(checked.command(),
                 Sandbox.environment(System.getenv()), workingDirectory, 80, 24, Duration.ofSeconds(2)) : checked;
-        return () -> new ProcessEngine(config, ProcessEngine.Readiness.TERMINAL_TAKEN, sb);
+        if (ptyLoop == null) {
+            try {
+                ptyLoop = new dev.webrepl.engines.process.PtyLoop("webrepl-pty");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the pty loop: " + e.getMessage(), e);
+            }
+        }
+        dev.webrepl.engines.process.PtyLoop loop = ptyLoop;
+        return () -> new ProcessEngine(config, ProcessEngine.Readiness.TERMINAL_TAKEN, sb, loop);
     }
 
     /** The --limit-* values; a bad one is a usage error. */

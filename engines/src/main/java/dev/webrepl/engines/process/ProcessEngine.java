@@ -1,9 +1,5 @@
 package dev.webrepl.engines.process;
 
-import com.pty4j.PtyProcess;
-import com.pty4j.PtyProcessBuilder;
-import com.pty4j.WinSize;
-import com.pty4j.unix.UnixPtyProcess;
 import dev.webrepl.core.engine.EngineContext;
 import dev.webrepl.core.engine.ReplEngine;
 import dev.webrepl.engines.sandbox.Confinement;
@@ -27,14 +23,18 @@ import org.slf4j.MDC;
 /**
  * The {@code process} engine: any interactive program in a pseudo-terminal, one process per session
  * (DESIGN "Engines"). The tty does the line discipline (echo, editing, Ctrl-C to SIGINT); this class
- * spawns, copies bytes both ways at the pace of each side, resizes, and reaps.
+ * spawns, resizes, and reaps; a {@link PtyChannel} on a {@link PtyLoop} copies bytes both ways at
+ * the pace of each side. Engines made with a loop share it (the server's: a few threads for all
+ * sessions); without one, an engine makes a loop of its own and closes it with itself.
  */
 public final class ProcessEngine implements ReplEngine {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
     /** After an I/O error, how long the child may take to be reaped before the error counts as a failure. */
     private static final Duration EXIT_AFTER_IO_ERROR = Duration.ofSeconds(1);
-    /** After SIGKILL, how long close() waits for the reaper and for the threads. */
+    /** After SIGKILL, how long close() waits for the reaper and for the loop to let go of the pty. */
     private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
+    /** The most descendants of a child that close() signals and waits for. */
+    private static final int MAX_TREE = 4096;
 
     private final ProcessEngineConfig config;
     private final Readiness readiness;
@@ -45,9 +45,11 @@ public final class ProcessEngine implements ReplEngine {
     private final AtomicBoolean reported = new AtomicBoolean();
     private volatile boolean closing;
     private volatile EngineContext context;
-    private volatile PtyProcess process;
-    private volatile PtyReader reader;
-    private volatile PtyWriter writer;
+    private final PtyLoop sharedLoop;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile PtyChild process;
+    private volatile PtyLoop ownLoop;
+    private volatile PtyChannel channel;
 
     public ProcessEngine(ProcessEngineConfig config) {
         this(config, Readiness.TERMINAL_TAKEN);
@@ -64,9 +66,18 @@ public final class ProcessEngine implements ReplEngine {
      * writable place and its working directory, and a limit it passes ends the session with the reason.
      */
     public ProcessEngine(ProcessEngineConfig config, Readiness readiness, Sandbox sandbox) {
+        this(config, readiness, sandbox, null);
+    }
+
+    /**
+     * As {@link #ProcessEngine(ProcessEngineConfig, Readiness, Sandbox)}, the pty served by {@code loop}
+     * (shared by the sessions of a server, which closes it after them); null: a loop of its own.
+     */
+    public ProcessEngine(ProcessEngineConfig config, Readiness readiness, Sandbox sandbox, PtyLoop loop) {
         this.config = config;
         this.readiness = readiness;
         this.sandbox = sandbox;
+        this.sharedLoop = loop;
     }
 
     /** What tells that the program can take terminal input ({@link ReadyProbe}). */
@@ -101,45 +112,87 @@ public final class ProcessEngine implements ReplEngine {
             directory = c.root();
             c.onLimit(reason -> report(() -> context.limitReached(reason)));
         }
-        PtyProcess p;
+        PtyChild p;
         try {
-            p = new PtyProcessBuilder(command)
-                    .setEnvironment(environment)
-                    .setDirectory(directory.toString())
-                    .setInitialColumns(config.columns())
-                    .setInitialRows(config.rows())
-                    .setRedirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
+            p = PtyChild.spawn(List.of(command), environment, directory, config.columns(), config.rows());
+        } catch (IOException | RuntimeException | LinkageError e) {
             closeConfinement();
             throw new IOException("cannot start " + String.join(" ", program) + ": " + e.getMessage(), e);
         }
         process = p;
-        String name = "webrepl-session-" + context.sessionId() + "-pty";
-        PtyReader r = new PtyReader(name + "-reader", p.getInputStream(), context.output(),
-                this::outputEnded, this::readFailed);
-        PtyWriter w = new PtyWriter(name + "-writer", p.getOutputStream(), this::writeFailed);
-        reader = r;
-        writer = w;
-        context.pausable(r);
-        r.start();
-        // The writer thread waits for the child to take terminal input, then tells the session,
-        // which holds input and Ctrl-C until then (reportsReady).
-        int masterFd = p instanceof UnixPtyProcess u ? u.getPty().getMasterFD() : -1;
-        ReadyProbe probe = new ReadyProbe(p.pid(), masterFd, System::nanoTime, readiness);
-        w.start(context.input(), () -> {
-            // Something to write means the session stopped holding (its bound passed): write it now.
-            ReadyProbe.Outcome seen = probe.await(() -> closing || w.stopping() || w.hasWork());
-            if (seen == ReadyProbe.Outcome.READY) {
-                context.ready();
-            }
-            return !(closing || w.stopping());
-        });
+        PtyChannel c;
+        try {
+            c = connect(p, context);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            p.killAndReap();
+            p.close();
+            closeOwnLoop();
+            closeConfinement();
+            throw new IOException("cannot serve the pty of " + String.join(" ", program) + ": " + e.getMessage(), e);
+        }
+        channel = c;
         if (closed.get()) {
             // close() ran while we were spawning and found nothing to stop.
-            stop(p, r, w);
+            stop(p, c, hangUp(p));
             closeConfinement();
         }
+    }
+
+    /** Puts the pty on the loop and starts the readiness probe, which releases input (reportsReady). */
+    private PtyChannel connect(PtyChild p, EngineContext context) throws IOException {
+        PtyLoop loop = sharedLoop;
+        if (loop == null) {
+            loop = new PtyLoop("webrepl-session-" + context.sessionId() + "-pty");
+            ownLoop = loop;
+        }
+        PtyChannel c = new PtyChannel(loop, p, context.output(), new PtyChannel.Events() {
+            @Override
+            public void outputEnded() {
+                ProcessEngine.this.outputEnded();
+            }
+
+            @Override
+            public void readFailed(IOException e) {
+                ProcessEngine.this.readFailed(e);
+            }
+
+            @Override
+            public void writeFailed(IOException e) {
+                ProcessEngine.this.writeFailed(e);
+            }
+        });
+        context.pausable(c);
+        c.start(context.input());
+        ReadyProbe probe = new ReadyProbe(p.pid(), p.master(), readiness);
+        PtyLoop on = loop;
+        long deadline = System.nanoTime() + ReadyProbe.GIVE_UP_AFTER.toNanos();
+        on.execute(() -> probe(on, probe, c, deadline, 1));
+        return c;
+    }
+
+    /**
+     * One look of the readiness probe, on the loop's task pool, again after {@code pause} ms (backing
+     * off to 20) until the child takes input, the probe gives up, or input waits (the session stopped
+     * holding it: its bound passed); then input goes to the pty.
+     */
+    private void probe(PtyLoop loop, ReadyProbe probe, PtyChannel c, long deadline, long pause) {
+        if (closing) {
+            return;
+        }
+        if (c.hasWork()) {
+            c.releaseInput();
+            return;
+        }
+        if (!ReadyProbe.canLook() || probe.ready()) {
+            context.ready();
+            c.releaseInput();
+            return;
+        }
+        if (System.nanoTime() - deadline >= 0) {
+            c.releaseInput();
+            return;
+        }
+        loop.later(() -> probe(loop, probe, c, deadline, Math.min(20, pause * 2)), pause);
     }
 
     @Override
@@ -153,12 +206,12 @@ public final class ProcessEngine implements ReplEngine {
         return true;
     }
 
-    /** Ctrl-C: written to the pty ahead of waiting input, on the writer thread; returns at once. */
+    /** Ctrl-C: written to the pty ahead of waiting input, by the loop; returns at once. */
     @Override
     public void interrupt() {
-        PtyWriter w = writer;
-        if (w != null && !closing) {
-            w.interrupt();
+        PtyChannel c = channel;
+        if (c != null && !closing) {
+            c.interrupt();
         }
     }
 
@@ -168,15 +221,19 @@ public final class ProcessEngine implements ReplEngine {
         if (columns <= 0 || rows <= 0) {
             throw new IllegalArgumentException("terminal size must be positive: " + columns + "x" + rows);
         }
-        PtyProcess p = process;
+        PtyChild p = process;
         if (p != null && !closing && p.isAlive()) {
-            p.setWinSize(new WinSize(columns, rows));
+            try {
+                p.resize(columns, rows);
+            } catch (IOException e) {
+                debug("resizing the pty", e);
+            }
         }
     }
 
     /** The child's process id (for logs and diagnostics). */
     public long pid() {
-        PtyProcess p = process;
+        PtyChild p = process;
         if (p == null) {
             throw new IllegalStateException("process engine not started");
         }
@@ -185,13 +242,19 @@ public final class ProcessEngine implements ReplEngine {
 
     /** Whether the output reader is parked by {@link dev.webrepl.core.engine.Pausable#pause()}. */
     boolean readerParked() {
-        PtyReader r = reader;
-        return r != null && r.parked();
+        PtyChannel c = channel;
+        return c != null && c.parked();
+    }
+
+    /** Whether a write waits for the pty to take input (the child does not read). */
+    boolean writerStalled() {
+        PtyChannel c = channel;
+        return c != null && c.writeStalled();
     }
 
     /**
      * SIGHUP and SIGTERM to the child (as when a terminal closes), up to {@code killGrace} for it and
-     * its descendants to end, then SIGKILL to the survivors; reaps and joins the threads. Idempotent.
+     * its descendants to end, then SIGKILL to the survivors; reaps, and takes the pty off the loop. Idempotent.
      */
     @Override
     public void close() {
@@ -199,10 +262,26 @@ public final class ProcessEngine implements ReplEngine {
             return;
         }
         closing = true;
-        PtyProcess p = process;
-        if (p != null) {
-            stop(p, reader, writer);
+        PtyChild p = process;
+        PtyChannel c = channel;
+        if (p == null || c == null) {
+            closeConfinement();
+            return;
         }
+        Hangup h = hangUp(p);
+        PtyLoop loop = sharedLoop != null ? sharedLoop : ownLoop;
+        // On a shared loop the rest (the wait for the child, SIGKILL after the grace, the pty's release)
+        // runs on its task pool, so that sessions closing together signal their children together and
+        // the loop reaps them as they go (issue #19: 1000 sessions closed within a second). On the loop
+        // thread itself (the session ended from what the loop handed it: a slow consumer dropped) it must,
+        // as the loop reaps the child it would wait for. An engine's own loop keeps close() synchronous.
+        if ((sharedLoop != null || loop.inLoop()) && loop.execute(() -> {
+            stop(p, c, h);
+            closeConfinement();
+        })) {
+            return;
+        }
+        stop(p, c, h);
         closeConfinement();
     }
 
@@ -213,40 +292,55 @@ public final class ProcessEngine implements ReplEngine {
         }
     }
 
-    private void stop(PtyProcess p, PtyReader r, PtyWriter w) {
+    private void stop(PtyChild p, PtyChannel c, Hangup h) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         closing = true;
-        r.stop();
-        r.resume();
         try {
-            terminate(p);
-            unblockWriter(p, w);
-            // pty4j keeps a slave fd of its own: a write blocked on a full pty ends only when it is closed.
-            closePty(p);
-            if (!w.stop(REAP_TIMEOUT)) {
-                // Seen on Linux: a write blocked on a full pty is not woken when the slave side closes.
-                warn("pty writer still blocked in write after close");
-            }
-            if (!r.join(REAP_TIMEOUT)) {
-                warn("pty reader did not end");
+            // The loop keeps watching the child meanwhile: it reaps it.
+            terminate(p, h);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.kill();
+        }
+        try {
+            // The loop lets go of the pty before it is closed (its number may be reused at once).
+            if (!c.stop(REAP_TIMEOUT)) {
+                warn("the pty loop did not let go of the pty");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            closePty(p);
+        }
+        if (!p.reap()) {
+            warn("process " + p.pid() + " not reaped");
+        }
+        p.close();
+        closeOwnLoop();
+    }
+
+    private void closeOwnLoop() {
+        PtyLoop loop = ownLoop;
+        if (loop != null) {
+            loop.close();
         }
     }
 
-    private void terminate(PtyProcess p) throws InterruptedException {
-        // Taken before the child dies: its descendants are then reparented and out of our sight.
-        List<ProcessHandle> tree = new ArrayList<>();
-        ProcessHandle.of(p.pid()).ifPresent(h -> h.descendants().forEach(tree::add));
+    /** What a hang-up leaves to wait for: the child's descendants at that moment, until the grace's end. */
+    private record Hangup(List<ProcessHandle> tree, long deadline) {
+    }
+
+    /** SIGHUP and SIGTERM to the child's process group, its tree taken first (then it is reparented, out of sight). */
+    private Hangup hangUp(PtyChild p) {
+        List<ProcessHandle> tree = descendants(p.pid());
         long deadline = System.nanoTime() + config.killGrace().toNanos();
-        if (p.isAlive()) {
-            if (p instanceof UnixPtyProcess u) {
-                u.hangup();
-            }
-            p.destroy();
-        }
+        p.hangUp();
+        return new Hangup(tree, deadline);
+    }
+
+    private void terminate(PtyChild p, Hangup hangup) throws InterruptedException {
+        List<ProcessHandle> tree = hangup.tree();
+        long deadline = hangup.deadline();
         boolean ended = p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS);
         for (ProcessHandle h : tree) {
             ended &= awaitExit(h, remaining(deadline));
@@ -257,12 +351,44 @@ public final class ProcessEngine implements ReplEngine {
         for (ProcessHandle h : tree) {
             h.destroyForcibly();
         }
-        if (p.isAlive()) {
-            p.destroyForcibly();
-        }
+        p.kill();
         if (!p.waitFor(REAP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
             warn("process " + p.pid() + " not reaped after SIGKILL");
         }
+    }
+
+    /**
+     * The processes under {@code pid}, read from /proc/PID/task/TID/children (Linux 3.5+): the size of
+     * the tree, where ProcessHandle.descendants() reads every process of the system (with 1000
+     * sessions, 1000 closes read /proc a million times). At most {@link #MAX_TREE}.
+     */
+    static List<ProcessHandle> descendants(long pid) {
+        Path own = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+        if (!Files.exists(own)) {
+            List<ProcessHandle> all = new ArrayList<>();
+            ProcessHandle.of(pid).ifPresent(h -> h.descendants().limit(MAX_TREE).forEach(all::add));
+            return all;
+        }
+        List<ProcessHandle> found = new ArrayList<>();
+        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(List.of(pid));
+        while (!todo.isEmpty() && found.size() < MAX_TREE) {
+            long p = todo.poll();
+            try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(
+                    Path.of("/proc", Long.toString(p), "task"))) {
+                for (Path task : tasks) {
+                    for (String child : Files.readString(task.resolve("children")).trim().split(" ")) {
+                        if (!child.isEmpty() && found.size() < MAX_TREE) {
+                            long c = Long.parseLong(child);
+                            ProcessHandle.of(c).ifPresent(found::add);
+                            todo.add(c);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException gone) {
+                // The process ended meanwhile: its children are reparented, out of this tree.
+            }
+        }
+        return found;
     }
 
     private static boolean awaitExit(ProcessHandle h, long nanos) throws InterruptedException {
@@ -283,62 +409,7 @@ public final class ProcessEngine implements ReplEngine {
         return Math.max(0, deadline - System.nanoTime());
     }
 
-    /**
-     * A write blocked on a full pty input queue is not woken when the child dies (pty4j keeps the tty
-     * from hanging up): discarding the slave's pending input (tcflush TCIFLUSH on the slave, opened
-     * with O_NOCTTY) makes room, so the writer, which sees it is stopping, returns. Bounded: a few
-     * rounds, each waiting briefly for the writer.
-     */
-    private void unblockWriter(PtyProcess p, PtyWriter w) throws InterruptedException {
-        if (!(p instanceof UnixPtyProcess u)) {
-            return;
-        }
-        w.requestStop();
-        String slave = u.getPty().getSlaveName();
-        for (int round = 0; round < 50 && !w.ended(); round++) {
-            try {
-                int fd = LIBC.open(slave, O_RDWR | O_NOCTTY | O_NONBLOCK);
-                if (fd < 0) {
-                    return;
-                }
-                try {
-                    LIBC.tcflush(fd, TCIFLUSH);
-                } finally {
-                    LIBC.close(fd);
-                }
-            } catch (RuntimeException | LinkageError e) {
-                debug("flushing the pty's input", e);
-                return;
-            }
-            w.awaitEnd(Duration.ofMillis(100));
-        }
-    }
-
-    /** The libc calls the engine needs that pty4j does not offer. */
-    private interface LibC extends com.sun.jna.Library {
-        int open(String path, int flags);
-
-        int tcflush(int fd, int queueSelector);
-
-        int close(int fd);
-    }
-
-    private static final LibC LIBC = com.sun.jna.Native.load("c", LibC.class);
-    private static final int O_RDWR = 2;
-    private static final int O_NOCTTY = 0400;
-    private static final int O_NONBLOCK = 04000;
-    private static final int TCIFLUSH = 0;
-
-    private void closePty(PtyProcess p) {
-        try {
-            p.getInputStream().close();
-            p.getOutputStream().close();
-        } catch (IOException e) {
-            debug("closing the pty", e);
-        }
-    }
-
-    /** End of output: the child closed its terminal. Its exit status ends the session. */
+    /** End of output: the child exited (reaped by the loop) and its output is delivered. Its exit status ends the session. */
     private void outputEnded() {
         try {
             int status = process.waitFor();

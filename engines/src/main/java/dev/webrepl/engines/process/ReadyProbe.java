@@ -1,6 +1,5 @@
 package dev.webrepl.engines.process;
 
-import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.LongSupplier;
 
 /**
  * Whether a program started in a pty can take terminal input yet (issue 16 point 4: a Ctrl-C that
@@ -32,54 +30,22 @@ final class ReadyProbe {
     /** Linux struct termios: four tcflag_t, c_line, 32 c_cc, two speeds; 64 bytes cover it. */
     private static final int TERMIOS_SIZE = 64;
     private static final int C_LFLAG_OFFSET = 12;
-    /** How long the probe keeps looking; the session's bound (5 s by default) is the one that counts. */
+    /** How long the engine keeps looking; the session's bound (5 s by default) is the one that counts. */
     static final Duration GIVE_UP_AFTER = Duration.ofSeconds(10);
 
     private final long pid;
     private final int masterFd;
-    private final LongSupplier clock;
     private final ProcessEngine.Readiness readiness;
 
-    ReadyProbe(long pid, int masterFd, LongSupplier nanoClock, ProcessEngine.Readiness readiness) {
+    ReadyProbe(long pid, int masterFd, ProcessEngine.Readiness readiness) {
         this.pid = pid;
         this.masterFd = masterFd;
-        this.clock = nanoClock;
         this.readiness = readiness;
     }
 
-    /** What {@link #await} found. */
-    enum Outcome {
-        /** The program takes terminal input now, or there is no /proc to tell (input goes as it always did). */
-        READY,
-        /** Nothing seen within {@link #GIVE_UP_AFTER}: the session's own bound decides. */
-        GAVE_UP,
-        /** Told to stop looking (the engine is closing, or the session delivers input anyway). */
-        STOPPED
-    }
-
-    /** Polls until the program is ready, the probe gives up, or {@code stop} says so; backing off from 1 to 20 ms. */
-    Outcome await(java.util.function.BooleanSupplier stopped) {
-        if (!Files.isReadable(Path.of("/proc/self/wchan"))) {
-            return Outcome.READY;
-        }
-        long deadline = clock.getAsLong() + GIVE_UP_AFTER.toNanos();
-        long pause = 1;
-        while (!stopped.getAsBoolean()) {
-            if (ready()) {
-                return Outcome.READY;
-            }
-            if (clock.getAsLong() - deadline >= 0) {
-                return Outcome.GAVE_UP;
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Outcome.STOPPED;
-            }
-            pause = Math.min(20, pause * 2);
-        }
-        return Outcome.STOPPED;
+    /** Whether this system lets the probe look (/proc with wchan); where not, a program counts as ready at once. */
+    static boolean canLook() {
+        return Files.isReadable(Path.of("/proc/self/wchan"));
     }
 
     /**
@@ -106,12 +72,13 @@ final class ReadyProbe {
         if (masterFd < 0) {
             return true;
         }
-        try (Memory termios = new Memory(TERMIOS_SIZE)) {
-            termios.clear();
-            if (LibC.INSTANCE.tcgetattr(masterFd, termios) != 0) {
+        byte[] termios = new byte[TERMIOS_SIZE];
+        try {
+            if (LinuxCalls.tcgetattr(masterFd, termios) != 0) {
                 return true;
             }
-            return (termios.getInt(C_LFLAG_OFFSET) & flag) != 0;
+            int lflag = java.nio.ByteBuffer.wrap(termios).order(java.nio.ByteOrder.nativeOrder()).getInt(C_LFLAG_OFFSET);
+            return (lflag & flag) != 0;
         } catch (RuntimeException | LinkageError e) {
             return true;
         }
@@ -138,11 +105,5 @@ final class ReadyProbe {
         } catch (IOException | RuntimeException e) {
             return false;
         }
-    }
-
-    private interface LibC extends com.sun.jna.Library {
-        LibC INSTANCE = com.sun.jna.Native.load("c", LibC.class);
-
-        int tcgetattr(int fd, com.sun.jna.Pointer termios);
     }
 }

@@ -59,6 +59,7 @@ final class FakeContext implements EngineContext {
                     output.writeBytes(bytes);
                 }
                 outputBytes.addAndGet(bytes.length);
+                onOutput.run();
             }
 
             @Override
@@ -87,6 +88,9 @@ final class FakeContext implements EngineContext {
     public void ready() {
         readyNote.complete(onReady.get());
     }
+
+    /** Run on the engine's output thread after each write (a session may end its engine there). */
+    volatile Runnable onOutput = () -> { };
 
     /** Run on the thread that reports the exit, before it is noted (a session ends its engine there). */
     volatile Runnable onExit = () -> { };

@@ -202,7 +202,7 @@ class ProcessEngineTest {
         long first = context.outputBytes();
         await(() -> engine.readerParked() && blocked(pid), () -> "seq still blocked");
         long second = context.outputBytes();
-        assertTrue(first <= atPause + PtyReader.CHUNK, "at most one chunk after pause(): " + atPause + " -> " + first);
+        assertTrue(first <= atPause + PtyChannel.CHUNK, "at most one chunk after pause(): " + atPause + " -> " + first);
         assertTrue(first < total, "seq did not finish while paused");
         assertEquals(first, second, "no output while paused");
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
@@ -236,26 +236,18 @@ class ProcessEngineTest {
         for (int i = 0; i < chunks; i++) {
             context.type(new byte[4096]);
         }
-        await(this::writerBlocked, () -> "the writer blocked on a full pty");
+        await(engine::writerStalled, () -> "the writer waits for a full pty");
         long first = context.delivered();
-        await(this::writerBlocked, () -> "the writer still blocked");
+        await(engine::writerStalled, () -> "the writer still waits");
         assertEquals(first, context.delivered(), "no input taken while the pty is full");
         assertTrue(first < chunks, "input stalled before all of it was taken: " + first);
         assertTrue(context.maxOutstandingDemand() <= 1);
 
         engine.close();
-        // close() flushes the pty's queues so the blocked write returns: no thread is left behind.
+        // Nothing blocks in a write (the pty is non-blocking): the engine's own loop thread is gone.
         assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("webrepl-session-test-pty-writer") && t.isAlive()),
-                "the writer thread ended");
-    }
-
-    /** The engine's writer thread is inside a write to the pty. */
-    private boolean writerBlocked() {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().equals("webrepl-session-test-pty-writer"))
-                .anyMatch(e -> Stream.of(e.getValue()).anyMatch(f -> f.getMethodName().equals("write")
-                        && f.getClassName().startsWith("com.pty4j")));
+                .noneMatch(t -> t.getName().equals("webrepl-session-test-pty") && t.isAlive()),
+                "the pty loop's thread ended");
     }
 
     @Test
@@ -301,5 +293,19 @@ class ProcessEngineTest {
         context.awaitOutput(">>> ");
         context.type("1+1\r");
         context.awaitOutput("1+1\r\n2\r\n>>> ");
+    }
+
+    @Test
+    void theChildsTreeReadFromItsChildrenListsIsTheTreeTheJdkFinds() throws Exception {
+        // Two levels: a sleep and a subshell under the shell, a sleep under the subshell.
+        start("/bin/sh", "-c", "sleep 30 & sh -c 'sleep 30 & wait' & echo started; wait");
+        context.awaitOutput("started");
+        long pid = engine.pid();
+        await(() -> ProcessHandle.of(pid).orElseThrow().descendants().count() == 3, () -> "three processes under the shell");
+        java.util.Set<Long> jdk = ProcessHandle.of(pid).orElseThrow().descendants().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<Long> ours = ProcessEngine.descendants(pid).stream().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+        assertEquals(jdk, ours);
     }
 }
