@@ -813,7 +813,21 @@ final class ConnectionHandler {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ch.writeAndFlush(new CloseWebSocketFrame(c.code(), c.reason())).addListener(ChannelFutureListener.CLOSE);
+        // Half-close after the frame, not close: a socket closed while the client still sends (its close
+        // answer, a key) answers with a reset, and a reset makes the client's kernel drop the close frame
+        // it has not read yet (a browser then saw 1006 and re-attached). The client's answer or end
+        // closes the connection (Reactor Netty closes it on the close answer; an end of input closes it).
+        ch.writeAndFlush(new CloseWebSocketFrame(c.code(), c.reason())).addListener(f -> {
+            if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel duplex) {
+                duplex.shutdownOutput().addListener(shut -> {
+                    if (!shut.isSuccess()) {
+                        ch.close();
+                    }
+                });
+            } else {
+                ch.close();
+            }
+        });
         // A client that reads nothing never lets the close frame out: close TCP after a grace period.
         ch.eventLoop().schedule(() -> {
             if (ch.isActive()) {
