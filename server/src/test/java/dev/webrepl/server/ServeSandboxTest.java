@@ -139,6 +139,31 @@ class ServeSandboxTest {
     }
 
     @Test
+    void ctrlCInASandboxedPythonIsAKeyboardInterruptAndTheSessionGoesOn() throws Exception {
+        requireBwrap();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");
+        Path root = Files.createDirectories(dir.resolve("files"));
+        ServeCommand cmd = CapturedCli.parseServe(out, err, "--port", "0", "--no-admin", "--root", root.toString(),
+                "--password", "pw", "--engine", "process", "--command", "/usr/bin/python3 -i -q", "--sandbox", "bwrap");
+        try (MonitoredServer server = cmd.start();
+             WebReplClient client = WebReplClient.newClient();
+             ReplConnection py = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
+            Screen screen = new Screen(py);
+            screen.await(">>> ");
+            py.send("while True: pass\r\r");
+            screen.await("... \r\n");
+            // The tty sends SIGINT to the whole foreground group, bwrap's own processes included: before
+            // they ignored it, bwrap died of it and the session ended ("engine exited with status 130").
+            py.send("\u0003");
+            screen.await("KeyboardInterrupt\r\n>>> ");
+            py.send("6*7\r");
+            screen.await("6*7\r\n42\r\n>>> ");
+        } finally {
+            cmd.closeEngines();
+        }
+    }
+
+    @Test
     void withUsersASandboxedPythonSeesOnlyItsOwnersFilesNotTheUsersFileTheKeyOrAnotherUsersRoot() throws Exception {
         requireBwrap();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");

@@ -99,21 +99,26 @@ public final class Confinement implements AutoCloseable {
      * fail to start under an RLIMIT_AS of a few hundred MiB): with rlimits, its memory is not bounded.
      */
     public List<String> command(Bubblewrap b, List<String> program, boolean reservesAddressSpace) {
-        List<String> inside = new ArrayList<>(sandbox.rlimitPrefix(!reservesAddressSpace));
+        // The tty's Ctrl-C, Ctrl-\ and Ctrl-Z signal the whole foreground group, bwrap's own two
+        // processes too, which would die (or stop) of them and end the session: they ignore them
+        // (trap '' in the shell that execs bwrap; ignored signals stay ignored across exec), and the
+        // program gets them back as default (coreutils env; a shell cannot undo an ignore it inherited).
+        List<String> inside = new ArrayList<>(List.of("/usr/bin/env", "--default-signal=INT,QUIT,TSTP", "--"));
+        inside.addAll(sandbox.rlimitPrefix(!reservesAddressSpace));
         inside.addAll(program);
         List<String> sandboxed = b.command(inside);
-        if (group == null) {
-            return sandboxed;
+        // The shell joins the session's groups before anything runs, so no process of it is ever outside them.
+        StringBuilder script = new StringBuilder("trap '' INT QUIT TSTP && ");
+        if (group != null) {
+            for (Path procs : group.procsFiles()) {
+                script.append("echo $$ > '").append(procs.toString().replace("'", "'\\''")).append("' && ");
+            }
         }
-        // The shell joins before anything runs, so no process of the session is ever outside its groups.
-        StringBuilder join = new StringBuilder();
-        for (Path procs : group.procsFiles()) {
-            join.append("echo $$ > '").append(procs.toString().replace("'", "'\\''")).append("' && ");
-        }
-        List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", join + "exec \"$@\"", "webrepl-sandbox"));
+        List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", script + "exec \"$@\"", "webrepl-sandbox"));
         c.addAll(sandboxed);
         return List.copyOf(c);
     }
+
 
     /**
      * The limit the session passed, for its terminals ({@code memory limit 512 MiB reached}): a

@@ -133,6 +133,13 @@ public class SandboxedProcessEngineTest {
         engine.interrupt();
         // Only SIGINT through the sandbox brings the prompt back before 600 s.
         await(() -> sh.count(PROMPT) > prompts, () -> "a prompt after Ctrl-C, got " + FakeContext.show(sh.text()));
+        // ... and the session lives on: bubblewrap's own processes, in the same foreground group, ignore
+        // it (they died of it before, which ended the session a moment after the prompt).
+        assertEquals("still here\r\n", run(sh, "echo still here"));
+        assertFalse(sh.exited.isDone(), "the session ended");
+        // The shell (interactive) ignores them itself; what it runs has INT and QUIT (0x6) as default
+        // again (TSTP is the shell's to set for its children: dash without job control ignores it).
+        assertEquals("0\r\n", run(sh, "echo $(( 0x$(awk '/SigIgn/ {print $2}' /proc/self/status) & 0x6 ))"));
     }
 
     @Test
