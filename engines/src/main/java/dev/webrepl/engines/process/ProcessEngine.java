@@ -363,23 +363,34 @@ public final class ProcessEngine implements ReplEngine {
      * sessions, 1000 closes read /proc a million times). At most {@link #MAX_TREE}.
      */
     static List<ProcessHandle> descendants(long pid) {
-        Path own = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
-        if (!Files.exists(own)) {
-            List<ProcessHandle> all = new ArrayList<>();
-            ProcessHandle.of(pid).ifPresent(h -> h.descendants().limit(MAX_TREE).forEach(all::add));
-            return all;
-        }
         List<ProcessHandle> found = new ArrayList<>();
+        for (long c : descendantPids(pid, MAX_TREE)) {
+            ProcessHandle.of(c).ifPresent(found::add);
+        }
+        return found;
+    }
+
+    /**
+     * The pids under {@code pid}, breadth first, at most {@code max}: read from the children lists of its
+     * threads (the size of the tree), or where the kernel has none, from ProcessHandle.descendants().
+     */
+    static List<Long> descendantPids(long pid, int max) {
+        Path own = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+        List<Long> found = new ArrayList<>();
+        if (!Files.exists(own)) {
+            ProcessHandle.of(pid).ifPresent(h -> h.descendants().limit(max).forEach(d -> found.add(d.pid())));
+            return found;
+        }
         java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(List.of(pid));
-        while (!todo.isEmpty() && found.size() < MAX_TREE) {
+        while (!todo.isEmpty() && found.size() < max) {
             long p = todo.poll();
             try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(
                     Path.of("/proc", Long.toString(p), "task"))) {
                 for (Path task : tasks) {
                     for (String child : Files.readString(task.resolve("children")).trim().split(" ")) {
-                        if (!child.isEmpty() && found.size() < MAX_TREE) {
+                        if (!child.isEmpty() && found.size() < max) {
                             long c = Long.parseLong(child);
-                            ProcessHandle.of(c).ifPresent(found::add);
+                            found.add(c);
                             todo.add(c);
                         }
                     }

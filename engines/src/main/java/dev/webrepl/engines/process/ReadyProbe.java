@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,6 +30,8 @@ final class ReadyProbe {
     private static final int C_LFLAG_OFFSET = 12;
     /** How long the engine keeps looking; the session's bound (5 s by default) is the one that counts. */
     static final Duration GIVE_UP_AFTER = Duration.ofSeconds(10);
+    /** The most processes under the program that one look reads. */
+    private static final int MAX_LOOKED_AT = 16;
 
     private final long pid;
     private final int masterFd;
@@ -59,7 +59,14 @@ final class ReadyProbe {
         if (!localMode(ICANON)) {
             return true;
         }
-        for (long p : processes()) {
+        // The program itself first (cat, sh, a REPL: the common case), then what runs under it (a wrapper
+        // such as bwrap or sh -c), read from its children lists: ProcessHandle.descendants() reads every
+        // process of the system, and with 1000 sessions starting their probes' looks took a core
+        // (issue #19: the closes of those sessions queued behind them on the loop's task pool).
+        if (readingTty(pid)) {
+            return true;
+        }
+        for (long p : ProcessEngine.descendantPids(pid, MAX_LOOKED_AT)) {
             if (readingTty(p)) {
                 return true;
             }
@@ -82,13 +89,6 @@ final class ReadyProbe {
         } catch (RuntimeException | LinkageError e) {
             return true;
         }
-    }
-
-    private List<Long> processes() {
-        List<Long> all = new ArrayList<>();
-        all.add(pid);
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().limit(16).forEach(d -> all.add(d.pid())));
-        return all;
     }
 
     /** Whether process {@code p} sleeps in a tty read now. */

@@ -107,6 +107,18 @@ class ProcessEngineTest {
     }
 
     @Test
+    void itIsReadyWhenAProcessUnderTheProgramReadsItsTerminal() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/wchan")), "Linux /proc");
+        context.onReady = () -> String.join(",", programs());
+        // The shell waits for cat (it does not exec it: a command follows); cat, its child, reads the tty.
+        start("/bin/sh", "-c", "sleep 0.2; cat; echo done");
+
+        assertEquals("sh,cat", context.readyNote.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        context.type("x\r");
+        context.awaitOutput("x\r\nx\r\n");
+    }
+
+    @Test
     void aProgramThatTakesTheTerminalRawIsReadyWithoutReadingIt() throws Exception {
         assumeTrue(Files.isReadable(Path.of("/proc/self/wchan")), "Linux /proc");
         Path marker = dir.resolve("slept");

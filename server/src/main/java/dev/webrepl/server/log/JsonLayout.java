@@ -5,7 +5,6 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -18,7 +17,7 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
     public String doLayout(ILoggingEvent event) {
         StringBuilder line = new StringBuilder(200);
         line.append('{');
-        field(line, "timestamp", TextLayout.TIME.format(Instant.ofEpochMilli(event.getTimeStamp())));
+        field(line, "timestamp", TextLayout.time(event.getTimeStamp()));
         line.append(',');
         field(line, "level", event.getLevel().toString());
         line.append(',');

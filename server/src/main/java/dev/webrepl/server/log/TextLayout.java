@@ -20,11 +20,38 @@ public final class TextLayout extends LayoutBase<ILoggingEvent> {
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX")
             .withZone(ZoneOffset.UTC);
     static final String OWN = "dev.webrepl.";
+    /** The last second {@link #time} formatted, with its text up to the seconds: one line after another reuses it. */
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    private record Second(long epochSecond, String text) {
+    }
+
+    /**
+     * {@code 2026-12-06T09:00:00.123Z}, as {@link #TIME} says it, without formatting the date for each line
+     * (issue #19: the formatter's fraction, through BigDecimal, was a good part of a connection's close
+     * line; 1000 closes log 1000 lines).
+     */
+    static String time(long epochMillis) {
+        if (epochMillis < 0) {
+            return TIME.format(Instant.ofEpochMilli(epochMillis));
+        }
+        long second = epochMillis / 1000;
+        int millis = (int) (epochMillis % 1000);
+        Second s = lastSecond;
+        if (s.epochSecond() != second) {
+            String full = TIME.format(Instant.ofEpochSecond(second));  // ...:SS.000Z
+            s = new Second(second, full.substring(0, full.length() - 4));
+            lastSecond = s;
+        }
+        StringBuilder t = new StringBuilder(s.text().length() + 4).append(s.text());
+        t.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        return t.append('Z').toString();
+    }
 
     @Override
     public String doLayout(ILoggingEvent event) {
         StringBuilder line = new StringBuilder(160);
-        line.append(TIME.format(Instant.ofEpochMilli(event.getTimeStamp()))).append(' ');
+        line.append(time(event.getTimeStamp())).append(' ');
         String level = event.getLevel().toString();
         line.append(level).append(" ".repeat(Math.max(1, 6 - level.length())));
         Map<String, String> mdc = event.getMDCPropertyMap();

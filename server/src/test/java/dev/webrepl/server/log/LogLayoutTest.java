@@ -35,6 +35,21 @@ class LogLayoutTest {
     }
 
     @Test
+    void theTimeIsTheFormattersTimeForEveryMillisecondAcrossSecondsAndDays() {
+        // The layouts reuse the last second's text: one line after another, forwards, backwards, across midnight.
+        long midnight = 1_796_601_600_000L;  // 2026-12-07T00:00:00.000Z
+        long[] starts = {TIME - 2_000, midnight - 1_500, 0, 253_402_300_798_000L};  // ... 9999-12-31T23:59:58
+        for (long start : starts) {
+            for (long t = start; t < start + 3_000; t += 7) {
+                assertEquals(TextLayout.TIME.format(java.time.Instant.ofEpochMilli(t)), TextLayout.time(t), "at " + t);
+            }
+        }
+        assertEquals("2026-12-06T09:00:00.123Z", TextLayout.time(TIME));
+        assertEquals("2026-12-06T09:00:00.007Z", TextLayout.time(TIME - 116));
+        assertEquals("2026-12-06T08:59:59.999Z", TextLayout.time(TIME - 124));
+    }
+
+    @Test
     void anotherLibrarysLineNamesItsLogger() {
         String line = new TextLayout().doLayout(event("reactor.netty.http.server.HttpServer", Level.WARN, "hello",
                 Map.of(), null));
