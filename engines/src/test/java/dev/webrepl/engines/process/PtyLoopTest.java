@@ -115,11 +115,13 @@ class PtyLoopTest {
     void theChildLeadsItsOwnSessionWithThePtyAsControllingTerminalAndNoneOfTheServersDescriptors() throws Exception {
         loop = new PtyLoop("shared-pty");
         FakeContext c = new FakeContext();
-        // /dev/tty opens only for a process with a controlling terminal; the shell's descriptors are listed.
-        start(c, "/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '; echo; (exec </dev/tty) && echo has-tty;"
+        // /dev/tty opens only for a process with a controlling terminal. What the program inherited is
+        // listed by ls itself (/proc/self: 0-2 and the directory it reads, 3), not by looking at the
+        // shell, which holds a pipe's ends for a moment while it starts the pipeline (a flaky fd 3).
+        start(c, "/bin/sh", "-c", "ls /proc/self/fd | tr '\\n' ' '; echo; (exec </dev/tty) && echo has-tty;"
                 + " [ $(ps -o sid= -p $$) = $$ ] && echo leads-session");
         assertEquals(0, c.exited.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-        assertEquals("0 1 2 \r\nhas-tty\r\nleads-session\r\n", c.text());
+        assertEquals("0 1 2 3 \r\nhas-tty\r\nleads-session\r\n", c.text());
     }
 
     @Test
