@@ -13,6 +13,7 @@ import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.Hibernation;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
@@ -159,6 +160,15 @@ final class ServeCommand implements Callable<Integer> {
 
     // Read by the admin listener's thread for /health.
     private volatile JShellPool pool;
+
+    @Option(names = "--jshell-hibernate-after", defaultValue = "10m", converter = DurationConverter.class,
+            description = "With --engine jshell: a session without input this long closes its JShell and keeps only "
+                    + "its accepted snippets; the next input replays them (README \"Hibernation\"; 0: never; "
+                    + "default: ${DEFAULT-VALUE}).")
+    Duration jshellHibernateAfter;
+
+    // The hibernation timer thread and analysis JShell of the jshell engine's sessions; closed with the engines.
+    private volatile Hibernation hibernation;
 
     @Option(names = "--sandbox", paramLabel = "bwrap|none", description = "How the engines that run programs "
             + "(process, micropython) are confined: bwrap runs each session in a bubblewrap sandbox (its file root "
@@ -451,6 +461,11 @@ final class ServeCommand implements Callable<Integer> {
         pool = null;
         if (p != null) {
             p.close();
+        }
+        Hibernation h = hibernation;
+        hibernation = null;
+        if (h != null) {
+            h.close();
         }
     }
 
@@ -899,7 +914,8 @@ final class ServeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prewarm must be 0 or more");
             }
             pool = prewarm > 0 ? JShellPool.start(config, prewarm) : null;
-            Supplier<LineEvaluator> evaluators = JShellEngines.factory(config, pool);
+            hibernation = Hibernation.after(jshellHibernateAfter);
+            Supplier<LineEvaluator> evaluators = JShellEngines.factory(config, pool, hibernation);
             return () -> new LineDiscipline(evaluators.get());
         }
         if (micropython != null && engine != EngineKind.micropython) {

@@ -69,6 +69,14 @@ public interface LineEvaluator extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether the evaluator has released its state to wait for input (JShell's hibernation, README
+     * "Hibernation"): shown in session lists; the next input restores it.
+     */
+    default boolean hibernated() {
+        return false;
+    }
+
     /** True once the evaluator wants the session to end (e.g. after {@code /exit}); checked after each input. */
     default boolean finished() {
         return false;

@@ -192,6 +192,11 @@ public final class LineDiscipline implements ReplEngine {
     }
 
     @Override
+    public boolean hibernated() {
+        return evaluator.hibernated();
+    }
+
+    @Override
     public void interrupt() {
         if (ended || executor == null) {
             return;

@@ -13,12 +13,17 @@ public final class JShellEngines {
      * {@code config}), else are started on first use.
      */
     public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool) {
+        return factory(config, pool, Hibernation.never());
+    }
+
+    /** As {@link #factory(JShellConfig, JShellPool)}, each session hibernating as {@code hibernation} says. */
+    public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Hibernation hibernation) {
         if (pool == null) {
-            return () -> new JShellEvaluator(() -> JShellInstance.start(config));
+            return () -> new JShellEvaluator(() -> JShellInstance.start(config), hibernation);
         }
         if (!pool.config().equals(config)) {
             throw new IllegalArgumentException("the pool was built for " + pool.config() + ", not " + config);
         }
-        return () -> new JShellEvaluator(pool::take);
+        return () -> new JShellEvaluator(pool::take, hibernation);
     }
 }
