@@ -70,6 +70,13 @@ public interface LineEvaluator extends AutoCloseable {
     }
 
     /**
+     * Keys arrived (any, before Enter): for an evaluator that counts idle time from the last input
+     * (JShell's hibernation). Called on the line discipline's thread once per chunk; must be quick.
+     */
+    default void typed() {
+    }
+
+    /**
      * Whether the evaluator has released its state to wait for input (JShell's hibernation, README
      * "Hibernation"): shown in session lists; the next input restores it.
      */

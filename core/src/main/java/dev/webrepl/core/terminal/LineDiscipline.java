@@ -242,6 +242,7 @@ public final class LineDiscipline implements ReplEngine {
 
     private void process(byte[] chunk) {
         try {
+            evaluator.typed();
             for (int i = 0; i < chunk.length && !ended; i++) {
                 decoder.feed(chunk[i], keys);
             }

@@ -428,6 +428,12 @@ public final class JShellEvaluator implements LineEvaluator {
         return hibernated != null;
     }
 
+    /** Keys typed (before Enter): the idle time starts again; a check already due looks again then. */
+    @Override
+    public void typed() {
+        lastInput = System.nanoTime();
+    }
+
     /** Input reached the engine (Enter, Tab): the idle time starts again, and a check is due after it. */
     private void input() {
         lastInput = System.nanoTime();
