@@ -55,7 +55,11 @@ public final class JShellHibernation {
     private static void hold(WebReplClient client, int port, String password, int sessions, int snippets,
                              int parallel) throws Exception {
         List<Terminal> open = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+            Thread thread = new Thread(r);
+            thread.setDaemon(true);   // a failed run ends with main
+            return thread;
+        });
         long begin = System.nanoTime();
         List<Future<?>> started = new ArrayList<>();
         for (int s = 0; s < sessions; s++) {
@@ -161,6 +165,10 @@ public final class JShellHibernation {
                 while (seen.length() < PROMPT.length() || !seen.substring(seen.length() - PROMPT.length()).equals(PROMPT)) {
                     long left = end - System.nanoTime();
                     if (left <= 0) {
+                        // Said first, held a while: the script takes the server's thread dump meanwhile.
+                        System.out.println("stuck: no prompt after '" + seen + "'");
+                        System.out.flush();
+                        Thread.sleep(30_000);
                         throw new IllegalStateException("no prompt after " + seen);
                     }
                     TimeUnit.NANOSECONDS.timedWait(seen, left);

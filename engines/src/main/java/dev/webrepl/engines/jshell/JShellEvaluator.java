@@ -5,16 +5,17 @@ import dev.webrepl.core.engine.EngineRecorder;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.TerminalOutput;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import jdk.jshell.JShell;
 import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
 import jdk.jshell.MethodSnippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
@@ -59,7 +60,7 @@ public final class JShellEvaluator implements LineEvaluator {
     private volatile boolean evaluating;
     private volatile boolean interrupted;
     // Every Ctrl-C counted, so a restore tells which replayed snippet one stopped.
-    private final java.util.concurrent.atomic.AtomicInteger interrupts = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger interrupts = new AtomicInteger();
     private volatile boolean finished;
     private volatile SessionFiles files = new SessionFiles(null);
     private final Hibernation hibernation;
