@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  * BENCHMARKS.md "JShell at scale": a client for a `webrepl serve` whose JShell sessions hibernate
  * (README "Hibernation"), run from the server jar: java -cp webrepl.jar JShellHibernation.java MODE ...
  *
- * hold PORT PASSWORD SESSIONS SNIPPETS PARALLEL: opens SESSIONS sessions (PARALLEL at a time), types
- *   SNIPPETS snippets into each (each answered by the prompt), waits until SESSIONS lists every jshell
- *   session as hibernated, prints "hibernated N", then holds them until a line (or EOF) on stdin.
+ * hold PORT PASSWORD SESSIONS SNIPPETS PARALLEL [TOTAL]: opens SESSIONS sessions (PARALLEL at a time),
+ *   types SNIPPETS snippets into each (each answered by the prompt), waits until SESSIONS lists TOTAL
+ *   (default SESSIONS; more when several clients share the server) jshell sessions as hibernated,
+ *   prints "hibernated N", then holds them until a line (or EOF) on stdin.
  * restore PORT PASSWORD SNIPPETS ROUNDS: one session with SNIPPETS snippets; ROUNDS times: waits until
  *   it is hibernated, types a comment and times Enter to prompt (the restore notice checked), then
  *   prints every time and p50/p99/max in ms.
@@ -33,8 +34,9 @@ public final class JShellHibernation {
         String password = args[2];
         try (WebReplClient client = WebReplClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(60)).build()) {
             if (args[0].equals("hold")) {
-                hold(client, port, password, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                        Integer.parseInt(args[5]));
+                int sessions = Integer.parseInt(args[3]);
+                hold(client, port, password, sessions, Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                        args.length > 6 ? Integer.parseInt(args[6]) : sessions);
             } else {
                 restore(client, port, password, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             }
@@ -53,7 +55,7 @@ public final class JShellHibernation {
     }
 
     private static void hold(WebReplClient client, int port, String password, int sessions, int snippets,
-                             int parallel) throws Exception {
+                             int parallel, int total) throws Exception {
         List<Terminal> open = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread thread = new Thread(r);
@@ -83,7 +85,7 @@ public final class JShellHibernation {
         while (System.nanoTime() < deadline) {
             List<ListedSession> listed = open.get(0).connection.sessions().get(60, TimeUnit.SECONDS);
             hibernated = listed.stream().filter(l -> l.engine().equals("jshell") && l.hibernated()).count();
-            if (hibernated >= sessions) {
+            if (hibernated >= total) {
                 break;
             }
             Thread.sleep(500);
