@@ -658,6 +658,11 @@ public final class Session {
         return engine.kind();
     }
 
+    /** Whether its engine is hibernated (README "Hibernation"): listed, and counted by a gauge. */
+    public boolean hibernated() {
+        return engine.hibernated();
+    }
+
     /** When the session was opened, by the registry's clock. */
     public java.time.Instant created() {
         return java.time.Instant.ofEpochMilli(created);

@@ -26,6 +26,16 @@ public final class SessionRecorders {
             }
 
             @Override
+            public void hibernated() {
+                all.forEach(SessionRecorder::hibernated);
+            }
+
+            @Override
+            public void restored(Duration took) {
+                all.forEach(r -> r.restored(took));
+            }
+
+            @Override
             public SessionTap sessionTap(SessionStart start) {
                 SessionTap tap = SessionTap.NONE;
                 for (SessionRecorder r : all) {

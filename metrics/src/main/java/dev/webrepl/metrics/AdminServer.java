@@ -60,7 +60,8 @@ import reactor.netty.resources.LoopResources;
  *       the server is not listening, or it has its maximum of sessions (a new connection would get
  *       close code 1013).</li>
  *   <li>{@code GET /sessions}: every session: id, engine, created, terminals (all attached),
- *       viewers (those of them view-only), bytesIn, bytesOut, lastActivity; times in ISO-8601.
+ *       viewers (those of them view-only), bytesIn, bytesOut, lastActivity, hibernated (README
+ *       "Hibernation"); times in ISO-8601.
  *       {@code DELETE /sessions/{id}} ends one (close code 1000, "ended by an administrator"):
  *       204, or 404 if there is no such session.</li>
  *   <li>{@code POST /drain}: the server takes no new sessions from now on (a new-session upgrade gets
@@ -389,6 +390,7 @@ public final class AdminServer implements AutoCloseable {
             m.put("bytesIn", s.inputBytes());
             m.put("bytesOut", s.outputBytes());
             m.put("lastActivity", s.lastActivity().toString());
+            m.put("hibernated", s.hibernated());
             list.add(m);
         }
         return list;

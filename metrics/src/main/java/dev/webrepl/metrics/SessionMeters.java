@@ -22,6 +22,8 @@ final class SessionMeters implements SessionRecorder {
     private final DistributionSummary backlog;
     private final Counter pauses;
     private final Timer evaluations;
+    private final Counter hibernations;
+    private final Timer restores;
     /** Sessions open now per engine, counted as they open and end (each session ends exactly once). */
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
 
@@ -36,6 +38,12 @@ final class SessionMeters implements SessionRecorder {
                 .register(registry);
         this.evaluations = Timer.builder("webrepl.engine.evaluations")
                 .description("Inputs evaluated by engines with a line discipline")
+                .register(registry);
+        this.hibernations = Counter.builder("webrepl.engine.hibernations")
+                .description("Engines that released their state after a while without input (README \"Hibernation\")")
+                .register(registry);
+        this.restores = Timer.builder("webrepl.engine.restores")
+                .description("Hibernated engines restored by an input, and how long each restore took")
                 .register(registry);
     }
 
@@ -64,6 +72,16 @@ final class SessionMeters implements SessionRecorder {
     @Override
     public void evaluated(Duration took) {
         evaluations.record(took);
+    }
+
+    @Override
+    public void hibernated() {
+        hibernations.increment();
+    }
+
+    @Override
+    public void restored(Duration took) {
+        restores.record(took);
     }
 
     @Override

@@ -29,6 +29,9 @@ final class SessionRegistryMetrics implements MeterBinder {
                     .strongReference(false)
                     .register(registry);
         }
+        Gauge.builder("webrepl.sessions.hibernated", sessions, SessionRegistryMetrics::hibernated)
+                .description("JShell sessions hibernated now (README \"Hibernation\")")
+                .strongReference(false).register(registry);
         Gauge.builder("webrepl.input.queued", sessions, SessionRegistryMetrics::queued)
                 .description("Input bytes queued for engines now, all sessions together")
                 .baseUnit("bytes").strongReference(false).register(registry);
@@ -41,6 +44,16 @@ final class SessionRegistryMetrics implements MeterBinder {
         long n = 0;
         for (Session s : registry.sessions()) {
             n += s.terminals(mode);
+        }
+        return n;
+    }
+
+    private static double hibernated(SessionRegistry registry) {
+        long n = 0;
+        for (Session s : registry.sessions()) {
+            if (s.hibernated()) {
+                n++;
+            }
         }
         return n;
     }

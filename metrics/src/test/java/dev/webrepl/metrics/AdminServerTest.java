@@ -129,8 +129,8 @@ class AdminServerTest {
         assertEquals(1, list.size());
         @SuppressWarnings("unchecked")
         Map<String, Object> s = (Map<String, Object>) list.get(0);
-        assertEquals(List.of("id", "engine", "created", "terminals", "viewers", "bytesIn", "bytesOut", "lastActivity"),
-                List.copyOf(s.keySet()));
+        assertEquals(List.of("id", "engine", "created", "terminals", "viewers", "bytesIn", "bytesOut", "lastActivity",
+                        "hibernated"), List.copyOf(s.keySet()));
         assertEquals(t.id, s.get("id"));
         assertEquals("echo", s.get("engine"));
         assertEquals(session.created(), Instant.parse((String) s.get("created")));
@@ -139,6 +139,7 @@ class AdminServerTest {
         assertEquals(6L, ((Number) s.get("bytesIn")).longValue());
         assertEquals(session.outputBytes(), ((Number) s.get("bytesOut")).longValue());
         assertEquals(session.lastActivity(), Instant.parse((String) s.get("lastActivity")));
+        assertEquals(false, s.get("hibernated"));
     }
 
     @Test

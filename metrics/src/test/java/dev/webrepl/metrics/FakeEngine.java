@@ -9,6 +9,7 @@ import reactor.core.publisher.BaseSubscriber;
 final class FakeEngine implements ReplEngine {
     private final String kind;
     private volatile EngineContext context;
+    private volatile boolean hibernated;
 
     FakeEngine(String kind) {
         this.kind = kind;
@@ -28,6 +29,15 @@ final class FakeEngine implements ReplEngine {
                 // no demand: input stays queued for the gauges to see
             }
         });
+    }
+
+    void hibernated(boolean now) {
+        hibernated = now;
+    }
+
+    @Override
+    public boolean hibernated() {
+        return hibernated;
     }
 
     void exit(int status) {

@@ -22,6 +22,18 @@ class SessionMetersTest {
     }
 
     @Test
+    void hibernationsAreCountedAndRestoresTimed() {
+        meters.hibernated();
+        meters.hibernated();
+        meters.restored(Duration.ofMillis(300));
+
+        assertEquals(2, registry.get("webrepl.engine.hibernations").counter().count());
+        Timer restores = registry.get("webrepl.engine.restores").timer();
+        assertEquals(1, restores.count());
+        assertEquals(300, restores.totalTime(TimeUnit.MILLISECONDS));
+    }
+
+    @Test
     void sessionsActiveGoesUpAndDownPerEngine() {
         meters.sessionOpened("echo");
         meters.sessionOpened("echo");

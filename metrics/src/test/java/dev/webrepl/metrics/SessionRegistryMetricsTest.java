@@ -108,6 +108,21 @@ class SessionRegistryMetricsTest {
     }
 
     @Test
+    void hibernatedCountsTheSessionsWhoseEngineIsHibernatedNow() throws Exception {
+        FakeEngine first = plan("jshell");
+        sessions.open(PORT);
+        FakeEngine second = plan("jshell");
+        sessions.open(PORT);
+        assertEquals(0, gauge("webrepl.sessions.hibernated"));
+
+        first.hibernated(true);
+        second.hibernated(true);
+        assertEquals(2, gauge("webrepl.sessions.hibernated"));
+        first.hibernated(false);
+        assertEquals(1, gauge("webrepl.sessions.hibernated"));
+    }
+
+    @Test
     void sessionsActiveGoesUpAndDownPerEngineWithARealRegistry() throws Exception {
         FakeEngine echo = plan("echo");
         sessions.open(PORT);

@@ -13,6 +13,7 @@ import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.Hibernation;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
@@ -167,6 +168,15 @@ final class ServeCommand implements Callable<Integer> {
     private volatile JShellPool pool;
     /** The one pty loop of the process engine's sessions (issue #19), closed after them. */
     private volatile dev.webrepl.engines.process.PtyLoop ptyLoop;
+
+    @Option(names = "--jshell-hibernate-after", defaultValue = "10m", converter = DurationConverter.class,
+            description = "With --engine jshell: a session without input this long closes its JShell and keeps only "
+                    + "its accepted snippets; the next input replays them (README \"Hibernation\"; 0: never; "
+                    + "default: ${DEFAULT-VALUE}).")
+    Duration jshellHibernateAfter;
+
+    // The hibernation timer thread and analysis JShell of the jshell engine's sessions; closed with the engines.
+    private volatile Hibernation hibernation;
 
     @Option(names = "--sandbox", paramLabel = "bwrap|none", description = "How the engines that run programs "
             + "(process, micropython) are confined: bwrap runs each session in a bubblewrap sandbox (its file root "
@@ -465,6 +475,11 @@ final class ServeCommand implements Callable<Integer> {
         pool = null;
         if (p != null) {
             p.close();
+        }
+        Hibernation h = hibernation;
+        hibernation = null;
+        if (h != null) {
+            h.close();
         }
     }
 
@@ -924,6 +939,7 @@ final class ServeCommand implements Callable<Integer> {
             // REMOTE child JVMs run in the sandbox like other programs (issue 18); a warm one waits in a
             // sandbox over the file root, so only a server without users (one root) keeps a pool.
             Sandbox sb = jshellExecution == JShellConfig.Execution.REMOTE ? sandbox(workingDirectory) : null;
+            hibernation = Hibernation.after(jshellHibernateAfter);
             Supplier<LineEvaluator> evaluators;
             if (sb != null && sb.confines()) {
                 if (warm > 0 && users != null) {
@@ -932,10 +948,10 @@ final class ServeCommand implements Callable<Integer> {
                     spec.commandLine().getErr().flush();
                 }
                 pool = warm > 0 && users == null ? JShellPool.confined(config, warm, auto, sb, workingDirectory) : null;
-                evaluators = JShellEngines.factory(config, pool, sb);
+                evaluators = JShellEngines.factory(config, pool, sb, hibernation);
             } else {
                 pool = warm == 0 ? null : auto ? JShellPool.auto(config, warm) : JShellPool.start(config, warm);
-                evaluators = JShellEngines.factory(config, pool);
+                evaluators = JShellEngines.factory(config, pool, hibernation);
             }
             return () -> new LineDiscipline(evaluators.get());
         }

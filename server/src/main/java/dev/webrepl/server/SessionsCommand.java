@@ -55,8 +55,8 @@ final class SessionsCommand implements Callable<Integer> {
         rows.add(new String[] {"ID", "ENGINE", "AGE", "TERMINALS"});
         for (ListedSession s : sessions) {
             rows.add(new String[] {s.id(), LsCommand.printable(s.engine()), age(Duration.between(s.created(), now)),
-                    s.viewers() == 0 ? String.valueOf(s.terminals()) : s.terminals() + " + " + s.viewers()
-                            + (s.viewers() == 1 ? " viewer" : " viewers")});
+                    (s.viewers() == 0 ? String.valueOf(s.terminals()) : s.terminals() + " + " + s.viewers()
+                            + (s.viewers() == 1 ? " viewer" : " viewers")) + (s.hibernated() ? " (hibernated)" : "")});
         }
         int[] widths = new int[4];
         for (String[] r : rows) {

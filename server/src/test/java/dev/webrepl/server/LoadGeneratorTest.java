@@ -16,6 +16,7 @@ import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionRegistry;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.Hibernation;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.process.ProcessEngine;
@@ -83,7 +84,10 @@ class LoadGeneratorTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("bench", "--target", target,
-                "-p", PASSWORD, "--ramp-up", "1s", "--duration", "2s", "--quiet", "--report", reportDir.toString()));
+                "-p", PASSWORD, "--ramp-up", "1s", "--quiet", "--report", reportDir.toString()));
+        if (!List.of(args).contains("--duration")) {
+            all.addAll(List.of("--duration", "2s"));
+        }
         all.addAll(List.of(args));
         int exit = CapturedCli.webrepl(out, err).execute(all.toArray(String[]::new));
         assertEquals(0, exit, out + "\n" + err);
@@ -212,6 +216,30 @@ class LoadGeneratorTest {
             JsonNode f = flood.at("/scenarios/flood");
             assertTrue(f.get("responses").asLong() > 0, f.toString());
             assertTrue(f.get("bytesReceived").asLong() >= 100_000 * f.get("responses").asLong(), f.toString());
+        }
+    }
+
+    /**
+     * README "Hibernation": against sessions that hibernate after 300 ms, an idle session declares a
+     * variable and then sleeps through the run; a typing session that thinks 0.7 s after each line wakes
+     * its session with each next line. The report counts the restores and the sessions hibernated at the end.
+     */
+    @Test
+    void idleAndTypingWithTheJShellHintReportHibernationsAndRestores() throws IOException {
+        JShellConfig local = JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL);
+        try (Hibernation soon = Hibernation.after(Duration.ofMillis(300))) {
+            Supplier<LineEvaluator> evaluators = JShellEngines.factory(local, null, soon);
+            try (WebReplServer jshell = serverWith("jshell-hibernating", () -> new LineDiscipline(evaluators.get()))) {
+                JsonNode r = bench(dir.resolve("jshell-hibernation"), "ws://127.0.0.1:" + jshell.port() + "/",
+                        "--scenario", "mixed", "--mix", "idle=1,typing=1", "--engine-hint", "jshell", "--sessions", "2",
+                        "--rate", "40", "--think", "700ms", "--duration", "6s");
+                JsonNode h = r.get("hibernation");
+                assertEquals(1, r.at("/scenarios/idle/requests").asLong(), r.toPrettyString());  // its declaration
+                assertTrue(h.get("restores").asLong() >= 1, h.toString());
+                assertTrue(h.get("restoreP50Millis").asDouble() > 0, h.toString());
+                assertEquals(2, h.get("jshellSessionsAtEnd").asLong(), h.toString());
+                assertTrue(h.get("hibernatedAtEnd").asLong() >= 1, h.toString());   // the idle one at least
+            }
         }
     }
 

@@ -67,10 +67,12 @@ class SessionsCommandTest extends CliTestBase {
         assertEquals(List.of(
                         "ID           ENGINE    AGE        TERMINALS",
                         "a            jshell    2 h 5 min  1",
-                        "node.bbbbbb  proc\\x1b  0 s        0 + 2 viewers"),
+                        "node.bbbbbb  proc\\x1b  0 s        0 + 2 viewers",
+                        "c            jshell    1 min      1 (hibernated)"),
                 SessionsCommand.table(List.of(
                         new ListedSession("a", "jshell", now.minus(Duration.ofMinutes(125)), 1, 0, false),
-                        new ListedSession("node.bbbbbb", "proc\u001b", now.plusSeconds(3), 0, 2, false)), now));
+                        new ListedSession("node.bbbbbb", "proc\u001b", now.plusSeconds(3), 0, 2, false),
+                        new ListedSession("c", "jshell", now.minusSeconds(60), 1, 0, false, true)), now));
         assertEquals(List.of("ID  ENGINE  AGE  TERMINALS"), SessionsCommand.table(List.of(), now));
     }
 

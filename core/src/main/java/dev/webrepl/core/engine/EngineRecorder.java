@@ -13,4 +13,12 @@ public interface EngineRecorder {
     /** An engine evaluated one input in {@code took} (engines with a line discipline report this). */
     default void evaluated(Duration took) {
     }
+
+    /** The engine released its state until the next input (JShell's hibernation, README "Hibernation"). */
+    default void hibernated() {
+    }
+
+    /** A hibernated engine restored its state in {@code took} (for JShell: a fresh instance, the replay). */
+    default void restored(Duration took) {
+    }
 }

@@ -69,6 +69,21 @@ public interface LineEvaluator extends AutoCloseable {
         }
     }
 
+    /**
+     * Keys arrived (any, before Enter): for an evaluator that counts idle time from the last input
+     * (JShell's hibernation). Called on the line discipline's thread once per chunk; must be quick.
+     */
+    default void typed() {
+    }
+
+    /**
+     * Whether the evaluator has released its state to wait for input (JShell's hibernation, README
+     * "Hibernation"): shown in session lists; the next input restores it.
+     */
+    default boolean hibernated() {
+        return false;
+    }
+
     /** True once the evaluator wants the session to end (e.g. after {@code /exit}); checked after each input. */
     default boolean finished() {
         return false;

@@ -40,6 +40,11 @@ public interface ReplEngine extends AutoCloseable {
     default void resize(int columns, int rows) {
     }
 
+    /** Whether the engine is hibernated ({@link LineEvaluator#hibernated()}); read for session lists and metrics. */
+    default boolean hibernated() {
+        return false;
+    }
+
     /** Stops the engine and releases what it holds. Idempotent. */
     @Override
     void close();

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.reactivestreams.Subscription;
@@ -48,7 +50,8 @@ import reactor.core.publisher.BaseSubscriber;
  * with status 0.
  *
  * <p>Threads: all editing and every evaluation run on one executor per discipline (by default a named
- * daemon thread, started at {@code start} and stopped at {@link #close()}), never on the thread that
+ * daemon thread, started with the first task, ended after {@value #THREAD_KEEP_ALIVE_SECONDS} s without
+ * one and stopped at {@link #close()}), never on the thread that
  * delivered input. As an engine it requests one input chunk at a time, and the next only when the last
  * is processed, its evaluations finished and the prompt written: a long evaluation holds input back
  * all the way to TCP. {@link #interrupt()} never blocks: while evaluating it calls the evaluator's
@@ -59,6 +62,8 @@ import reactor.core.publisher.BaseSubscriber;
 public final class LineDiscipline implements ReplEngine {
     /** Lines kept for up/down, per session. */
     public static final int HISTORY_SIZE = 500;
+    /** How long the discipline's own thread waits for input before it ends (the next input starts another). */
+    static final long THREAD_KEEP_ALIVE_SECONDS = 10;
     /** Code points in one line; typing past it rings the bell. */
     static final int MAX_LINE = 1 << 16;
     /** Characters of continuation lines kept before the input is evaluated as it is. */
@@ -163,11 +168,17 @@ public final class LineDiscipline implements ReplEngine {
         if (givenExecutor != null) {
             executor = givenExecutor;
         } else {
-            ownedExecutor = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, threadName);
-                thread.setDaemon(true);
-                return thread;
-            });
+            // One thread at a time, in order; it ends after a while without input and a new one starts with
+            // the next. A thread keeps what it used (the JDK's per-thread direct buffers, about 1.2 MB once
+            // JShell compiled on it): a session waiting for input, hibernated or not, should not.
+            ThreadPoolExecutor owned = new ThreadPoolExecutor(1, 1, THREAD_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), task -> {
+                        Thread thread = new Thread(task, threadName);
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            owned.allowCoreThreadTimeOut(true);
+            ownedExecutor = owned;
             executor = ownedExecutor;
         }
     }
@@ -189,6 +200,11 @@ public final class LineDiscipline implements ReplEngine {
     @Override
     public String kind() {
         return evaluator.kind();
+    }
+
+    @Override
+    public boolean hibernated() {
+        return evaluator.hibernated();
     }
 
     @Override
@@ -237,6 +253,7 @@ public final class LineDiscipline implements ReplEngine {
 
     private void process(byte[] chunk) {
         try {
+            evaluator.typed();
             for (int i = 0; i < chunk.length && !ended; i++) {
                 decoder.feed(chunk[i], keys);
             }

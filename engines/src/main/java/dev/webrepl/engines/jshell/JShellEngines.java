@@ -19,11 +19,16 @@ public final class JShellEngines {
      * {@code config}), else are started on first use.
      */
     public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool) {
+        return factory(config, pool, Hibernation.never());
+    }
+
+    /** As {@link #factory(JShellConfig, JShellPool)}, each session hibernating as {@code hibernation} says. */
+    public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Hibernation hibernation) {
         if (pool == null) {
-            return () -> new JShellEvaluator(() -> JShellInstance.start(config));
+            return () -> new JShellEvaluator(() -> JShellInstance.start(config), hibernation);
         }
         checkPool(config, pool);
-        return () -> new JShellEvaluator(pool::take);
+        return () -> new JShellEvaluator(pool::take, hibernation);
     }
 
     /**
@@ -34,8 +39,14 @@ public final class JShellEngines {
      * of one root would be in the wrong sandbox for another (a server with users).
      */
     public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Sandbox sandbox) {
+        return factory(config, pool, sandbox, Hibernation.never());
+    }
+
+    /** As {@link #factory(JShellConfig, JShellPool, Sandbox)}, each session hibernating as {@code hibernation} says. */
+    public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Sandbox sandbox,
+            Hibernation hibernation) {
         if (!sandbox.confines() || config.execution() != JShellConfig.Execution.REMOTE) {
-            return factory(config, pool);
+            return factory(config, pool, hibernation);
         }
         if (pool != null) {
             checkPool(config, pool);
@@ -52,7 +63,7 @@ public final class JShellEngines {
                     : confined(config, sandbox, context.sessionId(), root);
             instance.confinement().ifPresent(c -> c.onLimit(context::limitReached));
             return instance;
-        });
+        }, hibernation);
     }
 
     private static void checkPool(JShellConfig config, JShellPool pool) {

@@ -1,16 +1,21 @@
 package dev.webrepl.engines.jshell;
 
 import dev.webrepl.core.engine.EngineContext;
+import dev.webrepl.core.engine.EngineRecorder;
 import dev.webrepl.core.engine.LineEvaluator;
 import dev.webrepl.core.engine.TerminalOutput;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
 import jdk.jshell.MethodSnippet;
 import jdk.jshell.SnippetEvent;
@@ -35,6 +40,12 @@ import jdk.jshell.SourceCodeAnalysis.Suggestion;
  * inside the file; rejected snippets consume a snippet number (the tool numbers them apart);
  * warnings of accepted snippets are not shown; stopping a snippet prints nothing; a Ctrl-C that arrives
  * while the snippet is still being compiled (before it runs) is lost and has to be pressed again.
+ *
+ * <p>Hibernation ({@link Hibernation}, README "Hibernation"): after a while without input the instance
+ * is closed and only the accepted inputs' source is kept ({@link SnippetHistory}); the next input that
+ * needs the state replays them on a fresh instance, prints one line saying so (and one per input that
+ * could not be replayed), then is evaluated. {@code /help}, {@code /reset} and {@code /exit} do not wake
+ * a session; completeness and Tab completion of a hibernated session come from the shared analysis.
  */
 public final class JShellEvaluator implements LineEvaluator {
     public static final String PROMPT = "jshell> ";
@@ -50,13 +61,28 @@ public final class JShellEvaluator implements LineEvaluator {
     private volatile JShellInstance instance;
     private volatile boolean evaluating;
     private volatile boolean interrupted;
+    // Every Ctrl-C counted, so a restore tells which replayed snippet one stopped.
+    private final AtomicInteger interrupts = new AtomicInteger();
     private volatile boolean finished;
     private volatile SessionFiles files = new SessionFiles(null);
     private volatile EngineContext context;
+    private final Hibernation hibernation;
+    // Under the lock: the accepted inputs of the current instance.
+    private final SnippetHistory history = new SnippetHistory();
+    // Non-null while hibernated: what the next input replays. Written under the lock.
+    private volatile SnippetHistory.Snapshot hibernated;
+    private volatile long lastInput = System.nanoTime();
+    private volatile ScheduledFuture<?> idleCheck;   // set and cleared under this evaluator's monitor
+    private volatile EngineRecorder recorder = EngineRecorder.NONE;
 
     /** An evaluator that takes an instance from {@code instances} when first used and after /reset. */
     public JShellEvaluator(Supplier<JShellInstance> instances) {
-        this(context -> instances.get());
+        this(instances, Hibernation.never());
+    }
+
+    /** As {@link #JShellEvaluator(Supplier)}, hibernating as {@code hibernation} says. */
+    public JShellEvaluator(Supplier<JShellInstance> instances, Hibernation hibernation) {
+        this((EngineContext context) -> instances.get(), hibernation);
         Objects.requireNonNull(instances, "instances");
     }
 
@@ -64,8 +90,9 @@ public final class JShellEvaluator implements LineEvaluator {
      * The same, with instances made for the session (its sandbox): {@code instances} gets the
      * session's context, or null when the evaluator is used without a session (tests).
      */
-    public JShellEvaluator(Function<EngineContext, JShellInstance> instances) {
+    public JShellEvaluator(Function<EngineContext, JShellInstance> instances, Hibernation hibernation) {
         this.instances = Objects.requireNonNull(instances, "instances");
+        this.hibernation = Objects.requireNonNull(hibernation, "hibernation");
     }
 
     /** The session's file root is where {@code /save} and {@code /open} find their files. */
@@ -73,6 +100,7 @@ public final class JShellEvaluator implements LineEvaluator {
     public void start(EngineContext context) {
         this.context = context;
         files = new SessionFiles(context.workingDirectory());
+        recorder = context.recorder();
     }
 
     @Override
@@ -95,10 +123,14 @@ public final class JShellEvaluator implements LineEvaluator {
         if (isCommand(input)) {
             return true;
         }
+        input();
         if (!lockForAnalysis()) {
             return true; // busy: let the evaluation report an incomplete snippet as an error
         }
         try {
+            if (hibernated != null) {
+                return hibernation.isComplete(input);
+            }
             return complete(instance().jshell().sourceCodeAnalysis(), input);
         } catch (RuntimeException e) {
             return true; // no state engine: evaluate() reports why
@@ -140,6 +172,7 @@ public final class JShellEvaluator implements LineEvaluator {
         } finally {
             evaluating = false;
             lock.unlock();
+            input();
         }
     }
 
@@ -165,6 +198,10 @@ public final class JShellEvaluator implements LineEvaluator {
                 events = jshell.eval(source);
             } catch (IllegalStateException closed) {
                 events = List.of();
+            }
+            if (!interrupted) {
+                // A stopped snippet reports no exception, but it did not complete: never replay it.
+                history.evaluated(jshell, source, events);
             }
             List<String> lines = new ArrayList<>();
             for (SnippetEvent event : events) {
@@ -192,14 +229,12 @@ public final class JShellEvaluator implements LineEvaluator {
         String[] words = line.split("\\s+", 2);
         String name = words[0];
         String arg = words.length > 1 ? words[1].trim() : "";
-        JShellInstance current = current(output);
-        JShell jshell = current.jshell();
         List<String> lines = new ArrayList<>();
         switch (name) {
             case "/help", "/?" -> lines.addAll(Commands.HELP);
-            case "/list" -> Commands.list(current, arg, lines);
-            case "/drop" -> Commands.drop(current, arg, lines);
-            case "/save" -> save(current, arg, lines);
+            case "/list" -> Commands.list(current(output), arg, lines);
+            case "/drop" -> Commands.drop(current(output), arg, lines);
+            case "/save" -> save(current(output), arg, lines);
             case "/open" -> {
                 if (inFile) {
                     lines.add("|  /open inside an opened file is not run: " + line);
@@ -207,15 +242,20 @@ public final class JShellEvaluator implements LineEvaluator {
                     open(arg, output);
                 }
             }
-            case "/vars" -> jshell.variables().forEach(v ->
-                    lines.add("|    " + v.typeName() + " " + v.name() + " = " + Feedback.varValue(jshell, v)));
-            case "/methods" -> jshell.methods().forEach(m -> lines.add("|    " + returnType(m) + " " + m.name()
-                    + "(" + m.parameterTypes() + ")"));
-            case "/types" -> jshell.types().forEach(t -> lines.add("|    " + Feedback.typeKind(t) + " " + t.name()));
-            case "/imports" -> jshell.imports().forEach(i -> lines.add(
+            case "/vars" -> {
+                JShell jshell = current(output).jshell();
+                jshell.variables().forEach(v ->
+                        lines.add("|    " + v.typeName() + " " + v.name() + " = " + Feedback.varValue(jshell, v)));
+            }
+            case "/methods" -> current(output).jshell().methods().forEach(m -> lines.add("|    " + returnType(m)
+                    + " " + m.name() + "(" + m.parameterTypes() + ")"));
+            case "/types" -> current(output).jshell().types().forEach(t ->
+                    lines.add("|    " + Feedback.typeKind(t) + " " + t.name()));
+            case "/imports" -> current(output).jshell().imports().forEach(i -> lines.add(
                     "|    import " + (i.isStatic() ? "static " : "") + i.fullname()));
             case "/reset" -> {
                 lines.add("|  Resetting state.");
+                hibernated = null; // nothing to restore: the next input starts afresh
                 discard();
             }
             case "/exit" -> {
@@ -294,6 +334,7 @@ public final class JShellEvaluator implements LineEvaluator {
 
     @Override
     public void interrupt() {
+        interrupts.incrementAndGet();
         interrupted = true;
         JShellInstance current = instance;
         if (current != null && evaluating) {
@@ -322,11 +363,16 @@ public final class JShellEvaluator implements LineEvaluator {
             String word = typed.substring(anchor);
             return new Completion(anchor, Commands.NAMES.stream().filter(n -> n.startsWith(word)).toList());
         }
+        input();
         if (!lockForAnalysis()) {
             return new Completion(cursor, List.of());
         }
         try {
             int[] anchor = new int[1];
+            if (hibernated != null) {
+                List<String> candidates = hibernation.complete(input, cursor, anchor);
+                return new Completion(anchor[0], candidates);
+            }
             List<String> candidates = instance().jshell().sourceCodeAnalysis()
                     .completionSuggestions(input, cursor, anchor).stream()
                     .map(Suggestion::continuation)
@@ -364,12 +410,14 @@ public final class JShellEvaluator implements LineEvaluator {
             }
         }
         try {
+            hibernated = null;
             discard();
         } finally {
             if (locked) {
                 lock.unlock();
             }
         }
+        cancelIdleCheck();
     }
 
     /** The current instance, taking one if there is none; call with the lock held. */
@@ -385,8 +433,11 @@ public final class JShellEvaluator implements LineEvaluator {
         return current;
     }
 
-    /** The current instance, printing to {@code output}; call with the lock held. */
+    /** The current instance, printing to {@code output}, restored first if hibernated; call with the lock held. */
     private JShellInstance current(TerminalOutput output) {
+        if (hibernated != null) {
+            restore(output);
+        }
         JShellInstance current = instance();
         current.output(output);
         return current;
@@ -395,9 +446,146 @@ public final class JShellEvaluator implements LineEvaluator {
     private void discard() {
         JShellInstance current = instance;
         instance = null;
+        history.clear();
         if (current != null) {
             current.close();
         }
+    }
+
+    /** Whether the session is hibernated: its instance closed, its inputs kept for a restore. */
+    @Override
+    public boolean hibernated() {
+        return hibernated != null;
+    }
+
+    /** Keys typed (before Enter): the idle time starts again; a check already due looks again then. */
+    @Override
+    public void typed() {
+        lastInput = System.nanoTime();
+    }
+
+    /** Input reached the engine (Enter, Tab): the idle time starts again, and a check is due after it. */
+    private void input() {
+        lastInput = System.nanoTime();
+        scheduleIdleCheck(hibernation.delay());
+    }
+
+    private synchronized void scheduleIdleCheck(Duration delay) {
+        if (idleCheck == null && !finished && hibernation.enabled()) {
+            idleCheck = hibernation.schedule(this::idleCheck, delay);
+        }
+    }
+
+    private synchronized void cancelIdleCheck() {
+        ScheduledFuture<?> check = idleCheck;
+        idleCheck = null;
+        if (check != null) {
+            check.cancel(false);
+        }
+    }
+
+    // On the hibernation thread: hibernate once idle long enough, else look again when it would be.
+    private void idleCheck() {
+        synchronized (this) {
+            idleCheck = null;
+        }
+        long left = hibernation.delay().toNanos() - (System.nanoTime() - lastInput);
+        if (left > 0 || evaluating) {
+            scheduleIdleCheck(left > 0 ? Duration.ofNanos(left) : hibernation.delay());
+        } else if (!hibernate()) {
+            scheduleIdleCheck(hibernation.delay()); // busy: an input came meanwhile
+        }
+    }
+
+    /**
+     * Closes the instance and keeps its accepted inputs, unless the session is busy, has no instance,
+     * has ended, is hibernated already or has more source than {@link SnippetHistory#MAX_CHARS}. Returns
+     * false only when it could not look (busy); package-private so tests can hibernate without waiting.
+     */
+    boolean hibernate() {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            JShellInstance current = instance;
+            if (finished || evaluating || hibernated != null || current == null || current.terminated()
+                    || history.overflowed()) {
+                return true;
+            }
+            hibernated = history.snapshot(current.jshell(), current.nextSnippetNumber());
+            instance = null;
+            history.clear();
+            current.close();
+            recorder.hibernated();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replays the hibernated inputs on a fresh instance, quietly, then prints one line saying so and one
+     * per input that could not be replayed (rejected, threw, or stopped by Ctrl-C), and carries on.
+     */
+    private void restore(TerminalOutput output) {
+        SnippetHistory.Snapshot snapshot = hibernated;
+        long begin = System.nanoTime();
+        JShellInstance fresh = instances.apply(context); // if it cannot start, the session stays hibernated
+        instance = fresh;
+        hibernated = null;
+        fresh.output(bytes -> { }); // what replayed snippets print was seen the first time
+        List<String> failures = new ArrayList<>();
+        int replayed = 0;
+        for (SnippetHistory.Entry entry : snapshot.entries()) {
+            if (fresh.terminated()) {
+                failures.add("|  Snippet " + entry.number() + " not restored (state engine terminated): "
+                        + firstLine(entry.source()));
+                continue;
+            }
+            int stopsBefore = interrupts.get();
+            fresh.nextSnippetNumber(entry.number());
+            List<SnippetEvent> events;
+            try {
+                events = fresh.jshell().eval(entry.source());
+            } catch (IllegalStateException closed) {
+                events = List.of();
+            }
+            boolean stopped = interrupts.get() != stopsBefore;
+            if (!stopped && history.evaluated(fresh.jshell(), entry.source(), events)) {
+                replayed++;
+            } else {
+                String why = stopped ? "stopped" : reason(events);
+                failures.add("|  Snippet " + entry.number() + " not restored (" + why + "): "
+                        + firstLine(entry.source()));
+            }
+        }
+        if (fresh.terminated()) {
+            discard();
+        } else {
+            fresh.nextSnippetNumber(Math.max(snapshot.nextNumber(), fresh.nextSnippetNumber()));
+        }
+        int total = snapshot.entries().size();
+        List<String> lines = new ArrayList<>();
+        lines.add("|  Restored after hibernation: " + (replayed == total ? "" : replayed + " of ") + total
+                + (total == 1 ? " snippet" : " snippets") + " replayed.");
+        lines.addAll(failures);
+        recorder.restored(Duration.ofNanos(System.nanoTime() - begin));   // before the notice: it is counted when seen
+        print(output, lines);
+    }
+
+    private static String reason(List<SnippetEvent> events) {
+        for (SnippetEvent event : events) {
+            if (event.causeSnippet() == null && event.exception() != null) {
+                return event.exception() instanceof EvalException e
+                        ? "threw " + e.getExceptionClassName() : event.exception().getClass().getSimpleName();
+            }
+        }
+        return events.isEmpty() ? "state engine closed" : "rejected";
+    }
+
+    private static String firstLine(String source) {
+        String line = source.strip().lines().findFirst().orElse("");
+        return line.length() > 60 ? line.substring(0, 57) + "..." : line;
     }
 
     private boolean lockForAnalysis() {

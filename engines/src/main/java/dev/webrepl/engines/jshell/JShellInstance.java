@@ -124,6 +124,16 @@ public final class JShellInstance implements AutoCloseable {
         jshell.close();
     }
 
+    /** The number the next user snippet gets (hibernation keeps it, so a restore numbers on from there). */
+    int nextSnippetNumber() {
+        return ids.next();
+    }
+
+    /** Numbers the next user snippet {@code number}, and names an expression's variable {@code $number}. */
+    void nextSnippetNumber(int number) {
+        ids.next(number);
+    }
+
     /**
      * Numbers user snippets from 1 as the jshell tool does ({@code $1}, {@code $2}, ...), whatever the
      * start-up and warm-up used; those get {@code s1}, {@code s2}, ...
@@ -146,6 +156,14 @@ public final class JShellInstance implements AutoCloseable {
 
         void userSnippetsStartAfterLast() {
             firstUser = created.get() + 1;
+        }
+
+        int next() {
+            return created.get() + 1 - firstUser + 1;
+        }
+
+        void next(int number) {
+            created.set(number + firstUser - 2);
         }
     }
 }

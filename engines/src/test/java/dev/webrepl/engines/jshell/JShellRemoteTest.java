@@ -42,6 +42,27 @@ class JShellRemoteTest {
     }
 
     @Test
+    void hibernationEndsTheChildJvmAndARestoreStartsAnotherWithTheSameState() throws Exception {
+        JShellEvaluator session = new JShellEvaluator(() -> JShellInstance.start(config), Hibernation.never());
+        try {
+            String pid = terminal.eval(session, "long pid = ProcessHandle.current().pid()").replaceAll("\\D", "");
+            terminal.eval(session, "String greet(String who) { return \"hello \" + who; }");
+            ProcessHandle child = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+            assertTrue(session.hibernate());
+
+            child.onExit().get(20, TimeUnit.SECONDS);
+            assertEquals("|  Restored after hibernation: 2 snippets replayed.\r\n$3 ==> \"hello again\"\r\n",
+                    terminal.eval(session, "greet(\"again\")"));
+            // Replayed, not remembered: the declaration ran again, in the new child JVM (README "Hibernation").
+            String replayed = terminal.eval(session, "pid");
+            assertTrue(replayed.matches("pid ==> \\d+\r\n"), replayed);
+            assertNotEquals(pid, replayed.replaceAll("\\D", ""));
+        } finally {
+            session.close();
+        }
+    }
+
+    @Test
     void interruptStopsAnEndlessLoopAndTheSessionGoesOn() throws Exception {
         eval("int before = 7");
         CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval("while (true) {}"));

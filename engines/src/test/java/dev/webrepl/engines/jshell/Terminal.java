@@ -23,6 +23,11 @@ final class Terminal implements TerminalOutput {
         return s;
     }
 
+    /** Everything written since the last {@link #take()}, left there. */
+    synchronized String peek() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
     /** Evaluates {@code input} and returns what it wrote. */
     String eval(LineEvaluator evaluator, String input) {
         take();

@@ -20,8 +20,17 @@ public enum EngineHint {
             return new Flood(("x".repeat((int) perLine) + "\r").repeat(lines), lines);
         }
     },
-    /** JShell: typed lines are comments, so nothing is evaluated. */
+    /**
+     * JShell: typed lines are comments, so nothing is evaluated; an idle session first declares one
+     * variable, so it has a JShell (and state) to hibernate (README "Hibernation").
+     */
     JSHELL("// ", List.of("jshell> "), true) {
+        @Override
+        String setup() {
+            return "int benchState = 1\r";
+        }
+
+
         @Override
         Flood flood(long bytes) {
             return new Flood("System.out.print(\"x\".repeat(" + bytes + "))\r", 1);
@@ -91,6 +100,14 @@ public enum EngineHint {
         }
         return false;
     }
+
+    /** What an idle session types once when it is ready, then waits for the prompt; empty for nothing. */
+    String setup() {
+        return "";
+    }
+
+    /** The line the server writes when a hibernated JShell session is restored (README "Hibernation"). */
+    static final String RESTORED = "|  Restored after hibernation:";
 
     /** Input that makes the engine write about {@code bytes} bytes of output (more, with the echo). */
     abstract Flood flood(long bytes);

@@ -107,7 +107,8 @@ public final class LoadGenerator {
                 units.forEach(u -> u.watchdog(now));
                 lines.accept(progressLine(s, target));
             }, 1, 1, TimeUnit.SECONDS);
-            scheduler.schedule(() -> units.forEach(Unit::stop), stopAt - recorder.now(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> listThenStop(plan, recorder, scheduler, units), stopAt - recorder.now(),
+                    TimeUnit.NANOSECONDS);
 
             CompletableFuture<Void> all = CompletableFuture.allOf(units.stream().map(Unit::finished)
                     .toArray(CompletableFuture[]::new));
@@ -138,6 +139,32 @@ public final class LoadGenerator {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
             deleteTree(work);
         }
+    }
+
+    /**
+     * With the JShell hint, asks the server for its sessions (SESSIONS, PROTOCOL.md §10) through one
+     * ready session and counts the hibernated ones, then stops every unit; others stop at once.
+     */
+    private static void listThenStop(LoadPlan plan, Recorder recorder, ScheduledThreadPoolExecutor scheduler,
+                                     List<Unit> units) {
+        Runnable stop = () -> units.forEach(Unit::stop);
+        dev.webrepl.transport.client.ReplConnection asking = plan.engineHint() != EngineHint.JSHELL ? null
+                : units.stream().filter(u -> u instanceof Worker w && w.ready().isDone()
+                        && !w.ready().isCompletedExceptionally() && w.connection() != null)
+                .map(u -> ((Worker) u).connection()).findFirst().orElse(null);
+        if (asking == null) {
+            stop.run();
+            return;
+        }
+        asking.sessions().orTimeout(plan.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((listed, e) -> {
+                    if (listed != null) {
+                        List<dev.webrepl.transport.client.ListedSession> jshell = listed.stream()
+                                .filter(s -> s.engine().equals("jshell")).toList();
+                        recorder.hibernatedAtEnd(jshell.stream().filter(s -> s.hibernated()).count(), jshell.size());
+                    }
+                    scheduler.execute(stop);
+                });
     }
 
     public static String progressLine(Recorder.Second s, long target) {

@@ -93,6 +93,25 @@ public final class LoadReport {
         latency.put("percentiles", distribution);
         d.put("latency", latency);
 
+        String hibernation = "";
+        if (plan.engineHint() == EngineHint.JSHELL) {
+            Histogram restores = r.restores();
+            boolean restored = restores.getTotalCount() > 0;
+            Map<String, Object> hib = new LinkedHashMap<>();
+            hib.put("restores", restores.getTotalCount());
+            hib.put("restoreP50Millis", restored ? restores.getValueAtPercentile(50) / 1e6 : 0);
+            hib.put("restoreP99Millis", restored ? restores.getValueAtPercentile(99) / 1e6 : 0);
+            hib.put("restoreMaxMillis", restored ? restores.getMaxValue() / 1e6 : 0);
+            hib.put("hibernatedAtEnd", r.hibernatedAtEnd());
+            hib.put("jshellSessionsAtEnd", r.listedAtEnd());
+            d.put("hibernation", hib);
+            hibernation = String.format("; %d restores (p50 %s, p99 %s); %s hibernated at the end",
+                    restores.getTotalCount(), restored ? Millis.of(restores.getValueAtPercentile(50) / 1e3) : "-",
+                    restored ? Millis.of(restores.getValueAtPercentile(99) / 1e3) : "-",
+                    r.hibernatedAtEnd() < 0 ? "? (no session list)"
+                            : r.hibernatedAtEnd() + " of " + r.listedAtEnd() + " jshell sessions");
+        }
+
         boolean viewersMatch = true;
         if (!groups.isEmpty()) {
             long attached = 0;
@@ -147,7 +166,7 @@ public final class LoadReport {
                 plan.scenario().id(), r.openedCount(), r.attempted(), r.failedCount(), r.lost(), requests, responses,
                 any ? Millis.of(h.getValueAtPercentile(50) / 1e3) : "-", any ? Millis.of(h.getValueAtPercentile(99) / 1e3) : "-",
                 any ? Millis.of(h.getMaxValue() / 1e3) : "-",
-                errors.values().stream().mapToLong(Long::longValue).sum());
+                errors.values().stream().mapToLong(Long::longValue).sum()) + hibernation;
         return new LoadReport(d, clean, summary);
     }
 

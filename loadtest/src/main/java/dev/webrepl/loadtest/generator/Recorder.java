@@ -52,6 +52,10 @@ public final class Recorder {
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> bySource = new ConcurrentHashMap<>();
     private final org.HdrHistogram.Recorder latencies = new org.HdrHistogram.Recorder(3);
+    /** Restores of hibernated JShell sessions seen by typing sessions: Enter to prompt. */
+    private final Histogram restores = new Histogram(3);   // guarded by itself
+    private volatile long hibernatedAtEnd = -1;
+    private volatile long listedAtEnd = -1;
     /** Scheduler thread only. */
     private final Histogram total = new Histogram(3);
     private final List<Second> series = new ArrayList<>();
@@ -137,6 +141,35 @@ public final class Recorder {
     /** A latency of a fixed-rate stream of requests, corrected for coordinated omission. */
     void latency(long nanos, long expectedIntervalNanos) {
         latencies.recordValueWithExpectedInterval(Math.max(0, nanos), expectedIntervalNanos);
+    }
+
+    /** A typed line woke a hibernated session: its answer, restore included, took {@code nanos}. */
+    void restored(long nanos) {
+        synchronized (restores) {
+            restores.recordValue(Math.max(0, nanos));
+        }
+    }
+
+    /** At the end of the run, {@code hibernated} of the {@code listed} JShell sessions SESSIONS listed were hibernated. */
+    void hibernatedAtEnd(long hibernated, long listed) {
+        hibernatedAtEnd = hibernated;
+        listedAtEnd = listed;
+    }
+
+    /** A copy of the restores' times. */
+    Histogram restores() {
+        synchronized (restores) {
+            return restores.copy();
+        }
+    }
+
+    /** Hibernated JShell sessions at the end, or -1 if the server did not list its sessions. */
+    long hibernatedAtEnd() {
+        return hibernatedAtEnd;
+    }
+
+    long listedAtEnd() {
+        return listedAtEnd;
     }
 
     public long sessionsUp() {

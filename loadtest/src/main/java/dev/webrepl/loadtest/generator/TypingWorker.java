@@ -22,6 +22,8 @@ final class TypingWorker extends GatedWorker {
     private int position;
     private byte expected;
     private long sentAt;
+    private long enterAt;
+    private boolean restoring;
     private long due;
 
     TypingWorker(RunContext ctx, Scenario scenario, InetAddress source, CompletableFuture<Void> gate,
@@ -67,10 +69,17 @@ final class TypingWorker extends GatedWorker {
             }
             case ENTER -> {
                 tail.append(new String(bytes, from, bytes.length - from, StandardCharsets.ISO_8859_1));
-                if (tail.length() > 64) {
-                    tail.delete(0, tail.length() - 64);
+                if (!restoring && tail.indexOf(EngineHint.RESTORED) >= 0) {
+                    restoring = true;   // a hibernated JShell session woke for this line
+                }
+                if (tail.length() > 128) {
+                    tail.delete(0, tail.length() - 128);
                 }
                 if (ctx.plan().engineHint().endsWithPrompt(tail)) {
+                    if (restoring) {
+                        ctx.recorder().restored(ctx.recorder().now() - enterAt);
+                        restoring = false;
+                    }
                     state = State.IDLE;
                     position = 0;
                     answered();
@@ -98,6 +107,7 @@ final class TypingWorker extends GatedWorker {
             // The line is complete: Enter, untimed; the answer ends with the prompt.
             state = State.ENTER;
             tail.setLength(0);
+            enterAt = ctx.recorder().now();
             sent();
             connection().send(new byte[] {'\r'});
             if (rest != null) {

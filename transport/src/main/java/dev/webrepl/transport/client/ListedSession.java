@@ -12,11 +12,18 @@ import java.util.Objects;
  * @param terminals read-write terminals attached now
  * @param viewers   view-only terminals attached now
  * @param current   whether it is the asking connection's own session
+ * @param hibernated whether its engine is hibernated (README "Hibernation"; absent from the listing: false)
  */
-public record ListedSession(String id, String engine, Instant created, int terminals, int viewers, boolean current) {
+public record ListedSession(String id, String engine, Instant created, int terminals, int viewers, boolean current,
+        boolean hibernated) {
     public ListedSession {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(created, "created");
+    }
+
+    /** A session that is not hibernated. */
+    public ListedSession(String id, String engine, Instant created, int terminals, int viewers, boolean current) {
+        this(id, engine, created, terminals, viewers, current, false);
     }
 }

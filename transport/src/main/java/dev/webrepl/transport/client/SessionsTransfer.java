@@ -64,7 +64,7 @@ final class SessionsTransfer extends FileExchange<List<ListedSession>> {
             sessions.add(new ListedSession(field(m, "id", String.class), field(m, "engine", String.class),
                     Instant.ofEpochMilli(field(m, "created", Number.class).longValue()),
                     field(m, "terminals", Number.class).intValue(), field(m, "viewers", Number.class).intValue(),
-                    field(m, "current", Boolean.class)));
+                    field(m, "current", Boolean.class), Boolean.TRUE.equals(m.get("hibernated"))));
         }
         return List.copyOf(sessions);
     }

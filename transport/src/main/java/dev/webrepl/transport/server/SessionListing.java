@@ -56,6 +56,9 @@ final class SessionListing implements FileTransferChannel.SessionLister {
             m.put("terminals", s.terminals(TerminalMode.READ_WRITE));
             m.put("viewers", s.terminals(TerminalMode.VIEW));
             m.put("current", s == own);
+            if (s.hibernated()) {
+                m.put("hibernated", true);   // only then, so older listings stay byte for byte (PROTOCOL.md §10)
+            }
             if (s.owner().named()) {
                 m.put("owner", s.owner().name());
             }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# BENCHMARKS.md "JShell at scale" (README "Hibernation"). Two measurements, each against its own
+# `webrepl serve` started from a copy of the jar with ./webrepl's JVM defaults, the client
+# (loadtest/scripts/JShellHibernation.java) in another process:
+#   memory N SNIPPETS EXECUTION: the server's PSS (its own and its child JVMs') and heap after a full
+#     GC (live objects, from the class histogram), warmed up (one session restored once) and idle,
+#     then with N sessions of SNIPPETS snippets each (opened by several client processes), all hibernated, each
+#     measured after G1's periodic collection has given back what the start-up grew; prints both and
+#     the difference per session. SERVER_JVM_OPTS adds server JVM options (e.g. -Xmx2g: opening
+#     sessions of LOCAL execution quickly makes garbage faster than a 1 GiB heap collects it).
+#   restore SNIPPETS ROUNDS EXECUTION PREWARM: one session of SNIPPETS snippets hibernates and is
+#     woken ROUNDS times by an expression; Enter to prompt, p50/p99/max (the client's view).
+# Sessions hibernate after 2 s (memory) or 1 s (restore). Prints the load average at start and end.
+# Usage: loadtest/scripts/jshell-at-scale.sh memory [N=1000] [SNIPPETS=10] [EXECUTION=LOCAL] [REPORT_DIR=target/jshell-at-scale]
+#        loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mode=${1:?memory or restore}
+source loadtest/scripts/serve-lib.sh
+export WEBREPL_PASSWORD=scale-bench
+# ./webrepl's JVM defaults; SERVER_JVM_OPTS (e.g. -Xmx2g) come after them, so they win.
+# shellcheck disable=SC2206  # a list of options, split at spaces on purpose
+defaults=(-Xms64m -Xmx1g -XX:MaxDirectMemorySize=256m -XX:G1PeriodicGCInterval=60000 ${SERVER_JVM_OPTS:-})
+client=loadtest/scripts/JShellHibernation.java
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+pss() {  # PSS in bytes of the server and every process under it
+  local total=0 p
+  for p in $server $(pgrep -P "$server" || true); do
+    total=$((total + $(awk '/^Pss:/ {print $2 * 1024}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+heap() {  # live heap in bytes: the class histogram's total, taken after the full GC it forces
+  jcmd "$server" GC.class_histogram | awk '/^Total/ {print $3}'
+}
+
+if [ "$mode" = memory ]; then
+  n=${2:-1000}; snippets=${3:-10}; execution=${4:-LOCAL}; report=${5:-target/jshell-at-scale}
+  mkdir -p "$report"
+  ulimit -n $((n * 2 + 1000))
+  copy_jar "$report"
+  start_server "$report/serve-memory.log" "${defaults[@]}" -- --jshell-execution "$execution" \
+    --jshell-hibernate-after 2s --max-sessions $((n + 100)) --max-connections-per-address $((n + 100)) \
+    --max-sessions-per-address 0 --idle-timeout 0 --linger 0
+  # Warm-up: JShell's classes (javac's) load once per server, not per session.
+  timeout 300 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" 5 1 >/dev/null
+  sleep 3
+  sleep 75
+  heap0=$(heap); sleep 5; pss0=$(pss)
+  echo "idle server: heap $heap0 B, PSS $pss0 B"
+  # Holders of at most 150 sessions each, opening their sessions one at a time, all at once.
+  holders=$(((n + 149) / 150))
+  fifo="$report/hold.in"; rm -f "$fifo"; mkfifo "$fifo"
+  pids=()
+  for h in $(seq 1 "$holders"); do
+    count=$(((n * h) / holders - (n * (h - 1)) / holders))
+    timeout 1800 java -cp "$jar" "$client" hold "$port" "$WEBREPL_PASSWORD" "$count" "$snippets" 1 "$n" <"$fifo" \
+      >"$report/hold-$h.out" 2>&1 &
+    pids+=($!)
+  done
+  exec 3>"$fifo"
+  for _ in $(seq 1 1800); do
+    [ "$(cat "$report"/hold-*.out | grep -c '^hibernated')" -ge "$holders" ] && break
+    if grep -q '^stuck' "$report"/hold-*.out; then
+      jcmd "$server" Thread.print >"$report/threads.txt"
+      echo "a session stopped answering: threads in $report/threads.txt"
+      cat "$report"/hold-*.out
+      exit 1
+    fi
+    for p in "${pids[@]}"; do
+      kill -0 "$p" 2>/dev/null || { cat "$report"/hold-*.out; exit 1; }
+    done
+    sleep 1
+  done
+  cat "$report"/hold-*.out
+  # Creating the sessions grew the heap: G1's periodic collection (60 s) gives the unused part back first.
+  sleep 75
+  heap1=$(heap); sleep 5; pss1=$(pss)
+  echo "with $n hibernated sessions: heap $heap1 B, PSS $pss1 B"
+  awk -v a="$heap0" -v b="$heap1" -v c="$pss0" -v d="$pss1" -v n="$n" \
+    'BEGIN {printf "per hibernated session: heap %.1f KB, PSS %.1f KB\n", (b - a) / n / 1000, (d - c) / n / 1000}'
+  exec 3>&-
+  wait "${pids[@]}" || true
+else
+  snippets=${2:-50}; rounds=${3:-25}; execution=${4:-REMOTE}; prewarm=${5:-0}; report=${6:-target/jshell-at-scale}
+  mkdir -p "$report"
+  copy_jar "$report"
+  start_server "$report/serve-restore.log" "${defaults[@]}" -- --jshell-execution "$execution" \
+    --prewarm "$prewarm" --jshell-hibernate-after 1s --idle-timeout 0 --linger 0
+  timeout 1800 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" "$snippets" "$rounds"
+fi
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
