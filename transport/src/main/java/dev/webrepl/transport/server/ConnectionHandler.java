@@ -829,8 +829,10 @@ final class ConnectionHandler {
         // answer, a key) answers with a reset, and a reset makes the client's kernel drop the close frame
         // it has not read yet (a browser then saw 1006 and re-attached). The client's answer or end
         // closes the connection (Reactor Netty closes it on the close answer; an end of input closes it).
+        // A server shutting down (1001) cannot wait for answers: it closes at once, as it always did.
+        boolean goingAway = c.code() == 1001;
         ch.writeAndFlush(new CloseWebSocketFrame(c.code(), c.reason())).addListener(f -> {
-            if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            if (!goingAway && f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel duplex) {
                 duplex.shutdownOutput().addListener(shut -> {
                     if (!shut.isSuccess()) {
                         ch.close();
