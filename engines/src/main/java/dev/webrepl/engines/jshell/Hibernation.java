@@ -79,21 +79,9 @@ public final class Hibernation implements AutoCloseable {
 
     /** Whether {@code input} is complete, judged without the session's state (syntax only). */
     synchronized boolean isComplete(String input) {
-        SourceCodeAnalysis analysis = analysis().sourceCodeAnalysis();
-        String remaining = input;
-        while (true) {
-            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
-            switch (info.completeness()) {
-                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE:
-                    return false;
-                case COMPLETE, COMPLETE_WITH_SEMI:
-                    remaining = info.remaining();
-                    break;
-                default:
-                    return true;
-            }
-        }
+        return JShellEvaluator.complete(analysis().sourceCodeAnalysis(), input);
     }
+
 
     /** Tab completions for a hibernated session: the JDK's names, not the session's own. */
     synchronized List<String> complete(String input, int cursor, int[] anchor) {

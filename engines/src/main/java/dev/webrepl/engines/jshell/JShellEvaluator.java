@@ -139,7 +139,8 @@ public final class JShellEvaluator implements LineEvaluator {
         }
     }
 
-    private static boolean complete(SourceCodeAnalysis analysis, String input) {
+    /** Whether {@code input} is complete for {@code analysis}: every snippet in it, not only the first. */
+    static boolean complete(SourceCodeAnalysis analysis, String input) {
         String remaining = input;
         while (true) {
             CompletionInfo info = analysis.analyzeCompletion(remaining);
