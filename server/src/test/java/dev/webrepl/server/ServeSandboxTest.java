@@ -41,7 +41,7 @@ class ServeSandboxTest {
     }
 
     /** What one terminal shows, and when it shows {@code expected}. */
-    private static final class Screen {
+    static final class Screen {
         final StringBuilder text = new StringBuilder();
         private String awaited;
         private CompletableFuture<Void> seen = new CompletableFuture<>();
@@ -90,6 +90,11 @@ class ServeSandboxTest {
              ReplConnection other = client.connect("127.0.0.1", server.server().port(), "pw").get(SECONDS, TimeUnit.SECONDS)) {
             assertTrue(out.toString().contains("\nsandbox: bubblewrap "), out.toString());
             assumeTrue(out.toString().contains("limits by cgroup"), "the memory limit ends a session only with cgroups: " + out);
+            // The start line says how each limit is enforced (the defaults but memory); ServeSandboxRlimitsTest has rlimits'.
+            String start = out.toString().lines().filter(l -> l.startsWith("sandbox: ")).findFirst().orElseThrow();
+            assertTrue(start.matches("sandbox: bubblewrap \\S+ \\(own mount, PID, IPC and network namespaces(, user namespace)?, "
+                    + "no capabilities\\); limits by cgroup v[12]: memory 32 MiB, cpu 1, processes 128; open files 256 by rlimit"),
+                    start);
             Screen hogScreen = new Screen(hog);
             Screen otherScreen = new Screen(other);
 

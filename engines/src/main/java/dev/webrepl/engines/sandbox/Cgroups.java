@@ -48,13 +48,18 @@ final class Cgroups {
      * writable hierarchy with memory and pids controllers.
      */
     static Result open(String name) {
+        return open(name, Path.of("/proc/self"));
+    }
+
+    /** {@link #open(String)} as {@code procSelf}'s {@code mountinfo} and {@code cgroup} describe it (a test's). */
+    static Result open(String name, Path procSelf) {
         Map<String, Path> v1 = new LinkedHashMap<>();
         Path unified = null;
         List<String> mountinfo;
         Map<String, String> own = new LinkedHashMap<>();
         try {
-            mountinfo = Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8);
-            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"), StandardCharsets.UTF_8)) {
+            mountinfo = Files.readAllLines(procSelf.resolve("mountinfo"), StandardCharsets.UTF_8);
+            for (String line : Files.readAllLines(procSelf.resolve("cgroup"), StandardCharsets.UTF_8)) {
                 String[] f = line.split(":", 3);
                 if (f.length == 3) {
                     for (String c : f[1].isEmpty() ? List.of("") : List.of(f[1].split(","))) {
@@ -63,7 +68,7 @@ final class Cgroups {
                 }
             }
         } catch (IOException e) {
-            return Result.none("cannot read /proc/self: " + e.getMessage());
+            return Result.none("cannot read " + procSelf + ": " + e.getMessage());
         }
         for (String line : mountinfo) {
             // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
@@ -155,11 +160,20 @@ final class Cgroups {
 
     /** {@code permission denied: PATH} rather than a bare path (what AccessDeniedException's message is). */
     private static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
-            String what = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null && f.getFile() != null) {
+            return cause(e) + ": " + f.getFile();
+        }
+        return e.getMessage();
+    }
+
+    /** Why, without the file's name: {@code permission denied}, {@code no such file}, the kernel's reason. */
+    private static String cause(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
                     : e.getClass().getSimpleName();
-            return what + ": " + f.getFile();
         }
         return e.getMessage();
     }
@@ -238,7 +252,7 @@ final class Cgroups {
         try {
             Files.writeString(file, value, StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new IOException("cannot write " + value + " to " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot write " + value + " to " + file + ": " + cause(e), e);
         }
     }
 
