@@ -136,7 +136,8 @@ final class ChildJvm implements ExecutionControlProvider {
         }
         Process process;
         try {
-            process = builder.start();
+            // A confined child starts on its sandbox's launcher: bwrap's --die-with-parent is bound to the starting thread.
+            process = confinement != null ? confinement.launch(builder::start, Process::onExit) : builder.start();
         } catch (IOException e) {
             closeConfinement();
             throw e;

@@ -139,7 +139,7 @@ public final class MicroPythonEngine implements ReplEngine {
             ProcessEngineConfig config = new ProcessEngineConfig(command(context.workingDirectory().toAbsolutePath()),
                     Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8"), context.workingDirectory(),
                     size.columns(), size.rows(), killGrace);
-            child = new Child(new ProcessEngine(config, ProcessEngine.Readiness.SIGNALS_OFF),
+            child = new Child(new ProcessEngine(config, ProcessEngine.Readiness.SIGNALS_OFF, sandbox.unconfined()),
                     input.next(first), ++children);
             current = child;
             // Under the lock: close() waits for a REPL being spawned and then stops it.

@@ -114,7 +114,11 @@ public final class ProcessEngine implements ReplEngine {
         }
         PtyChild p;
         try {
-            p = PtyChild.spawn(List.of(command), environment, directory, config.columns(), config.rows());
+            List<String> line = List.of(command);
+            Map<String, String> env = environment;
+            Path dir = directory;
+            // On the sandbox's launcher: bwrap's --die-with-parent would end the session with the thread that started it.
+            p = sandbox.launch(() -> PtyChild.spawn(line, env, dir, config.columns(), config.rows()), PtyChild::onExit);
         } catch (IOException | RuntimeException | LinkageError e) {
             closeConfinement();
             throw new IOException("cannot start " + String.join(" ", program) + ": " + e.getMessage(), e);

@@ -201,6 +201,11 @@ final class PtyChild {
         }
     }
 
+    /** Completes with the exit status once the child is reaped. */
+    java.util.concurrent.CompletionStage<Integer> onExit() {
+        return exit.minimalCompletionStage();
+    }
+
     boolean isAlive() {
         return !exit.isDone();
     }

@@ -49,6 +49,12 @@ public final class Confinement implements AutoCloseable {
         return command(program, environment, List.of(), false);
     }
 
+    /** {@link Sandbox#launch}: starts this sandbox's process on the thread that outlives it. */
+    public <T> T launch(Launcher.Start<T> start, java.util.function.Function<T, java.util.concurrent.CompletionStage<?>> ended)
+            throws java.io.IOException {
+        return sandbox.launch(start, ended);
+    }
+
     /**
      * The same, with {@code readOnly} host paths bound read-only at their own paths (a JDK outside
      * the system directories, a class path), for a program that may reserve far more address space

@@ -51,12 +51,14 @@ public final class Sandbox implements AutoCloseable {
     private final Cgroups cgroups;
     private final String cgroupProblem;
     private final Path etc;
+    private final Launcher launcher;
     private final Set<Confinement> watched = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService watcher;
 
     private Sandbox(Mode mode, Path bwrap, Path prlimit, boolean network, boolean userNamespace, SandboxLimits limits,
-            Cgroups cgroups, String cgroupProblem, Path etc) {
+            Cgroups cgroups, String cgroupProblem, Path etc, Launcher launcher) {
         this.mode = mode;
+        this.launcher = launcher;
         this.bwrap = bwrap;
         this.prlimit = prlimit;
         this.network = network;
@@ -69,7 +71,26 @@ public final class Sandbox implements AutoCloseable {
 
     /** No sandbox and no limits: programs run as today. */
     public static Sandbox none() {
-        return new Sandbox(Mode.none, null, null, true, false, SandboxLimits.NONE, null, null, null);
+        return new Sandbox(Mode.none, null, null, true, false, SandboxLimits.NONE, null, null, null,
+                new Launcher("webrepl-launcher"));
+    }
+
+    /**
+     * No sandbox, starting processes on this one's {@link #launch launcher}: for an engine that
+     * confines its programs itself (MicroPython's runtimes run bwrap) but shares the server's thread.
+     */
+    public Sandbox unconfined() {
+        return new Sandbox(Mode.none, null, null, true, false, SandboxLimits.NONE, null, null, null, launcher);
+    }
+
+    /**
+     * Starts a process with {@code start} on the thread that starts all of this sandbox's processes
+     * and lives while one of them does ({@link Launcher}: bubblewrap's {@code --die-with-parent} is
+     * bound to the starting thread); {@code ended} says when it has ended.
+     */
+    public <T> T launch(Launcher.Start<T> start, java.util.function.Function<T, java.util.concurrent.CompletionStage<?>> ended)
+            throws IOException {
+        return launcher.launch(start, ended);
     }
 
     /**
@@ -114,7 +135,8 @@ public final class Sandbox implements AutoCloseable {
         Files.writeString(etc.resolve("group"), (uid == 0 ? "" : "root:x:0:\n") + "webrepl:x:" + uid + ":\n"
                 + "nogroup:x:65534:\n", StandardCharsets.US_ASCII);
         Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n::1 localhost\n", StandardCharsets.US_ASCII);
-        return new Sandbox(Mode.bwrap, bwrap, prlimit, network, userNamespace, limits, cgroups, problem, etc.toRealPath());
+        return new Sandbox(Mode.bwrap, bwrap, prlimit, network, userNamespace, limits, cgroups, problem, etc.toRealPath(),
+                new Launcher("webrepl-launcher"));
     }
 
     /**

@@ -148,6 +148,18 @@ class SandboxedJShellTest {
     }
 
     @Test
+    void aSessionStartedOnAThreadThatThenEndsKeepsItsChildJvm() throws Exception {
+        // bwrap's --die-with-parent is the starting thread's (SandboxedProcessEngineTest has the same for programs).
+        // JShell starts its child at the first evaluation, on the thread that evaluates.
+        Session ann = dev.webrepl.engines.sandbox.EndedThread.run(() -> {
+            Session s = session(SandboxLimits.NONE);
+            assertEquals("$1 ==> 42\r\n", eval(s, "6 * 7"));
+            return s;
+        });
+        assertEquals("$2 ==> 43\r\n", eval(ann, "$1 + 1"));
+    }
+
+    @Test
     void threadsStopAtTheProcessLimitAndTheSessionGoesOn() throws Exception {
         Session ann = session(new SandboxLimits(0, 0, 64, 0));
 

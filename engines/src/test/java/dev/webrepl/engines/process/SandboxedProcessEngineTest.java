@@ -143,6 +143,16 @@ public class SandboxedProcessEngineTest {
     }
 
     @Test
+    void aSessionStartedOnAThreadThatThenEndsLivesOn() throws Exception {
+        // Sessions start on pool threads that retire (Reactor's after 60 s idle), and bwrap's --die-with-parent
+        // is the starting thread's: before the launcher the session ended then with "engine exited with status 137".
+        Sandbox s = sandbox(SandboxLimits.NONE);
+        FakeContext sh = dev.webrepl.engines.sandbox.EndedThread.run(() -> shell(s));
+        assertEquals("42\r\n", run(sh, "echo $((6*7))"));
+        assertFalse(sh.exited.isDone(), "the session ended");
+    }
+
+    @Test
     void aSandboxedProgramGetsTheLocaleAndTerminalOfTheServersEnvironmentOnly() {
         assertEquals(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "C.UTF-8", "TERM", "xterm", "PATH", "/usr/local/bin:/usr/bin:/bin"),
                 Sandbox.environment(Map.of("LANG", "C.UTF-8", "LC_CTYPE", "C.UTF-8", "TERM", "xterm", "PATH",
