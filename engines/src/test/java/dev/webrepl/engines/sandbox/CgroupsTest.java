@@ -77,8 +77,9 @@ class CgroupsTest {
         // A mount point that is a file: making the server's group under it fails as a read-only hierarchy does.
         Path memory = Files.writeString(dir.resolve("memory"), "");
         Path pids = Files.createDirectories(dir.resolve("pids"));
-        Path proc = procSelf(List.of("/ " + memory + " rw - cgroup cgroup rw,memory",
-                "/ " + pids + " rw - cgroup cgroup rw,pids"), List.of("4:memory:/", "8:pids:/"));
+        // pids first: its group is made, then memory's fails, and pids' must go again.
+        Path proc = procSelf(List.of("/ " + pids + " rw - cgroup cgroup rw,pids",
+                "/ " + memory + " rw - cgroup cgroup rw,memory"), List.of("8:pids:/", "4:memory:/"));
 
         Cgroups.Result r = Cgroups.open("webrepl-1", proc);
 
