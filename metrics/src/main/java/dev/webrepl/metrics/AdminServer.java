@@ -164,6 +164,12 @@ public final class AdminServer implements AutoCloseable {
             }
             this.server = http
                     .runOn(loops)
+                    // One request per connection. Reactor Netty 1.3.7 can stop reading a keep-alive connection
+                    // when a request arrives before the previous one's operations have ended (reactor-netty
+                    // issue 4361, fixed after the version the stack fixes): a client's next request then waits
+                    // for ever (RecordingTest's did, once, on a busy machine). Scrapes and the dashboard's
+                    // one poll a second cost a loopback connect each.
+                    .maxKeepAliveRequests(1)
                     .host(options.host())
                     .port(options.port())
                     .handle(this::handle)
