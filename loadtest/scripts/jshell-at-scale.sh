@@ -8,11 +8,15 @@
 #     measured after G1's periodic collection has given back what the start-up grew; prints both and
 #     the difference per session. SERVER_JVM_OPTS adds server JVM options (e.g. -Xmx2g: opening
 #     sessions of LOCAL execution quickly makes garbage faster than a 1 GiB heap collects it).
+#     The class histograms (and NMT summaries, with -XX:NativeMemoryTracking=summary) of both states
+#     are kept in REPORT_DIR.
 #   restore SNIPPETS ROUNDS EXECUTION PREWARM: one session of SNIPPETS snippets hibernates and is
-#     woken ROUNDS times by an expression; Enter to prompt, p50/p99/max (the client's view).
+#     woken ROUNDS times by an expression; Enter to prompt, p50/p99/max (the client's view). WARM_UP=1
+#     restores a session of 5 snippets once first (as memory mode does), so the first timed restore is not
+#     the server's first.
 # Sessions hibernate after 2 s (memory) or 1 s (restore). Prints the load average at start and end.
 # Usage: loadtest/scripts/jshell-at-scale.sh memory [N=1000] [SNIPPETS=10] [EXECUTION=LOCAL] [REPORT_DIR=target/jshell-at-scale]
-#        loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
+#        [WARM_UP=1] loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:?memory or restore}
@@ -20,7 +24,7 @@ source loadtest/scripts/serve-lib.sh
 export WEBREPL_PASSWORD=scale-bench
 # ./webrepl's JVM defaults; SERVER_JVM_OPTS (e.g. -Xmx2g) come after them, so they win.
 # shellcheck disable=SC2206  # a list of options, split at spaces on purpose
-defaults=(-Xms64m -Xmx1g -XX:MaxDirectMemorySize=256m -XX:G1PeriodicGCInterval=60000 ${SERVER_JVM_OPTS:-})
+defaults=(-Xms64m -Xmx1g -XX:MaxDirectMemorySize=256m -XX:G1PeriodicGCInterval=60000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 ${SERVER_JVM_OPTS:-})
 client=loadtest/scripts/JShellHibernation.java
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -31,8 +35,12 @@ pss() {  # PSS in bytes of the server and every process under it
   done
   echo "$total"
 }
-heap() {  # live heap in bytes: the class histogram's total, taken after the full GC it forces
-  jcmd "$server" GC.class_histogram | awk '/^Total/ {print $3}'
+heap() {  # live heap in bytes: the class histogram's total, taken after the full GC it forces; kept as $report/histogram-$1.txt
+  jcmd "$server" GC.class_histogram >"$report/histogram-$1.txt"
+  awk '/^Total/ {print $3}' "$report/histogram-$1.txt"
+}
+nmt() {  # with SERVER_JVM_OPTS=-XX:NativeMemoryTracking=summary: the server's native memory, as $report/nmt-$1.txt
+  jcmd "$server" VM.native_memory summary >"$report/nmt-$1.txt" 2>&1 || true
 }
 
 if [ "$mode" = memory ]; then
@@ -47,7 +55,7 @@ if [ "$mode" = memory ]; then
   timeout 300 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" 5 1 >/dev/null
   sleep 3
   sleep 75
-  heap0=$(heap); sleep 5; pss0=$(pss)
+  heap0=$(heap idle); sleep 5; pss0=$(pss); nmt idle
   echo "idle server: heap $heap0 B, PSS $pss0 B"
   # Holders of at most 150 sessions each, opening their sessions one at a time, all at once.
   holders=$(((n + 149) / 150))
@@ -76,7 +84,7 @@ if [ "$mode" = memory ]; then
   cat "$report"/hold-*.out
   # Creating the sessions grew the heap: G1's periodic collection (60 s) gives the unused part back first.
   sleep 75
-  heap1=$(heap); sleep 5; pss1=$(pss)
+  heap1=$(heap hibernated); sleep 5; pss1=$(pss); nmt hibernated
   echo "with $n hibernated sessions: heap $heap1 B, PSS $pss1 B"
   awk -v a="$heap0" -v b="$heap1" -v c="$pss0" -v d="$pss1" -v n="$n" \
     'BEGIN {printf "per hibernated session: heap %.1f KB, PSS %.1f KB\n", (b - a) / n / 1000, (d - c) / n / 1000}'
@@ -88,6 +96,11 @@ else
   copy_jar "$report"
   start_server "$report/serve-restore.log" "${defaults[@]}" -- --jshell-execution "$execution" \
     --prewarm "$prewarm" --jshell-hibernate-after 1s --idle-timeout 0 --linger 0
+  if [ "${WARM_UP:-0}" = 1 ]; then
+    # As in memory mode: one session of 5 snippets restored once first, so the timed restores are those
+    # of a server that has built JShells before (its first one pays the JIT); its time is printed.
+    timeout 300 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" 5 1 | sed -n 's/^restore 1:/warm-up restore (5 snippets, first of the server):/p'
+  fi
   timeout 1800 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" "$snippets" "$rounds"
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

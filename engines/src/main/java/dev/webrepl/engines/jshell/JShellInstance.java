@@ -1,7 +1,9 @@
 package dev.webrepl.engines.jshell;
 
 import dev.webrepl.core.engine.TerminalOutput;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 
 /**
  * One started and warmed JShell with its output stream; what {@link JShellPool} keeps ready and a
@@ -55,7 +59,7 @@ public final class JShellInstance implements AutoCloseable {
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
         SnippetIds ids = new SnippetIds();
         JShell.Builder builder = JShell.builder().out(print).err(print).idGenerator(ids::id)
-                .tempVariableNameGenerator(ids::nextTemporaryName);
+                .tempVariableNameGenerator(ids::nextTemporaryName).fileManager(JShellInstance::noClassPath);
         if (config.execution() == JShellConfig.Execution.LOCAL) {
             // Local execution whose user classes cannot call System.exit (see ExitTrappingExecutionControl).
             builder.executionEngine(new ExitTrappingExecutionControl.Provider(print), java.util.Map.of());
@@ -77,6 +81,22 @@ public final class JShellInstance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Snippets compile against the JDK only, as in the jshell tool without {@code --class-path}. JShell's
+     * compiler would otherwise take the server's class path (javac's default in a JVM: the
+     * {@code java.class.path} property), i.e. webrepl's jar, and index its 12,000 entries in every
+     * instance: about 2 MB of heap per live JShell (released only by a finalizer once closed) and time
+     * in every start and restore (BENCHMARKS "JShell at scale: hibernated sessions and restores").
+     */
+    private static StandardJavaFileManager noClassPath(StandardJavaFileManager files) {
+        try {
+            files.setLocationFromPaths(StandardLocation.CLASS_PATH, List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
     }
 
     private List<Snippet> evalQuietly(String snippet) {

@@ -101,6 +101,16 @@ class JShellEvaluatorTest {
     }
 
     @Test
+    void snippetsCompileAgainstTheJdkOnlyNotTheServersClassPath() {
+        // The server's own classes (and its libraries) are on the test's class path, but not the snippets'.
+        assertEquals("|  Error:\r\n"
+                + "|  package dev.webrepl.engines.jshell does not exist\r\n"
+                + "|  dev.webrepl.engines.jshell.JShellConfig.defaults()\r\n"
+                + "|  ^-------------------------------------^\r\n", eval("dev.webrepl.engines.jshell.JShellConfig.defaults()"));
+        assertEquals("$2 ==> 3\r\n", eval("java.util.List.of(1, 2, 3).size()"));
+    }
+
+    @Test
     void completenessComesFromJShell() {
         assertFalse(jshell.isComplete("int f() {"));
         assertFalse(jshell.isComplete("int a = 1; int f() {"));
