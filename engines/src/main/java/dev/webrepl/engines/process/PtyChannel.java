@@ -46,6 +46,12 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     static final int CHUNK = 16384;
     /** Reads per readiness event before other ptys get their turn (epoll is level-triggered: it tells again). */
     private static final int READS_PER_EVENT = 32;
+    /**
+     * A read shorter than this finds the pty all but empty (an echo, a prompt): handed over at once,
+     * without another read that would only say EAGAIN (epoll is level-triggered: more data tells again).
+     * A program that streams fills a read (a Linux pty gives up to 4095 bytes), and those are gathered.
+     */
+    private static final int SHORT_READ = 512;
     private static final byte[] CTRL_C = {0x03};
     private static final int MASTER = 0;
     private static final int WRITER = 1;
@@ -136,6 +142,11 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     void releaseInput() {
         inputReleased = true;
         loop.schedule(this);
+    }
+
+    /** Whether input is written (after {@link #releaseInput()}). */
+    boolean inputReleased() {
+        return inputReleased;
     }
 
     /** Whether input or an interrupt waits to be written. */
@@ -335,6 +346,10 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
                 if (filled == CHUNK) {
                     deliver(filled);
                     filled = 0;
+                } else if (n < SHORT_READ && !childExited) {
+                    // After the child's exit the pty is read to its end (EAGAIN or EIO), so the end is seen.
+                    deliver(filled);
+                    return;
                 }
                 continue;
             }
