@@ -84,8 +84,6 @@ final class ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
     /** How long a closing connection may take to write its last output before TCP is closed anyway. */
     private static final long CLOSE_GRACE_MILLIS = 5_000;
-    /** Payloads shorter than this are copied into the header's buffer by WebSocket08FrameEncoder (its gathering-write threshold). */
-    private static final int ENCODER_MERGES_BELOW = 1024;
 
     /**
      * Which session a connection wants: a new one, or an existing one by id and mode, possibly through
@@ -790,12 +788,9 @@ final class ConnectionHandler {
                         break;
                     }
                 } else {
-                    // A small payload (an echo, a prompt) is copied by Netty's frame encoder into the buffer of
-                    // the frame's header: wrapped, it costs no buffer of its own (issue #19). A larger one goes
-                    // into a buffer of the channel's pooled allocator: a wrapped heap array would be copied into
-                    // a direct buffer by the transport anyway, with a wrapper and NIO views made per frame.
-                    next = new TextWebSocketFrame(text.length < ENCODER_MERGES_BELOW ? Unpooled.wrappedBuffer(text)
-                            : ch.alloc().directBuffer(text.length).writeBytes(text));
+                    // Into a buffer of the channel's pooled allocator: a wrapped heap array would be copied into a
+                    // direct buffer by the transport anyway, with a wrapper and NIO views made per frame.
+                    next = new TextWebSocketFrame(ch.alloc().directBuffer(text.length).writeBytes(text));
                     terminalOutput = true;
                 }
             }
