@@ -25,7 +25,8 @@ trap stop EXIT
 # CPU ticks (user + system) of each live thread of $pid, summed by thread name without its number.
 threads() {
   for t in /proc/"$pid"/task/*; do
-    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null || echo gone)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+    # A thread may end between the listing and the reads: it counts as 0.
+    { printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"; } 2>/dev/null || true
   done | awk '{sub(/[-#][0-9]+$/, "", $1); a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
 
