@@ -424,6 +424,11 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     private boolean writeMore(boolean onLoop) {
         while (!writeDead && !stopping && !released.get()) {
             if (current == null) {
+                int more = dropped.getAndSet(0);
+                if (more > 0) {
+                    // Chunks Ctrl-C dropped are asked for again; what arrives now, on this thread, is taken below.
+                    request(more);
+                }
                 if (interrupts.get() > 0) {
                     interrupts.decrementAndGet();
                     current = CTRL_C;
@@ -469,10 +474,6 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             IOException e = new IOException("write to the pty failed: errno " + errno);
             loop.execute(() -> events.writeFailed(e));
             return true;
-        }
-        int more = dropped.getAndSet(0);
-        if (more > 0 && !stopping) {
-            request(more);
         }
         return true;
     }

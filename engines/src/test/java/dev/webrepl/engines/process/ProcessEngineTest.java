@@ -295,6 +295,23 @@ class ProcessEngineTest {
         assertEquals(0, exitStatus());
     }
 
+    @Test
+    void inputAfterACtrlCThatDroppedAWaitingChunkStillReachesTheProgram() throws Exception {
+        // Input is held until the shell reads: "a" waits in the channel, Ctrl-C drops it, and "b"
+        // waits upstream. Once released, the dropped chunk is asked for again and "b", delivered on
+        // the writing thread by that request, is written after the Ctrl-C.
+        // (No stty here: a changed terminal counts as ready, and input must be held while we type.)
+        start("/bin/sh", "-c", "trap 'echo caught' INT; sleep 1; echo ready; "
+                + "while :; do read line && echo \"got:$line\"; done");
+        context.type("a");
+        engine.interrupt();
+        context.type("b\r");
+
+        context.awaitOutput("got:b");
+        assertEquals(1, context.count("caught"), FakeContext.show(context.text()));
+        assertFalse(context.text().contains("got:a"), FakeContext.show(context.text()));
+    }
+
     private static String readOrEmpty(Path file) {
         try {
             return Files.readString(file);
