@@ -19,7 +19,43 @@ import reactor.core.publisher.MonoSink;
  */
 final class InputQueue {
     /** An offer waiting for room; {@code owner} is the terminal it came from (dropped when it leaves). */
-    private record Pending(Slot owner, byte[] bytes, MonoSink<Void> admitted) {
+    private record Pending(Slot owner, byte[] bytes, Admission admitted) {
+    }
+
+    /**
+     * A waiting offer's answer, which may come before its {@code Mono} is subscribed (the offer takes
+     * its place in the queue when it is made) or after.
+     */
+    private static final class Admission {
+        private MonoSink<Void> sink;
+        private boolean done;
+
+        /** Completes the offer's {@code Mono} now, or at its subscription. Once. */
+        void success() {
+            MonoSink<Void> s;
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                s = sink;
+            }
+            if (s != null) {
+                s.success();
+            }
+        }
+
+        /** The offer's {@code Mono} is subscribed: answered at once if the answer came already; a cancel withdraws it. */
+        void subscribed(MonoSink<Void> s, Runnable withdraw) {
+            synchronized (this) {
+                if (!done) {
+                    sink = s;
+                    s.onCancel(withdraw::run);
+                    return;
+                }
+            }
+            s.success();
+        }
     }
 
     private final int bound;
@@ -46,47 +82,43 @@ final class InputQueue {
     }
 
     /**
-     * Completes when {@code bytes} from terminal {@code owner} are queued for the engine (at once if
-     * there is room), or dropped (the session ended, {@code owner} left, Ctrl-C). Cancelling a waiting
-     * offer withdraws it.
+     * Queues {@code bytes} from terminal {@code owner} for the engine now, or places them in line for
+     * room; the result completes once they are queued (at once if there was room: then it is
+     * {@link Mono#empty()}, which costs its subscriber no subscription, issue #19), or dropped (the
+     * session ended, {@code owner} left, Ctrl-C). Cancelling a waiting offer withdraws it.
      */
     Mono<Void> offer(Slot owner, byte[] bytes) {
         if (bytes.length == 0) {
             return Mono.empty();
         }
-        return Mono.create(sink -> {
-            boolean admitted;
-            Pending waiting = null;
-            synchronized (this) {
-                if (closed || owner.gone()) {
-                    admitted = true;   // nobody will read it, or nobody would see the answer
-                } else if (pending.isEmpty() && fits(bytes.length)) {
-                    admit(bytes);
-                    admitted = true;
-                } else {
-                    waiting = new Pending(owner, bytes, sink);
-                    pending.add(waiting);
-                    admitted = false;
-                }
+        Pending waiting = null;
+        synchronized (this) {
+            if (closed || owner.gone()) {
+                return Mono.empty();   // nobody will read it, or nobody would see the answer
             }
-            if (admitted) {
-                sink.success();
-                drain();
+            if (pending.isEmpty() && fits(bytes.length)) {
+                admit(bytes);
             } else {
-                Pending withdrawn = waiting;
-                sink.onCancel(() -> withdraw(withdrawn));
+                waiting = new Pending(owner, bytes, new Admission());
+                pending.add(waiting);
             }
-        });
+        }
+        if (waiting == null) {
+            drain();
+            return Mono.empty();
+        }
+        Pending withdrawn = waiting;
+        return Mono.create(sink -> withdrawn.admitted().subscribed(sink, () -> withdraw(withdrawn)));
     }
 
     private void withdraw(Pending p) {
-        List<MonoSink<Void>> admitted;
+        List<Admission> admitted;
         synchronized (this) {
             pending.removeIf(q -> q == p);
             admitted = admitFitting();
         }
         // What waited behind it may fit now.
-        admitted.forEach(MonoSink::success);
+        admitted.forEach(Admission::success);
         drain();
     }
 
@@ -96,8 +128,8 @@ final class InputQueue {
      * cannot take. Checked under the same lock as {@link #offer}, so no later offer of it waits either.
      */
     void drop(Slot owner) {
-        List<MonoSink<Void>> dropped = new ArrayList<>();
-        List<MonoSink<Void>> admitted;
+        List<Admission> dropped = new ArrayList<>();
+        List<Admission> admitted;
         synchronized (this) {
             pending.removeIf(p -> {
                 if (p.owner() == owner) {
@@ -108,14 +140,14 @@ final class InputQueue {
             });
             admitted = admitFitting();
         }
-        dropped.forEach(MonoSink::success);
-        admitted.forEach(MonoSink::success);
+        dropped.forEach(Admission::success);
+        admitted.forEach(Admission::success);
         drain();
     }
 
     /** Under this: admits the waiting offers that fit now, in order; their sinks are completed by the caller. */
-    private List<MonoSink<Void>> admitFitting() {
-        List<MonoSink<Void>> admitted = List.of();  // rarely anything: allocated only when needed
+    private List<Admission> admitFitting() {
+        List<Admission> admitted = List.of();  // rarely anything: allocated only when needed
         while (!closed && !pending.isEmpty() && fits(pending.peek().bytes().length)) {
             Pending p = pending.poll();
             admit(p.bytes());
@@ -205,7 +237,7 @@ final class InputQueue {
         do {
             while (true) {
                 byte[] next;
-                List<MonoSink<Void>> admitted;
+                List<Admission> admitted;
                 FluxSink<byte[]> sink;
                 Runnable onCancel = null;
                 synchronized (this) {
@@ -229,7 +261,7 @@ final class InputQueue {
                     listener.queued(queued);
                 }
                 sink.next(next);
-                for (MonoSink<Void> a : admitted) {
+                for (Admission a : admitted) {
                     a.success();
                 }
                 if (sink.isCancelled()) {

@@ -3,6 +3,7 @@ package dev.webrepl.dupterm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.dupterm.Fakes.ControlledEngine;
@@ -279,5 +280,39 @@ class SessionInputTest {
         assertEquals(0, slot.session().waitingInputBytes());
         engine.request(10);
         assertEquals(List.of("ab", "cd"), engine.chunks());
+    }
+
+    @Test
+    void anOfferWithRoomIsQueuedWhenMadeAndAnswersWithoutASubscription() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4));
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+
+        // Mono.empty(): the transport's concatMap takes it as done without subscribing (issue #19).
+        assertSame(Mono.empty(), slot.offer(1, ascii("ab")));
+
+        assertEquals(2, slot.session().queuedInputBytes());
+        engine.request(10);
+        assertEquals(List.of("ab"), engine.chunks());
+    }
+
+    @Test
+    void aWaitingOfferKeepsItsPlaceFromWhenItIsMadeAndAnswersWhenSubscribedAfterItsAdmission() throws Exception {
+        harness = new Harness(CONFIG.withInputQueueBytes(4));
+        Slot slot = harness.open(new FakePort());
+        ControlledEngine engine = harness.engine();
+        assertTrue(taken(slot.offer(1, ascii("abcd"))).get());
+        Mono<Void> first = slot.offer(2, ascii("ef"));
+        Mono<Void> second = slot.offer(3, ascii("gh"));
+        assertEquals(4, slot.session().waitingInputBytes(), "both wait, in the order they were made");
+
+        engine.request(1);
+        AtomicBoolean secondTaken = taken(second);
+        AtomicBoolean firstTaken = taken(first);
+
+        assertTrue(firstTaken.get(), "admitted before it was subscribed: answered at its subscription");
+        assertTrue(secondTaken.get());
+        engine.request(10);
+        assertEquals(List.of("abcd", "ef", "gh"), engine.chunks());
     }
 }

@@ -35,7 +35,8 @@ public interface EngineContext {
     /**
      * The merged terminal input of every read-write terminal, in arrival order. Subscribe once and
      * request only what can be taken: the session reads no more from the sockets than is requested
-     * plus a bounded queue (DESIGN "Data flow").
+     * plus a bounded queue (DESIGN "Data flow"). Chunks may be delivered on a connection's I/O thread
+     * (the one that read them, issue #19): {@code onNext} must not block; hand slow work elsewhere.
      */
     Flux<byte[]> input();
 

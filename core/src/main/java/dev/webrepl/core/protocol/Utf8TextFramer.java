@@ -1,5 +1,8 @@
 package dev.webrepl.core.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -15,6 +18,9 @@ public final class Utf8TextFramer {
     /** Longest payload with a 16-bit length, the most webrepl_cli can parse (spec §1.4 point 9). */
     public static final int MAX_FRAME = 65535;
     private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
+    /** Eight bytes of an array at once (any index): ASCII is checked a word at a time. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final Consumer<byte[]> frames;
     private final int maxFrame;
@@ -58,6 +64,13 @@ public final class Utf8TextFramer {
         int run = 0;
         int i = 0;
         while (i < n) {
+            // ASCII, most terminal output, eight bytes at a time (issue #19: the output path's top frame).
+            while (i + 8 <= n && ((long) WORDS.get(input, i) & HIGH_BITS) == 0) {
+                i += 8;
+            }
+            if (i == n) {
+                break;
+            }
             int b = input[i] & 0xFF;
             if (b < 0x80) {
                 i++;

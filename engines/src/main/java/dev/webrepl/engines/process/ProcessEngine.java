@@ -250,6 +250,12 @@ public final class ProcessEngine implements ReplEngine {
         return c != null && c.parked();
     }
 
+    /** Whether input goes to the pty now (the readiness probe let it, or gave up waiting). */
+    boolean inputReleased() {
+        PtyChannel c = channel;
+        return c != null && c.inputReleased();
+    }
+
     /** Whether a write waits for the pty to take input (the child does not read). */
     boolean writerStalled() {
         PtyChannel c = channel;

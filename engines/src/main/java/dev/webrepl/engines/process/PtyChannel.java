@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -32,7 +33,9 @@ import reactor.core.publisher.Flux;
  *     send() rule"). At most {@link #CHUNK} bytes are handed over after {@link #pause()}.
  * <li>Input: one chunk requested at a time, the next only once the pty took the whole chunk (a write
  *     that would block waits for EPOLLOUT), so a child that does not read stalls input back to TCP
- *     (DESIGN "Data flow"). Ctrl-C goes ahead of the chunk waiting to be written and drops it.
+ *     (DESIGN "Data flow"). Ctrl-C goes ahead of the chunk waiting to be written and drops it. The
+ *     thread that hands a chunk or a Ctrl-C over writes it itself when the pty takes it at once (a
+ *     keystroke then costs no wake-up of the loop, issue #19); what would block is left to the loop.
  * <li>End: once the child exited (its pidfd is readable: the loop reaps it) and the master is drained.
  * </ul>
  * The end and the failures are reported on the loop's task pool, never on the loop thread: reporting
@@ -43,6 +46,12 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     static final int CHUNK = 16384;
     /** Reads per readiness event before other ptys get their turn (epoll is level-triggered: it tells again). */
     private static final int READS_PER_EVENT = 32;
+    /**
+     * A read shorter than this finds the pty all but empty (an echo, a prompt): handed over at once,
+     * without another read that would only say EAGAIN (epoll is level-triggered: more data tells again).
+     * A program that streams fills a read (a Linux pty gives up to 4095 bytes), and those are gathered.
+     */
+    private static final int SHORT_READ = 512;
     private static final byte[] CTRL_C = {0x03};
     private static final int MASTER = 0;
     private static final int WRITER = 1;
@@ -83,6 +92,19 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     private volatile boolean inputReleased;
     private volatile boolean stopping;
     private volatile boolean writeStalled;
+    /** Set on the loop thread: the child is gone or reading failed; input has nowhere to go. */
+    private volatile boolean ended;
+
+    /**
+     * Held while writing to {@link #writer} and while closing it: the loop and the threads that hand
+     * input over write under it (one at a time, in order), and the descriptor is never closed under a
+     * write. Guards {@link #current}, {@link #currentIsInput} and {@link #writeDead}, and makes the
+     * input requests serial (Reactive Streams §2.7).
+     */
+    private final ReentrantLock writing = new ReentrantLock();
+    private boolean writeDead;
+    private byte[] current;
+    private boolean currentIsInput;
 
     // Loop thread only.
     private int slot = -1;
@@ -91,10 +113,6 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     private boolean childWatched;
     private boolean childExited;
     private boolean outputDone;
-    private boolean ended;
-    private boolean writeDead;
-    private byte[] current;
-    private boolean currentIsInput;
 
     /** Makes the child's master non-blocking (the child's side, the slave, is not affected). */
     PtyChannel(PtyLoop loop, PtyChild child, TerminalOutput output, Events events) throws IOException {
@@ -126,6 +144,11 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         loop.schedule(this);
     }
 
+    /** Whether input is written (after {@link #releaseInput()}). */
+    boolean inputReleased() {
+        return inputReleased;
+    }
+
     /** Whether input or an interrupt waits to be written. */
     boolean hasWork() {
         return waiting.get() != null || interrupts.get() > 0;
@@ -137,7 +160,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             dropped.incrementAndGet();
         }
         interrupts.incrementAndGet();
-        loop.schedule(this);
+        writeSoon();
     }
 
     @Override
@@ -196,6 +219,29 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     @Override
     protected void hookOnNext(byte[] bytes) {
         waiting.set(bytes);
+        writeSoon();
+    }
+
+    /**
+     * Writes what waits (Ctrl-Cs, then the chunk) from the calling thread if the pty takes it now;
+     * otherwise the loop writes it, watching EPOLLOUT. Called by the thread that handed input over.
+     */
+    private void writeSoon() {
+        if (writing.isHeldByCurrentThread()) {
+            // Handed over from inside a write (its request): that write's loop takes it next.
+            return;
+        }
+        if (inputReleased && !ended && !stopping && !loop.inLoop() && writing.tryLock()) {
+            boolean done;
+            try {
+                done = writeMore(false);
+            } finally {
+                writing.unlock();
+            }
+            if (done) {
+                return;
+            }
+        }
         loop.schedule(this);
     }
 
@@ -222,7 +268,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             pump();
         }
         if (inputReleased && !ended) {
-            writeMore();
+            writeOnLoop();
         }
     }
 
@@ -240,7 +286,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             case WRITER -> {
                 unwatch(WRITER, writer);
                 writeStalled = false;
-                writeMore();
+                writeOnLoop();
             }
             default -> throw new IllegalStateException("unknown descriptor kind " + kind);
         }
@@ -300,6 +346,10 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
                 if (filled == CHUNK) {
                     deliver(filled);
                     filled = 0;
+                } else if (n < SHORT_READ && !childExited) {
+                    // After the child's exit the pty is read to its end (EAGAIN or EIO), so the end is seen.
+                    deliver(filled);
+                    return;
                 }
                 continue;
             }
@@ -356,10 +406,29 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         loop.execute(events::outputEnded);
     }
 
-    /** Loop thread: writes Ctrl-Cs, then the waiting chunk, until done or the pty is full. */
-    private void writeMore() {
-        while (!writeDead && !stopping) {
+    /** Loop thread: writes what waits, watching EPOLLOUT if the pty is full. */
+    private void writeOnLoop() {
+        writing.lock();
+        try {
+            writeMore(true);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /**
+     * Under {@link #writing}: writes Ctrl-Cs, then the waiting chunk, until done or the pty is full.
+     * On the loop ({@code onLoop}) a full pty is watched for EPOLLOUT; elsewhere the loop's epoll set
+     * is not touched, and false says the loop must go on (a chunk is left, or the write failed).
+     */
+    private boolean writeMore(boolean onLoop) {
+        while (!writeDead && !stopping && !released.get()) {
             if (current == null) {
+                int more = dropped.getAndSet(0);
+                if (more > 0) {
+                    // Chunks Ctrl-C dropped are asked for again; what arrives now, on this thread, is taken below.
+                    request(more);
+                }
                 if (interrupts.get() > 0) {
                     interrupts.decrementAndGet();
                     current = CTRL_C;
@@ -377,12 +446,15 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
                 boolean input = currentIsInput;
                 current = null;
                 if (input) {
-                    request(1); // requests happen only on the loop thread, so they are serial (Reactive Streams §2.7)
+                    request(1); // under the lock, so requests are serial (Reactive Streams §2.7)
                 }
                 continue;
             }
             if (n >= 0) {
                 current = Arrays.copyOfRange(current, (int) n, current.length);
+                if (!onLoop) {
+                    return false;
+                }
                 watchWriter();
                 break;
             }
@@ -391,6 +463,9 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
                 continue;
             }
             if (errno == EAGAIN) {
+                if (!onLoop) {
+                    return false;
+                }
                 watchWriter();
                 break;
             }
@@ -398,12 +473,9 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             current = null;
             IOException e = new IOException("write to the pty failed: errno " + errno);
             loop.execute(() -> events.writeFailed(e));
-            return;
+            return true;
         }
-        int more = dropped.getAndSet(0);
-        if (more > 0 && !stopping) {
-            request(more);
-        }
+        return true;
     }
 
     private void watchWriter() {
@@ -463,11 +535,19 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         release();
     }
 
-    /** Closes our duplicate of the master once (the child's own descriptors are the engine's); from the loop, or any thread once it ended. */
+    /**
+     * Closes our duplicate of the master once (the child's own descriptors are the engine's); from the
+     * loop, or any thread once it ended. Never under a write: its number may be another file's after.
+     */
     void release() {
-        if (released.compareAndSet(false, true)) {
-            LinuxCalls.close(writer);
-            detached.countDown();
+        writing.lock();
+        try {
+            if (released.compareAndSet(false, true)) {
+                LinuxCalls.close(writer);
+                detached.countDown();
+            }
+        } finally {
+            writing.unlock();
         }
     }
 }

@@ -263,6 +263,64 @@ class ProcessEngineTest {
     }
 
     @Test
+    void inputIsWrittenByTheThreadThatHandsItOverWhileTheLoopThreadIsBusy() throws Exception {
+        // The loop thread delivers "go" and is held in the session's write until the end of the test:
+        // the keys still reach the child, written by the thread that typed them (issue #19).
+        java.util.concurrent.CountDownLatch loopHeld = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+        context.onOutput = () -> {
+            if (loopHeld.getCount() > 0) {
+                loopHeld.countDown();
+                try {
+                    letGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Path got = dir.resolve("got");
+        try {
+            start("/bin/sh", "-c", "echo go; head -c 3 > got; echo done");
+            assertTrue(loopHeld.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "the loop delivered output");
+            await(engine::inputReleased, () -> "input released (head reads its terminal)");
+
+            context.type("ab\r");
+
+            await(() -> Files.exists(got) && readOrEmpty(got).equals("ab\n"), () -> "head got the keys: "
+                    + FakeContext.show(readOrEmpty(got)));
+        } finally {
+            letGo.countDown();
+        }
+        context.awaitOutput("done");
+        assertEquals(0, exitStatus());
+    }
+
+    @Test
+    void inputAfterACtrlCThatDroppedAWaitingChunkStillReachesTheProgram() throws Exception {
+        // Input is held until the shell reads: "a" waits in the channel, Ctrl-C drops it, and "b"
+        // waits upstream. Once released, the dropped chunk is asked for again and "b", delivered on
+        // the writing thread by that request, is written after the Ctrl-C.
+        // (No stty here: a changed terminal counts as ready, and input must be held while we type.)
+        start("/bin/sh", "-c", "trap 'echo caught' INT; sleep 1; echo ready; "
+                + "while :; do read line && echo \"got:$line\"; done");
+        context.type("a");
+        engine.interrupt();
+        context.type("b\r");
+
+        context.awaitOutput("got:b");
+        assertEquals(1, context.count("caught"), FakeContext.show(context.text()));
+        assertFalse(context.text().contains("got:a"), FakeContext.show(context.text()));
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
     void closeKillsAChildThatIgnoresHangupAfterTheGraceAndLeavesNoProcess() throws Exception {
         long before = ProcessHandle.current().descendants().count();
         Duration grace = Duration.ofMillis(300);

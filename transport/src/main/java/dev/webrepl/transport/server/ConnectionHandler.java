@@ -60,9 +60,10 @@ import reactor.netty.http.websocket.WebsocketOutbound;
 /**
  * Bridges one WebSocket to a {@link WebReplConnection} and, after login, to a dupterm {@link Slot}.
  *
- * <p><b>Input</b>: frames are copied out of their buffers on the event loop and handled one at a time
- * off it (password stage, file requests and terminal input each where they hold up no other
- * connection: {@link ConnectionWorkers}); the next frame is requested only when the last one has been taken,
+ * <p><b>Input</b>: frames are copied out of their buffers on the event loop and handled one at a time,
+ * each where it holds up no other connection: the password stage and file requests off the event loop
+ * ({@link ConnectionWorkers}), terminal input after login on it (it never blocks: it only queues for
+ * the engine); the next frame is requested only when the last one has been taken,
  * which for terminal input means the session's bounded input queue had room. Reactor Netty then
  * stops reading and TCP throttles the client (findings Q6). Ctrl-C is seen earlier, by the
  * {@link InterruptScanner}, as frames are decoded.
@@ -113,8 +114,7 @@ final class ConnectionHandler {
 
     private final ServerOptions options;
     private final SessionRegistry sessions;
-    private final Scheduler.Worker worker;
-    /** Runs a gone peer's detach: not this connection's worker, where it would wait behind a blocked step. */
+    /** Runs a gone peer's detach off the event loop (ending a session may wait for its engine). */
     private final Scheduler detacher;
     /** Where the password stage and file steps run: neither holds up other connections (issue 15.6). */
     private final Scheduler logins;
@@ -178,7 +178,6 @@ final class ConnectionHandler {
         this.perAddress = perAddress;
         this.options = options;
         this.sessions = sessions;
-        this.worker = workers.steps.createWorker();
         this.detacher = workers.steps;
         this.logins = workers.logins;
         this.files = workers.files;
@@ -310,7 +309,6 @@ final class ConnectionHandler {
                     if (s != null) {
                         s.leave("peer-gone", "peer gone");
                     }
-                    worker.dispose();
                     logEnd();
                 });
     }
@@ -391,14 +389,29 @@ final class ConnectionHandler {
 
     /**
      * Runs the step of frame {@code d} where it holds up nobody else (issue 15.6): the password stage on
-     * the login pool, file frames with the file steps, terminal input on this connection's worker.
-     * Steps of one connection stay one at a time and in order: the next frame waits for this one.
+     * the login pool, file frames with the file steps, terminal input on the connection's event loop
+     * (it never blocks: it queues for the engine, and a full queue answers later; issue #19: no hand-over
+     * to another thread per keystroke). Steps of one connection stay one at a time and in order: the
+     * next frame waits for this one.
      */
     private Mono<Void> step(Data d, java.util.function.Supplier<Mono<Void>> step) {
         if (slot == null) {
             return on(task -> logins.schedule(task), step);
         }
-        return d.channel() == ConnectionRecorder.Channel.FILE ? onFiles(step) : on(task -> worker.schedule(task), step);
+        if (d.channel() == ConnectionRecorder.Channel.FILE) {
+            return onFiles(step);
+        }
+        Channel ch = channel;
+        if (ch.eventLoop().inEventLoop()) {
+            try {
+                return step.get();
+            } catch (RuntimeException e) {
+                return Mono.error(e);
+            }
+        }
+        // The frame before was taken on another thread (input admitted when the engine made room):
+        // back to the event loop, so terminal steps never run on an engine's or a file step's thread.
+        return on(task -> ch.eventLoop().execute(task), step);
     }
 
     private Mono<Void> onFiles(java.util.function.Supplier<Mono<Void>> step) {

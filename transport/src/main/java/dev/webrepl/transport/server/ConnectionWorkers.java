@@ -5,8 +5,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The threads a server's connections run on, split by what a step may do, so that a step stuck in
- * one place never holds up the steps of others (issue 15.6): terminal steps (they never block), the
- * password stage on a pool of its own (a hash costs ~100 ms; starting a session's engine may take
+ * one place never holds up the steps of others (issue 15.6): a gone peer's detach (terminal input
+ * itself is taken on the connection's event loop), the password stage on a pool of its own (a hash costs ~100 ms; starting a session's engine may take
  * longer), and file operations, which may block in the kernel, through {@link FileSteps}.
  */
 final class ConnectionWorkers {
