@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeSandboxRlimitsTest {
     private static final int NOBODY = 65534;
+    /** dash's prompt for a user who is not root (the sandbox's user is the server's). */
+    private static final String PROMPT = "$ ";
     private static final long SECONDS = 30;
     private static final Pattern SERVING = Pattern.compile("webrepl serving http://127\\.0\\.0\\.1:(\\d+)/.*");
     /** The start line on a machine without writable cgroups; group 1 is why there are none (machine-specific). */
@@ -151,13 +153,15 @@ class ServeSandboxRlimitsTest {
         try (WebReplClient client = WebReplClient.newClient();
              ReplConnection sh = client.connect("127.0.0.1", port, "pw").get(SECONDS, TimeUnit.SECONDS)) {
             ServeSandboxTest.Screen screen = new ServeSandboxTest.Screen(sh);
+            // Each line typed at a prompt: typed ahead, the tty would echo it before the shell's prompt.
+            screen.await(PROMPT);
             sh.send("ulimit -v; ulimit -n\r");
-            screen.await("\r\n65536\r\n256\r\n");
+            screen.await("\r\n65536\r\n256\r\n" + PROMPT);
             sh.send("awk 'BEGIN { s = \"x\"; while (1) s = s s }'; echo status $?\r");
             screen.await("out of memory");
-            screen.await("status 2\r\n");
+            screen.await("status 2\r\n" + PROMPT);
             sh.send("echo $((6*7))\r");
-            screen.await("\r\n42\r\n");
+            screen.await("\r\n42\r\n" + PROMPT);
             assertTrue(sh.isOpen());
         }
     }
@@ -169,6 +173,7 @@ class ServeSandboxRlimitsTest {
         try (WebReplClient client = WebReplClient.newClient();
              ReplConnection bomb = client.connect("127.0.0.1", port, "pw").get(SECONDS, TimeUnit.SECONDS)) {
             ServeSandboxTest.Screen bombScreen = new ServeSandboxTest.Screen(bomb);
+            bombScreen.await(PROMPT);
             bomb.send("b() { b | b & }; b\r");
             bombScreen.await("Cannot fork");
             // The kernel holds the sandbox's user at 32 processes at every moment; around them the server's
@@ -178,6 +183,7 @@ class ServeSandboxRlimitsTest {
 
             try (ReplConnection other = client.connect("127.0.0.1", port, "pw").get(SECONDS, TimeUnit.SECONDS)) {
                 ServeSandboxTest.Screen otherScreen = new ServeSandboxTest.Screen(other);
+                otherScreen.await(PROMPT);
                 other.send("echo $((6*7))\r");
                 otherScreen.await("\r\n42\r\n");
             }
