@@ -139,7 +139,7 @@ class DefaultJShellCliTest {
     }
 
     /** Types a line as one frame and returns the output it brings, up to and including the next prompt. */
-    private static final class Typist {
+    static final class Typist {
         private final ReplConnection c;
         private final StringBuilder seen = new StringBuilder();
         private int read;

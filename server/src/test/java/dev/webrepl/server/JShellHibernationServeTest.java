@@ -40,14 +40,14 @@ class JShellHibernationServeTest {
              WebReplClient client = WebReplClient.newBuilder().build()) {
             int port = server.server().port();
             try (ReplConnection owner = client.connect("127.0.0.1", port, "secret").get(30, TimeUnit.SECONDS)) {
-                Screen ownerScreen = new Screen(owner);
+                DefaultJShellCliTest.Typist ownerScreen = new DefaultJShellCliTest.Typist(owner);
                 ownerScreen.await("jshell> ");
                 Session session = server.server().sessions().sessions().iterator().next();
                 owner.send("int x = 41\r".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
                 ownerScreen.await("x ==> 41\r\njshell> ");
                 try (ReplConnection viewer = client.connectPath("127.0.0.1", port,
                         "/session/" + session.id() + "?mode=view").get(30, TimeUnit.SECONDS)) {
-                    Screen viewerScreen = new Screen(viewer);
+                    DefaultJShellCliTest.Typist viewerScreen = new DefaultJShellCliTest.Typist(viewer);
                     viewer.login("secret").get(30, TimeUnit.SECONDS);
                     viewerScreen.await("x ==> 41\r\njshell> ");   // the scrollback
 
@@ -88,39 +88,6 @@ class JShellHibernationServeTest {
         while (!session.hibernated()) {
             assertFalse(System.nanoTime() > end, "the session did not hibernate");
             Thread.sleep(20);
-        }
-    }
-
-    /** One terminal's output, read up to a marker at a time. */
-    private static final class Screen {
-        private final StringBuilder seen = new StringBuilder();
-        private int read;
-
-        Screen(ReplConnection c) {
-            c.output().subscribe(b -> {
-                synchronized (seen) {
-                    seen.append(new String(b, StandardCharsets.UTF_8));
-                    seen.notifyAll();
-                }
-            });
-        }
-
-        /** The output after what was read before, up to the first {@code until} in it. */
-        String await(String until) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            synchronized (seen) {
-                int at;
-                while ((at = seen.indexOf(until, read)) < 0) {
-                    long left = end - System.nanoTime();
-                    if (left <= 0) {
-                        throw new AssertionError("no " + until + " after " + seen.substring(read));
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(seen, left);
-                }
-                String text = seen.substring(read, at + until.length());
-                read = at + until.length();
-                return text;
-            }
         }
     }
 }

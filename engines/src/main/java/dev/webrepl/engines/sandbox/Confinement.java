@@ -125,7 +125,6 @@ public final class Confinement implements AutoCloseable {
         return List.copyOf(c);
     }
 
-
     /**
      * The limit the session passed, for its terminals ({@code memory limit 512 MiB reached}): a
      * process of it was killed for memory (cgroups only; with rlimits an allocation fails instead).

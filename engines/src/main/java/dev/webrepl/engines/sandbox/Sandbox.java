@@ -51,6 +51,8 @@ public final class Sandbox implements AutoCloseable {
     private final Cgroups cgroups;
     private final String cgroupProblem;
     private final Path etc;
+    /** The name of the thread that starts a sandbox's processes ({@link Launcher}). */
+    private static final String LAUNCHER_THREAD = "webrepl-launcher";
     private final Launcher launcher;
     private final Set<Confinement> watched = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService watcher;
@@ -72,7 +74,7 @@ public final class Sandbox implements AutoCloseable {
     /** No sandbox and no limits: programs run as today. */
     public static Sandbox none() {
         return new Sandbox(Mode.none, null, null, true, false, SandboxLimits.NONE, null, null, null,
-                new Launcher("webrepl-launcher"));
+                new Launcher(LAUNCHER_THREAD));
     }
 
     /**
@@ -136,7 +138,7 @@ public final class Sandbox implements AutoCloseable {
                 + "nogroup:x:65534:\n", StandardCharsets.US_ASCII);
         Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n::1 localhost\n", StandardCharsets.US_ASCII);
         return new Sandbox(Mode.bwrap, bwrap, prlimit, network, userNamespace, limits, cgroups, problem, etc.toRealPath(),
-                new Launcher("webrepl-launcher"));
+                new Launcher(LAUNCHER_THREAD));
     }
 
     /**

@@ -203,11 +203,7 @@ class JShellEvaluatorTest {
         CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval("while (true) {}"));
         assertTrue(Terminal.await(jshell::isBusy, Duration.ofSeconds(10)));
 
-        // Ctrl-C while the snippet is still being compiled stops nothing yet: press it until it lands.
-        assertTrue(Terminal.await(() -> {
-            jshell.interrupt();
-            return loop.isDone();
-        }, Duration.ofSeconds(10)));
+        assertTrue(Terminal.interruptUntilDone(jshell, loop));
         loop.get(1, TimeUnit.SECONDS);
         assertEquals("$3 ==> 2\r\n", eval("1 + 1"));
     }

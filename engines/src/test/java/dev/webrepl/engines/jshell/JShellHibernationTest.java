@@ -225,10 +225,7 @@ class JShellHibernationTest {
         eval("int x = 1");
         CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval("while (true) {}"));
         assertTrue(Terminal.await(jshell::isBusy, Duration.ofSeconds(10)));
-        assertTrue(Terminal.await(() -> {
-            jshell.interrupt();
-            return loop.isDone();
-        }, Duration.ofSeconds(10)));
+        assertTrue(Terminal.interruptUntilDone(jshell, loop));
         hibernate();
 
         assertEquals("|  Restored after hibernation: 1 snippet replayed.\r\nx ==> 1\r\n", eval("x"));
@@ -242,10 +239,7 @@ class JShellHibernationTest {
 
         assertFalse(jshell.hibernate());   // could not look: it is evaluating
         assertFalse(jshell.hibernated());
-        assertTrue(Terminal.await(() -> {
-            jshell.interrupt();
-            return loop.isDone();
-        }, Duration.ofSeconds(10)));
+        assertTrue(Terminal.interruptUntilDone(jshell, loop));
     }
 
     @Test

@@ -68,11 +68,7 @@ class JShellRemoteTest {
         CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval("while (true) {}"));
         assertTrue(Terminal.await(jshell::isBusy, Duration.ofSeconds(10)));
 
-        // Ctrl-C while the snippet is still being compiled stops nothing yet: press it until it lands.
-        assertTrue(Terminal.await(() -> {
-            jshell.interrupt();
-            return loop.isDone();
-        }, Duration.ofSeconds(10)));
+        assertTrue(Terminal.interruptUntilDone(jshell, loop));
         loop.get(1, TimeUnit.SECONDS);
         assertTrue(eval("1 + 1").matches("\\$\\d+ ==> 2\r\n"));
         assertEquals("before ==> 7\r\n", eval("before"));

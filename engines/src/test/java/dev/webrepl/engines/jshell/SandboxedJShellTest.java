@@ -137,11 +137,7 @@ class SandboxedJShellTest {
 
         CompletableFuture<String> loop = CompletableFuture.supplyAsync(() -> eval(ann, "while (true) {}"));
         assertTrue(Terminal.await(((JShellEvaluator) ann.evaluator)::isBusy, Duration.ofSeconds(10)));
-        // Ctrl-C while the snippet is still being compiled stops nothing yet: press it until it lands.
-        assertTrue(Terminal.await(() -> {
-            ann.evaluator.interrupt();
-            return loop.isDone();
-        }, Duration.ofSeconds(10)));
+        assertTrue(Terminal.interruptUntilDone(ann.evaluator, loop));
 
         assertEquals("", loop.get(1, TimeUnit.SECONDS));
         assertEquals("before ==> 7\r\n", eval(ann, "before"));

@@ -46,4 +46,16 @@ final class Terminal implements TerminalOutput {
         }
         return true;
     }
+
+    /**
+     * Presses Ctrl-C on {@code evaluator} until {@code running} (its evaluation) has ended: pressed
+     * while the snippet is still being compiled, it stops nothing yet.
+     */
+    static boolean interruptUntilDone(LineEvaluator evaluator, java.util.concurrent.Future<?> running)
+            throws InterruptedException {
+        return await(() -> {
+            evaluator.interrupt();
+            return running.isDone();
+        }, Duration.ofSeconds(10));
+    }
 }
