@@ -25,7 +25,8 @@ public final class JShellEngines {
     /** As {@link #factory(JShellConfig, JShellPool)}, each session hibernating as {@code hibernation} says. */
     public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Hibernation hibernation) {
         if (pool == null) {
-            return () -> new JShellEvaluator(() -> JShellInstance.start(config), hibernation);
+            CompileGate gate = CompileGate.forThisMachine(); // one for all of the factory's sessions
+            return () -> new JShellEvaluator(() -> JShellInstance.start(config, gate), hibernation);
         }
         checkPool(config, pool);
         return () -> new JShellEvaluator(pool::take, hibernation);
@@ -54,13 +55,14 @@ public final class JShellEngines {
                 throw new IllegalArgumentException("the pool's instances are not sandboxed");
             }
         }
+        CompileGate gate = pool != null ? pool.gate() : CompileGate.forThisMachine();
         return () -> new JShellEvaluator((EngineContext context) -> {
             if (context == null) {
                 throw new IllegalStateException("a sandboxed JShell needs its session");
             }
             Path root = realPath(context.workingDirectory());
             JShellInstance instance = pool != null && pool.root().equals(root) ? pool.take()
-                    : confined(config, sandbox, context.sessionId(), root);
+                    : confined(config, sandbox, context.sessionId(), root, gate);
             instance.confinement().ifPresent(c -> c.onLimit(context::limitReached));
             return instance;
         }, hibernation);
@@ -81,7 +83,8 @@ public final class JShellEngines {
     }
 
     /** A REMOTE instance whose child JVM runs in a sandbox of its own over {@code root}, named for {@code sessionId}. */
-    static JShellInstance confined(JShellConfig config, Sandbox sandbox, String sessionId, Path root) {
+    static JShellInstance confined(JShellConfig config, Sandbox sandbox, String sessionId, Path root,
+            CompileGate gate) {
         Confinement confinement;
         try {
             confinement = sandbox.confine(sessionId, root);
@@ -90,7 +93,7 @@ public final class JShellEngines {
         }
         // The instance owns the confinement from here: its child JVM's end releases it.
         try {
-            return JShellInstance.start(config, ChildJvm.confined(confinement, config.remoteVmOptions()));
+            return JShellInstance.start(config, ChildJvm.confined(confinement, config.remoteVmOptions()), gate);
         } catch (RuntimeException e) {
             confinement.close(); // idempotent: a child that started has released it already
             throw e;

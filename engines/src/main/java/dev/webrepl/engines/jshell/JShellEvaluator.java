@@ -196,7 +196,7 @@ public final class JShellEvaluator implements LineEvaluator {
             }
             List<SnippetEvent> events;
             try {
-                events = jshell.eval(source);
+                events = current.eval(source, this::cancelled);
             } catch (IllegalStateException closed) {
                 events = List.of();
             }
@@ -220,7 +220,9 @@ public final class JShellEvaluator implements LineEvaluator {
             if (current.terminated()) {
                 print(output, List.of("|  State engine terminated."));
                 discard();
-                instance().output(output); // start the next one now, as the tool does
+                if (!finished) { // a session that ended has no use for another
+                    instance().output(output); // start the next one now, as the tool does
+                }
                 return;
             }
         }
@@ -345,6 +347,11 @@ public final class JShellEvaluator implements LineEvaluator {
                 // the state engine has gone already: nothing runs
             }
         }
+    }
+
+    /** Whether the evaluation under way is to stop (Ctrl-C, or the session ended): then it need not wait to compile. */
+    private boolean cancelled() {
+        return interrupted || finished;
     }
 
     /** Whether an input is being evaluated (for tests: when an interrupt can reach it). */
@@ -547,7 +554,8 @@ public final class JShellEvaluator implements LineEvaluator {
             fresh.nextSnippetNumber(entry.number());
             List<SnippetEvent> events;
             try {
-                events = fresh.jshell().eval(entry.source());
+                // Ctrl-C stops the snippet that runs, not the rest of the replay: only the session's end cancels it.
+                events = fresh.eval(entry.source(), () -> finished);
             } catch (IllegalStateException closed) {
                 events = List.of();
             }

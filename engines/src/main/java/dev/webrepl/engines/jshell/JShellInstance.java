@@ -27,15 +27,17 @@ public final class JShellInstance implements AutoCloseable {
 
     private final JShell jshell;
     private final ChildJvm child;
+    private final CompileGate gate;
     private final TerminalStream output;
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final SnippetIds ids;
     // The warm-up's snippets: not the user's and not the start-up's, so /list never shows them.
     private final Set<String> warmUpIds = ConcurrentHashMap.newKeySet();
 
-    private JShellInstance(JShell jshell, ChildJvm child, TerminalStream output, SnippetIds ids) {
+    private JShellInstance(JShell jshell, ChildJvm child, CompileGate gate, TerminalStream output, SnippetIds ids) {
         this.jshell = jshell;
         this.child = child;
+        this.gate = gate;
         this.output = output;
         this.ids = ids;
         jshell.onShutdown(j -> terminated.set(true));
@@ -46,15 +48,20 @@ public final class JShellInstance implements AutoCloseable {
      * the slow one: it starts javac and, for remote execution, the child JVM).
      */
     public static JShellInstance start(JShellConfig config) {
+        return start(config, CompileGate.forThisMachine());
+    }
+
+    /** The same, its evaluations compiling only when {@code gate} lets them. */
+    static JShellInstance start(JShellConfig config, CompileGate gate) {
         return start(config, config.execution() == JShellConfig.Execution.REMOTE
-                ? ChildJvm.unconfined(config.remoteVmOptions()) : null);
+                ? ChildJvm.unconfined(config.remoteVmOptions()) : null, gate);
     }
 
     /**
      * The same with REMOTE execution in {@code child}, a child JVM as a session's sandbox runs it
      * (null for LOCAL execution).
      */
-    static JShellInstance start(JShellConfig config, ChildJvm child) {
+    static JShellInstance start(JShellConfig config, ChildJvm child, CompileGate gate) {
         TerminalStream output = new TerminalStream();
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
         SnippetIds ids = new SnippetIds();
@@ -62,11 +69,11 @@ public final class JShellInstance implements AutoCloseable {
                 .tempVariableNameGenerator(ids::nextTemporaryName).fileManager(JShellInstance::noClassPath);
         if (config.execution() == JShellConfig.Execution.LOCAL) {
             // Local execution whose user classes cannot call System.exit (see ExitTrappingExecutionControl).
-            builder.executionEngine(new ExitTrappingExecutionControl.Provider(print), java.util.Map.of());
+            builder.executionEngine(gate.around(new ExitTrappingExecutionControl.Provider(print)), java.util.Map.of());
         } else {
-            builder.executionEngine(child, java.util.Map.of());
+            builder.executionEngine(gate.around(child), java.util.Map.of());
         }
-        JShellInstance instance = new JShellInstance(builder.build(), child, output, ids);
+        JShellInstance instance = new JShellInstance(builder.build(), child, gate, output, ids);
         try {
             for (String snippet : config.startup()) {
                 instance.evalQuietly(snippet);
@@ -99,9 +106,24 @@ public final class JShellInstance implements AutoCloseable {
         return files;
     }
 
+    /**
+     * Evaluates {@code source} once the server's compile gate lets it compile; no events (and nothing
+     * evaluated) if {@code cancelled} says so while it waits.
+     */
+    List<SnippetEvent> eval(String source, java.util.function.BooleanSupplier cancelled) {
+        if (!gate.enter(cancelled)) {
+            return List.of();
+        }
+        try {
+            return jshell.eval(source);
+        } finally {
+            gate.leave();
+        }
+    }
+
     private List<Snippet> evalQuietly(String snippet) {
         List<Snippet> snippets = new ArrayList<>();
-        for (SnippetEvent event : jshell.eval(snippet)) {
+        for (SnippetEvent event : eval(snippet, () -> false)) {
             if (event.status() == Snippet.Status.REJECTED || event.exception() != null) {
                 throw new IllegalStateException("JShell start-up snippet failed: " + snippet);
             }

@@ -25,12 +25,14 @@ public final class JShellPool implements AutoCloseable {
     private final PoolSizing sizing;
     private final java.util.function.Supplier<JShellInstance> maker;
     private final java.nio.file.Path root;
+    // The compile gate of the pool's instances, and of the sessions that start their own beside it.
+    private final CompileGate gate;
     private final ExecutorService warmer;
     private final Deque<JShellInstance> idle = new ArrayDeque<>();
     private boolean closed;
 
     private JShellPool(JShellConfig config, int size, PoolSizing sizing,
-            java.util.function.Supplier<JShellInstance> maker, java.nio.file.Path root) {
+            java.util.function.Supplier<JShellInstance> maker, java.nio.file.Path root, CompileGate gate) {
         if (size < 0) {
             throw new IllegalArgumentException("pool size " + size);
         }
@@ -39,6 +41,7 @@ public final class JShellPool implements AutoCloseable {
         this.sizing = sizing;
         this.maker = maker;
         this.root = root;
+        this.gate = gate;
         this.warmer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "jshell-prewarm");
             thread.setDaemon(true);
@@ -48,7 +51,8 @@ public final class JShellPool implements AutoCloseable {
 
     /** A pool that starts filling itself to {@code size} idle instances at once. */
     public static JShellPool start(JShellConfig config, int size) {
-        JShellPool pool = new JShellPool(config, size, null, () -> JShellInstance.start(config), null);
+        CompileGate gate = CompileGate.forThisMachine();
+        JShellPool pool = new JShellPool(config, size, null, () -> JShellInstance.start(config, gate), null, gate);
         pool.refillLater();
         return pool;
     }
@@ -58,7 +62,9 @@ public final class JShellPool implements AutoCloseable {
      * {@code max} warm instances ({@link PoolSizing}).
      */
     public static JShellPool auto(JShellConfig config, int max) {
-        JShellPool pool = new JShellPool(config, max, new PoolSizing(max), () -> JShellInstance.start(config), null);
+        CompileGate gate = CompileGate.forThisMachine();
+        JShellPool pool = new JShellPool(config, max, new PoolSizing(max), () -> JShellInstance.start(config, gate),
+                null, gate);
         pool.refillLater();
         return pool;
     }
@@ -76,8 +82,9 @@ public final class JShellPool implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        CompileGate gate = CompileGate.forThisMachine();
         JShellPool pool = new JShellPool(config, size, auto ? new PoolSizing(size) : null,
-                () -> JShellEngines.confined(config, sandbox, "prewarm", real), real);
+                () -> JShellEngines.confined(config, sandbox, "prewarm", real, gate), real, gate);
         pool.refillLater();
         return pool;
     }
@@ -85,6 +92,11 @@ public final class JShellPool implements AutoCloseable {
     /** The file root its instances' sandboxes are over, or null when they are not sandboxed. */
     java.nio.file.Path root() {
         return root;
+    }
+
+    /** The compile gate its instances evaluate through. */
+    CompileGate gate() {
+        return gate;
     }
 
     public JShellConfig config() {
