@@ -30,6 +30,16 @@ class CompileGateTest {
         assertTrue(Terminal.await(() -> gate.waiting() == n, Duration.ofSeconds(30)), "waiting: " + gate.waiting());
     }
 
+    /** {@code session} declares x, then evaluates {@code x + 1} while the test holds the gate's only permit. */
+    private Future<?> waitingToCompile(JShellEvaluator session, Terminal terminal, CompileGate gate)
+            throws InterruptedException {
+        assertEquals("x ==> 1\r\n", terminal.eval(session, "int x = 1"));
+        assertTrue(gate.enter(() -> false)); // another session compiling, for as long as the test says
+        Future<?> waiting = threads.submit(() -> session.evaluate("x + 1", terminal));
+        awaitWaiting(gate, 1);
+        return waiting;
+    }
+
     @Test
     void aSecondEvaluationWaitsUntilTheFirstGivesItsPermitBackAndTheyTakeTurnsInOrder() throws Exception {
         CompileGate gate = new CompileGate(1);
@@ -97,10 +107,7 @@ class CompileGateTest {
         JShellEvaluator session = new JShellEvaluator(() -> JShellInstance.start(LOCAL, gate));
         Terminal terminal = new Terminal();
         try {
-            assertEquals("x ==> 1\r\n", terminal.eval(session, "int x = 1"));
-            assertTrue(gate.enter(() -> false)); // another session compiling, for as long as the test says
-            Future<?> waiting = threads.submit(() -> session.evaluate("x + 1", terminal));
-            awaitWaiting(gate, 1);
+            Future<?> waiting = waitingToCompile(session, terminal, gate);
 
             session.interrupt();
 
@@ -118,10 +125,7 @@ class CompileGateTest {
         CompileGate gate = new CompileGate(1);
         JShellEvaluator session = new JShellEvaluator(() -> JShellInstance.start(LOCAL, gate));
         Terminal terminal = new Terminal();
-        assertEquals("x ==> 1\r\n", terminal.eval(session, "int x = 1"));
-        assertTrue(gate.enter(() -> false));
-        Future<?> waiting = threads.submit(() -> session.evaluate("x + 1", terminal));
-        awaitWaiting(gate, 1);
+        Future<?> waiting = waitingToCompile(session, terminal, gate);
 
         session.close();
 
