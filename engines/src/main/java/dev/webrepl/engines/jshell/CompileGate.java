@@ -38,9 +38,13 @@ final class CompileGate {
         this.permits = new Semaphore(size, true);
     }
 
-    /** As many compilations at once as the machine has cores, at least two. */
+    /**
+     * Twice as many compilations at once as the machine has cores, at least four: enough to keep the
+     * cores busy, and a few compiles that take long (a pathological snippet) do not stop the others,
+     * while the compiler contexts in the heap stay a handful.
+     */
     static CompileGate forThisMachine() {
-        return new CompileGate(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        return new CompileGate(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
     /** How many evaluations may compile at once. */

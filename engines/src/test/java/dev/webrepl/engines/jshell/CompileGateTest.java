@@ -135,7 +135,7 @@ class CompileGateTest {
     }
 
     @Test
-    void aServerCompilesAsManyAtOnceAsItHasCoresAndAtLeastTwo() {
-        assertEquals(Math.max(2, Runtime.getRuntime().availableProcessors()), CompileGate.forThisMachine().size());
+    void aServerCompilesTwiceAsManyAtOnceAsItHasCoresAndAtLeastFour() {
+        assertEquals(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), CompileGate.forThisMachine().size());
     }
 }
