@@ -25,7 +25,8 @@ public final class JShellEngines {
     /** As {@link #factory(JShellConfig, JShellPool)}, each session hibernating as {@code hibernation} says. */
     public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Hibernation hibernation) {
         if (pool == null) {
-            return () -> new JShellEvaluator(() -> JShellInstance.start(config), hibernation);
+            // Started by the evaluator: a restore's replay compiles while the child JVM starts.
+            return () -> new JShellEvaluator(() -> JShellInstance.starting(config), hibernation);
         }
         checkPool(config, pool);
         return () -> new JShellEvaluator(pool::take, hibernation);
@@ -80,7 +81,10 @@ public final class JShellEngines {
         }
     }
 
-    /** A REMOTE instance whose child JVM runs in a sandbox of its own over {@code root}, named for {@code sessionId}. */
+    /**
+     * A REMOTE instance whose child JVM runs in a sandbox of its own over {@code root}, named for
+     * {@code sessionId}; the child may still be starting ({@link JShellInstance#starting(JShellConfig)}).
+     */
     static JShellInstance confined(JShellConfig config, Sandbox sandbox, String sessionId, Path root) {
         Confinement confinement;
         try {
@@ -90,7 +94,7 @@ public final class JShellEngines {
         }
         // The instance owns the confinement from here: its child JVM's end releases it.
         try {
-            return JShellInstance.start(config, ChildJvm.confined(confinement, config.remoteVmOptions()));
+            return JShellInstance.starting(config, ChildJvm.confined(confinement, config.remoteVmOptions()));
         } catch (RuntimeException e) {
             confinement.close(); // idempotent: a child that started has released it already
             throw e;

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -428,7 +430,7 @@ public final class JShellEvaluator implements LineEvaluator {
             if (current != null) {
                 current.close();
             }
-            current = instances.apply(context);
+            current = instances.apply(context).awaitStarted();
             instance = current;
         }
         return current;
@@ -526,7 +528,9 @@ public final class JShellEvaluator implements LineEvaluator {
 
     /**
      * Replays the hibernated inputs on a fresh instance, quietly, then prints one line saying so and one
-     * per input that could not be replayed (rejected, threw, or stopped by Ctrl-C), and carries on.
+     * per input that could not be replayed (rejected, threw, or stopped by Ctrl-C), and carries on. With
+     * REMOTE execution the child JVM runs the inputs behind their compilation ({@link JShellInstance#replay()}):
+     * a fresh instance's child starts while the first ones compile, and what failed is known at the end.
      */
     private void restore(TerminalOutput output) {
         SnippetHistory.Snapshot snapshot = hibernated;
@@ -535,29 +539,50 @@ public final class JShellEvaluator implements LineEvaluator {
         instance = fresh;
         hibernated = null;
         fresh.output(bytes -> { }); // what replayed snippets print was seen the first time
-        List<String> failures = new ArrayList<>();
-        int replayed = 0;
-        for (SnippetHistory.Entry entry : snapshot.entries()) {
+        boolean behind = fresh.replay();
+        List<SnippetHistory.Entry> entries = snapshot.entries();
+        List<List<SnippetEvent>> results = new ArrayList<>();
+        SortedMap<Integer, String> failed = new TreeMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            SnippetHistory.Entry entry = entries.get(i);
             if (fresh.terminated()) {
-                failures.add("|  Snippet " + entry.number() + " not restored (state engine terminated): "
-                        + firstLine(entry.source()));
+                failed.put(i, "state engine terminated");
+                results.add(List.of());
                 continue;
             }
             int stopsBefore = interrupts.get();
             fresh.nextSnippetNumber(entry.number());
+            fresh.replaying(i);
             List<SnippetEvent> events;
             try {
                 events = fresh.jshell().eval(entry.source());
             } catch (IllegalStateException closed) {
                 events = List.of();
             }
-            boolean stopped = interrupts.get() != stopsBefore;
-            if (!stopped && history.evaluated(fresh.jshell(), entry.source(), events)) {
+            if (!behind && interrupts.get() != stopsBefore) {
+                failed.put(i, "stopped");
+            }
+            results.add(events);
+        }
+        if (behind) {
+            try {
+                fresh.replayed().forEach(failed::putIfAbsent);
+            } catch (IllegalStateException notStarted) {
+                instance = null;
+                hibernated = snapshot; // as when the instance cannot start: the next input tries again
+                throw notStarted;
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        int replayed = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            SnippetHistory.Entry entry = entries.get(i);
+            String why = failed.get(i);
+            if (why == null && history.evaluated(fresh.jshell(), entry.source(), results.get(i))) {
                 replayed++;
             } else {
-                String why = stopped ? "stopped" : reason(events);
-                failures.add("|  Snippet " + entry.number() + " not restored (" + why + "): "
-                        + firstLine(entry.source()));
+                failures.add("|  Snippet " + entry.number() + " not restored ("
+                        + (why != null ? why : reason(results.get(i))) + "): " + firstLine(entry.source()));
             }
         }
         if (fresh.terminated()) {
@@ -565,7 +590,7 @@ public final class JShellEvaluator implements LineEvaluator {
         } else {
             fresh.nextSnippetNumber(Math.max(snapshot.nextNumber(), fresh.nextSnippetNumber()));
         }
-        int total = snapshot.entries().size();
+        int total = entries.size();
         List<String> lines = new ArrayList<>();
         lines.add("|  Restored after hibernation: " + (replayed == total ? "" : replayed + " of ") + total
                 + (total == 1 ? " snippet" : " snippets") + " replayed.");

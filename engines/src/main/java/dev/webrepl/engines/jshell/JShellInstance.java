@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +48,17 @@ public final class JShellInstance implements AutoCloseable {
      * the slow one: it starts javac and, for remote execution, the child JVM).
      */
     public static JShellInstance start(JShellConfig config) {
-        return start(config, config.execution() == JShellConfig.Execution.REMOTE
+        return starting(config).awaitStarted();
+    }
+
+    /**
+     * As {@link #start(JShellConfig)}, but with REMOTE execution it returns once JShell has compiled the
+     * start-up and warm-up snippets, while its child JVM may still be starting: the child runs them
+     * behind ({@link ChildJvm#runBehind()}), so a restore's replay compiles meanwhile.
+     * {@link #awaitStarted()} waits for the child and says whether it started.
+     */
+    public static JShellInstance starting(JShellConfig config) {
+        return starting(config, config.execution() == JShellConfig.Execution.REMOTE
                 ? ChildJvm.unconfined(config.remoteVmOptions()) : null);
     }
 
@@ -55,6 +67,11 @@ public final class JShellInstance implements AutoCloseable {
      * (null for LOCAL execution).
      */
     static JShellInstance start(JShellConfig config, ChildJvm child) {
+        return starting(config, child).awaitStarted();
+    }
+
+    /** As {@link #starting(JShellConfig)} with REMOTE execution in {@code child} (null for LOCAL). */
+    static JShellInstance starting(JShellConfig config, ChildJvm child) {
         TerminalStream output = new TerminalStream();
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
         SnippetIds ids = new SnippetIds();
@@ -68,6 +85,10 @@ public final class JShellInstance implements AutoCloseable {
         }
         JShellInstance instance = new JShellInstance(builder.build(), child, output, ids);
         try {
+            if (child != null) {
+                child.runBehind();
+                child.behind(ChildJvm.STARTING);
+            }
             for (String snippet : config.startup()) {
                 instance.evalQuietly(snippet);
             }
@@ -81,6 +102,64 @@ public final class JShellInstance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Waits until the child JVM (REMOTE) has run the start-up and warm-up snippets; throws, having
+     * closed this instance, when it did not start or one of them failed. Returns this instance; at
+     * once if started already.
+     */
+    public JShellInstance awaitStarted() {
+        if (child != null) {
+            checkStarted(child.caughtUp());
+        }
+        return this;
+    }
+
+    private void checkStarted(SortedMap<Integer, String> failed) {
+        if (child.failure().isPresent()) {
+            close();
+            throw new IllegalStateException(child.failure().get());
+        }
+        if (failed.containsKey(ChildJvm.STARTING)) {
+            close();
+            throw new IllegalStateException("JShell start-up snippet failed: " + failed.get(ChildJvm.STARTING));
+        }
+    }
+
+    /**
+     * A replay begins: with REMOTE execution the child runs the snippets behind JShell's compilation
+     * ({@link ChildJvm#runBehind()}), so their evaluations show no value and no exception; returns
+     * whether it does. {@link #replaying(int)} names each snippet before its evaluation, and
+     * {@link #replayed()} tells which failed.
+     */
+    boolean replay() {
+        if (child == null) {
+            return false;
+        }
+        child.runBehind();
+        return true;
+    }
+
+    /** The replayed snippet evaluated next, by its index in the replay. */
+    void replaying(int index) {
+        if (child != null) {
+            child.behind(index);
+        }
+    }
+
+    /**
+     * Waits until the child has run the replay; returns why snippets failed there, by index
+     * ({@code threw java.io.IOException}, {@code stopped}, ...). Throws, having closed this instance, if
+     * the child did not start.
+     */
+    SortedMap<Integer, String> replayed() {
+        if (child == null) {
+            return new TreeMap<>();
+        }
+        SortedMap<Integer, String> failed = child.caughtUp();
+        checkStarted(failed);
+        return failed;
     }
 
     /**

@@ -77,7 +77,7 @@ public final class JShellPool implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         JShellPool pool = new JShellPool(config, size, auto ? new PoolSizing(size) : null,
-                () -> JShellEngines.confined(config, sandbox, "prewarm", real), real);
+                () -> JShellEngines.confined(config, sandbox, "prewarm", real).awaitStarted(), real);
         pool.refillLater();
         return pool;
     }
