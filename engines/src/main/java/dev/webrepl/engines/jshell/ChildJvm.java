@@ -229,6 +229,18 @@ final class ChildJvm implements ExecutionControlProvider {
     }
 
     /**
+     * Why the child JVM did not start, waiting until its handshake has ended: its exit closes JShell
+     * (an evaluation fails) before the handshake has said why.
+     */
+    Optional<String> awaitFailure() {
+        Deferred d = control;
+        if (d != null) {
+            d.ready.handle((started, e) -> null).join();
+        }
+        return failure();
+    }
+
+    /**
      * The child's execution control once its handshake is done; each command waits for that, and
      * while it runs behind ({@link #runBehind()}) loads and runs are queued for a thread of its own.
      */

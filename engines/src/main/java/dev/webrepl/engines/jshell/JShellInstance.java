@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -83,8 +84,10 @@ public final class JShellInstance implements AutoCloseable {
         } else {
             builder.executionEngine(child, java.util.Map.of());
         }
-        JShellInstance instance = new JShellInstance(builder.build(), child, output, ids);
+        JShell jshell = builder.build();
         try {
+            // A child that has ended already has closed jshell: onShutdown, in the constructor, says so.
+            JShellInstance instance = new JShellInstance(jshell, child, output, ids);
             if (child != null) {
                 child.runBehind();
                 child.behind(ChildJvm.STARTING);
@@ -96,9 +99,11 @@ public final class JShellInstance implements AutoCloseable {
             ids.userSnippetsStartAfterLast();
             return instance;
         } catch (RuntimeException e) {
-            instance.close();
-            if (child != null && child.failure().isPresent()) {
-                throw new IllegalStateException(child.failure().get(), e);
+            // Before closing, which ends a child that is still starting (and so its handshake).
+            Optional<String> failure = child == null ? Optional.empty() : child.awaitFailure();
+            jshell.close();
+            if (failure.isPresent()) {
+                throw new IllegalStateException(failure.get(), e);
             }
             throw e;
         }

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 class JShellHibernationRemoteTest {
     private static final JShellConfig REMOTE = JShellConfig.defaults();
     private static final JShellConfig UNSTARTABLE = REMOTE.withRemoteVmOptions(List.of("-XX:+NoSuchOption"));
-    private static final String NOT_STARTED = "the child JVM did not start: Unrecognized VM option 'NoSuchOption'";
+    // Then the child's first line of standard error, as a rule; now and then the JDK has closed that
+    // stream under its reader when the child ended (then the reason is how the handshake failed).
+    private static final String NOT_STARTED = "the child JVM did not start: ";
 
     private final AtomicReference<JShellConfig> config = new AtomicReference<>(REMOTE);
     private final AtomicReference<JShellInstance> latest = new AtomicReference<>();
@@ -133,7 +135,8 @@ class JShellHibernationRemoteTest {
         hibernate();
         config.set(UNSTARTABLE);
 
-        assertEquals("|  State engine failed: java.lang.IllegalStateException: " + NOT_STARTED + "\r\n", eval("x + 1"));
+        String failed = eval("x + 1");
+        assertTrue(failed.startsWith("|  State engine failed: java.lang.IllegalStateException: " + NOT_STARTED), failed);
         assertTrue(jshell.hibernated());
 
         config.set(REMOTE);
@@ -147,6 +150,6 @@ class JShellHibernationRemoteTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> JShellInstance.starting(UNSTARTABLE).awaitStarted());
 
-        assertEquals(NOT_STARTED, e.getMessage());
+        assertTrue(e.getMessage().startsWith(NOT_STARTED), e.getMessage());
     }
 }
