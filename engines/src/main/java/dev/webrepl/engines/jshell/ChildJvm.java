@@ -18,7 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jshell.execution.StreamingExecutionControl;
@@ -61,6 +67,7 @@ final class ChildJvm implements ExecutionControlProvider {
     private final Map<String, String> environment;
     private final Confinement confinement;
     private volatile String failure;
+    private volatile Deferred control;   // what generate made: one JShell per ChildJvm
 
     private ChildJvm(List<String> command, Path directory, Map<String, String> environment, Confinement confinement) {
         this.command = List.copyOf(command);
@@ -175,7 +182,45 @@ final class ChildJvm implements ExecutionControlProvider {
         handshake.setDaemon(true);
         handshake.start();
         process.onExit().thenRun(env::closeDown);
-        return new Deferred(ready, process, this);
+        Deferred deferred = new Deferred(ready, process, this);
+        control = deferred;
+        return deferred;
+    }
+
+    /**
+     * From now until {@link #caughtUp()}, the child runs the snippets behind JShell (a restore's
+     * replay, JShell's start): a snippet's classes and its run are queued in order for the child, and
+     * JShell goes on compiling the next one at once, as if they had succeeded, while the child still
+     * starts or runs the one before. Any other call waits for the queue first. What failed is told by
+     * {@link #caughtUp()}, for the snippet {@link #behind(int)} named when it was queued.
+     */
+    void runBehind() {
+        Deferred d = control;
+        if (d != null) {
+            d.runBehind();
+        }
+    }
+
+    /** The snippet whose calls are queued from now: a restore's index, or {@link #STARTING}. */
+    void behind(int snippet) {
+        Deferred d = control;
+        if (d != null) {
+            d.tag = snippet;
+        }
+    }
+
+    /** Start-up and warm-up snippets' tag. */
+    static final int STARTING = -1;
+
+    /**
+     * Waits until the child has run everything queued since {@link #runBehind()} and stops queueing;
+     * returns why snippets failed there, by their tag: {@code threw} and the exception's class,
+     * {@code stopped} (Ctrl-C), {@code state engine terminated}, {@code not loaded}. Nothing when not
+     * running behind.
+     */
+    SortedMap<Integer, String> caughtUp() {
+        Deferred d = control;
+        return d == null ? new TreeMap<>() : d.caughtUp();
     }
 
     /** Why the child JVM did not start, once that is known. */
@@ -183,11 +228,34 @@ final class ChildJvm implements ExecutionControlProvider {
         return Optional.ofNullable(failure);
     }
 
-    /** The child's execution control once its handshake is done; each command waits for that. */
+    /**
+     * Why the child JVM did not start, waiting until its handshake has ended: its exit closes JShell
+     * (an evaluation fails) before the handshake has said why.
+     */
+    Optional<String> awaitFailure() {
+        Deferred d = control;
+        if (d != null) {
+            d.ready.handle((started, e) -> null).join();
+        }
+        return failure();
+    }
+
+    /**
+     * The child's execution control once its handshake is done; each command waits for that, and
+     * while it runs behind ({@link #runBehind()}) loads and runs are queued for a thread of its own.
+     */
     private static final class Deferred implements ExecutionControl {
+        static final String TERMINATED = "state engine terminated";
         private final CompletableFuture<ExecutionControl> ready;
         private final Process process;
         private final ChildJvm owner;
+        private final Object queueLock = new Object();
+        private ExecutorService queue;   // guarded by queueLock; non-null while behind
+        private final SortedMap<Integer, String> failed = new TreeMap<>();   // guarded by itself
+        volatile int tag = STARTING;
+        // A Ctrl-C while behind that no run has taken yet: the next queued run of a replayed snippet is not started.
+        private volatile boolean stopWanted;
+        private volatile int stopTag;
 
         Deferred(CompletableFuture<ExecutionControl> ready, Process process, ChildJvm owner) {
             this.ready = ready;
@@ -195,10 +263,10 @@ final class ChildJvm implements ExecutionControlProvider {
             this.owner = owner;
         }
 
-        private ExecutionControl control() throws EngineTerminationException {
+        private ExecutionControl ready() throws EngineTerminationException {
             try {
                 return ready.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new EngineTerminationException(e.getCause().getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -206,10 +274,113 @@ final class ChildJvm implements ExecutionControlProvider {
             }
         }
 
+        /** The control for a call now: what was queued before it has run first. */
+        private ExecutionControl control() throws EngineTerminationException {
+            ExecutorService q;
+            synchronized (queueLock) {
+                q = queue;
+            }
+            if (q != null) {
+                try {
+                    q.submit(() -> { }).get();
+                } catch (RejectedExecutionException | ExecutionException e) {
+                    throw new EngineTerminationException("closed");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EngineTerminationException("interrupted while the child caught up");
+                }
+            }
+            return ready();
+        }
+
+        void runBehind() {
+            synchronized (queueLock) {
+                if (queue == null) {
+                    queue = Executors.newSingleThreadExecutor(runnable -> {
+                        Thread thread = new Thread(runnable, "webrepl-jshell-behind");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    stopWanted = false;
+                    synchronized (failed) {
+                        failed.clear();
+                    }
+                }
+            }
+        }
+
+        SortedMap<Integer, String> caughtUp() {
+            ExecutorService q;
+            synchronized (queueLock) {
+                q = queue;
+                queue = null;
+            }
+            if (q != null) {
+                q.shutdown(); // what is queued still runs
+                try {
+                    while (!q.awaitTermination(1, TimeUnit.MINUTES)) {
+                        // a replayed snippet that runs long: Ctrl-C or the session's end stops it
+                    }
+                } catch (InterruptedException e) {
+                    q.shutdownNow();
+                    Thread.currentThread().interrupt();
+                }
+                if (stopWanted) {
+                    stopWanted = false;
+                    fail(stopTag, "stopped"); // nothing ran after the Ctrl-C: the snippet it came during
+                }
+            }
+            synchronized (failed) {
+                SortedMap<Integer, String> copy = new TreeMap<>(failed);
+                failed.clear();
+                return copy;
+            }
+        }
+
+        private void fail(int snippet, String why) {
+            synchronized (failed) {
+                failed.putIfAbsent(snippet, why);
+            }
+        }
+
+        /** Queues {@code call} if running behind; false if not (then the caller calls now). */
+        private boolean queued(Runnable call) {
+            synchronized (queueLock) {
+                if (queue == null) {
+                    return false;
+                }
+                int snippet = tag;
+                try {
+                    queue.execute(call);
+                } catch (RejectedExecutionException closed) {
+                    fail(snippet, TERMINATED);
+                }
+                return true;
+            }
+        }
+
+        /** The child cannot go on (a broken stream): end it, and with it the JShell (JShell would have). */
+        private void terminated(int snippet) {
+            fail(snippet, TERMINATED);
+            process.destroyForcibly();
+        }
+
         @Override
         public void load(ClassBytecodes[] cbcs)
                 throws ClassInstallException, NotImplementedException, EngineTerminationException {
-            control().load(cbcs);
+            int snippet = tag;
+            boolean queued = queued(() -> {
+                try {
+                    ready().load(cbcs);
+                } catch (ClassInstallException | NotImplementedException e) {
+                    fail(snippet, "not loaded");
+                } catch (EngineTerminationException e) {
+                    terminated(snippet);
+                }
+            });
+            if (!queued) {
+                control().load(cbcs);
+            }
         }
 
         @Override
@@ -221,7 +392,32 @@ final class ChildJvm implements ExecutionControlProvider {
         @Override
         public String invoke(String className, String methodName)
                 throws RunException, EngineTerminationException, InternalException {
-            return control().invoke(className, methodName);
+            int snippet = tag;
+            boolean queued = queued(() -> {
+                if (stopWanted && snippet != STARTING) {
+                    stopWanted = false;
+                    fail(snippet, "stopped");
+                    return;
+                }
+                try {
+                    ready().invoke(className, methodName);
+                } catch (UserException e) {
+                    fail(snippet, "threw " + e.causeExceptionClass());
+                } catch (ResolutionException e) {
+                    fail(snippet, "UnresolvedReferenceException");
+                } catch (StoppedException e) {
+                    if (snippet != STARTING) { // a Ctrl-C meant for the replay that met the warm-up: no failure
+                        stopWanted = false;
+                        fail(snippet, "stopped");
+                    }
+                } catch (RunException | InternalException e) {
+                    // JShell reports neither as the snippet's failure
+                } catch (EngineTerminationException e) {
+                    terminated(snippet);
+                }
+            });
+            // Behind, the value is not known yet: a replay does not show it.
+            return queued ? "" : control().invoke(className, methodName);
         }
 
         @Override
@@ -237,9 +433,14 @@ final class ChildJvm implements ExecutionControlProvider {
 
         @Override
         public void stop() throws EngineTerminationException, InternalException {
-            ExecutionControl c = ready.getNow(null);
-            if (c != null) {
-                c.stop(); // before the handshake nothing runs yet
+            synchronized (queueLock) {
+                if (queue != null && tag != STARTING) { // the start-up's own snippets are not the user's to stop
+                    stopTag = tag;
+                    stopWanted = true;
+                }
+            }
+            if (ready.isDone() && !ready.isCompletedExceptionally()) {
+                ready.join().stop(); // before the handshake nothing runs yet
             }
         }
 
@@ -252,8 +453,13 @@ final class ChildJvm implements ExecutionControlProvider {
         @Override
         public void close() {
             process.destroyForcibly(); // a handshake still waiting ends with the child
+            synchronized (queueLock) {
+                if (queue != null) {
+                    queue.shutdownNow();
+                }
+            }
             try {
-                control().close();
+                ready().close();
             } catch (EngineTerminationException e) {
                 owner.closeConfinement(); // the handshake failed and has released it (idempotent)
             }

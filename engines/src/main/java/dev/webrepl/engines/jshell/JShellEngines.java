@@ -26,7 +26,8 @@ public final class JShellEngines {
     public static Supplier<LineEvaluator> factory(JShellConfig config, JShellPool pool, Hibernation hibernation) {
         if (pool == null) {
             CompileGate gate = CompileGate.forThisMachine(); // one for all of the factory's sessions
-            return () -> new JShellEvaluator(() -> JShellInstance.start(config, gate), hibernation);
+            // Started by the evaluator: a restore's replay compiles while the child JVM starts.
+            return () -> new JShellEvaluator(() -> JShellInstance.starting(config, gate), hibernation);
         }
         checkPool(config, pool);
         return () -> new JShellEvaluator(pool::take, hibernation);
@@ -82,7 +83,10 @@ public final class JShellEngines {
         }
     }
 
-    /** A REMOTE instance whose child JVM runs in a sandbox of its own over {@code root}, named for {@code sessionId}. */
+    /**
+     * A REMOTE instance whose child JVM runs in a sandbox of its own over {@code root}, named for
+     * {@code sessionId}; the child may still be starting ({@link JShellInstance#starting(JShellConfig)}).
+     */
     static JShellInstance confined(JShellConfig config, Sandbox sandbox, String sessionId, Path root,
             CompileGate gate) {
         Confinement confinement;
@@ -93,7 +97,7 @@ public final class JShellEngines {
         }
         // The instance owns the confinement from here: its child JVM's end releases it.
         try {
-            return JShellInstance.start(config, ChildJvm.confined(confinement, config.remoteVmOptions()), gate);
+            return JShellInstance.starting(config, ChildJvm.confined(confinement, config.remoteVmOptions()), gate);
         } catch (RuntimeException e) {
             confinement.close(); // idempotent: a child that started has released it already
             throw e;

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -435,7 +437,7 @@ public final class JShellEvaluator implements LineEvaluator {
             if (current != null) {
                 current.close();
             }
-            current = instances.apply(context);
+            current = instances.apply(context).awaitStarted();
             instance = current;
         }
         return current;
@@ -533,7 +535,9 @@ public final class JShellEvaluator implements LineEvaluator {
 
     /**
      * Replays the hibernated inputs on a fresh instance, quietly, then prints one line saying so and one
-     * per input that could not be replayed (rejected, threw, or stopped by Ctrl-C), and carries on.
+     * per input that could not be replayed (rejected, threw, or stopped by Ctrl-C), and carries on. With
+     * REMOTE execution the child JVM runs the inputs behind their compilation ({@link JShellInstance#replay()}):
+     * a fresh instance's child starts while the first ones compile, and what failed is known at the end.
      */
     private void restore(TerminalOutput output) {
         SnippetHistory.Snapshot snapshot = hibernated;
@@ -542,16 +546,20 @@ public final class JShellEvaluator implements LineEvaluator {
         instance = fresh;
         hibernated = null;
         fresh.output(bytes -> { }); // what replayed snippets print was seen the first time
-        List<String> failures = new ArrayList<>();
-        int replayed = 0;
-        for (SnippetHistory.Entry entry : snapshot.entries()) {
+        boolean behind = fresh.replay();
+        List<SnippetHistory.Entry> entries = snapshot.entries();
+        List<List<SnippetEvent>> results = new ArrayList<>();
+        SortedMap<Integer, String> failed = new TreeMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            SnippetHistory.Entry entry = entries.get(i);
             if (fresh.terminated()) {
-                failures.add("|  Snippet " + entry.number() + " not restored (state engine terminated): "
-                        + firstLine(entry.source()));
+                failed.put(i, "state engine terminated");
+                results.add(List.of());
                 continue;
             }
             int stopsBefore = interrupts.get();
             fresh.nextSnippetNumber(entry.number());
+            fresh.replaying(i);
             List<SnippetEvent> events;
             try {
                 // Ctrl-C stops the snippet that runs, not the rest of the replay: only the session's end cancels it.
@@ -559,13 +567,30 @@ public final class JShellEvaluator implements LineEvaluator {
             } catch (IllegalStateException closed) {
                 events = List.of();
             }
-            boolean stopped = interrupts.get() != stopsBefore;
-            if (!stopped && history.evaluated(fresh.jshell(), entry.source(), events)) {
+            if (!behind && interrupts.get() != stopsBefore) {
+                failed.put(i, "stopped");
+            }
+            results.add(events);
+        }
+        if (behind) {
+            try {
+                fresh.replayed().forEach(failed::putIfAbsent);
+            } catch (IllegalStateException notStarted) {
+                instance = null;
+                hibernated = snapshot; // as when the instance cannot start: the next input tries again
+                throw notStarted;
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        int replayed = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            SnippetHistory.Entry entry = entries.get(i);
+            String why = failed.get(i);
+            if (why == null && history.evaluated(fresh.jshell(), entry.source(), results.get(i))) {
                 replayed++;
             } else {
-                String why = stopped ? "stopped" : reason(events);
-                failures.add("|  Snippet " + entry.number() + " not restored (" + why + "): "
-                        + firstLine(entry.source()));
+                failures.add("|  Snippet " + entry.number() + " not restored ("
+                        + (why != null ? why : reason(results.get(i))) + "): " + firstLine(entry.source()));
             }
         }
         if (fresh.terminated()) {
@@ -573,7 +598,7 @@ public final class JShellEvaluator implements LineEvaluator {
         } else {
             fresh.nextSnippetNumber(Math.max(snapshot.nextNumber(), fresh.nextSnippetNumber()));
         }
-        int total = snapshot.entries().size();
+        int total = entries.size();
         List<String> lines = new ArrayList<>();
         lines.add("|  Restored after hibernation: " + (replayed == total ? "" : replayed + " of ") + total
                 + (total == 1 ? " snippet" : " snippets") + " replayed.");

@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,12 +51,27 @@ public final class JShellInstance implements AutoCloseable {
      * the slow one: it starts javac and, for remote execution, the child JVM).
      */
     public static JShellInstance start(JShellConfig config) {
-        return start(config, CompileGate.forThisMachine());
+        return starting(config).awaitStarted();
     }
 
     /** The same, its evaluations compiling only when {@code gate} lets them. */
     static JShellInstance start(JShellConfig config, CompileGate gate) {
-        return start(config, config.execution() == JShellConfig.Execution.REMOTE
+        return starting(config, gate).awaitStarted();
+    }
+
+    /**
+     * As {@link #start(JShellConfig)}, but with REMOTE execution it returns once JShell has compiled the
+     * start-up and warm-up snippets, while its child JVM may still be starting: the child runs them
+     * behind ({@link ChildJvm#runBehind()}), so a restore's replay compiles meanwhile.
+     * {@link #awaitStarted()} waits for the child and says whether it started.
+     */
+    public static JShellInstance starting(JShellConfig config) {
+        return starting(config, CompileGate.forThisMachine());
+    }
+
+    /** As {@link #starting(JShellConfig)}, its evaluations compiling only when {@code gate} lets them. */
+    static JShellInstance starting(JShellConfig config, CompileGate gate) {
+        return starting(config, config.execution() == JShellConfig.Execution.REMOTE
                 ? ChildJvm.unconfined(config.remoteVmOptions()) : null, gate);
     }
 
@@ -62,6 +80,11 @@ public final class JShellInstance implements AutoCloseable {
      * (null for LOCAL execution).
      */
     static JShellInstance start(JShellConfig config, ChildJvm child, CompileGate gate) {
+        return starting(config, child, gate).awaitStarted();
+    }
+
+    /** As {@link #starting(JShellConfig, CompileGate)} with REMOTE execution in {@code child} (null for LOCAL). */
+    static JShellInstance starting(JShellConfig config, ChildJvm child, CompileGate gate) {
         TerminalStream output = new TerminalStream();
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
         SnippetIds ids = new SnippetIds();
@@ -73,8 +96,14 @@ public final class JShellInstance implements AutoCloseable {
         } else {
             builder.executionEngine(gate.around(child), java.util.Map.of());
         }
-        JShellInstance instance = new JShellInstance(builder.build(), child, gate, output, ids);
+        JShell jshell = builder.build();
         try {
+            // A child that has ended already has closed jshell: onShutdown, in the constructor, says so.
+            JShellInstance instance = new JShellInstance(jshell, child, gate, output, ids);
+            if (child != null) {
+                child.runBehind();
+                child.behind(ChildJvm.STARTING);
+            }
             for (String snippet : config.startup()) {
                 instance.evalQuietly(snippet);
             }
@@ -82,12 +111,72 @@ public final class JShellInstance implements AutoCloseable {
             ids.userSnippetsStartAfterLast();
             return instance;
         } catch (RuntimeException e) {
-            instance.close();
-            if (child != null && child.failure().isPresent()) {
-                throw new IllegalStateException(child.failure().get(), e);
+            // Before closing, which ends a child that is still starting (and so its handshake).
+            Optional<String> failure = child == null ? Optional.empty() : child.awaitFailure();
+            jshell.close();
+            if (failure.isPresent()) {
+                throw new IllegalStateException(failure.get(), e);
             }
             throw e;
         }
+    }
+
+    /**
+     * Waits until the child JVM (REMOTE) has run the start-up and warm-up snippets; throws, having
+     * closed this instance, when it did not start or one of them failed. Returns this instance; at
+     * once if started already.
+     */
+    public JShellInstance awaitStarted() {
+        if (child != null) {
+            checkStarted(child.caughtUp());
+        }
+        return this;
+    }
+
+    private void checkStarted(SortedMap<Integer, String> failed) {
+        if (child.failure().isPresent()) {
+            close();
+            throw new IllegalStateException(child.failure().get());
+        }
+        if (failed.containsKey(ChildJvm.STARTING)) {
+            close();
+            throw new IllegalStateException("JShell start-up snippet failed: " + failed.get(ChildJvm.STARTING));
+        }
+    }
+
+    /**
+     * A replay begins: with REMOTE execution the child runs the snippets behind JShell's compilation
+     * ({@link ChildJvm#runBehind()}), so their evaluations show no value and no exception; returns
+     * whether it does. {@link #replaying(int)} names each snippet before its evaluation, and
+     * {@link #replayed()} tells which failed.
+     */
+    boolean replay() {
+        if (child == null) {
+            return false;
+        }
+        child.runBehind();
+        return true;
+    }
+
+    /** The replayed snippet evaluated next, by its index in the replay. */
+    void replaying(int index) {
+        if (child != null) {
+            child.behind(index);
+        }
+    }
+
+    /**
+     * Waits until the child has run the replay; returns why snippets failed there, by index
+     * ({@code threw java.io.IOException}, {@code stopped}, ...). Throws, having closed this instance, if
+     * the child did not start.
+     */
+    SortedMap<Integer, String> replayed() {
+        if (child == null) {
+            return new TreeMap<>();
+        }
+        SortedMap<Integer, String> failed = child.caughtUp();
+        checkStarted(failed);
+        return failed;
     }
 
     /**

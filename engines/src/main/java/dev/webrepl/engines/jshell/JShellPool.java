@@ -84,7 +84,7 @@ public final class JShellPool implements AutoCloseable {
         }
         CompileGate gate = CompileGate.forThisMachine();
         JShellPool pool = new JShellPool(config, size, auto ? new PoolSizing(size) : null,
-                () -> JShellEngines.confined(config, sandbox, "prewarm", real, gate), real, gate);
+                () -> JShellEngines.confined(config, sandbox, "prewarm", real, gate).awaitStarted(), real, gate);
         pool.refillLater();
         return pool;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webrepl.core.engine.LineEvaluator;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,29 @@ class JShellPoolTest {
 
         assertTrue(Terminal.await(() -> children() == before, Duration.ofSeconds(20)), "child JVMs left");
         assertThrows(IllegalStateException.class, pool::take);
+    }
+
+    @Test
+    void aRestoreTakesAWarmInstanceFromThePool() throws Exception {
+        // LOCAL runs in this JVM, so the instance's start-up time compares with the test's clock.
+        JShellConfig local = JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL)
+                .withStartup(List.of("long born = System.nanoTime();"));
+        try (JShellPool pool = JShellPool.start(local, 1)) {
+            JShellEvaluator jshell = (JShellEvaluator) JShellEngines.factory(local, pool, Hibernation.never()).get();
+            try (jshell) {
+                Terminal terminal = new Terminal();
+                assertEquals("x ==> 1\r\n", terminal.eval(jshell, "int x = 1"));
+                assertTrue(Terminal.await(() -> pool.idle() == 1, Duration.ofSeconds(30)));
+                assertTrue(jshell.hibernate());
+                long wake = System.nanoTime();
+
+                String restored = terminal.eval(jshell, "born");
+                assertTrue(restored.startsWith("|  Restored after hibernation: 1 snippet replayed.\r\nborn ==> "), restored);
+                long born = Long.parseLong(restored.replaceAll("(?s).*born ==> (-?\\d+).*", "$1"));
+                assertTrue(born < wake, "the restore's instance was started before the input that woke it");
+                assertEquals("x ==> 1\r\n", terminal.eval(jshell, "x"));
+            }
+        }
     }
 
     @Test
