@@ -25,7 +25,10 @@ import org.slf4j.MDC;
  * (DESIGN "Engines"). The tty does the line discipline (echo, editing, Ctrl-C to SIGINT); this class
  * spawns, resizes, and reaps; a {@link PtyChannel} on a {@link PtyLoop} copies bytes both ways at
  * the pace of each side. Engines made with a loop share it (the server's: a few threads for all
- * sessions); without one, an engine makes a loop of its own and closes it with itself.
+ * sessions); without one, an engine makes a loop of its own and closes it with itself. Where the
+ * session's context offers the I/O loop of the connection that opened it ({@link EngineContext#ioLoop()}),
+ * the pty is served there instead, the loop's task pool still running what may block: a keystroke's
+ * echo is then read and sent on one thread (issue #19).
  */
 public final class ProcessEngine implements ReplEngine {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
@@ -287,8 +290,9 @@ public final class ProcessEngine implements ReplEngine {
         // On a shared loop the rest (the wait for the child, SIGKILL after the grace, the pty's release)
         // runs on its task pool, so that sessions closing together signal their children together and
         // the loop reaps them as they go (issue #19: 1000 sessions closed within a second). On the loop
-        // thread itself, or the I/O loop that serves the pty (the session ended from what the loop handed it:
-        // a slow consumer dropped) it must, as the loop reaps the child it would wait for. An engine's own loop keeps close() synchronous.
+        // thread itself, or the connection's I/O loop that serves the pty (the session ended from what the
+        // loop handed it: a slow consumer dropped, the last terminal left), it must, as that loop reaps the
+        // child it would wait for. Elsewhere an engine's own loop keeps close() synchronous.
         if ((sharedLoop != null || loop.inLoop() || c.onLoop()) && loop.execute(() -> {
             stop(p, c, h);
             closeConfinement();
