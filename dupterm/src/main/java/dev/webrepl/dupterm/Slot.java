@@ -136,6 +136,10 @@ public final class Slot {
         gone = true;
     }
 
+    SlotPort port() {
+        return port;
+    }
+
     void deliver(byte[] frame) {
         output.add(frame);
         port.outputAvailable();
