@@ -13,10 +13,12 @@
 #   restore SNIPPETS ROUNDS EXECUTION PREWARM: one session of SNIPPETS snippets hibernates and is
 #     woken ROUNDS times by an expression; Enter to prompt, p50/p99/max (the client's view). WARM_UP=1
 #     restores a session of 5 snippets once first (as memory mode does), so the first timed restore is not
-#     the server's first.
+#     the server's first. WARM_UP=full instead restores a session of SNIPPETS snippets 3 times first
+#     (their times printed), so the timed restores are those of a server whose JIT has compiled the
+#     restore's path (a server that has restored before; its first two restores of 50 snippets pay the JIT).
 # Sessions hibernate after 2 s (memory) or 1 s (restore). Prints the load average at start and end.
 # Usage: loadtest/scripts/jshell-at-scale.sh memory [N=1000] [SNIPPETS=10] [EXECUTION=LOCAL] [REPORT_DIR=target/jshell-at-scale]
-#        [WARM_UP=1] loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
+#        [WARM_UP=1|full] loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:?memory or restore}
@@ -100,6 +102,9 @@ else
     # As in memory mode: one session of 5 snippets restored once first, so the timed restores are those
     # of a server that has built JShells before (its first one pays the JIT); its time is printed.
     timeout 300 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" 5 1 | sed -n 's/^restore 1:/warm-up restore (5 snippets, first of the server):/p'
+  elif [ "${WARM_UP:-0}" = full ]; then
+    timeout 600 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" "$snippets" 3 \
+      | sed -n "s/^restore \([0-9]\):/warm-up restore \1 ($snippets snippets):/p"
   fi
   timeout 1800 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" "$snippets" "$rounds"
 fi

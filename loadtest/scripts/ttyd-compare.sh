@@ -7,6 +7,7 @@
 # TTYD: a ttyd binary built from its public source outside this repository (never committed).
 # TERMBENCH: the harness directory (default /work/shared/tools/termbench).
 # BYTES: input bytes of `head -c BYTES /dev/zero | base64 -w0` (default 200000000).
+# JAR: the webrepl jar to measure (default server/target/webrepl.jar), e.g. an older build for an A/B.
 # CLIENTS100=0 skips the 100-client echo runs. Results: one JSON line per run in OUT_DIR/*.jsonl.
 # Each throughput server gets one unrecorded warm-up run; webrepl's figure includes its 52-byte login
 # banner in the payload count (it stops 52 bytes early, 0.00002 % of 266,666,668).
@@ -20,7 +21,7 @@ ttyd=${TTYD:?set TTYD to a ttyd binary}
 tb=${TERMBENCH:-/work/shared/tools/termbench}
 bytes=${BYTES:-200000000}
 expect=$(( (bytes + 2) / 3 * 4 ))
-cp server/target/webrepl.jar "$out/webrepl.jar"
+cp "${JAR:-server/target/webrepl.jar}" "$out/webrepl.jar"
 printf '#!/bin/sh\nhead -c %s /dev/zero | base64 -w0\n' "$bytes" >"$out/gen.sh"
 chmod +x "$out/gen.sh"
 pid=
