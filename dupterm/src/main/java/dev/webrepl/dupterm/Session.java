@@ -81,8 +81,6 @@ public final class Session {
     private Disposable idleTimer;
     private Disposable timeLimitTimer;
     private volatile Pausable producer;
-    /** The I/O loop of the terminal that opened the session (SlotPort#ioLoop), taken at start; null: none. */
-    private volatile dev.webrepl.core.engine.IoLoop openerLoop;
     private volatile TerminalSize size = TerminalSize.DEFAULT;
     private volatile boolean paused;
     /** Orders pause() and resume() of the producer: the output path pauses, a terminal's drain resumes. */
@@ -274,7 +272,6 @@ public final class Session {
                 return;
             }
             started = true;
-            openerLoop = slots.isEmpty() ? null : slots.get(0).port().ioLoop();
         }
         try {
             long begin = System.nanoTime();
@@ -783,11 +780,6 @@ public final class Session {
         @Override
         public EngineOutput output() {
             return output;
-        }
-
-        @Override
-        public dev.webrepl.core.engine.IoLoop ioLoop() {
-            return openerLoop;
         }
 
         @Override

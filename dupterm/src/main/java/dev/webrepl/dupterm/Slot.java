@@ -136,10 +136,6 @@ public final class Slot {
         gone = true;
     }
 
-    SlotPort port() {
-        return port;
-    }
-
     void deliver(byte[] frame) {
         output.add(frame);
         port.outputAvailable();

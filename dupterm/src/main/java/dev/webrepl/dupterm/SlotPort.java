@@ -10,9 +10,4 @@ public interface SlotPort {
 
     /** Write what {@link Slot#poll()} still has, then close with this WebSocket close code and reason. */
     void close(int code, String reason);
-
-    /** The connection's I/O loop, offered to the engine of a session this terminal opens; null: none. */
-    default dev.webrepl.core.engine.IoLoop ioLoop() {
-        return null;
-    }
 }

@@ -43,14 +43,6 @@ public interface EngineContext {
     /** Where output goes: every write completes at once into per-terminal buffers. */
     EngineOutput output();
 
-    /**
-     * The I/O loop of the connection that opened the session, if its transport offers one (null:
-     * none; tests, in-process sessions): an engine may serve its descriptors there (issue #19).
-     */
-    default IoLoop ioLoop() {
-        return null;
-    }
-
     /** A producer that can stop producing (a pty reader) registers here to be paused under pressure. */
     void pausable(Pausable producer);
 

@@ -25,10 +25,7 @@ import org.slf4j.MDC;
  * (DESIGN "Engines"). The tty does the line discipline (echo, editing, Ctrl-C to SIGINT); this class
  * spawns, resizes, and reaps; a {@link PtyChannel} on a {@link PtyLoop} copies bytes both ways at
  * the pace of each side. Engines made with a loop share it (the server's: a few threads for all
- * sessions); without one, an engine makes a loop of its own and closes it with itself. Where the
- * session's context offers the I/O loop of the connection that opened it ({@link EngineContext#ioLoop()}),
- * the pty is served there instead, the loop's task pool still running what may block: a keystroke's
- * echo is then read and sent on one thread (issue #19).
+ * sessions); without one, an engine makes a loop of its own and closes it with itself.
  */
 public final class ProcessEngine implements ReplEngine {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
@@ -152,11 +149,7 @@ public final class ProcessEngine implements ReplEngine {
             loop = new PtyLoop("webrepl-session-" + context.sessionId() + "-pty");
             ownLoop = loop;
         }
-        // On the I/O loop of the connection that opened the session, if its transport offers one: the echo
-        // is then read and sent on one thread (issue #19). Tasks run on the pty loop's pool either way.
-        dev.webrepl.core.engine.IoLoop io = context.ioLoop();
-        PtyPoller poller = io == null ? loop : loop.pollerFor(io);
-        PtyChannel c = new PtyChannel(poller, p, context.output(), new PtyChannel.Events() {
+        PtyChannel c = new PtyChannel(loop, p, context.output(), new PtyChannel.Events() {
             @Override
             public void outputEnded() {
                 ProcessEngine.this.outputEnded();
@@ -290,10 +283,9 @@ public final class ProcessEngine implements ReplEngine {
         // On a shared loop the rest (the wait for the child, SIGKILL after the grace, the pty's release)
         // runs on its task pool, so that sessions closing together signal their children together and
         // the loop reaps them as they go (issue #19: 1000 sessions closed within a second). On the loop
-        // thread itself, or the connection's I/O loop that serves the pty (the session ended from what the
-        // loop handed it: a slow consumer dropped, the last terminal left), it must, as that loop reaps the
-        // child it would wait for. Elsewhere an engine's own loop keeps close() synchronous.
-        if ((sharedLoop != null || loop.inLoop() || c.onLoop()) && loop.execute(() -> {
+        // thread itself (the session ended from what the loop handed it: a slow consumer dropped) it must,
+        // as the loop reaps the child it would wait for. An engine's own loop keeps close() synchronous.
+        if ((sharedLoop != null || loop.inLoop()) && loop.execute(() -> {
             stop(p, c, h);
             closeConfinement();
         })) {
@@ -317,7 +309,7 @@ public final class ProcessEngine implements ReplEngine {
         closing = true;
         try {
             // The loop keeps watching the child meanwhile: it reaps it.
-            terminate(p, c, h);
+            terminate(p, h);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.kill();
@@ -356,35 +348,10 @@ public final class ProcessEngine implements ReplEngine {
         return new Hangup(tree, deadline);
     }
 
-    /**
-     * Waits up to {@code nanos} for the child to be reaped by the loop that serves its pty. A loop that
-     * stopped serving (a connection's I/O loop shut down before the sessions' last stops) no longer
-     * reaps: then it is reaped here.
-     */
-    private static boolean awaitReaped(PtyChild p, PtyChannel c, long nanos) throws InterruptedException {
-        long end = System.nanoTime() + nanos;
-        while (true) {
-            long left = end - System.nanoTime();
-            if (c.loopTerminated()) {
-                if (p.reap()) {
-                    return true;
-                }
-                if (left <= 0) {
-                    return false;
-                }
-                Thread.sleep(Math.min(10, Math.max(1, left / 1_000_000)));
-            } else if (p.waitFor(Math.max(0, Math.min(left, 50_000_000L)), TimeUnit.NANOSECONDS)) {
-                return true;
-            } else if (left <= 0) {
-                return false;
-            }
-        }
-    }
-
-    private void terminate(PtyChild p, PtyChannel c, Hangup hangup) throws InterruptedException {
+    private void terminate(PtyChild p, Hangup hangup) throws InterruptedException {
         List<ProcessHandle> tree = hangup.tree();
         long deadline = hangup.deadline();
-        boolean ended = awaitReaped(p, c, remaining(deadline));
+        boolean ended = p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS);
         for (ProcessHandle h : tree) {
             ended &= awaitExit(h, remaining(deadline));
         }
@@ -395,7 +362,7 @@ public final class ProcessEngine implements ReplEngine {
             h.destroyForcibly();
         }
         p.kill();
-        if (!awaitReaped(p, c, REAP_TIMEOUT.toNanos())) {
+        if (!p.waitFor(REAP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
             warn("process " + p.pid() + " not reaped after SIGKILL");
         }
     }

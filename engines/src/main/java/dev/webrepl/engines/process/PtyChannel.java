@@ -25,8 +25,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 
 /**
- * One session's pty on a {@link PtyPoller} (a {@link PtyLoop}, or the I/O loop of the connection that
- * opened the session): copies the master's output to the session and the
+ * One session's pty on a {@link PtyLoop}: copies the master's output to the session and the
  * session's input to the master, at the pace of each side, on the loop thread.
  * <ul>
  * <li>Output: read while not paused; paused, the master leaves the epoll set, the child then blocks on
@@ -68,7 +67,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
         void writeFailed(IOException e);
     }
 
-    private final PtyPoller loop;
+    private final PtyLoop loop;
     private final PtyChild child;
     /** The child's master: read here; closed by the engine after {@link #stop}. */
     private final int master;
@@ -116,7 +115,7 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
     private boolean outputDone;
 
     /** Makes the child's master non-blocking (the child's side, the slave, is not affected). */
-    PtyChannel(PtyPoller loop, PtyChild child, TerminalOutput output, Events events) throws IOException {
+    PtyChannel(PtyLoop loop, PtyChild child, TerminalOutput output, Events events) throws IOException {
         this.loop = loop;
         this.child = child;
         this.master = child.master();
@@ -232,36 +231,18 @@ final class PtyChannel extends BaseSubscriber<byte[]> implements Pausable {
             // Handed over from inside a write (its request): that write's loop takes it next.
             return;
         }
-        if (inputReleased && !ended && !stopping) {
-            if (loop.inLoop()) {
-                // The loop's own thread (a keystroke read by the connection's I/O loop that serves this pty).
-                if (slot >= 0) {
-                    writeOnLoop();
-                    return;
-                }
-            } else if (writing.tryLock()) {
-                boolean done;
-                try {
-                    done = writeMore(false);
-                } finally {
-                    writing.unlock();
-                }
-                if (done) {
-                    return;
-                }
+        if (inputReleased && !ended && !stopping && !loop.inLoop() && writing.tryLock()) {
+            boolean done;
+            try {
+                done = writeMore(false);
+            } finally {
+                writing.unlock();
+            }
+            if (done) {
+                return;
             }
         }
         loop.schedule(this);
-    }
-
-    /** Whether the loop stopped serving this channel (it no longer reaps the child). */
-    boolean loopTerminated() {
-        return loop.terminated();
-    }
-
-    /** Whether the calling thread serves this channel (it must not wait for what the loop does). */
-    boolean onLoop() {
-        return loop.inLoop();
     }
 
     /** Loop thread: whatever was asked from other threads. */

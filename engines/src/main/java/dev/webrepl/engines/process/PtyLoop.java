@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>Whoever makes a loop closes it (the server, after its sessions): close ends the thread and
  * closes the epoll and wake-up descriptors. Linux, 64-bit.
  */
-public final class PtyLoop extends PtyPoller implements AutoCloseable {
+public final class PtyLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PtyLoop.class);
     private static final int MAX_EVENTS = 256;
     private static final int TASK_THREADS = 4;
@@ -67,9 +67,6 @@ public final class PtyLoop extends PtyPoller implements AutoCloseable {
     // Loop thread only: the attached channels by slot, and the free slots.
     private final List<PtyChannel> slots = new ArrayList<>();
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
-    /** The connections' I/O loops that serve ptys, each with its own slots and read buffer; tasks run here. */
-    private final java.util.concurrent.ConcurrentHashMap<dev.webrepl.core.engine.IoLoop, IoLoopPoller> pollers =
-            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closing;
     private volatile boolean terminated;
     private boolean wakeClosed; // guarded by one
@@ -112,30 +109,21 @@ public final class PtyLoop extends PtyPoller implements AutoCloseable {
     }
 
     /** Whether the calling thread is this loop's. */
-    @Override
     boolean inLoop() {
         return Thread.currentThread() == thread;
     }
 
     /** Whether the loop has stopped serving (closed): channels then release their descriptors themselves. */
-    @Override
     boolean terminated() {
         return terminated;
     }
 
-    /** What serves ptys on {@code io} (one per I/O loop), with this loop's task pool. */
-    PtyPoller pollerFor(dev.webrepl.core.engine.IoLoop io) {
-        return pollers.computeIfAbsent(io, l -> new IoLoopPoller(l, this));
-    }
-
     /** Runs {@code task} on the task pool (it may block); false (and nothing) once the loop is closed. */
-    @Override
     boolean execute(Runnable task) {
         return later(task, 0);
     }
 
     /** Runs {@code task} on the task pool after {@code millis}; false (and nothing) once the loop is closed. */
-    @Override
     boolean later(Runnable task, long millis) {
         try {
             tasks.schedule(task, millis, TimeUnit.MILLISECONDS);
@@ -147,7 +135,6 @@ public final class PtyLoop extends PtyPoller implements AutoCloseable {
     }
 
     /** Asks for {@code channel}'s {@link PtyChannel#service()} on the loop thread soon. */
-    @Override
     void schedule(PtyChannel channel) {
         if (channel.markScheduled()) {
             due.add(channel);
@@ -167,7 +154,6 @@ public final class PtyLoop extends PtyPoller implements AutoCloseable {
     }
 
     /** Loop thread: gives {@code channel} a slot; its token is slot * 4 + kind. */
-    @Override
     int attach(PtyChannel channel) {
         Integer slot = free.poll();
         if (slot == null) {
@@ -179,14 +165,12 @@ public final class PtyLoop extends PtyPoller implements AutoCloseable {
     }
 
     /** Loop thread: frees the slot of a channel that removed its descriptors from the set. */
-    @Override
     void detach(int slot) {
         slots.set(slot, null);
         free.add(slot);
     }
 
     /** Loop thread: epoll_ctl with the loop's own event buffer; 0 or -1 (errno in Native.getLastError()). */
-    @Override
     int control(int op, int fd, int interest, long token) {
         control.putInt(0, interest);
         control.putLong(EPOLL_EVENT_DATA, token);
@@ -194,12 +178,10 @@ public final class PtyLoop extends PtyPoller implements AutoCloseable {
     }
 
     /** Loop thread: the loop's read buffer (valid until the next read) and where it is. */
-    @Override
     ByteBuffer readBuffer() {
         return readBuffer;
     }
 
-    @Override
     long readAddress() {
         return readAddress;
     }

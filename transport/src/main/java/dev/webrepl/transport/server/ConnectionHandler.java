@@ -908,13 +908,6 @@ final class ConnectionHandler {
             slotClose = new Close(code, reason);
             drain();
         }
-
-        /** The connection's event loop: a session this terminal opens may serve its pty there (issue #19). */
-        @Override
-        public dev.webrepl.core.engine.IoLoop ioLoop() {
-            Channel ch = channel;
-            return ch == null ? null : NettyIoLoop.of(ch.eventLoop());
-        }
     }
 
     /**
