@@ -143,14 +143,17 @@ public final class LoadGenerator {
 
     /**
      * With the JShell hint, asks the server for its sessions (SESSIONS, PROTOCOL.md §10) through one
-     * ready session and counts the hibernated ones, then stops every unit; others stop at once.
+     * ready session whose connection is still open and counts the hibernated ones, then stops every
+     * unit; others stop at once.
      */
     private static void listThenStop(LoadPlan plan, Recorder recorder, ScheduledThreadPoolExecutor scheduler,
                                      List<Unit> units) {
         Runnable stop = () -> units.forEach(Unit::stop);
         dev.webrepl.transport.client.ReplConnection asking = plan.engineHint() != EngineHint.JSHELL ? null
                 : units.stream().filter(u -> u instanceof Worker w && w.ready().isDone()
-                        && !w.ready().isCompletedExceptionally() && w.connection() != null)
+                        && !w.ready().isCompletedExceptionally() && w.connection() != null
+                        // Not one the run closed (an error ended it): its connection cannot ask.
+                        && w.connection().isOpen())
                 .map(u -> ((Worker) u).connection()).findFirst().orElse(null);
         if (asking == null) {
             stop.run();
