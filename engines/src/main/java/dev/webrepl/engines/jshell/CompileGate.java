@@ -27,10 +27,7 @@ final class CompileGate {
 
     private final Semaphore permits;
     private final int size;
-    private final ThreadLocal<Hold> holding = ThreadLocal.withInitial(() -> Hold.NONE);
-
-    /** How the calling thread holds a permit. */
-    private enum Hold { NONE, EVALUATION, START }
+    private final ThreadLocal<Boolean> holding = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     /** A gate that lets {@code size} evaluations compile at once. */
     CompileGate(int size) {
@@ -61,34 +58,13 @@ final class CompileGate {
     }
 
     /**
-     * Waits for a permit for the calling thread's evaluation, first come first served; true once it has
-     * one (or its thread holds one already), false if {@code cancelled} said so first or the thread was
-     * interrupted. The permit goes back at {@link #leave()}, or when the evaluation's code starts to run.
+     * Waits for a permit for the calling thread, first come first served; true once it has one (or
+     * had one already), false if {@code cancelled} said so first or the thread was interrupted.
      */
     boolean enter(BooleanSupplier cancelled) {
-        if (holding.get() != Hold.NONE) {
+        if (holding.get()) {
             return true;
         }
-        if (!acquire(cancelled)) {
-            return false;
-        }
-        holding.set(Hold.EVALUATION);
-        return true;
-    }
-
-    /**
-     * Waits for a permit held through a whole start-up (its several evaluations, one turn in the
-     * queue rather than one per evaluation), until {@link #release()}; false as {@link #enter} says.
-     */
-    boolean hold(BooleanSupplier cancelled) {
-        if (holding.get() == Hold.NONE && !acquire(cancelled)) {
-            return false;
-        }
-        holding.set(Hold.START);
-        return true;
-    }
-
-    private boolean acquire(BooleanSupplier cancelled) {
         try {
             while (!permits.tryAcquire(CANCEL_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (cancelled.getAsBoolean()) {
@@ -103,21 +79,14 @@ final class CompileGate {
             permits.release();
             return false;
         }
+        holding.set(Boolean.TRUE);
         return true;
     }
 
-    /** Gives the calling thread's evaluation's permit back, if it holds one (not one held by {@link #hold}). */
+    /** Gives the calling thread's permit back, if it holds one. */
     void leave() {
-        if (holding.get() == Hold.EVALUATION) {
-            holding.set(Hold.NONE);
-            permits.release();
-        }
-    }
-
-    /** Gives the calling thread's permit back, whichever way it holds it. */
-    void release() {
-        if (holding.get() != Hold.NONE) {
-            holding.set(Hold.NONE);
+        if (holding.get()) {
+            holding.set(Boolean.FALSE);
             permits.release();
         }
     }

@@ -104,17 +104,10 @@ public final class JShellInstance implements AutoCloseable {
                 child.runBehind();
                 child.behind(ChildJvm.STARTING);
             }
-            // The start-up takes one turn at the gate for all its snippets: with a turn per snippet, starts
-            // that overlap would each wait behind all the others' snippets and all end late.
-            gate.hold(() -> false);
-            try {
-                for (String snippet : config.startup()) {
-                    instance.evalQuietly(snippet);
-                }
-                instance.evalQuietly(WARM_UP).forEach(s -> instance.warmUpIds.add(s.id()));
-            } finally {
-                gate.release();
+            for (String snippet : config.startup()) {
+                instance.evalQuietly(snippet);
             }
+            instance.evalQuietly(WARM_UP).forEach(s -> instance.warmUpIds.add(s.id()));
             ids.userSnippetsStartAfterLast();
             return instance;
         } catch (RuntimeException e) {

@@ -60,27 +60,6 @@ class CompileGateTest {
     }
 
     @Test
-    void aStartUpHoldsOneTurnThroughAllItsEvaluations() throws Exception {
-        CompileGate gate = new CompileGate(1);
-        assertTrue(gate.hold(() -> false));
-        assertTrue(gate.enter(() -> false)); // a start-up snippet
-        gate.leave(); // its code ran: the start-up keeps the turn
-        CompletableFuture<Boolean> other = new CompletableFuture<>();
-        threads.execute(() -> {
-            other.complete(gate.enter(() -> false));
-            gate.leave();
-        });
-        awaitWaiting(gate, 1);
-        assertTrue(gate.enter(() -> false)); // the next start-up snippet needs no new turn
-        gate.leave();
-        assertFalse(other.isDone());
-
-        gate.release();
-
-        assertTrue(other.get(30, TimeUnit.SECONDS));
-    }
-
-    @Test
     void aWaitEndsWhenItsEvaluationIsCancelledAndTakesNoPermit() throws Exception {
         CompileGate gate = new CompileGate(1);
         assertTrue(gate.enter(() -> false));
