@@ -7,7 +7,7 @@
 # TTYD: a ttyd binary built from its public source outside this repository (never committed).
 # TERMBENCH: the harness directory (default /work/shared/tools/termbench).
 # BYTES: input bytes of `head -c BYTES /dev/zero | base64 -w0` (default 200000000).
-# JAR: the webrepl jar to measure (default server/target/webrepl.jar), e.g. an older build for an A/B.
+# JAR: the webrepl jar to measure (default: the build of this tree, made if stale), e.g. an older build for an A/B.
 # CLIENTS100=0 skips the 100-client echo runs. Results: one JSON line per run in OUT_DIR/*.jsonl.
 # Each throughput server gets one unrecorded warm-up run; webrepl's figure includes its 52-byte login
 # banner in the payload count (it stops 52 bytes early, 0.00002 % of 266,666,668).
@@ -21,33 +21,13 @@ ttyd=${TTYD:?set TTYD to a ttyd binary}
 tb=${TERMBENCH:-/work/shared/tools/termbench}
 bytes=${BYTES:-200000000}
 expect=$(( (bytes + 2) / 3 * 4 ))
-cp "${JAR:-server/target/webrepl.jar}" "$out/webrepl.jar"
+# shellcheck source=serve-lib.sh
+. loadtest/scripts/serve-lib.sh
+# shellcheck source=ttyd-lib.sh
+. loadtest/scripts/ttyd-lib.sh
+copy_jar "$out"
 printf '#!/bin/sh\nhead -c %s /dev/zero | base64 -w0\n' "$bytes" >"$out/gen.sh"
 chmod +x "$out/gen.sh"
-pid=
-
-stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi; }
-trap stop EXIT
-
-# serve KIND PROGRAM: one server on a free port (sets pid, port)
-serve() {
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  if [ "$1" = ttyd ]; then
-    "$ttyd" -i lo -p "$port" -W $2 >"$out/ttyd.log" 2>&1 &
-  else
-    java ${JVM_OPTS:-} -jar "$out/webrepl.jar" serve --port "$port" --no-admin --password pw --engine process \
-      --command "$2" --sandbox none --idle-timeout 0 \
-      --max-connections-per-address 200 --max-sessions-per-address 200 >"$out/webrepl.log" 2>&1 &
-  fi
-  pid=$!
-  for _ in $(seq 1 120); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && return 0
-    sleep 0.25
-  done
-  echo "$1 did not start"; exit 1
-}
-
-adapter_opts() { if [ "$1" = ttyd ]; then echo "--adapter ttyd"; else echo "--adapter webrepl --opt password=pw --opt login_suffix=\r"; fi; }
 
 for r in $(seq 1 "$rounds"); do
   echo "round $r load $(cut -d' ' -f1-3 /proc/loadavg)"
