@@ -76,14 +76,9 @@ public final class JShellInstance implements AutoCloseable {
     }
 
     /**
-     * The same with REMOTE execution in {@code child}, a child JVM as a session's sandbox runs it
-     * (null for LOCAL execution).
+     * As {@link #starting(JShellConfig, CompileGate)} with REMOTE execution in {@code child}, a child JVM
+     * as a session's sandbox runs it (null for LOCAL execution).
      */
-    static JShellInstance start(JShellConfig config, ChildJvm child, CompileGate gate) {
-        return starting(config, child, gate).awaitStarted();
-    }
-
-    /** As {@link #starting(JShellConfig, CompileGate)} with REMOTE execution in {@code child} (null for LOCAL). */
     static JShellInstance starting(JShellConfig config, ChildJvm child, CompileGate gate) {
         TerminalStream output = new TerminalStream();
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);

@@ -23,7 +23,7 @@ public final class JShellPool implements AutoCloseable {
     private final int size;
     // --prewarm auto: the size follows the session start rate (null: a fixed size).
     private final PoolSizing sizing;
-    private final java.util.function.Supplier<JShellInstance> maker;
+    private final java.util.function.Function<CompileGate, JShellInstance> maker;
     private final java.nio.file.Path root;
     // The compile gate of the pool's instances, and of the sessions that start their own beside it.
     private final CompileGate gate;
@@ -32,7 +32,7 @@ public final class JShellPool implements AutoCloseable {
     private boolean closed;
 
     private JShellPool(JShellConfig config, int size, PoolSizing sizing,
-            java.util.function.Supplier<JShellInstance> maker, java.nio.file.Path root, CompileGate gate) {
+            java.util.function.Function<CompileGate, JShellInstance> maker, java.nio.file.Path root) {
         if (size < 0) {
             throw new IllegalArgumentException("pool size " + size);
         }
@@ -41,7 +41,7 @@ public final class JShellPool implements AutoCloseable {
         this.sizing = sizing;
         this.maker = maker;
         this.root = root;
-        this.gate = gate;
+        this.gate = CompileGate.forThisMachine();
         this.warmer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "jshell-prewarm");
             thread.setDaemon(true);
@@ -51,8 +51,7 @@ public final class JShellPool implements AutoCloseable {
 
     /** A pool that starts filling itself to {@code size} idle instances at once. */
     public static JShellPool start(JShellConfig config, int size) {
-        CompileGate gate = CompileGate.forThisMachine();
-        JShellPool pool = new JShellPool(config, size, null, () -> JShellInstance.start(config, gate), null, gate);
+        JShellPool pool = new JShellPool(config, size, null, gate -> JShellInstance.start(config, gate), null);
         pool.refillLater();
         return pool;
     }
@@ -62,9 +61,8 @@ public final class JShellPool implements AutoCloseable {
      * {@code max} warm instances ({@link PoolSizing}).
      */
     public static JShellPool auto(JShellConfig config, int max) {
-        CompileGate gate = CompileGate.forThisMachine();
-        JShellPool pool = new JShellPool(config, max, new PoolSizing(max), () -> JShellInstance.start(config, gate),
-                null, gate);
+        JShellPool pool = new JShellPool(config, max, new PoolSizing(max), gate -> JShellInstance.start(config, gate),
+                null);
         pool.refillLater();
         return pool;
     }
@@ -82,9 +80,8 @@ public final class JShellPool implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        CompileGate gate = CompileGate.forThisMachine();
         JShellPool pool = new JShellPool(config, size, auto ? new PoolSizing(size) : null,
-                () -> JShellEngines.confined(config, sandbox, "prewarm", real, gate).awaitStarted(), real, gate);
+                gate -> JShellEngines.confined(config, sandbox, "prewarm", real, gate).awaitStarted(), real);
         pool.refillLater();
         return pool;
     }
@@ -131,7 +128,7 @@ public final class JShellPool implements AutoCloseable {
 
     private JShellInstance build() {
         long start = System.nanoTime();
-        JShellInstance instance = maker.get();
+        JShellInstance instance = maker.apply(gate);
         if (sizing != null) {
             sizing.built(System.nanoTime() - start);
         }
