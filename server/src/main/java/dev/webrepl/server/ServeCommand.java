@@ -13,6 +13,7 @@ import dev.webrepl.core.terminal.LineDiscipline;
 import dev.webrepl.dupterm.SessionConfig;
 import dev.webrepl.dupterm.SessionIds;
 import dev.webrepl.engines.echo.EchoEvaluator;
+import dev.webrepl.engines.jshell.ChildClasses;
 import dev.webrepl.engines.jshell.Hibernation;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
@@ -177,6 +178,15 @@ final class ServeCommand implements Callable<Integer> {
 
     // The hibernation timer thread and analysis JShell of the jshell engine's sessions; closed with the engines.
     private volatile Hibernation hibernation;
+
+    @Option(names = "--jshell-class-archive", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            paramLabel = "true|false", description = "With --engine jshell (REMOTE): make a class-data-sharing archive "
+                    + "of the child JVMs' classes when the first one starts, and start the later ones with it (README "
+                    + "\"Child JVMs\"; default: ${DEFAULT-VALUE}).")
+    boolean jshellClassArchive;
+
+    // The REMOTE child JVMs' class path and class archive, in a directory of this server's; deleted with the engines.
+    private volatile ChildClasses childClasses;
 
     @Option(names = "--sandbox", paramLabel = "bwrap|none", description = "How the engines that run programs "
             + "(process, micropython) are confined: bwrap runs each session in a bubblewrap sandbox (its file root "
@@ -443,6 +453,11 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The REMOTE child JVMs' class path and class archive, when the engine has them (tests). */
+    java.util.Optional<ChildClasses> childClasses() {
+        return java.util.Optional.ofNullable(childClasses);
+    }
+
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool, the users file's poll). */
     void closeEngines() {
         // First: it lets the process sessions' last stops finish (their sandboxes' cleanup among them).
@@ -480,6 +495,11 @@ final class ServeCommand implements Callable<Integer> {
         hibernation = null;
         if (h != null) {
             h.close();
+        }
+        ChildClasses c = childClasses;
+        childClasses = null;
+        if (c != null) {
+            c.close();
         }
     }
 
@@ -924,6 +944,10 @@ final class ServeCommand implements Callable<Integer> {
             JShellConfig config = JShellConfig.defaults().withExecution(jshellExecution);
             if (jshellVmOptions != null) {
                 config = config.withRemoteVmOptions(List.of(jshellVmOptions.trim().split("\\s+")));
+            }
+            if (jshellExecution == JShellConfig.Execution.REMOTE) {
+                childClasses = ChildClasses.create(Path.of(System.getProperty("java.io.tmpdir")), jshellClassArchive);
+                config = config.withChildClasses(childClasses);
             }
             boolean auto = prewarm.trim().equals("auto");
             int warm;

@@ -58,6 +58,8 @@ final class ChildJvm implements ExecutionControlProvider {
     static final long MAX_REPLY_BYTES = 16L << 20;
     private static final int ERROR_TAIL = 2048;
     private static final long START_TIMEOUT_SECONDS = 60;
+    /** How long the archiving child may take to exit after its close command (it writes the archive). */
+    private static final long ARCHIVE_EXIT_SECONDS = 60;
     /** A user exception's stack trace is all JShell's reading side deserializes. */
     static final ObjectInputFilter REPLIES = ObjectInputFilter.Config.createFilter(
             "java.lang.StackTraceElement;maxdepth=4;maxarray=100000;maxrefs=1000000;maxbytes=" + MAX_REPLY_BYTES + ";!*");
@@ -66,46 +68,85 @@ final class ChildJvm implements ExecutionControlProvider {
     private final Path directory;
     private final Map<String, String> environment;
     private final Confinement confinement;
+    // The child that makes the class archive (ChildClasses): closing lets it exit by itself, which writes the archive.
+    private final boolean exitsOnClose;
+    private volatile boolean abandoned;
+    private volatile boolean exitedByItself;
+    private volatile Process process;
     private volatile String failure;
     private volatile Deferred control;   // what generate made: one JShell per ChildJvm
 
-    private ChildJvm(List<String> command, Path directory, Map<String, String> environment, Confinement confinement) {
+    private ChildJvm(List<String> command, Path directory, Map<String, String> environment, Confinement confinement,
+            boolean exitsOnClose) {
         this.command = List.copyOf(command);
         this.directory = directory;
         this.environment = environment;
         this.confinement = confinement;
+        this.exitsOnClose = exitsOnClose;
     }
 
     /** A child JVM as the server's user, in the server's directory and environment (as the JDK's launcher runs it). */
     static ChildJvm unconfined(List<String> vmOptions) {
-        return new ChildJvm(java(Path.of(System.getProperty("java.home")), vmOptions), null, null, null);
+        return unconfined(ChildClasses.ENGINES.launch(JShellConfig.defaults().withRemoteVmOptions(vmOptions)));
+    }
+
+    /** The same, started as {@code launch} says (class path, archive). */
+    static ChildJvm unconfined(ChildClasses.Launch launch) {
+        return new ChildJvm(java(Path.of(System.getProperty("java.home")), launch), null, null, null, false);
+    }
+
+    /**
+     * The child that makes the class archive ({@link ChildClasses}): as {@link #unconfined}, but closing
+     * it tells it to end and waits until it has exited by itself ({@link #exitedByItself()}), unless
+     * {@link #abandon()}ed.
+     */
+    static ChildJvm archiving(ChildClasses.Launch launch) {
+        return new ChildJvm(java(Path.of(System.getProperty("java.home")), launch), null, null, null, true);
     }
 
     /**
      * A child JVM in {@code confinement}'s sandbox: the session's file root its working directory
-     * and {@code $HOME}, the JDK and the agent's class path read-only, the server's environment
-     * reduced to {@link Sandbox#environment}. {@link #close} ends the confinement with the child.
+     * and {@code $HOME}, the JDK, the class path and the class archive read-only, the server's
+     * environment reduced to {@link Sandbox#environment}. {@link #close} ends the confinement with the child.
      */
-    static ChildJvm confined(Confinement confinement, List<String> vmOptions) {
+    static ChildJvm confined(Confinement confinement, ChildClasses.Launch launch) {
         Path javaHome = Path.of(System.getProperty("java.home"));
-        List<String> readOnly = new ArrayList<>(List.of(agentPath().toString()));
+        List<String> readOnly = new ArrayList<>(launch.readOnly());
         if (!List.of("usr", "bin", "lib", "lib64").contains(javaHome.getName(0).toString())) {
             readOnly.add(javaHome.toString());
         }
-        List<String> line = confinement.command(java(javaHome, vmOptions), Sandbox.environment(System.getenv()),
+        List<String> line = confinement.command(java(javaHome, launch), Sandbox.environment(System.getenv()),
                 readOnly, true);
-        return new ChildJvm(line, null, null, confinement);
+        return new ChildJvm(line, null, null, confinement, false);
     }
 
-    private static List<String> java(Path javaHome, List<String> vmOptions) {
+    private static List<String> java(Path javaHome, ChildClasses.Launch launch) {
         List<String> c = new ArrayList<>();
         c.add(javaHome.resolve("bin").resolve("java").toString());
         // Standard output is the protocol: the JVM's own messages go to standard error instead (its
         // unified log writes warnings to standard output by default, e.g. a thread it cannot start).
         c.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr"));
-        c.addAll(vmOptions);
-        c.addAll(List.of("-cp", agentPath().toString(), ExecutionAgent.class.getName()));
+        c.addAll(launch.options());
+        c.addAll(List.of("-cp", launch.classPath().toString(), ExecutionAgent.class.getName()));
         return c;
+    }
+
+    /** Closing ends it at once from now on (the server closes while it makes the archive). */
+    void abandon() {
+        abandoned = true;
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Whether, closed, it exited by itself with status 0 ({@link #archiving}). */
+    boolean exitedByItself() {
+        return exitedByItself;
+    }
+
+    private boolean killOnClose() {
+        return !exitsOnClose || abandoned;
     }
 
     /** The jar or directory {@link ExecutionAgent} is loaded from (this module's). */
@@ -148,6 +189,10 @@ final class ChildJvm implements ExecutionControlProvider {
         } catch (IOException e) {
             closeConfinement();
             throw e;
+        }
+        this.process = process;
+        if (abandoned) {
+            process.destroyForcibly();
         }
         ErrorTail errors = new ErrorTail(process.getErrorStream());
         AtomicBoolean started = new AtomicBoolean();
@@ -452,7 +497,9 @@ final class ChildJvm implements ExecutionControlProvider {
 
         @Override
         public void close() {
-            process.destroyForcibly(); // a handshake still waiting ends with the child
+            if (owner.killOnClose() || !ready.isDone() || ready.isCompletedExceptionally()) {
+                process.destroyForcibly(); // a handshake still waiting ends with the child
+            }
             synchronized (queueLock) {
                 if (queue != null) {
                     queue.shutdownNow();
@@ -499,7 +546,11 @@ final class ChildJvm implements ExecutionControlProvider {
 
         @Override
         public void close() {
-            process.destroyForcibly(); // nothing in the child to save; a close command could wait on a full pipe
+            boolean kill = owner.killOnClose();
+            if (kill) {
+                process.destroyForcibly(); // nothing in the child to save; a close command could wait on a full pipe
+            }
+            // The close command: the agent's loop ends and the child exits (archiving: writing the archive).
             super.close();
             try {
                 toChild.close();
@@ -507,8 +558,13 @@ final class ChildJvm implements ExecutionControlProvider {
                 // the pipe has gone with the child
             }
             try {
-                process.waitFor(10, TimeUnit.SECONDS);
+                if (process.waitFor(kill ? 10 : ARCHIVE_EXIT_SECONDS, TimeUnit.SECONDS)) {
+                    owner.exitedByItself = !kill && !owner.abandoned && process.exitValue() == 0;
+                } else {
+                    process.destroyForcibly();
+                }
             } catch (InterruptedException e) {
+                process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
             owner.closeConfinement();

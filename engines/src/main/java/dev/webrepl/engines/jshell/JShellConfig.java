@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param remoteVmOptions JVM options of the child JVM ({@code --jshell-vm-options}); ignored for LOCAL
  * @param startup snippets evaluated when an instance starts, before the user sees it; the jshell
  *     tool's DEFAULT start-up imports unless told otherwise
+ * @param childClasses the child JVMs' class path and class archive (REMOTE): a server's own
+ *     ({@link ChildClasses#create}), or {@link ChildClasses#ENGINES}
  */
-public record JShellConfig(Execution execution, List<String> remoteVmOptions, List<String> startup) {
+public record JShellConfig(Execution execution, List<String> remoteVmOptions, List<String> startup,
+        ChildClasses childClasses) {
     /** Where user code runs. */
     public enum Execution {
         /** JShell's standard remote execution: a child JVM per instance, so user code cannot stop the server. */
@@ -57,6 +60,12 @@ public record JShellConfig(Execution execution, List<String> remoteVmOptions, Li
         Objects.requireNonNull(execution, "execution");
         remoteVmOptions = List.copyOf(remoteVmOptions);
         startup = List.copyOf(startup);
+        Objects.requireNonNull(childClasses, "childClasses");
+    }
+
+    /** The child JVMs with the engines' own class path and no class archive. */
+    public JShellConfig(Execution execution, List<String> remoteVmOptions, List<String> startup) {
+        this(execution, remoteVmOptions, startup, ChildClasses.ENGINES);
     }
 
     /** Remote execution, the default VM options and the default start-up. */
@@ -65,14 +74,19 @@ public record JShellConfig(Execution execution, List<String> remoteVmOptions, Li
     }
 
     public JShellConfig withExecution(Execution execution) {
-        return new JShellConfig(execution, remoteVmOptions, startup);
+        return new JShellConfig(execution, remoteVmOptions, startup, childClasses);
     }
 
     public JShellConfig withRemoteVmOptions(List<String> options) {
-        return new JShellConfig(execution, options, startup);
+        return new JShellConfig(execution, options, startup, childClasses);
     }
 
     public JShellConfig withStartup(List<String> snippets) {
-        return new JShellConfig(execution, remoteVmOptions, snippets);
+        return new JShellConfig(execution, remoteVmOptions, snippets, childClasses);
+    }
+
+    /** Its child JVMs started as {@code classes} says (a server's own, made on first use). */
+    public JShellConfig withChildClasses(ChildClasses classes) {
+        return new JShellConfig(execution, remoteVmOptions, startup, classes);
     }
 }

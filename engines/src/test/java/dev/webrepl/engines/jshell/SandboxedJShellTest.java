@@ -67,8 +67,12 @@ class SandboxedJShellTest {
     }
 
     private Session session(JShellPool pool, Path sessionRoot) {
+        return session(JShellConfig.defaults(), pool, sessionRoot);
+    }
+
+    private Session session(JShellConfig config, JShellPool pool, Path sessionRoot) {
         Session session = new Session(sessionRoot);
-        LineEvaluator evaluator = JShellEngines.factory(JShellConfig.defaults(), pool, sandbox).get();
+        LineEvaluator evaluator = JShellEngines.factory(config, pool, sandbox).get();
         evaluators.add(evaluator);
         evaluator.start(session);
         session.evaluator = evaluator;
@@ -114,6 +118,27 @@ class SandboxedJShellTest {
             assertEquals("$1 ==> \"bob's\\n\"\r\n", eval(bob, "Files.readString(Path.of(\"bobs.txt\"))"));
             assertTrue(eval(ann, "Files.readString(Path.of(\"bobs.txt\"))")
                     .startsWith("|  Exception java.nio.file.NoSuchFileException: bobs.txt\r\n"));
+        }
+    }
+
+    @Test
+    void childrenStartedAfterTheClassArchiveWasMadeMapItReadOnlyInTheirSandbox() throws Exception {
+        session(SandboxLimits.NONE); // makes the sandbox
+        try (ChildClasses classes = ChildClasses.create(base, true)) {
+            JShellConfig config = JShellConfig.defaults().withChildClasses(classes);
+            Session first = session(config, null, root);
+            assertEquals("$1 ==> 2\r\n", eval(first, "1 + 1")); // its child is the first use
+            Path archive = classes.made().get(2, TimeUnit.MINUTES).orElseThrow();
+            Path jar = classes.directory().orElseThrow().resolve("agent.jar");
+
+            Session second = session(config, null, root);
+            assertEquals("$1 ==> true\r\n",
+                    eval(second, "Files.readString(Path.of(\"/proc/self/maps\")).contains(\"" + archive + "\")"));
+            assertEquals("$2 ==> \"" + jar + "\"\r\n", eval(second, "System.getProperty(\"java.class.path\")"));
+            assertEquals("$3 ==> [false, false]\r\n", eval(second, "List.of(Files.isWritable(Path.of(\"" + archive
+                    + "\")), Files.isWritable(Path.of(\"" + jar + "\")))"));
+            assertEquals("$4 ==> [agent.jar, child.jsa]\r\n", eval(second, "new TreeSet<>(Arrays.asList(new File(\""
+                    + archive.getParent() + "\").list()))")); // the directory holds nothing else of the server's
         }
     }
 
