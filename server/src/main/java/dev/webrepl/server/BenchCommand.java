@@ -363,9 +363,28 @@ final class BenchCommand implements Callable<Integer> {
                 + "(default: serve's), to compare footprints in one run.")
         String jshellVmOptions;
 
+        @Option(names = "--jshell-class-archive", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+                paramLabel = "true|false", description = "As serve's: jshell's REMOTE children with the class archive, "
+                        + "made before the sessions are measured (default ${DEFAULT-VALUE}).")
+        boolean jshellClassArchive;
+
+        // The child JVMs' class path and archive, as serve has them; made in call().
+        private dev.webrepl.engines.jshell.ChildClasses childClasses = dev.webrepl.engines.jshell.ChildClasses.ENGINES;
+
         private JShellConfig jshell() {
-            JShellConfig c = JShellConfig.defaults();
+            JShellConfig c = JShellConfig.defaults().withChildClasses(childClasses);
             return jshellVmOptions == null ? c : c.withRemoteVmOptions(List.of(jshellVmOptions.trim().split("\\s+")));
+        }
+
+        /** As a serving server has them once its first child started: the class path and, made, the archive. */
+        private void childClasses(PrintWriter out, Path root) throws Exception {
+            childClasses = dev.webrepl.engines.jshell.ChildClasses.create(root, jshellClassArchive);
+            dev.webrepl.engines.jshell.JShellInstance.start(jshell()).close(); // the first use
+            java.util.Optional<Path> made = childClasses.made().get(2, java.util.concurrent.TimeUnit.MINUTES);
+            out.println("jshell child JVMs: class path " + childClasses.directory().map(d -> d.resolve("agent.jar"))
+                    .map(Path::toString).orElse("the server's jar") + ", class archive "
+                    + (made.isPresent() ? Files.size(made.get()) / 1024 + " KB" : "none"));
+            out.println();
         }
 
         private record Probe(String name, Supplier<ReplEngine> engines, String input, String answer) {
@@ -376,10 +395,6 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Engines, %d sessions each, opened one after another and then held; %d cores, JDK %s%n%n",
                     sessions, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            out.println("| engine | start p50 | start max | server heap per session | child RSS per session "
-                    + "| child PSS per session |");
-            out.println("|---|---:|---:|---:|---:|---:|");
-            out.flush();
             Path root = Files.createTempDirectory("webrepl-bench");
             // The process engine also sandboxed, with serve's default limits, when bwrap is here (issue 18).
             dev.webrepl.engines.sandbox.Sandbox sandbox = null;
@@ -389,6 +404,11 @@ final class BenchCommand implements Callable<Integer> {
                         dev.webrepl.engines.sandbox.SandboxLimits.DEFAULTS);
             }
             try {
+                childClasses(out, root);
+                out.println("| engine | start p50 | start max | server heap per session | child RSS per session "
+                        + "| child PSS per session |");
+                out.println("|---|---:|---:|---:|---:|---:|");
+                out.flush();
                 for (Probe probe : probes(root, sandbox)) {
                     measure(out, root, probe);
                 }
@@ -399,6 +419,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.println("sandbox: " + sandbox.describe());
                 }
             } finally {
+                childClasses.close();
                 if (sandbox != null) {
                     sandbox.close();
                 }
