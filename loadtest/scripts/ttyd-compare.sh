@@ -9,6 +9,9 @@
 # BYTES: input bytes of `head -c BYTES /dev/zero | base64 -w0` (default 200000000).
 # JAR: the webrepl jar to measure (default: the build of this tree, made if stale), e.g. an older build for an A/B.
 # CLIENTS100=0 skips the 100-client echo runs. Results: one JSON line per run in OUT_DIR/*.jsonl.
+# WARM=1: each echo server first gets an unrecorded 100-client run (10,000 keys), so the recorded
+# runs are those of a server that has served before (a JVM whose JIT has compiled the echo path;
+# ttyd gets the same run). Without it, the recorded runs include the fresh JVM's compiling.
 # Each throughput server gets one unrecorded warm-up run; webrepl's figure includes its 52-byte login
 # banner in the payload count (it stops 52 bytes early, 0.00002 % of 266,666,668).
 # webrepl runs with --sandbox none so both servers start the program the same way.
@@ -45,6 +48,11 @@ for r in $(seq 1 "$rounds"); do
   done
   for kind in ttyd webrepl; do
     serve "$kind" cat
+    if [ "${WARM:-0}" = 1 ]; then
+      # shellcheck disable=SC2046
+      python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --clients 100 --keystrokes 10000 \
+        --warmup 20 >/dev/null 2>&1
+    fi
     # shellcheck disable=SC2046
     python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --pid "$pid" --clients 1 \
       --keystrokes 5000 --warmup 2000 --label "$kind r$r" --json "$out/echo1.jsonl"
