@@ -277,7 +277,9 @@ public final class JShellInstance implements AutoCloseable {
 
         /** The name of the snippet about to be created, as the tool names it: {@code $} and its number. */
         String nextTemporaryName() {
-            return "$" + (created.get() + 1 - firstUser + 1);
+            int n = created.get() + 1;
+            // Before the user's snippets (an expression in the start-up): a name of the start-up's own.
+            return n >= firstUser ? "$" + (n - firstUser + 1) : "$s" + n;
         }
 
         void userSnippetsStartAfterLast() {

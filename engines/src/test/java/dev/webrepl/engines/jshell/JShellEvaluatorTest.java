@@ -45,6 +45,17 @@ class JShellEvaluatorTest {
     }
 
     @Test
+    void anExpressionInTheStartUpTakesNoNumberOfTheUsers() {
+        JShellConfig config = JShellConfig.defaults().withExecution(JShellConfig.Execution.LOCAL)
+                .withStartup(java.util.List.of("import java.util.*;", "\"start\".length()"));
+        try (JShellEvaluator started = new JShellEvaluator(() -> JShellInstance.start(config))) {
+            assertEquals("$1 ==> 2\r\n", terminal.eval(started, "1 + 1"));
+            assertEquals("\r\n  s1 : import java.util.*;\r\n  s2 : \"start\".length()\r\n",
+                    terminal.eval(started, "/list -start"));
+        }
+    }
+
+    @Test
     void aVariableNamePrintsItsValue() {
         eval("int x = 1");
 
