@@ -102,6 +102,11 @@ public final class JShellEvaluator implements LineEvaluator {
         return instances;
     }
 
+    /** How its session hibernates (the warm-up builds the shared analysis JShell ahead of the first restore). */
+    Hibernation hibernation() {
+        return hibernation;
+    }
+
     /**
      * Hibernated as if its session had accepted {@code snapshot}'s inputs: the next input restores
      * them. The warm-up's way into {@link #restore} ({@link JShellWarmUp}).

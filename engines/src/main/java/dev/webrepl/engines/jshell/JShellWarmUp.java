@@ -23,12 +23,13 @@ import reactor.core.publisher.Flux;
  * restores a built-in session of {@link #SCRIPT} a few times, the way a hibernated session is restored
  * ({@link JShellEvaluator}'s restore, on instances built as the sessions' are: same execution, VM
  * options, sandbox and compile gate), so that the server's JIT has compiled javac's and JShell's paths
- * before the first user's restore. A fresh server's first two restores of 50 snippets took 1.0–2.4 s,
- * a warm one's 0.7 s (BENCHMARKS "JShell at scale").
+ * before the first user's restore; then it builds the analysis JShell of the sessions' hibernation
+ * ({@link Hibernation}), which the first input to a hibernated session needs. A fresh server's first
+ * two restores of 50 snippets took 1.0–2.4 s, a warm one's 0.7 s (BENCHMARKS "JShell at scale").
  *
  * <p>It is not a session: nothing lists, counts, audits or records it. It takes compile turns like a
- * session, in order; its end is one log line ({@code jshell warm-up: 3 restores of 50 snippets in
- * 4.2 s}, or why it stopped), never a stack trace. {@link #close()} stops it between two snippets and
+ * session, in order; its end is one log line ({@code jshell warm-up: 4 restores of 50 snippets in
+ * 6.1 s}, or why it stopped), never a stack trace. {@link #close()} stops it between two snippets and
  * closes its JShell (and child JVM). The server owns it and closes it with its engines.
  */
 public final class JShellWarmUp implements AutoCloseable {
@@ -115,6 +116,7 @@ public final class JShellWarmUp implements AutoCloseable {
 
     private final Function<EngineContext, JShellInstance> instances;
     private final JShellPool pool;
+    private final Hibernation hibernation;
     private final WarmUpContext context;
     private final int rounds;
     private final Thread thread;
@@ -123,12 +125,14 @@ public final class JShellWarmUp implements AutoCloseable {
     private boolean closed;                  // guarded by this
     private JShellEvaluator current;         // guarded by this: the round's, until it is closed
 
-    private JShellWarmUp(Function<EngineContext, JShellInstance> instances, JShellPool pool, Path root, int rounds) {
+    private JShellWarmUp(Function<EngineContext, JShellInstance> instances, JShellPool pool, Hibernation hibernation,
+            Path root, int rounds) {
         if (rounds < 1) {
             throw new IllegalArgumentException("at least one round: " + rounds);
         }
         this.instances = instances;
         this.pool = pool;
+        this.hibernation = hibernation;
         this.context = new WarmUpContext(root);
         this.rounds = rounds;
         this.thread = new Thread(this::run, "jshell-warm-up");
@@ -147,13 +151,12 @@ public final class JShellWarmUp implements AutoCloseable {
 
     static JShellWarmUp of(Supplier<? extends LineEvaluator> sessions, JShellPool pool, Path root, int rounds) {
         Objects.requireNonNull(root, "root");
-        if (pool != null) {
-            return new JShellWarmUp(context -> pool.make(), pool, root, rounds);
-        }
-        if (!(sessions.get() instanceof JShellEvaluator evaluator)) {
+        // An evaluator as a session gets (it takes no instance until used): how the sessions are made.
+        if (!(sessions.get() instanceof JShellEvaluator session)) {
             throw new IllegalArgumentException("not JShell sessions: " + sessions);
         }
-        return new JShellWarmUp(evaluator.instances(), null, root, rounds);
+        return new JShellWarmUp(pool != null ? context -> pool.make() : session.instances(), pool,
+                session.hibernation(), root, rounds);
     }
 
     /**
@@ -206,6 +209,11 @@ public final class JShellWarmUp implements AutoCloseable {
                     outcome = Outcome.FAILED;
                     return;
                 }
+            }
+            if (done == rounds && hibernation.enabled()) {
+                // The first input to a hibernated session asks it whether the line is complete (README
+                // "Hibernation"): built now, not within the first user's restore.
+                hibernation.isComplete("// warm-up");
             }
             if (done == rounds) {
                 LOG.info("jshell warm-up: {} restores of {} snippets in {} s", done, SCRIPT.size(),

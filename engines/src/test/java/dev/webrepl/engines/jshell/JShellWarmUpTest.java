@@ -1,6 +1,7 @@
 package dev.webrepl.engines.jshell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,17 @@ class JShellWarmUpTest {
             assertEquals(Level.INFO, events.get(0).getLevel());
             String line = events.get(0).getFormattedMessage();
             assertTrue(line.matches("jshell warm-up: 2 restores of 50 snippets in \\d+\\.\\d s"), line);
+        }
+    }
+
+    @Test
+    void aServerWhoseSessionsHibernateGetsItsAnalysisJShellBuiltByTheWarmUp() throws Exception {
+        try (Hibernation hibernation = Hibernation.after(Duration.ofHours(1));
+             JShellWarmUp warmUp = JShellWarmUp.of(JShellEngines.factory(LOCAL, null, hibernation), null, root, 1)) {
+            assertFalse(hibernation.analysisBuilt());
+            warmUp.start();
+            assertEquals(JShellWarmUp.Outcome.DONE, warmUp.ended().get(60, TimeUnit.SECONDS));
+            assertTrue(hibernation.analysisBuilt());
         }
     }
 
