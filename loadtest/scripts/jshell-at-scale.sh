@@ -16,9 +16,12 @@
 #     the server's first. WARM_UP=full instead restores a session of SNIPPETS snippets 3 times first
 #     (their times printed), so the timed restores are those of a server whose JIT has compiled the
 #     restore's path (a server that has restored before; its first two restores of 50 snippets pay the JIT).
+#     WARM_UP=server: no client warm-up; the server's own (--jshell-warm-up, README "Hibernation") is waited
+#     for (its log line, at most 5 min) before the timed restores. Other modes run the server without it
+#     (WEBREPL_JSHELL_WARM_UP=false), as the earlier runs, unless SERVER_WARM_UP=1 (then they wait for it too).
 # Sessions hibernate after 2 s (memory) or 1 s (restore). Prints the load average at start and end.
 # Usage: loadtest/scripts/jshell-at-scale.sh memory [N=1000] [SNIPPETS=10] [EXECUTION=LOCAL] [REPORT_DIR=target/jshell-at-scale]
-#        [WARM_UP=1|full] loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
+#        [WARM_UP=1|full|server] [SERVER_WARM_UP=1] loadtest/scripts/jshell-at-scale.sh restore [SNIPPETS=50] [ROUNDS=25] [EXECUTION=REMOTE] [PREWARM=0] [REPORT_DIR=...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:?memory or restore}
@@ -29,6 +32,23 @@ export WEBREPL_PASSWORD=scale-bench
 defaults=(-Xms64m -Xmx1g -XX:MaxDirectMemorySize=256m -XX:G1PeriodicGCInterval=60000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 ${SERVER_JVM_OPTS:-})
 client=loadtest/scripts/JShellHibernation.java
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The server's own warm-up: on with WARM_UP=server or SERVER_WARM_UP=1, else off (the earlier runs had none).
+# Given as its variable, which a JAR= built before the flag ignores (it has no warm-up).
+if [ "${WARM_UP:-0}" = server ] || [ "${SERVER_WARM_UP:-0}" = 1 ]; then server_warm_up=true; else server_warm_up=false; fi
+export WEBREPL_JSHELL_WARM_UP=$server_warm_up
+await_server_warm_up() {  # LOG: waits at most 5 min for the warm-up's last line in the server's log; prints it
+  [ "$server_warm_up" = true ] || return 0
+  for _ in $(seq 1 600); do
+    if grep -qE 'jshell warm-up: ([0-9]+ restores|stopped)' "$1"; then
+      grep -E 'jshell warm-up: ([0-9]+ restores|stopped)' "$1" | sed 's/^[^ ]* //'
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "the server's warm-up did not end in 5 min"
+  exit 1
+}
 
 pss() {  # PSS in bytes of the server and every process under it
   local total=0 p
@@ -53,6 +73,7 @@ if [ "$mode" = memory ]; then
   start_server "$report/serve-memory.log" "${defaults[@]}" -- --jshell-execution "$execution" \
     --jshell-hibernate-after 2s --max-sessions $((n + 100)) --max-connections-per-address $((n + 100)) \
     --max-sessions-per-address 0 --idle-timeout 0 --linger 0
+  await_server_warm_up "$report/serve-memory.log"
   # Warm-up: JShell's classes (javac's) load once per server, not per session.
   timeout 300 java -cp "$jar" "$client" restore "$port" "$WEBREPL_PASSWORD" 5 1 >/dev/null
   sleep 3
@@ -98,6 +119,7 @@ else
   copy_jar "$report"
   start_server "$report/serve-restore.log" "${defaults[@]}" -- --jshell-execution "$execution" \
     --prewarm "$prewarm" --jshell-hibernate-after 1s --idle-timeout 0 --linger 0
+  await_server_warm_up "$report/serve-restore.log"
   if [ "${WARM_UP:-0}" = 1 ]; then
     # As in memory mode: one session of 5 snippets restored once first, so the timed restores are those
     # of a server that has built JShells before (its first one pays the JIT); its time is printed.

@@ -18,6 +18,7 @@ import dev.webrepl.engines.jshell.Hibernation;
 import dev.webrepl.engines.jshell.JShellConfig;
 import dev.webrepl.engines.jshell.JShellEngines;
 import dev.webrepl.engines.jshell.JShellPool;
+import dev.webrepl.engines.jshell.JShellWarmUp;
 import dev.webrepl.engines.micropython.MicroPythonEngine;
 import dev.webrepl.engines.micropython.MicroPythonRuntime;
 import dev.webrepl.engines.process.ProcessEngine;
@@ -187,6 +188,16 @@ final class ServeCommand implements Callable<Integer> {
 
     // The REMOTE child JVMs' class path and class archive, in a directory of this server's; deleted with the engines.
     private volatile ChildClasses childClasses;
+
+    @Option(names = "--jshell-warm-up", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            paramLabel = "true|false", description = "With --engine jshell: once started, the server restores a "
+                    + "built-in session of 50 snippets " + JShellWarmUp.ROUNDS + " times in the background, so that "
+                    + "its first users' restores are as fast as later ones (README \"Hibernation\"; "
+                    + "default: ${DEFAULT-VALUE}).")
+    boolean jshellWarmUp;
+
+    // The jshell engine's warm-up (made by engines(), started once the server listens; closed with the engines).
+    private volatile JShellWarmUp warmUp;
 
     @Option(names = "--sandbox", paramLabel = "bwrap|none", description = "How the engines that run programs "
             + "(process, micropython) are confined: bwrap runs each session in a bubblewrap sandbox (its file root "
@@ -458,8 +469,19 @@ final class ServeCommand implements Callable<Integer> {
         return java.util.Optional.ofNullable(childClasses);
     }
 
+    /** The jshell engine's warm-up, from start until the engines are closed; null without (for tests). */
+    JShellWarmUp warmUp() {
+        return warmUp;
+    }
+
     /** Releases what the engine choice holds beyond its sessions (the JShell warm pool, the users file's poll). */
     void closeEngines() {
+        // Before the pool and the sandbox its JShell may come from.
+        JShellWarmUp wu = warmUp;
+        warmUp = null;
+        if (wu != null) {
+            wu.close();
+        }
         // First: it lets the process sessions' last stops finish (their sandboxes' cleanup among them).
         dev.webrepl.engines.process.PtyLoop loop = ptyLoop;
         ptyLoop = null;
@@ -633,6 +655,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (node != null) {
             out.printf("node %s: session ids %s.*, meters labelled node=%s%n", node, node, node);
+        }
+        JShellWarmUp wu = warmUp;
+        if (wu != null) {
+            wu.start();   // now that the server listens: a server that failed to start warms nothing
         }
         if (monitored.admin() != null) {
             printWhere(out, "admin", ListenAddresses.urls(monitored.admin().isSecure() ? "https" : "http",
@@ -976,6 +1002,9 @@ final class ServeCommand implements Callable<Integer> {
             } else {
                 pool = warm == 0 ? null : auto ? JShellPool.auto(config, warm) : JShellPool.start(config, warm);
                 evaluators = JShellEngines.factory(config, pool, hibernation);
+            }
+            if (jshellWarmUp) {
+                warmUp = JShellWarmUp.of(evaluators, pool, workingDirectory);
             }
             return () -> new LineDiscipline(evaluators.get());
         }

@@ -190,7 +190,8 @@ class ServeCommandTest {
         // The environment may carry WEBREPL_PASSWORD on a developer machine; this test needs it unset.
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(ServeCommand.PASSWORD_ENV) == null);
         Path root = dir.resolve("files");
-        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", root.toString()).start()) {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", root.toString(),
+                "--jshell-warm-up", "false").start()) {
             Matcher m = Pattern.compile("Generated password \\(shown once\\): ([A-Za-z0-9]{12})\\n").matcher(out.toString());
             assertTrue(m.find(), out.toString());
             assertTrue(server.server().options().password().matches(m.group(1).getBytes(StandardCharsets.UTF_8)));
@@ -204,7 +205,7 @@ class ServeCommandTest {
         Path file = dir.resolve("pw");
         Files.writeString(file, "s3cret-from-file\nsecond line\n");
         try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.resolve("r").toString(),
-                "--password-file", file.toString()).start()) {
+                "--password-file", file.toString(), "--jshell-warm-up", "false").start()) {
             assertTrue(server.server().options().password().matches("s3cret-from-file".getBytes(StandardCharsets.UTF_8)));
             assertTrue(!out.toString().contains("Generated password"), out.toString());
         }
@@ -212,7 +213,8 @@ class ServeCommandTest {
 
     @Test
     void printsTheAddressItListensOn() throws IOException {
-        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "pw").start()) {
+        try (MonitoredServer server = parse("--port", "0", "--admin-port", "0", "--root", dir.toString(), "--password", "pw",
+                "--jshell-warm-up", "false").start()) {
             assertNotEquals(0, server.server().port());
             assertTrue(out.toString().contains("webrepl serving http://127.0.0.1:" + server.server().port() + "/"), out.toString());
         }
@@ -389,7 +391,9 @@ class ServeCommandTest {
         long before = ProcessHandle.current().descendants().count();
         Path local = dir.resolve("local.txt");
         Files.writeString(local, "hello");
-        ServeCommand cmd = parse("--port", "0", "--admin-port", "0", "--root", dir.resolve("root").toString(), "--password", "pw");
+        // No warm-up either: its child JVMs would be counted (ServeJShellWarmUpTest has it).
+        ServeCommand cmd = parse("--port", "0", "--admin-port", "0", "--root", dir.resolve("root").toString(), "--password", "pw",
+                "--jshell-warm-up", "false");
         try (MonitoredServer server = cmd.start();
              dev.webrepl.transport.client.WebReplClient client = dev.webrepl.transport.client.WebReplClient.newClient()) {
             try (dev.webrepl.transport.client.ReplConnection c = client.connect("127.0.0.1", server.server().port(), "pw")

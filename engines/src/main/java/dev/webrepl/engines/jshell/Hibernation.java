@@ -89,6 +89,11 @@ public final class Hibernation implements AutoCloseable {
                 .map(Suggestion::continuation).distinct().toList();
     }
 
+    /** Whether the analysis JShell has been built (for tests). */
+    synchronized boolean analysisBuilt() {
+        return analysis != null;
+    }
+
     private JShell analysis() {
         if (closed) {
             throw new IllegalStateException("hibernation closed");

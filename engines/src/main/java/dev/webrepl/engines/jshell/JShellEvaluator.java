@@ -97,6 +97,30 @@ public final class JShellEvaluator implements LineEvaluator {
         this.hibernation = Objects.requireNonNull(hibernation, "hibernation");
     }
 
+    /** How it takes its instances: the warm-up ({@link JShellWarmUp}) builds its own the same way. */
+    Function<EngineContext, JShellInstance> instances() {
+        return instances;
+    }
+
+    /** How its session hibernates (the warm-up builds the shared analysis JShell ahead of the first restore). */
+    Hibernation hibernation() {
+        return hibernation;
+    }
+
+    /**
+     * Hibernated as if its session had accepted {@code snapshot}'s inputs: the next input restores
+     * them. The warm-up's way into {@link #restore} ({@link JShellWarmUp}).
+     */
+    void hibernatedAs(SnippetHistory.Snapshot snapshot) {
+        lock.lock();
+        try {
+            discard();
+            hibernated = Objects.requireNonNull(snapshot, "snapshot");
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The session's file root is where {@code /save} and {@code /open} find their files. */
     @Override
     public void start(EngineContext context) {

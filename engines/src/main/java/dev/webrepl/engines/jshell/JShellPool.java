@@ -116,6 +116,28 @@ public final class JShellPool implements AutoCloseable {
         return instance != null ? instance : build();
     }
 
+    /**
+     * An instance built now as the pool builds its own (its maker, its gate), for the caller alone: no
+     * idle one is taken, none is added, and the size of {@code --prewarm auto} does not count it (the
+     * warm-up's, {@link JShellWarmUp}).
+     */
+    JShellInstance make() {
+        return maker.apply(gate);
+    }
+
+    /**
+     * Runs {@code task} on the pool's thread once what is queued there before it (the first fill) is
+     * done; false if the pool is closed.
+     */
+    boolean afterQueued(Runnable task) {
+        try {
+            warmer.execute(task);
+            return true;
+        } catch (RejectedExecutionException closing) {
+            return false;
+        }
+    }
+
     /** How many warm instances the pool keeps ready now ({@code --prewarm N}, or auto's current target). */
     public int size() {
         return sizing == null ? size : sizing.target(System.nanoTime());
