@@ -28,17 +28,19 @@ import reactor.core.publisher.Flux;
  * two restores of 50 snippets took 1.0–2.4 s, a warm one's 0.7 s (BENCHMARKS "JShell at scale").
  *
  * <p>It is not a session: nothing lists, counts, audits or records it. It takes compile turns like a
- * session, in order; its end is one log line ({@code jshell warm-up: 4 restores of 50 snippets in
- * 6.1 s}, or why it stopped), never a stack trace. {@link #close()} stops it between two snippets and
+ * session, in order; its end is one log line ({@code jshell warm-up: 8 restores of 50 snippets in
+ * 9.8 s}, or why it stopped), never a stack trace. {@link #close()} stops it between two snippets and
  * closes its JShell (and child JVM). The server owns it and closes it with its engines.
  */
 public final class JShellWarmUp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JShellWarmUp.class);
     /**
      * Restores per warm-up: on a 2-core machine a fresh server's restores of the script took 2.6-3.0,
-     * 1.6, 1.0-1.2 s, then 0.9-1.0 s from the fourth on (0.8-0.95 s up to the tenth).
+     * 1.6, 1.0-1.2 s, then 0.9-1.0 s from the fourth on (0.8-0.95 s up to the tenth). After 4 the
+     * first timed restores of 50 snippets were still 0.75-1.0 s, after 8 (10 s at start) 0.59-0.74 s
+     * (BENCHMARKS "JShell at scale: a fresh server warms itself up").
      */
-    public static final int ROUNDS = 4;
+    public static final int ROUNDS = 8;
     private static final long CLOSE_WAIT_SECONDS = 30;
     private static final int MAX_OUTPUT_CHARS = 4096;
 

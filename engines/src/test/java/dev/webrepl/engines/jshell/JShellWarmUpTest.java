@@ -131,7 +131,7 @@ class JShellWarmUpTest {
             assertEquals(1, events.size(), events.toString());
             ILoggingEvent line = events.get(0);
             assertEquals(Level.WARN, line.getLevel());
-            assertTrue(line.getFormattedMessage().startsWith("jshell warm-up: stopped after 0 of 4 restores: "
+            assertTrue(line.getFormattedMessage().startsWith("jshell warm-up: stopped after 0 of " + JShellWarmUp.ROUNDS + " restores: "
                     + "State engine failed: "), line.getFormattedMessage());
             assertTrue(line.getFormattedMessage().contains("NoSuchOptionForTheWarmUp"), line.getFormattedMessage());
             assertNull(line.getThrowableProxy());
