@@ -9,9 +9,11 @@
 # BYTES: input bytes of `head -c BYTES /dev/zero | base64 -w0` (default 200000000).
 # JAR: the webrepl jar to measure (default: the build of this tree, made if stale), e.g. an older build for an A/B.
 # CLIENTS100=0 skips the 100-client echo runs. Results: one JSON line per run in OUT_DIR/*.jsonl.
-# WARM=1: each echo server first gets an unrecorded 100-client run (10,000 keys), so the recorded
-# runs are those of a server that has served before (a JVM whose JIT has compiled the echo path;
-# ttyd gets the same run). Without it, the recorded runs include the fresh JVM's compiling.
+# WARM=N: each server first gets N more unrecorded runs (throughput: N runs; echo: N runs of 100
+# clients, 10,000 keys, each run's sessions ended before the next), so the recorded runs are those
+# of a server that has served before: a JVM whose JIT has compiled the paths, the sessions' opening
+# and closing included. ttyd gets the same runs. Without it, the recorded runs include the fresh
+# JVM's compiling. With WARM, webrepl serves with --linger 0 (its sessions end with their connection).
 # Each throughput server gets one unrecorded warm-up run; webrepl's figure includes its 52-byte login
 # banner in the payload count (it stops 52 bytes early, 0.00002 % of 266,666,668).
 # webrepl runs with --sandbox none so both servers start the program the same way.
@@ -32,14 +34,23 @@ copy_jar "$out"
 printf '#!/bin/sh\nhead -c %s /dev/zero | base64 -w0\n' "$bytes" >"$out/gen.sh"
 chmod +x "$out/gen.sh"
 
+# With WARM: until the server's programs of the last run have ended (at most 60 s).
+ended_sessions() {
+  for _ in $(seq 1 600); do [ "${WARM:-0}" = 0 ] || [ -z "$(pgrep -P "$pid")" ] && break; sleep 0.1; done
+}
+if [ "${WARM:-0}" != 0 ]; then export LINGER=0; fi
+
 for r in $(seq 1 "$rounds"); do
   echo "round $r load $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 "$tb/pty_baseline.py" --label "bare r$r" --json "$out/throughput.jsonl" "$out/gen.sh"
   for kind in ttyd webrepl; do
     serve "$kind" "$out/gen.sh"
-    # one unrecorded run first: the JVM's JIT warm (and the same for ttyd, so both are measured alike)
-    # shellcheck disable=SC2046
-    python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --expect-bytes "$expect" --timeout 120 >/dev/null 2>&1
+    # one unrecorded run first (and WARM more): the JVM's JIT warm (and the same for ttyd, so both are measured alike)
+    for _ in $(seq 0 "${WARM:-0}"); do
+      # shellcheck disable=SC2046
+      python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --expect-bytes "$expect" --timeout 120 >/dev/null 2>&1
+      ended_sessions
+    done
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
     # shellcheck disable=SC2046
     python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --pid "$pid" \
@@ -48,11 +59,12 @@ for r in $(seq 1 "$rounds"); do
   done
   for kind in ttyd webrepl; do
     serve "$kind" cat
-    if [ "${WARM:-0}" = 1 ]; then
+    for _ in $(seq 1 "${WARM:-0}"); do
       # shellcheck disable=SC2046
       python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --clients 100 --keystrokes 10000 \
         --warmup 20 >/dev/null 2>&1
-    fi
+      ended_sessions
+    done
     # shellcheck disable=SC2046
     python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --pid "$pid" --clients 1 \
       --keystrokes 5000 --warmup 2000 --label "$kind r$r" --json "$out/echo1.jsonl"

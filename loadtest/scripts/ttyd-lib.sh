@@ -2,7 +2,7 @@
 # Sourced by the scripts that measure webrepl against ttyd (issue #19): one server of either kind on a
 # free port, started the same way for both. Needs: out (the run's directory), ttyd (the binary) and
 # jar (the webrepl jar, from serve-lib.sh's copy_jar). MAX: webrepl's per-address and total session
-# limits (default 200).
+# limits (default 200); LINGER: webrepl's --linger (default 60s).
 
 pid=
 stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi; }
@@ -17,7 +17,8 @@ serve() {
   else
     java ${JVM_OPTS:-} -jar "$jar" serve --port "$port" --no-admin --password pw --engine process \
       --command "$2" --sandbox none --idle-timeout 0 --max-connections-per-address "${MAX:-200}" \
-      --max-sessions-per-address "${MAX:-200}" --max-sessions "${MAX:-200}" >"$out/webrepl.log" 2>&1 &
+      --max-sessions-per-address "${MAX:-200}" --max-sessions "${MAX:-200}" --linger "${LINGER:-60s}" \
+      >"$out/webrepl.log" 2>&1 &
   fi
   pid=$!
   for _ in $(seq 1 120); do
