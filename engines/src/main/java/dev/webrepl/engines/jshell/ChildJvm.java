@@ -217,7 +217,16 @@ final class ChildJvm implements ExecutionControlProvider {
                 ready.complete(control);
             } catch (IOException | RuntimeException e) {
                 started.set(true);
-                process.destroyForcibly();
+                // Its last words first: killing it, even once it has exited, closes its standard error,
+                // and what the reader had not read yet would be lost ("Stream closed" instead of why).
+                try {
+                    if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException interrupted) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
                 String why = errors.await(process);
                 closeConfinement();
                 failure = "the child JVM did not start: " + (why.isEmpty() ? e.toString() : why);
@@ -407,7 +416,7 @@ final class ChildJvm implements ExecutionControlProvider {
         /** The child cannot go on (a broken stream): end it, and with it the JShell (JShell would have). */
         private void terminated(int snippet) {
             fail(snippet, TERMINATED);
-            process.destroyForcibly();
+            end(process);
         }
 
         @Override
@@ -498,7 +507,7 @@ final class ChildJvm implements ExecutionControlProvider {
         @Override
         public void close() {
             if (owner.killOnClose() || !ready.isDone() || ready.isCompletedExceptionally()) {
-                process.destroyForcibly(); // a handshake still waiting ends with the child
+                end(process); // a handshake still waiting ends with the child
             }
             synchronized (queueLock) {
                 if (queue != null) {
@@ -510,6 +519,17 @@ final class ChildJvm implements ExecutionControlProvider {
             } catch (EngineTerminationException e) {
                 owner.closeConfinement(); // the handshake failed and has released it (idempotent)
             }
+        }
+    }
+
+    /**
+     * Ends {@code process} if it still runs. One that has exited is left alone: destroying it would
+     * close its standard error, and the reader of its last words ({@link ErrorTail}) would lose what it
+     * had not read yet.
+     */
+    static void end(Process process) {
+        if (process.isAlive()) {
+            process.destroyForcibly();
         }
     }
 
@@ -548,7 +568,7 @@ final class ChildJvm implements ExecutionControlProvider {
         public void close() {
             boolean kill = owner.killOnClose();
             if (kill) {
-                process.destroyForcibly(); // nothing in the child to save; a close command could wait on a full pipe
+                end(process); // nothing in the child to save; a close command could wait on a full pipe
             }
             // The close command: the agent's loop ends and the child exits (archiving: writing the archive).
             super.close();

@@ -49,6 +49,21 @@ class ChildJvmTest {
     }
 
     @Test
+    void endingAChildThatHasExitedLeavesItsLastWordsReadable() throws Exception {
+        // Process.destroyForcibly closes the streams even of a process that has exited: a child that
+        // could not start lost why, and its session said "Stream closed" instead (a flaky test showed it).
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:NoSuchOption", "-version").start();
+        assertEquals(1, p.waitFor());
+
+        ChildJvm.end(p);
+
+        assertEquals("Unrecognized VM option 'NoSuchOption'",
+                new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                        .findFirst().orElse(""));
+    }
+
+    @Test
     void aReplyOverTheBoundEndsTheStreamButTerminalOutputIsNotCounted() throws IOException {
         ChildJvm.Frames frames = new ChildJvm.Frames(OutputStream.nullOutputStream());
         byte[] output = packets("out", 2 * ChildJvm.MAX_REPLY_BYTES);
