@@ -273,6 +273,27 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The REMOTE children's class path and class archive as a serving server has them once its first
+     * child started (its warm-up's): made under {@code root} now, the archive awaited, said on {@code out}.
+     */
+    static dev.webrepl.engines.jshell.ChildClasses childClasses(PrintWriter out, Path root, boolean archive,
+            JShellConfig config) throws Exception {
+        dev.webrepl.engines.jshell.ChildClasses classes = dev.webrepl.engines.jshell.ChildClasses.create(root, archive);
+        try {
+            dev.webrepl.engines.jshell.JShellInstance.start(config.withChildClasses(classes)).close(); // the first use
+            java.util.Optional<Path> made = classes.made().get(2, java.util.concurrent.TimeUnit.MINUTES);
+            out.println("jshell child JVMs: class path " + classes.directory().map(d -> d.resolve("agent.jar"))
+                    .map(Path::toString).orElse("the server's jar") + ", class archive "
+                    + (made.isPresent() ? Files.size(made.get()) / 1024 + " KB" : "none"));
+            out.println();
+            return classes;
+        } catch (Exception | Error e) {
+            classes.close();
+            throw e;
+        }
+    }
+
     /** {@code webrepl bench jshell}: session start time of the JShell engine, cold and warm, both modes. */
     @Command(name = "jshell", mixinStandardHelpOptions = true,
             description = "Time from connecting to the first JShell result (connect, login, '1 + 1', '$1 ==> 2') for "
@@ -288,24 +309,39 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--executions", split = ",", defaultValue = "REMOTE,LOCAL", description = "Modes (default ${DEFAULT-VALUE}).")
         List<JShellConfig.Execution> executions;
 
+        @Option(names = "--jshell-class-archive", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+                paramLabel = "true|false", description = "As serve's: REMOTE children with the class archive, made "
+                        + "before the sessions are timed, as a serving server's warm-up makes it (default ${DEFAULT-VALUE}).")
+        boolean jshellClassArchive;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("JShell session start, %d sessions per row, one after another; %d cores, JDK %s%n%n", sessions,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-            out.println("| execution | engine | p50 | p99 | max |");
-            out.println("|---|---|---:|---:|---:|");
-            out.flush();
-            for (JShellConfig.Execution execution : executions) {
-                JShellConfig config = JShellConfig.defaults().withExecution(execution);
-                for (boolean warm : new boolean[] {false, true}) {
-                    long[] nanos = measure(config, warm);
-                    java.util.Arrays.sort(nanos);
-                    out.printf("| %s | %s | %.0f ms | %.0f ms | %.0f ms |%n", execution,
-                            warm ? "warm (pool of 2)" : "cold (no pool)", percentile(nanos, 50) / 1e6,
-                            percentile(nanos, 99) / 1e6, nanos[nanos.length - 1] / 1e6);
-                    out.flush();
+            Path classRoot = Files.createTempDirectory("webrepl-bench");
+            dev.webrepl.engines.jshell.ChildClasses classes = dev.webrepl.engines.jshell.ChildClasses.ENGINES;
+            try {
+                if (executions.contains(JShellConfig.Execution.REMOTE)) {
+                    classes = childClasses(out, classRoot, jshellClassArchive, JShellConfig.defaults());
                 }
+                out.println("| execution | engine | p50 | p99 | max |");
+                out.println("|---|---|---:|---:|---:|");
+                out.flush();
+                for (JShellConfig.Execution execution : executions) {
+                    JShellConfig config = JShellConfig.defaults().withExecution(execution).withChildClasses(classes);
+                    for (boolean warm : new boolean[] {false, true}) {
+                        long[] nanos = measure(config, warm);
+                        java.util.Arrays.sort(nanos);
+                        out.printf("| %s | %s | %.0f ms | %.0f ms | %.0f ms |%n", execution,
+                                warm ? "warm (pool of 2)" : "cold (no pool)", percentile(nanos, 50) / 1e6,
+                                percentile(nanos, 99) / 1e6, nanos[nanos.length - 1] / 1e6);
+                        out.flush();
+                    }
+                }
+            } finally {
+                classes.close();
+                deleteTree(classRoot);
             }
             return 0;
         }
@@ -376,16 +412,6 @@ final class BenchCommand implements Callable<Integer> {
             return jshellVmOptions == null ? c : c.withRemoteVmOptions(List.of(jshellVmOptions.trim().split("\\s+")));
         }
 
-        /** As a serving server has them once its first child started: the class path and, made, the archive. */
-        private void childClasses(PrintWriter out, Path root) throws Exception {
-            childClasses = dev.webrepl.engines.jshell.ChildClasses.create(root, jshellClassArchive);
-            dev.webrepl.engines.jshell.JShellInstance.start(jshell()).close(); // the first use
-            java.util.Optional<Path> made = childClasses.made().get(2, java.util.concurrent.TimeUnit.MINUTES);
-            out.println("jshell child JVMs: class path " + childClasses.directory().map(d -> d.resolve("agent.jar"))
-                    .map(Path::toString).orElse("the server's jar") + ", class archive "
-                    + (made.isPresent() ? Files.size(made.get()) / 1024 + " KB" : "none"));
-            out.println();
-        }
 
         private record Probe(String name, Supplier<ReplEngine> engines, String input, String answer) {
         }
@@ -404,7 +430,7 @@ final class BenchCommand implements Callable<Integer> {
                         dev.webrepl.engines.sandbox.SandboxLimits.DEFAULTS);
             }
             try {
-                childClasses(out, root);
+                childClasses = childClasses(out, root, jshellClassArchive, jshell());
                 out.println("| engine | start p50 | start max | server heap per session | child RSS per session "
                         + "| child PSS per session |");
                 out.println("|---|---:|---:|---:|---:|---:|");
