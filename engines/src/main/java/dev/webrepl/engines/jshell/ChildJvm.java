@@ -65,8 +65,6 @@ final class ChildJvm implements ExecutionControlProvider {
             "java.lang.StackTraceElement;maxdepth=4;maxarray=100000;maxrefs=1000000;maxbytes=" + MAX_REPLY_BYTES + ";!*");
 
     private final List<String> command;
-    private final Path directory;
-    private final Map<String, String> environment;
     private final Confinement confinement;
     // The child that makes the class archive (ChildClasses): closing lets it exit by itself, which writes the archive.
     private final boolean exitsOnClose;
@@ -76,23 +74,19 @@ final class ChildJvm implements ExecutionControlProvider {
     private volatile String failure;
     private volatile Deferred control;   // what generate made: one JShell per ChildJvm
 
-    private ChildJvm(List<String> command, Path directory, Map<String, String> environment, Confinement confinement,
-            boolean exitsOnClose) {
+    private ChildJvm(List<String> command, Confinement confinement, boolean exitsOnClose) {
         this.command = List.copyOf(command);
-        this.directory = directory;
-        this.environment = environment;
         this.confinement = confinement;
         this.exitsOnClose = exitsOnClose;
     }
 
-    /** A child JVM as the server's user, in the server's directory and environment (as the JDK's launcher runs it). */
-    static ChildJvm unconfined(List<String> vmOptions) {
-        return unconfined(ChildClasses.ENGINES.launch(JShellConfig.defaults().withRemoteVmOptions(vmOptions)));
-    }
-
-    /** The same, started as {@code launch} says (class path, archive). */
-    static ChildJvm unconfined(ChildClasses.Launch launch) {
-        return new ChildJvm(java(Path.of(System.getProperty("java.home")), launch), null, null, null, false);
+    /**
+     * A child JVM as the server's user, in the server's directory and environment (as the JDK's launcher
+     * runs it), with {@code config}'s options, class path and class archive.
+     */
+    static ChildJvm unconfined(JShellConfig config) {
+        return new ChildJvm(java(Path.of(System.getProperty("java.home")), config.childClasses().launch(config)), null,
+                false);
     }
 
     /**
@@ -101,7 +95,7 @@ final class ChildJvm implements ExecutionControlProvider {
      * {@link #abandon()}ed.
      */
     static ChildJvm archiving(ChildClasses.Launch launch) {
-        return new ChildJvm(java(Path.of(System.getProperty("java.home")), launch), null, null, null, true);
+        return new ChildJvm(java(Path.of(System.getProperty("java.home")), launch), null, true);
     }
 
     /**
@@ -109,7 +103,8 @@ final class ChildJvm implements ExecutionControlProvider {
      * and {@code $HOME}, the JDK, the class path and the class archive read-only, the server's
      * environment reduced to {@link Sandbox#environment}. {@link #close} ends the confinement with the child.
      */
-    static ChildJvm confined(Confinement confinement, ChildClasses.Launch launch) {
+    static ChildJvm confined(Confinement confinement, JShellConfig config) {
+        ChildClasses.Launch launch = config.childClasses().launch(config);
         Path javaHome = Path.of(System.getProperty("java.home"));
         List<String> readOnly = new ArrayList<>(launch.readOnly());
         if (!List.of("usr", "bin", "lib", "lib64").contains(javaHome.getName(0).toString())) {
@@ -117,7 +112,7 @@ final class ChildJvm implements ExecutionControlProvider {
         }
         List<String> line = confinement.command(java(javaHome, launch), Sandbox.environment(System.getenv()),
                 readOnly, true);
-        return new ChildJvm(line, null, null, confinement, false);
+        return new ChildJvm(line, confinement, false);
     }
 
     private static List<String> java(Path javaHome, ChildClasses.Launch launch) {
@@ -175,13 +170,6 @@ final class ChildJvm implements ExecutionControlProvider {
     @Override
     public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) throws Throwable {
         ProcessBuilder builder = new ProcessBuilder(command);
-        if (directory != null) {
-            builder.directory(directory.toFile());
-        }
-        if (environment != null) {
-            builder.environment().clear();
-            builder.environment().putAll(environment);
-        }
         Process process;
         try {
             // A confined child starts on its sandbox's launcher: bwrap's --die-with-parent is bound to the starting thread.

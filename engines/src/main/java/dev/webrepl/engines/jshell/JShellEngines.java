@@ -97,7 +97,7 @@ public final class JShellEngines {
         }
         // The instance owns the confinement from here: its child JVM's end releases it.
         try {
-            return JShellInstance.starting(config, ChildJvm.confined(confinement, config.childClasses().launch(config)), gate);
+            return JShellInstance.starting(config, ChildJvm.confined(confinement, config), gate);
         } catch (RuntimeException e) {
             confinement.close(); // idempotent: a child that started has released it already
             throw e;

@@ -72,7 +72,7 @@ public final class JShellInstance implements AutoCloseable {
     /** As {@link #starting(JShellConfig)}, its evaluations compiling only when {@code gate} lets them. */
     static JShellInstance starting(JShellConfig config, CompileGate gate) {
         return starting(config, config.execution() == JShellConfig.Execution.REMOTE
-                ? ChildJvm.unconfined(config.childClasses().launch(config)) : null, gate);
+                ? ChildJvm.unconfined(config) : null, gate);
     }
 
     /**

@@ -125,7 +125,7 @@ class ChildJvmTest {
 
     @Test
     void theChildRunsTheAgentWithTheJvmsOwnMessagesOnStandardError() {
-        List<String> command = ChildJvm.unconfined(List.of("-Xmx64m")).command();
+        List<String> command = ChildJvm.unconfined(JShellConfig.defaults().withRemoteVmOptions(List.of("-Xmx64m"))).command();
 
         assertEquals(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx64m", "-cp",
