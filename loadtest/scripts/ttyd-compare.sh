@@ -34,10 +34,6 @@ copy_jar "$out"
 printf '#!/bin/sh\nhead -c %s /dev/zero | base64 -w0\n' "$bytes" >"$out/gen.sh"
 chmod +x "$out/gen.sh"
 
-# With WARM: until the server's programs of the last run have ended (at most 60 s).
-ended_sessions() {
-  for _ in $(seq 1 600); do [ "${WARM:-0}" = 0 ] || [ -z "$(pgrep -P "$pid")" ] && break; sleep 0.1; done
-}
 if [ "${WARM:-0}" != 0 ]; then export LINGER=0; fi
 
 for r in $(seq 1 "$rounds"); do
@@ -49,7 +45,7 @@ for r in $(seq 1 "$rounds"); do
     for _ in $(seq 0 "${WARM:-0}"); do
       # shellcheck disable=SC2046
       python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --expect-bytes "$expect" --timeout 120 >/dev/null 2>&1
-      ended_sessions
+      await_children
     done
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
     # shellcheck disable=SC2046
@@ -63,7 +59,7 @@ for r in $(seq 1 "$rounds"); do
       # shellcheck disable=SC2046
       python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --clients 100 --keystrokes 10000 \
         --warmup 20 >/dev/null 2>&1
-      ended_sessions
+      await_children
     done
     # shellcheck disable=SC2046
     python3 "$tb/bench_latency.py" $(adapter_opts $kind) --port "$port" --pid "$pid" --clients 1 \

@@ -30,3 +30,11 @@ serve() {
 
 # adapter_opts KIND: termbench's options for that server.
 adapter_opts() { if [ "$1" = ttyd ]; then echo "--adapter ttyd"; else echo "--adapter webrepl --opt password=pw --opt login_suffix=\r"; fi; }
+
+# await_children: with LINGER=0, until the server's programs of the last run have ended (at most 60 s),
+# so that the next run starts on a server without them; otherwise at once (webrepl keeps a run's
+# sessions for --linger).
+await_children() {
+  [ "${LINGER:-60s}" = 0 ] || return 0
+  for _ in $(seq 1 600); do [ -z "$(pgrep -P "$pid")" ] && return 0; sleep 0.1; done
+}
