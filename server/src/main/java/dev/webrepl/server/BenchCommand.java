@@ -31,7 +31,6 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import dev.webrepl.core.engine.ReplEngine;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -905,13 +904,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.forEach(paths::add);
-        }
-        paths.sort(Comparator.reverseOrder());
-        for (Path p : paths) {
-            Files.deleteIfExists(p);
-        }
+        dev.webrepl.core.files.FileTrees.deleteTree(dir);
     }
 }

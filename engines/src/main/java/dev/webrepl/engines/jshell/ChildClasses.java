@@ -1,5 +1,6 @@
 package dev.webrepl.engines.jshell;
 
+import dev.webrepl.core.files.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,14 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -313,10 +312,8 @@ public final class ChildClasses implements AutoCloseable {
     }
 
     private static void deleteTree(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteTree(directory);
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("jshell: cannot delete {}: {}", directory, e.getMessage());
         }

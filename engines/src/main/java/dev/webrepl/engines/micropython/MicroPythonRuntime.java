@@ -355,11 +355,9 @@ public sealed interface MicroPythonRuntime {
         }
 
         private static void deleteTree(Path dir) {
-            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-                for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (java.io.IOException e) {
+            try {
+                dev.webrepl.core.files.FileTrees.deleteTree(dir);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
                 // A temporary directory of two small files: left for the OS to clean.
             }
         }
