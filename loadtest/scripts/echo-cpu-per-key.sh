@@ -4,6 +4,7 @@
 # of 100 termbench echo clients (JIT warm-up), then the measured run; each server thread's CPU is read
 # from /proc/PID/task/*/stat before and after it, summed by thread name (numbers stripped) and divided
 # by the measured keys. The JIT's threads are listed too: a fresh JVM still compiles during the run.
+# CLIENTS (default 100) is the number of echo clients of the measured run.
 #
 #   loadtest/scripts/echo-cpu-per-key.sh ROUNDS OUT_DIR JAR...
 #
@@ -13,7 +14,9 @@
 # WARM_KEYS, each with 100 new sessions, default 1: the sessions' opening and closing get compiled too;
 # with more than one, webrepl serves with --linger 0 so that the sessions of a run end with it), LINGER
 # (webrepl's --linger otherwise, default 60s), TERMBENCH (harness directory, default
-# /work/shared/tools/termbench), JVM_OPTS (the server's JVM options, e.g. a JFR recording).
+# /work/shared/tools/termbench), JVM_OPTS (the server's JVM options, e.g. a JFR recording), and the
+# probes of the measured run that ttyd-lib.sh describes (SCHED, SYSCALLS, ASPROF, CLIENT_NICE), whose
+# figures go to threads.txt per key.
 # Results: OUT_DIR/echo.jsonl (termbench's lines, labelled JAR-NAME rROUND), OUT_DIR/threads.txt, and each
 # server's log as OUT_DIR/JAR-NAME.log with OUT_DIR/JAR-NAME.mark, its line where the measured run starts.
 set -euo pipefail
@@ -55,14 +58,17 @@ for r in $(seq 1 "$rounds"); do
     done
     wc -l <"$out/$kind.log" >"$out/$name.mark"  # where the measured run starts in the log
     threads >"$out/before"
+    probes_start "$kind" "$out/$name-r$r"
     # shellcheck disable=SC2046
-    python3 "$tb/bench_latency.py" $(adapter_opts "$kind") --port "$port" --pid "$pid" --clients 100 \
+    "${probe[@]}" python3 "$tb/bench_latency.py" $(adapter_opts "$kind") --port "$port" --pid "$pid" --clients "${CLIENTS:-100}" \
       --keystrokes "$keys" --warmup 20 --label "$name r$r" --json "$out/echo.jsonl" >/dev/null
     threads >"$out/after"
+    probes_stop
     {
       echo "$name r$r (load before: $(tail -1 "$out/echo.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["loadavg_before"])'))"
       # Ticks are 10 ms: µs per key = ticks * 10000 / keys.
       join "$out/before" "$out/after" | awk -v k="$keys" '$3 > $2 {printf "  %-24s %7.1f us/key\n", $1, ($3 - $2) * 10000 / k}'
+      probes_report "$keys" key
     } | tee -a "$out/threads.txt"
     stop
     [ "$kind" = "$name" ] || cp "$out/$kind.log" "$out/$name.log"

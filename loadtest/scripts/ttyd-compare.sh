@@ -17,6 +17,8 @@
 # Each throughput server gets one unrecorded warm-up run; webrepl's figure includes its 52-byte login
 # banner in the payload count (it stops 52 bytes early, 0.00002 % of 266,666,668).
 # webrepl runs with --sandbox none so both servers start the program the same way.
+# The probes that ttyd-lib.sh describes (SCHED, SYSCALLS, ASPROF) watch the recorded throughput runs;
+# their figures, per MB of output, go to OUT_DIR/probes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
@@ -48,9 +50,12 @@ for r in $(seq 1 "$rounds"); do
       await_children
     done
     echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+    probes_start "$kind" "$out/$kind-r$r"
     # shellcheck disable=SC2046
-    python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --pid "$pid" \
+    "${probe[@]}" python3 "$tb/bench_throughput.py" $(adapter_opts $kind) --port "$port" --pid "$pid" \
       --expect-bytes "$expect" --label "$kind r$r" --json "$out/throughput.jsonl" --timeout 120
+    probes_stop
+    { echo "$kind r$r"; probes_report "$((expect / 1000000))" MB; } >>"$out/probes.txt"
     stop
   done
   for kind in ttyd webrepl; do
