@@ -243,7 +243,10 @@ class BrowserClientTest {
             logInToShell(driver, server);
             type(driver, "yes" + Keys.ENTER);
             awaitText(driver, "y\ny\ny\n");
-            Thread.sleep(3_000);       // let it print for a while
+            // Until the page's scrollback is full (5,000 lines): from then on every line printed pushes one
+            // out, the steady state of endless output.
+            new WebDriverWait(driver, WAIT).until(d -> ((Number) js(d,
+                    "return webrepl.terminalText().split('\\n').length")).intValue() >= 5_000);
 
             // The page's script still answers at once while output pours in (bounded by the script timeout).
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(5));
