@@ -29,6 +29,8 @@ import jdk.jshell.execution.Util;
 public final class ExecutionAgent {
     // The child's command reader can fall this far behind the frames before the frame reader waits.
     private static final int COMMAND_BUFFER = 64 * 1024;
+    // Once the server has gone, how long the JVM's own exit may take before it is halted.
+    private static final long EXIT_GRACE_MILLIS = 5_000;
 
     private ExecutionAgent() {
     }
@@ -41,7 +43,10 @@ public final class ExecutionAgent {
         LocalExecutionControl control = new LocalExecutionControl();
         PipedInputStream commands = new PipedInputStream(COMMAND_BUFFER);
         PipedOutputStream commandSink = new PipedOutputStream(commands);
-        Thread frames = new Thread(() -> readFrames(fromServer, commandSink, control), "webrepl-agent-frames");
+        Thread frames = new Thread(() -> {
+            readFrames(fromServer, commandSink, control);
+            haltSoon();
+        }, "webrepl-agent-frames");
         frames.setDaemon(true);
         frames.start();
         Map<String, Consumer<OutputStream>> outputs = Map.of(
@@ -79,5 +84,20 @@ public final class ExecutionAgent {
         } catch (IOException e) {
             // the command reader has gone: the JVM is ending
         }
+    }
+
+    /**
+     * The server has gone: it ended the session, or it died without a word (SIGKILL, the OOM killer).
+     * The command loop ends and the JVM exits; but user code may hold that up for ever (a snippet that
+     * never ends, a shutdown hook that never returns), and without a sandbox nothing else would end
+     * this JVM. So it is halted after a grace: no child outlives its server.
+     */
+    private static void haltSoon() {
+        try {
+            Thread.sleep(EXIT_GRACE_MILLIS);
+        } catch (InterruptedException e) {
+            // halted at once
+        }
+        Runtime.getRuntime().halt(0);
     }
 }
