@@ -1,6 +1,9 @@
 package dev.webrepl.engines.jshell;
 
+import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
@@ -23,6 +26,13 @@ import org.objectweb.asm.Opcodes;
  * </ul>
  * The rewrites keep each instruction's stack effect, so no stack map frame changes. Reflective
  * calls, method handles and {@code System.setOut} are not rewritten (README "Engines").
+ *
+ * <p>JDK 17's local execution makes a new {@link ThreadGroup} for every snippet it runs, under the
+ * calling thread's group, and never destroys it: a server with LOCAL sessions kept one per evaluation
+ * for ever (JDK 19 and later hold them weakly). So each snippet is run from a thread of this
+ * session's own group, a daemon group: the groups made under it are daemon groups too, which the JVM
+ * destroys when their last thread has ended (a thread a snippet made and left unstarted keeps its
+ * group until it has run, as before).
  */
 final class ExitTrappingExecutionControl extends LocalExecutionControl {
     private static final String TRAP = SessionExit.class.getName().replace('.', '/');
@@ -31,6 +41,11 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
 
     private final java.io.PrintStream out;
     private boolean streamsInstalled;
+    // The parent of the groups the JDK makes for this session's snippets (see above).
+    private final ThreadGroup snippetGroups = new ThreadGroup("webrepl-jshell-local");
+    // Started only at close: a daemon group without threads or groups is destroyed at once; this one
+    // must last while the session does.
+    private final Thread keepsGroup = new Thread(snippetGroups, () -> { }, "webrepl-jshell-local-keeper");
 
     /** The provider {@code JShell.builder().executionEngine(...)} takes. */
     static final class Provider implements ExecutionControlProvider {
@@ -54,6 +69,7 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
 
     ExitTrappingExecutionControl(java.io.PrintStream out) {
         this.out = out;
+        snippetGroups.setDaemon(true);
     }
 
     @Override
@@ -85,6 +101,39 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
             throw new ClassInstallException("cannot set up the session's output streams: " + e, new boolean[] {false});
         }
         streamsInstalled = true;
+    }
+
+    @Override
+    protected String invoke(Method doitMethod) throws Exception {
+        FutureTask<String> run = new FutureTask<>(() -> super.invoke(doitMethod));
+        Thread caller = new Thread(snippetGroups, run, "webrepl-jshell-local-run");
+        caller.setDaemon(true);
+        caller.start();
+        try {
+            run.get();
+        } catch (ExecutionException e) {
+            caller.join();
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        }
+        caller.join(); // it has ended when the snippet has: nothing of this call is left in the group
+        return run.get();
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        try {
+            // Its end lets the group go: at once, or when the last thread a snippet started has ended.
+            keepsGroup.start();
+            keepsGroup.join();
+        } catch (IllegalThreadStateException closedBefore) {
+            // started by an earlier close
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
