@@ -33,6 +33,12 @@ import org.objectweb.asm.Opcodes;
  * session's own group, a daemon group: the groups made under it are daemon groups too, which the JVM
  * destroys when their last thread has ended (a thread a snippet made and left unstarted keeps its
  * group until it has run, as before).
+ *
+ * <p>The JDK's local execution also makes its own handler the JVM's default uncaught exception
+ * handler at every run: from the first LOCAL snippet on, a server thread that died of an uncaught
+ * exception would have done so without a word. Each run puts the JVM's default back (none) after it.
+ * The JDK's handler only records a stop of threads a snippet started, which its snippet thread records
+ * itself.
  */
 final class ExitTrappingExecutionControl extends LocalExecutionControl {
     private static final String TRAP = SessionExit.class.getName().replace('.', '/');
@@ -105,7 +111,13 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
-        FutureTask<String> run = new FutureTask<>(() -> super.invoke(doitMethod));
+        FutureTask<String> run = new FutureTask<>(() -> {
+            try {
+                return super.invoke(doitMethod);
+            } finally {
+                forgetJShellsHandler();
+            }
+        });
         Thread caller = new Thread(snippetGroups, run, "webrepl-jshell-local-run");
         caller.setDaemon(true);
         caller.start();
@@ -120,6 +132,14 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
         }
         caller.join(); // it has ended when the snippet has: nothing of this call is left in the group
         return run.get();
+    }
+
+    /** Takes the JDK's local execution's handler back out of the JVM's default (see above). */
+    private static void forgetJShellsHandler() {
+        Thread.UncaughtExceptionHandler handler = Thread.getDefaultUncaughtExceptionHandler();
+        if (handler != null && handler.getClass().getName().startsWith("jdk.jshell.")) {
+            Thread.setDefaultUncaughtExceptionHandler(null);
+        }
     }
 
     @Override

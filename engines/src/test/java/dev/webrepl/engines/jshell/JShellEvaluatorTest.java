@@ -72,6 +72,14 @@ class JShellEvaluatorTest {
         assertEquals(before, threadGroups());
     }
 
+    @Test
+    void aLocalSessionLeavesTheJvmsDefaultUncaughtExceptionHandlerAsItWas() {
+        // JDK's local execution sets its own at every run: server threads' deaths would go unreported.
+        assertEquals(null, Thread.getDefaultUncaughtExceptionHandler());
+        assertEquals("$1 ==> 2\r\n", eval("1 + 1"));
+        assertEquals(null, Thread.getDefaultUncaughtExceptionHandler());
+    }
+
     /** How many thread groups the JVM has (each group's subgroups counted). */
     private static int threadGroups() {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
