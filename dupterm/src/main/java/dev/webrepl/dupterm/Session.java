@@ -202,21 +202,33 @@ public final class Session {
      * {@code share revoked}. Returns whether there was such a share.
      */
     public boolean revoke(String token) {
-        List<Slot> through = new ArrayList<>();
         synchronized (this) {
             if (shares.remove(token) == null) {
                 return false;
             }
+        }
+        // No terminal attaches through it from now on (attach looks under the same lock).
+        closeTerminals(s -> token.equals(s.share()), "revoked", "share revoked");
+        return true;
+    }
+
+    /**
+     * Closes the terminals {@code which} picks with 1008 and {@code reason}, each deactivated with
+     * {@code cause} (a metric tag); returns how many.
+     */
+    public int closeTerminals(java.util.function.Predicate<Slot> which, String cause, String reason) {
+        List<Slot> closing = new ArrayList<>();
+        synchronized (this) {
             for (Slot s : slots) {
-                if (token.equals(s.share())) {
-                    through.add(s);
+                if (which.test(s)) {
+                    closing.add(s);
                 }
             }
         }
-        for (Slot s : through) {
-            deactivate(s, "revoked", "share revoked", true);
+        for (Slot s : closing) {
+            deactivate(s, cause, reason, true);
         }
-        return true;
+        return closing.size();
     }
 
     /**
@@ -225,11 +237,15 @@ public final class Session {
      * @throws SessionException 1013 if the session has its maximum of terminals, 1008 if it has ended
      */
     public Slot attach(TerminalMode mode, SlotPort port, Scheduler.Worker callbacks) throws SessionException {
-        return attach(mode, port, callbacks, null);
+        return attach(mode, port, callbacks, null, null);
     }
 
-    /** {@link #attach(TerminalMode, SlotPort, Scheduler.Worker)} through share {@code share} (null: none), which must still hold. */
-    Slot attach(TerminalMode mode, SlotPort port, Scheduler.Worker callbacks, String share) throws SessionException {
+    /**
+     * {@link #attach(TerminalMode, SlotPort, Scheduler.Worker)} for {@code user} (null: none), through
+     * share {@code share} (null: none), which must still hold.
+     */
+    Slot attach(TerminalMode mode, SlotPort port, Scheduler.Worker callbacks, String share, User user)
+            throws SessionException {
         Slot slot;
         synchronized (this) {
             if (ended) {
@@ -247,7 +263,7 @@ public final class Session {
                 callbacks.dispose();
                 throw new SessionException(SessionException.POLICY_VIOLATION, "no such session: " + id);
             }
-            slot = new Slot(this, nextNumber++, mode, port, callbacks, share);
+            slot = new Slot(this, nextNumber++, mode, port, callbacks, share, user);
             byte[] replay = scrollback.snapshot();
             if (replay.length > 0) {
                 List<byte[]> frames = new ArrayList<>();

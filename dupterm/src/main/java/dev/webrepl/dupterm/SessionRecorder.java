@@ -34,7 +34,8 @@ public interface SessionRecorder extends dev.webrepl.core.engine.EngineRecorder 
 
     /**
      * A terminal was deactivated or refused; {@code cause} is one of peer-gone, write-error,
-     * slow-consumer, closed, or limit (refused: the session or server had its maximum).
+     * slow-consumer, closed, revoked (its share), user-removed, demoted (no longer an admin), or limit
+     * (refused: the session or server had its maximum).
      */
     default void terminalDeactivated(String cause) {
     }

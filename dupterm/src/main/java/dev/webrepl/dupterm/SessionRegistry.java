@@ -180,7 +180,7 @@ public final class SessionRegistry implements AutoCloseable {
         recorder.sessionOpened(session.engineKind());
         Slot slot;
         try {
-            slot = session.attach(TerminalMode.READ_WRITE, port, callbacks.createWorker());
+            slot = session.attach(TerminalMode.READ_WRITE, port, callbacks.createWorker(), null, owner);
             session.start();
             arrived(slot);
         } catch (SessionException | RuntimeException e) {
@@ -228,7 +228,7 @@ public final class SessionRegistry implements AutoCloseable {
         } else {
             throw unknown;
         }
-        Slot slot = session.attach(granted, port, callbacks.createWorker(), share);
+        Slot slot = session.attach(granted, port, callbacks.createWorker(), share, who);
         arrived(slot);
         return slot;
     }
@@ -287,12 +287,30 @@ public final class SessionRegistry implements AutoCloseable {
         return n;
     }
 
-    /** Ends the sessions of the users named (removed from the users file) with 1008 and {@code why}. */
+    /**
+     * Ends the sessions of the users named (removed from the users file) with 1008 and {@code why}, and
+     * closes their terminals on others' sessions (through a share, or as admins) the same way.
+     */
     public void endSessionsOf(java.util.Set<String> names, String why) {
         for (Session s : List.copyOf(sessions.values())) {
             if (s.owner().named() && names.contains(s.owner().name())) {
                 s.end(Session.POLICY_VIOLATION, why, "user-removed");
+            } else {
+                s.closeTerminals(t -> t.user() != null && t.user().named() && names.contains(t.user().name()),
+                        "user-removed", why);
             }
+        }
+    }
+
+    /**
+     * Closes, with 1008 and {@code why}, the terminals the users named (admins no more) attached by id
+     * alone to sessions not their own: what only an admin may do. Their own sessions and what they
+     * opened through a share stay.
+     */
+    public void closeAdminTerminalsOf(java.util.Set<String> names, String why) {
+        for (Session s : List.copyOf(sessions.values())) {
+            s.closeTerminals(t -> t.user() != null && t.user().named() && names.contains(t.user().name())
+                    && t.share() == null && !s.ownedBy(t.user()), "demoted", why);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.webrepl.dupterm;
 
+import dev.webrepl.core.users.User;
 import java.util.function.Consumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -27,9 +28,13 @@ public final class Slot {
 
     /** The share token this terminal came through, or null (its owner, an admin, or no users file). */
     private final String share;
+    /** Who attached it, as they logged in; null when the embedding API attached it without a user. */
+    private final User user;
 
-    Slot(Session session, int number, TerminalMode mode, SlotPort port, Scheduler.Worker callbacks, String share) {
+    Slot(Session session, int number, TerminalMode mode, SlotPort port, Scheduler.Worker callbacks, String share,
+         User user) {
         this.share = share;
+        this.user = user;
         this.session = session;
         this.number = number;
         this.mode = mode;
@@ -53,6 +58,11 @@ public final class Slot {
     /** The share token this terminal came through; null if it came otherwise. */
     public String share() {
         return share;
+    }
+
+    /** Who attached this terminal, as they logged in; null if it was attached without a user. */
+    public User user() {
+        return user;
     }
 
     /**

@@ -41,6 +41,7 @@ public final class UserDirectory implements AutoCloseable {
     /** What the file looked like when last read (modified time, size, file key): a change triggers a reload. */
     private volatile Object seen;
     private volatile Consumer<Set<String>> removed = names -> { };
+    private volatile Consumer<Set<String>> demoted = names -> { };
     private volatile Disposable polling;
 
     /** {@code dummy} is what an unknown name is checked against: as costly as a real hash. */
@@ -120,6 +121,14 @@ public final class UserDirectory implements AutoCloseable {
     }
 
     /**
+     * Told, after a reload, the names that are still in the file but no longer admins (their terminals
+     * on others' sessions that came without a share close: README "Users").
+     */
+    public void onDemoted(Consumer<Set<String>> callback) {
+        demoted = Objects.requireNonNull(callback);
+    }
+
+    /**
      * The NAME of a {@code NAME:PASSWORD} entry when it is a valid user name (for the audit log of a
      * failed login), never anything of the password.
      */
@@ -162,7 +171,8 @@ public final class UserDirectory implements AutoCloseable {
 
     /**
      * Reads the file again. On success the new users apply to the next login (sessions carry on),
-     * users no longer listed are reported to {@link #onRemoved}, and each plain password is warned
+     * users no longer listed are reported to {@link #onRemoved}, admins no more to {@link #onDemoted},
+     * and each plain password is warned
      * about by user name; on failure the old users stay and one line is logged.
      *
      * @return whether the file was read
@@ -182,6 +192,12 @@ public final class UserDirectory implements AutoCloseable {
         }
         Set<String> gone = new HashSet<>(users.names());
         gone.removeAll(next.names());
+        Set<String> notAdmins = new HashSet<>();
+        for (String name : next.names()) {
+            if (users.find(name).map(e -> e.user().admin()).orElse(false) && !next.find(name).orElseThrow().user().admin()) {
+                notAdmins.add(name);
+            }
+        }
         if (random != null) {
             dummy = dummyFor(next, random);
         }
@@ -194,6 +210,9 @@ public final class UserDirectory implements AutoCloseable {
         }
         if (!gone.isEmpty()) {
             removed.accept(Set.copyOf(gone));
+        }
+        if (!notAdmins.isEmpty()) {
+            demoted.accept(Set.copyOf(notAdmins));
         }
         return true;
     }

@@ -89,8 +89,10 @@ public final class WebReplServer implements AutoCloseable {
         this.inHttpStage = new AddressConnections(options.security().maxConnectionsPerAddress());
         this.hosts = AllowedHosts.of(options.host(), options.security().allowedHosts());
         if (options.tenancy() != null) {
-            // A user gone from the users file loses their sessions too (README "Users"); the rest carry on.
+            // A user gone from the users file loses their sessions and terminals too (README "Users"); the rest carry on.
             options.tenancy().users().onRemoved(names -> sessions.endSessionsOf(names, "user removed"));
+            // An admin no more keeps what they may still do (their sessions, what came through shares).
+            options.tenancy().users().onDemoted(names -> sessions.closeAdminTerminalsOf(names, "no longer an admin"));
         }
         this.assets = new WebClientAssets(WebReplServer.class.getClassLoader(), sessions.config().linger());
         this.workers = new ConnectionWorkers();

@@ -387,6 +387,45 @@ class UsersConformanceTest extends ServerTestBase {
     }
 
     @Test
+    @DisplayName("a reload that removes a user closes their terminals on others' sessions with 1008; those go on")
+    void removingAUserClosesTheirTerminalsOnOthersSessions() throws Exception {
+        RawWebSocket ann = as("ann");
+        String id = ann.sessionId();
+        String token = share(ann, 1, "");
+        RawWebSocket bob = as("bob", "/session/" + id + "?share=" + token);
+        Files.writeString(usersFile, "ann:ann-pw\nboss:boss-pw:admin\n");
+        assertTrue(directory.reloadIfChanged());
+        assertEquals("user removed", bob.expectClose(1008));
+        ann.expectText("\r\ndupterm: terminal 1 deactivated: user removed\r\n");
+        echoes(ann, "still here");
+    }
+
+    @Test
+    @DisplayName("an admin demoted by a reload loses what only an admin could attach; their sessions and shares stay")
+    void demotingAnAdminClosesTheTerminalsOnlyAnAdminCouldOpen() throws Exception {
+        RawWebSocket ann = as("ann");
+        String id = ann.sessionId();
+        RawWebSocket byId = as("boss", "/session/" + id);
+        String token = share(ann, 2, id);
+        RawWebSocket shared = as("boss", "/session/" + id + "?share=" + token);
+        RawWebSocket own = as("boss");
+        Files.writeString(usersFile, USERS.replace("boss:boss-pw:admin", "boss:boss-pw"));
+        assertTrue(directory.reloadIfChanged());
+        assertEquals("no longer an admin", byId.expectClose(1008));
+        for (RawWebSocket c : List.of(ann, shared)) {
+            c.expectText("\r\ndupterm: terminal 1 deactivated: no longer an admin\r\n");
+        }
+        ann.send(frame(0x81, ascii("hi\r")));
+        for (RawWebSocket c : List.of(ann, shared)) {
+            c.expectText("hi\r\nhi\r\n>>> ");
+        }
+        echoes(own, "mine");
+        RawWebSocket again = connect().handshake("/session/" + id);
+        again.send(frame(0x82, ascii("boss:boss-pw\r")));
+        again.expectRefusal("no such session: " + id, 1008);
+    }
+
+    @Test
     @DisplayName("only the owner (or an admin) shares a session: anyone else gets 2, as for no session")
     void othersCannotShare() throws Exception {
         String id = as("ann").sessionId();
