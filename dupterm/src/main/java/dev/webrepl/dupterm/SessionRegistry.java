@@ -296,8 +296,7 @@ public final class SessionRegistry implements AutoCloseable {
             if (s.owner().named() && names.contains(s.owner().name())) {
                 s.end(Session.POLICY_VIOLATION, why, "user-removed");
             } else {
-                s.closeTerminals(t -> t.user() != null && t.user().named() && names.contains(t.user().name()),
-                        "user-removed", why);
+                s.closeTerminals(attachedByOneOf(names), "user-removed", why);
             }
         }
     }
@@ -309,9 +308,14 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public void closeAdminTerminalsOf(java.util.Set<String> names, String why) {
         for (Session s : List.copyOf(sessions.values())) {
-            s.closeTerminals(t -> t.user() != null && t.user().named() && names.contains(t.user().name())
-                    && t.share() == null && !s.ownedBy(t.user()), "demoted", why);
+            s.closeTerminals(attachedByOneOf(names).and(t -> t.share() == null && !s.ownedBy(t.user())), "demoted",
+                    why);
         }
+    }
+
+    /** The terminals attached by one of the users named. */
+    private static java.util.function.Predicate<Slot> attachedByOneOf(java.util.Set<String> names) {
+        return t -> t.user() != null && t.user().named() && names.contains(t.user().name());
     }
 
     /**

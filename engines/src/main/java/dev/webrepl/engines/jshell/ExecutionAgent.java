@@ -98,6 +98,8 @@ public final class ExecutionAgent {
         } catch (InterruptedException e) {
             // halted at once
         }
-        Runtime.getRuntime().halt(0);
+        // Not 0: an archiving child halted while its JVM writes the class archive must not look as if
+        // it had exited by itself, which is when ChildClasses keeps the archive.
+        Runtime.getRuntime().halt(1);
     }
 }
