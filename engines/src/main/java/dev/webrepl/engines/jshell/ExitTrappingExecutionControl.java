@@ -121,17 +121,15 @@ final class ExitTrappingExecutionControl extends LocalExecutionControl {
         Thread caller = new Thread(snippetGroups, run, "webrepl-jshell-local-run");
         caller.setDaemon(true);
         caller.start();
+        caller.join(); // it ends when the snippet has: nothing of this call is left in the group
         try {
-            run.get();
+            return run.get();
         } catch (ExecutionException e) {
-            caller.join();
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
             }
             throw (Error) e.getCause();
         }
-        caller.join(); // it has ended when the snippet has: nothing of this call is left in the group
-        return run.get();
     }
 
     /** Takes the JDK's local execution's handler back out of the JVM's default (see above). */
