@@ -45,7 +45,8 @@ await_children() {
 # the machine with the server); SYSCALLS=1 counts the server's system calls that an echo or an output
 # can make (`perf stat -e syscalls:sys_enter_NAME -p PID`); ASPROF, an async-profiler `asprof` binary
 # built from its public source outside this repository, profiles webrepl (CPU samples every 1 ms, by
-# thread, into TAG.collapsed); CLIENT_NICE=N runs the client under `nice -n N` (below 0, it is woken
+# thread, into TAG.collapsed; ASPROF_EVENT=alloc: allocations instead, sampled every 64 KiB, each
+# stack's allocated bytes in TAG.collapsed); CLIENT_NICE=N runs the client under `nice -n N` (below 0, it is woken
 # ahead of the server's threads when they want the same core).
 #
 # probes_start KIND TAG: sets the array probe, the measured client command's prefix (run it as
@@ -60,11 +61,17 @@ probes_start() {
   [ "${SCHED:-0}" = 0 ] || probe=(perf sched record -a -q -o "$probe_tag.sched" --)
   [ "${SYSCALLS:-0}" = 0 ] || probe+=(perf stat -e "$(syscall_events)" -p "$pid" -x, -o "$probe_tag.syscalls" --)
   [ -z "${CLIENT_NICE:-}" ] || probe+=(nice -n "$CLIENT_NICE")
-  if [ -n "${ASPROF:-}" ] && [ "$probe_kind" = webrepl ]; then "$ASPROF" start -e cpu -i 1ms -t "$pid" >/dev/null; fi
+  if [ -n "${ASPROF:-}" ] && [ "$probe_kind" = webrepl ]; then
+    if [ "${ASPROF_EVENT:-cpu}" = alloc ]; then
+      "$ASPROF" start -e alloc --alloc 64k -t "$pid" >/dev/null
+    else
+      "$ASPROF" start -e cpu -i 1ms -t "$pid" >/dev/null
+    fi
+  fi
 }
 probes_stop() {
   if [ -n "${ASPROF:-}" ] && [ "$probe_kind" = webrepl ]; then
-    "$ASPROF" stop -o collapsed -f "$probe_tag.collapsed" "$pid" >/dev/null
+    "$ASPROF" stop -o collapsed${ASPROF_EVENT:+ --total} -f "$probe_tag.collapsed" "$pid" >/dev/null
   fi
 }
 probes_report() {
